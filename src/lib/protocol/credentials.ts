@@ -1,0 +1,88 @@
+/**
+ * Credentials: short-lived JWTs signed by the signaling server (EdDSA / Ed25519), verified by the
+ * server at the ws upgrade and by every peer when a data channel opens (against the JWKS each
+ * peer cached at join, so the mesh keeps admitting known keys while signaling is down).
+ */
+import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from 'jose';
+import { isRole, type Role } from './roles.ts';
+import { ProtocolError } from './validate.ts';
+
+export const ISSUER = 'live-sessions';
+export const ALG = 'EdDSA';
+/** Lifetime of a credential, seconds (the issue caps it at 10 minutes). */
+export const CREDENTIAL_TTL_S = 600;
+/** Clients refresh this long before expiry, seconds. */
+export const REFRESH_BEFORE_S = 120;
+/** Clock skew tolerated when verifying, seconds. */
+export const CLOCK_SKEW_S = 30;
+
+export const SESSION_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
+export const MAX_NAME_CHARS = 64;
+export const MAX_TOKEN_CHARS = 4096;
+
+export interface Claims {
+  iss: string;
+  /** session id */
+  aud: string;
+  /** participant id, also the peer id in the mesh */
+  sub: string;
+  name: string;
+  role: Role;
+  jti: string;
+  iat: number;
+  exp: number;
+  /** sha-256 DTLS certificate fingerprint of the participant ("AB:CD:…"), when bound */
+  fp?: string;
+}
+
+export type Verifier = (token: string, session: string) => Promise<Claims>;
+
+/** A verifier over a fixed key set (the JWKS fetched from the signaling server). */
+export function localVerifier(jwks: JSONWebKeySet): Verifier {
+  const keys = createLocalJWKSet(jwks);
+  return async (token, session) => {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS) {
+      throw new ProtocolError('bad-credential', 'credential missing or too long');
+    }
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        algorithms: [ALG],
+        issuer: ISSUER,
+        audience: session,
+        requiredClaims: ['jti', 'sub', 'exp', 'iat'],
+        clockTolerance: CLOCK_SKEW_S,
+        maxTokenAge: CREDENTIAL_TTL_S + CLOCK_SKEW_S
+      });
+      return toClaims(payload);
+    } catch (e) {
+      throw new ProtocolError('bad-credential', `credential refused: ${describe(e)}`);
+    }
+  };
+}
+
+function toClaims(p: Record<string, unknown>): Claims {
+  const { iss, aud, sub, name, role, jti, iat, exp, fp } = p;
+  if (typeof aud !== 'string') throw new Error('audience must be one session id');
+  if (typeof sub !== 'string' || typeof jti !== 'string') throw new Error('sub and jti are required');
+  if (typeof name !== 'string' || name.length > MAX_NAME_CHARS) throw new Error('bad display name');
+  if (!isRole(role)) throw new Error('bad role');
+  if (typeof iat !== 'number' || typeof exp !== 'number') throw new Error('bad times');
+  if (exp - iat > CREDENTIAL_TTL_S) throw new Error('lifetime is longer than allowed');
+  if (fp !== undefined && typeof fp !== 'string') throw new Error('bad fingerprint');
+  return { iss: String(iss), aud, sub, name, role, jti, iat, exp, fp: fp as string | undefined };
+}
+
+function describe(e: unknown): string {
+  if (e instanceof errors.JWTExpired) return 'it has expired';
+  if (e instanceof errors.JWTClaimValidationFailed) return `claim "${e.claim}" is invalid (${e.reason})`;
+  if (e instanceof errors.JOSEAlgNotAllowed) return 'algorithm not allowed (EdDSA only)';
+  if (e instanceof errors.JWSSignatureVerificationFailed) return 'signature does not verify';
+  if (e instanceof errors.JWKSNoMatchingKey) return 'signed by an unknown key';
+  if (e instanceof Error) return e.message;
+  return 'invalid';
+}
+
+/** Normalises a DTLS fingerprint for comparison ("ab:cd" and "AB:CD" are the same). */
+export function normalizeFingerprint(fp: string): string {
+  return fp.trim().toUpperCase();
+}

@@ -1,0 +1,16 @@
+/** Roles of a participant. `host` is the agent on the box; it alone owns PTYs, files and logs. */
+export const ROLES = ['owner', 'host', 'editor', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Roles an invite link can carry (the host role is issued only to the session's creator agent). */
+export const INVITE_ROLES = ['owner', 'editor', 'viewer'] as const;
+export type InviteRole = (typeof INVITE_ROLES)[number];
+
+export function isRole(v: unknown): v is Role {
+  return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
+}
+
+/** Who may type into terminals and open, close, resize or restart them. */
+export function canWrite(role: Role): boolean {
+  return role !== 'viewer';
+}

@@ -1,0 +1,18 @@
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** @type {import('@sveltejs/kit').Config} */
+export default {
+  preprocess: vitePreprocess(),
+  kit: {
+    // A single-page app: the signaling server serves 200.html for every app route.
+    adapter: adapter({ fallback: '200.html' }),
+    typescript: {
+      config(c) {
+        c.compilerOptions.allowImportingTsExtensions = true;
+        c.include.push('../signaling/**/*.ts', '../host-agent/**/*.ts', '../test/**/*.ts', '../bin/**/*.js');
+        return c;
+      }
+    }
+  }
+};

@@ -3,7 +3,7 @@
  * parse per boundary:
  *
  *   MeshMessage   any peer ↔ any peer    hello (credential), rename, error, bye
- *   HostMessage   host → peer            terms, term-snapshot, term-exit
+ *   HostMessage   host → peer            terms, term-snapshot, links (owners only)
  *   GuestMessage  peer → host            term-open, term-close, term-restart, term-resize, term-sub
  *
  * Handshake: when the channel opens both sides send `hello` with their credential; nothing else is
@@ -39,7 +39,8 @@ export type HostMessage =
   | { type: 'terms'; list: TermInfo[] }
   /** the screen and scrollback after output `seq` (live frames continue at seq + 1) */
   | { type: 'term-snapshot'; id: number; seq: number; cols: number; rows: number; data: string }
-  | { type: 'term-exit'; id: number; code: number; signal: number };
+  /** the share links, sent to owners only */
+  | { type: 'links'; links: Partial<Record<'owner' | 'editor' | 'viewer', string>> };
 
 export type GuestMessage =
   | { type: 'term-open'; cols: number; rows: number }
@@ -99,8 +100,12 @@ export function parseFromHost(json: string): MeshMessage | HostMessage {
         rows: int(o, 'rows', 1, MAX_ROWS),
         data: str(o, 'data', MAX_MESSAGE_BYTES)
       };
-    case 'term-exit':
-      return { type: 'term-exit', id: int(o, 'id', 0, MAX_ID), code: int(o, 'code', -1, 255), signal: int(o, 'signal', 0, 128) };
+    case 'links': {
+      const l = obj(o.links, 'links');
+      const links: Partial<Record<'owner' | 'editor' | 'viewer', string>> = {};
+      for (const k of ['owner', 'editor', 'viewer'] as const) if (l[k] !== undefined) links[k] = str(l, k, 2000);
+      return { type: 'links', links };
+    }
     default:
       fail(`unknown message type ${JSON.stringify(o.type)} from the host`);
   }

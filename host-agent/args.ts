@@ -1,0 +1,40 @@
+/** A small, strict flag parser: unknown flags and missing values are errors, not surprises. */
+export class UsageError extends Error {}
+
+export type FlagSpec = Record<string, 'string' | 'boolean'>;
+
+export function parseFlags<S extends FlagSpec>(argv: string[], spec: S): { [K in keyof S]?: S[K] extends 'boolean' ? boolean : string } {
+  const out: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m || !(m[1] in spec)) throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
+    const [, name, inline] = m;
+    if (spec[name] === 'boolean') {
+      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
+      out[name] = true;
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+    out[name] = value;
+  }
+  return out as never;
+}
+
+export function parsePort(v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+export function parseHttpUrl(v: string, flag: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new UsageError(`${flag} must be a URL like http://127.0.0.1:8787, not ${JSON.stringify(v)}`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`${flag} must be an http:// or https:// URL`);
+  return u.origin;
+}

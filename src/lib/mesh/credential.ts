@@ -1,0 +1,71 @@
+/**
+ * Holds this participant's credential and refreshes it before it expires (POST
+ * /api/sessions/:id/refresh). While signaling is unreachable it keeps retrying; peers already
+ * connected are unaffected, since credentials are checked when a connection opens.
+ */
+import type { CredentialResponse } from '../protocol/api.ts';
+import { REFRESH_BEFORE_S } from '../protocol/credentials.ts';
+
+/** Retry interval while a refresh fails, ms. */
+export const REFRESH_RETRY_MS = 10_000;
+
+export class Credential {
+  token: string;
+  exp: number;
+  #api: string;
+  #session: string;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #listeners = new Set<(token: string) => void>();
+  #disposed = false;
+  /** display name sent with the next refresh */
+  name: string;
+  #fp: string | undefined;
+
+  constructor(apiBase: string, r: CredentialResponse, fp?: string) {
+    this.#api = apiBase.replace(/\/$/, '');
+    this.#session = r.session;
+    this.token = r.token;
+    this.exp = r.exp;
+    this.name = r.name;
+    this.#fp = fp;
+    this.#schedule();
+  }
+
+  onRefresh(cb: (token: string) => void): () => void {
+    this.#listeners.add(cb);
+    return () => this.#listeners.delete(cb);
+  }
+
+  #schedule(ms = Math.max(1_000, (this.exp - REFRESH_BEFORE_S) * 1000 - Date.now())): void {
+    if (this.#disposed) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.refresh(), ms);
+  }
+
+  async refresh(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.#api}/api/sessions/${encodeURIComponent(this.#session)}/refresh`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: this.name, fp: this.#fp })
+      });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const r = (await res.json()) as CredentialResponse;
+      if (typeof r.token !== 'string' || typeof r.exp !== 'number') throw new Error('bad refresh response');
+      this.token = r.token;
+      this.exp = r.exp;
+      for (const l of this.#listeners) l(r.token);
+      this.#schedule();
+      return true;
+    } catch {
+      this.#schedule(REFRESH_RETRY_MS);
+      return false;
+    }
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#listeners.clear();
+  }
+}

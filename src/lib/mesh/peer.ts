@@ -1,0 +1,185 @@
+/**
+ * One WebRTC connection to one other participant: a pre-negotiated, ordered, reliable data
+ * channel (id 0) carrying frames (protocol/frames.ts), with a send queue that respects
+ * bufferedAmount so a slow peer cannot make us buffer without bound inside the WebRTC stack.
+ * Works with the browser's RTCPeerConnection and with node-datachannel's polyfill.
+ */
+import { FrameReader, split, type Frame } from '../protocol/frames.ts';
+import { ProtocolError } from '../protocol/validate.ts';
+import type { SignalEnvelope } from '../protocol/signaling.ts';
+import { sdpFingerprint } from './fingerprint.ts';
+
+/** Stop handing frames to the data channel above this many buffered bytes… */
+export const HIGH_WATER_BYTES = 1024 * 1024;
+/** …and resume when it drained below this. */
+export const LOW_WATER_BYTES = 256 * 1024;
+/** A connection that stays 'disconnected' this long is given up, ms. */
+export const DISCONNECTED_GRACE_MS = 8_000;
+
+export type PeerSignal =
+  | { type: 'description'; description: { type: 'offer' | 'answer'; sdp: string } }
+  | { type: 'candidate'; candidate: { candidate: string; sdpMid: string | null; sdpMLineIndex: number | null } };
+
+export interface PeerOptions {
+  RTCPeerConnection: typeof RTCPeerConnection;
+  config?: RTCConfiguration;
+  initiator: boolean;
+  signal: (s: PeerSignal) => void;
+  onOpen: () => void;
+  onFrame: (f: Frame) => void;
+  onBadFrame: (e: ProtocolError) => void;
+  onClose: (reason: string) => void;
+}
+
+export class Peer {
+  readonly id: string;
+  readonly initiator: boolean;
+  readonly createdAt = Date.now();
+  #o: PeerOptions;
+  #pc: RTCPeerConnection;
+  #dc: RTCDataChannel;
+  #reader = new FrameReader();
+  #pendingCandidates: PeerSignal[] = [];
+  #queue: Uint8Array[] = [];
+  #queueBytes = 0;
+  #drainListeners = new Set<() => void>();
+  #grace: ReturnType<typeof setTimeout> | null = null;
+  closed = false;
+  open = false;
+
+  constructor(id: string, o: PeerOptions) {
+    this.id = id;
+    this.initiator = o.initiator;
+    this.#o = o;
+    this.#pc = new o.RTCPeerConnection(o.config);
+    this.#dc = this.#pc.createDataChannel('live-sessions', { negotiated: true, id: 0, ordered: true });
+    this.#dc.binaryType = 'arraybuffer';
+    this.#dc.bufferedAmountLowThreshold = LOW_WATER_BYTES;
+    this.#dc.onopen = () => {
+      this.open = true;
+      o.onOpen();
+    };
+    this.#dc.onclose = () => this.close('channel closed');
+    this.#dc.onmessage = (ev) => this.#receive(ev.data);
+    this.#dc.addEventListener('bufferedamountlow', () => this.#flush());
+    this.#pc.onicecandidate = (ev) => {
+      const c = ev.candidate;
+      if (c && c.candidate) o.signal({ type: 'candidate', candidate: { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
+    };
+    this.#pc.onconnectionstatechange = () => this.#onState(this.#pc.connectionState);
+    if (o.initiator) void this.#offer();
+  }
+
+  async #offer(): Promise<void> {
+    try {
+      const offer = await this.#pc.createOffer();
+      await this.#pc.setLocalDescription(offer);
+      this.#o.signal({ type: 'description', description: { type: 'offer', sdp: offer.sdp ?? '' } });
+    } catch (e) {
+      this.close(`could not create an offer: ${(e as Error).message}`);
+    }
+  }
+
+  /** A description or candidate from the other side, relayed by signaling. */
+  async handle(s: Extract<SignalEnvelope, { type: 'description' | 'candidate' }>): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (s.type === 'candidate') {
+        if (!this.#pc.remoteDescription) this.#pendingCandidates.push(s);
+        else await this.#pc.addIceCandidate(s.candidate);
+        return;
+      }
+      await this.#pc.setRemoteDescription(s.description);
+      if (s.description.type === 'offer') {
+        const answer = await this.#pc.createAnswer();
+        await this.#pc.setLocalDescription(answer);
+        this.#o.signal({ type: 'description', description: { type: 'answer', sdp: answer.sdp ?? '' } });
+      }
+      const pending = this.#pendingCandidates.splice(0);
+      for (const c of pending) if (c.type === 'candidate') await this.#pc.addIceCandidate(c.candidate);
+    } catch (e) {
+      this.close(`negotiation failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** The DTLS fingerprint the other side announced in its SDP. */
+  get remoteFingerprint(): string | null {
+    return sdpFingerprint(this.#pc.remoteDescription?.sdp);
+  }
+
+  #onState(s: RTCPeerConnectionState): void {
+    if (s === 'failed' || s === 'closed') return this.close(`connection ${s}`);
+    if (s === 'disconnected' && !this.#grace) {
+      this.#grace = setTimeout(() => this.close('connection lost'), DISCONNECTED_GRACE_MS);
+    } else if (s === 'connected' && this.#grace) {
+      clearTimeout(this.#grace);
+      this.#grace = null;
+    }
+  }
+
+  #receive(data: unknown): void {
+    let bytes: Uint8Array;
+    if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
+    else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    else return this.#o.onBadFrame(new ProtocolError('bad-frame', 'text frames are not part of the protocol; send binary frames'));
+    let f: Frame | null;
+    try {
+      f = this.#reader.read(bytes);
+    } catch (e) {
+      return this.#o.onBadFrame(e instanceof ProtocolError ? e : new ProtocolError('bad-frame', String(e)));
+    }
+    if (f) this.#o.onFrame(f);
+  }
+
+  /** Bytes waiting: our queue plus what the data channel still buffers. */
+  get backlog(): number {
+    return this.#queueBytes + (this.open ? this.#dc.bufferedAmount : 0);
+  }
+
+  /** Sends one frame (split into ≤ 16 KiB wire frames when larger). */
+  send(frame: Uint8Array): void {
+    if (this.closed) return;
+    for (const part of split(frame)) {
+      this.#queue.push(part);
+      this.#queueBytes += part.length;
+    }
+    this.#flush();
+  }
+
+  #flush(): void {
+    if (!this.open || this.closed) return;
+    try {
+      while (this.#queue.length && this.#dc.bufferedAmount < HIGH_WATER_BYTES) {
+        const part = this.#queue.shift()!;
+        this.#queueBytes -= part.length;
+        this.#dc.send(part as Uint8Array<ArrayBuffer>);
+      }
+    } catch (e) {
+      return this.close(`send failed: ${(e as Error).message}`);
+    }
+    if (!this.#queue.length && this.#dc.bufferedAmount <= LOW_WATER_BYTES) for (const l of this.#drainListeners) l();
+  }
+
+  /** Called whenever everything queued has reached the data channel and it is below the low mark. */
+  onDrain(cb: () => void): () => void {
+    this.#drainListeners.add(cb);
+    return () => this.#drainListeners.delete(cb);
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.open = false;
+    if (this.#grace) clearTimeout(this.#grace);
+    this.#queue = [];
+    this.#queueBytes = 0;
+    this.#drainListeners.clear();
+    try {
+      this.#dc.close();
+      this.#pc.close();
+    } catch {
+      /* already closed */
+    }
+    this.#o.onClose(reason);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The mesh's connection to the signaling relay: subscribes to the session topic, publishes sealed
+ * envelopes, reconnects with backoff, and reports whether signaling is reachable. Uses the global
+ * WebSocket (browsers, and Node ≥ 22). The credential travels as a ws subprotocol, never in a URL.
+ */
+import { parseServerSignal, SIGNAL_SUBPROTOCOL, type ClientSignal } from '../protocol/signaling.ts';
+import type { SignalingStatus } from '../session/view.ts';
+
+/** Backoff between reconnect attempts, ms. */
+export const RECONNECT_MIN_MS = 250;
+export const RECONNECT_MAX_MS = 5_000;
+/** Client-side liveness ping; two missed pongs close the socket, ms. */
+export const PING_MS = 10_000;
+
+export interface SignalingClientOptions {
+  /** ws(s)://…/signal */
+  url: string;
+  session: string;
+  token: () => string;
+  onOpen: () => void;
+  onPublish: (from: string, data: string) => void;
+  onStatus: (status: SignalingStatus) => void;
+  onError?: (message: string) => void;
+}
+
+export class SignalingClient {
+  #o: SignalingClientOptions;
+  #ws: WebSocket | null = null;
+  #backoff = RECONNECT_MIN_MS;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #ping: ReturnType<typeof setInterval> | null = null;
+  #awaitingPong = 0;
+  #disposed = false;
+  status: SignalingStatus = 'connecting';
+
+  constructor(o: SignalingClientOptions) {
+    this.#o = o;
+    this.#connect();
+  }
+
+  get online(): boolean {
+    return this.status === 'online';
+  }
+
+  publish(data: string): boolean {
+    return this.#send({ type: 'publish', topic: this.#o.session, data });
+  }
+
+  /** Hands the socket a refreshed credential. */
+  refreshed(token: string): void {
+    this.#send({ type: 'auth', token });
+  }
+
+  #send(m: ClientSignal): boolean {
+    if (this.#ws?.readyState !== WebSocket.OPEN) return false;
+    this.#ws.send(JSON.stringify(m));
+    return true;
+  }
+
+  #setStatus(s: SignalingStatus): void {
+    if (s === this.status) return;
+    this.status = s;
+    this.#o.onStatus(s);
+  }
+
+  #connect(): void {
+    if (this.#disposed) return;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.#o.url, [SIGNAL_SUBPROTOCOL, this.#o.token()]);
+    } catch (e) {
+      this.#o.onError?.(`cannot open signaling socket: ${(e as Error).message}`);
+      return this.#retry();
+    }
+    this.#ws = ws;
+    ws.onopen = () => {
+      this.#backoff = RECONNECT_MIN_MS;
+      this.#send({ type: 'subscribe', topics: [this.#o.session] });
+      this.#setStatus('online');
+      this.#awaitingPong = 0;
+      this.#ping = setInterval(() => {
+        if (this.#awaitingPong >= 2) return ws.close(4000, 'no pong');
+        this.#awaitingPong++;
+        this.#send({ type: 'ping' });
+      }, PING_MS);
+      this.#o.onOpen();
+    };
+    ws.onmessage = (ev) => {
+      if (typeof ev.data !== 'string') return;
+      try {
+        const m = parseServerSignal(ev.data);
+        if (m.type === 'pong') this.#awaitingPong = 0;
+        else if (m.type === 'publish') this.#o.onPublish(m.from, m.data);
+        else this.#o.onError?.(`signaling: ${m.message}`);
+      } catch (e) {
+        this.#o.onError?.(`signaling sent a bad message: ${(e as Error).message}`);
+      }
+    };
+    ws.onclose = () => {
+      if (this.#ping) clearInterval(this.#ping);
+      this.#ping = null;
+      if (this.#ws === ws) this.#ws = null;
+      this.#retry();
+    };
+    ws.onerror = () => {
+      /* onclose follows and schedules the retry */
+    };
+  }
+
+  #retry(): void {
+    if (this.#disposed || this.#timer) return;
+    this.#setStatus('offline');
+    const wait = this.#backoff;
+    this.#backoff = Math.min(RECONNECT_MAX_MS, this.#backoff * 2);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#connect();
+    }, wait);
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#ping) clearInterval(this.#ping);
+    this.#ws?.close(1000, 'bye');
+    this.#ws = null;
+  }
+}

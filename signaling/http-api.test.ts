@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../src/lib/protocol/api.ts';
 import { localVerifier } from '../src/lib/protocol/credentials.ts';
@@ -96,6 +97,19 @@ describe('HTTP API', () => {
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(typeof r.json.error).toBe('string');
     }
+  });
+
+  it('answers 413 to a chunked body that grows past the limit without a Content-Length', async () => {
+    const u = new URL(server.url);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request({ host: u.hostname, port: u.port, path: '/api/sessions', method: 'POST' }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      }).on('error', reject);
+      req.write('{"name":"' + 'x'.repeat(MAX_BODY_BYTES / 2));
+      setTimeout(() => req.end('y'.repeat(MAX_BODY_BYTES) + '"}'), 20);
+    });
+    expect(status).toBe(413);
   });
 
   it('publishes the JWKS with kid and alg, and answers health', async () => {

@@ -1,0 +1,133 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_BODY_BYTES } from '../src/lib/protocol/api.ts';
+import { localVerifier } from '../src/lib/protocol/credentials.ts';
+import { INVITE_ROLES } from '../src/lib/protocol/roles.ts';
+import { expiredToken, forgedToken } from '../test/helpers/tokens.ts';
+import { startSignaling, type SignalingServer } from './server.ts';
+import { createSession, post } from './testing.ts';
+
+let server: SignalingServer;
+beforeAll(async () => {
+  server = await startSignaling({ port: 0, staticDir: null, log: () => {} });
+});
+afterAll(() => server.close());
+
+describe('HTTP API', () => {
+  it('creates a session: a credential for the creator and one invite per role', async () => {
+    const s = await createSession(server, 'host');
+    expect(s.session).toMatch(/^[A-Za-z0-9_-]{10,}$/);
+    expect(s.participant).toMatch(/^p_[A-Za-z0-9_-]{12}$/);
+    expect(s.role).toBe('host');
+    expect(s.ice).toEqual([]);
+    expect(Object.keys(s.invites).sort()).toEqual([...INVITE_ROLES].sort());
+    for (const inv of Object.values(s.invites)) expect(Buffer.from(inv, 'base64url')).toHaveLength(24);
+    const claims = await localVerifier(server.keys.jwks())(s.token, s.session);
+    expect(claims).toMatchObject({ aud: s.session, sub: s.participant, role: 'host', name: 'Creator', exp: s.exp });
+  });
+
+  it('exchanges each invite for a credential with its role, trimmed name and fingerprint', async () => {
+    const s = await createSession(server);
+    const verify = localVerifier(server.keys.jwks());
+    const subs = new Set<string>();
+    for (const role of INVITE_ROLES) {
+      const r = await post(server, `/api/sessions/${s.session}/join`, { invite: s.invites[role], name: `  ${role} person `, fp: 'AB:CD' });
+      expect(r.status).toBe(200);
+      expect(r.json).toMatchObject({ session: s.session, role, name: `${role} person`, ice: [] });
+      const claims = await verify(r.json.token as string, s.session);
+      expect(claims).toMatchObject({ role, sub: r.json.participant, fp: 'AB:CD' });
+      subs.add(claims.sub);
+    }
+    expect(subs.size).toBe(3);
+  });
+
+  it('refreshes a credential keeping sub, role and session, and may rename', async () => {
+    const s = await createSession(server);
+    const j = await post(server, `/api/sessions/${s.session}/join`, { invite: s.invites.viewer, name: 'Vee' });
+    const r = await post(server, `/api/sessions/${s.session}/refresh`, { name: 'Vera' }, { Authorization: `Bearer ${j.json.token}` });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ session: s.session, participant: j.json.participant, role: 'viewer', name: 'Vera' });
+    const claims = await localVerifier(server.keys.jwks())(r.json.token as string, s.session);
+    expect(claims).toMatchObject({ aud: s.session, sub: j.json.participant, role: 'viewer', name: 'Vera' });
+    expect(r.json.token).not.toBe(j.json.token);
+    const empty = await post(server, `/api/sessions/${s.session}/refresh`, '', { Authorization: `Bearer ${r.json.token}` });
+    expect(empty.status).toBe(200);
+    expect(empty.json.name).toBe('Vera');
+  });
+
+  it('refuses a refresh without a valid credential for that session (401)', async () => {
+    const s = await createSession(server);
+    const other = await createSession(server);
+    const path = `/api/sessions/${s.session}/refresh`;
+    expect((await post(server, path, {})).status).toBe(401);
+    for (const token of [await forgedToken(server, s.session), await expiredToken(server, s.session), other.token, 'not.a.jwt']) {
+      const r = await post(server, path, {}, { Authorization: `Bearer ${token}` });
+      expect(r.status).toBe(401);
+      expect(r.json.code).toBe('bad-credential');
+      expect(r.json.error).toMatch(/credential refused/);
+    }
+  });
+
+  it('answers 403 with a clear message for a wrong invite', async () => {
+    const s = await createSession(server);
+    const other = await createSession(server);
+    for (const invite of ['nope', other.invites.editor]) {
+      const r = await post(server, `/api/sessions/${s.session}/join`, { invite, name: 'Eve' });
+      expect(r.status).toBe(403);
+      expect(r.json).toEqual({ code: 'bad-invite', error: expect.stringMatching(/invite is not valid/) });
+    }
+  });
+
+  it('answers 404 for an unknown session', async () => {
+    const s = await createSession(server);
+    const r = await post(server, '/api/sessions/doesNotExist1/join', { invite: s.invites.editor, name: 'Eve' });
+    expect(r.status).toBe(404);
+    expect(r.json.code).toBe('unknown-session');
+  });
+
+  it('answers 413 for a body over MAX_BODY_BYTES and 400 for bad JSON or fields', async () => {
+    const big = await post(server, '/api/sessions', { role: 'owner', name: 'x', pad: 'y'.repeat(MAX_BODY_BYTES) });
+    expect(big.status).toBe(413);
+    expect(big.json.code).toBe('too-large');
+    const bad = await post(server, '/api/sessions', '{"role": ');
+    expect(bad.status).toBe(400);
+    expect(bad.json).toEqual({ code: 'bad-json', error: 'request body is not valid JSON' });
+    for (const body of [{ role: 'editor', name: 'x' }, { role: 'owner' }, { role: 'owner', name: '   ' }, { role: 'owner', name: 'x'.repeat(65) }, [1]]) {
+      const r = await post(server, '/api/sessions', body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(typeof r.json.error).toBe('string');
+    }
+  });
+
+  it('answers 413 to a chunked body that grows past the limit without a Content-Length', async () => {
+    const u = new URL(server.url);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request({ host: u.hostname, port: u.port, path: '/api/sessions', method: 'POST' }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      }).on('error', reject);
+      req.write('{"name":"' + 'x'.repeat(MAX_BODY_BYTES / 2));
+      setTimeout(() => req.end('y'.repeat(MAX_BODY_BYTES) + '"}'), 20);
+    });
+    expect(status).toBe(413);
+  });
+
+  it('publishes the JWKS with kid and alg, and answers health', async () => {
+    const jwks = (await (await fetch(server.url + '/.well-known/jwks.json')).json()) as { keys: Record<string, string>[] };
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({ kid: server.keys.kid, alg: 'EdDSA', crv: 'Ed25519', kty: 'OKP' });
+    expect(jwks.keys[0].d).toBeUndefined();
+    const health = await fetch(server.url + '/api/health');
+    expect(await health.json()).toEqual({ ok: true });
+    expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(health.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
+  it('answers 405 for the wrong method and 404 for an unknown route', async () => {
+    const get = await fetch(server.url + '/api/sessions');
+    expect(get.status).toBe(405);
+    const unknown = await post(server, '/api/nothing', {});
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.code).toBe('not-found');
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * The HTTP API (routes in src/lib/protocol/api.ts): create a session, exchange an invite for a
+ * credential, refresh a credential, publish the JWKS. Every error is `{ error, code }`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  MAX_BODY_BYTES,
+  parseCreateSession,
+  parseJoin,
+  parseRefresh,
+  type CreateSessionResponse,
+  type CredentialResponse
+} from '../src/lib/protocol/api.ts';
+import { SESSION_ID_RE, type Claims, type Verifier } from '../src/lib/protocol/credentials.ts';
+import type { Role } from '../src/lib/protocol/roles.ts';
+import { ProtocolError } from '../src/lib/protocol/validate.ts';
+import { randomId, type SigningKeys } from './keys.ts';
+import { SessionLimitError, type SessionStore } from './sessions.ts';
+
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, e: HttpError): void {
+  // A body we stopped reading must not be parsed as the next request on this connection.
+  if (e.status === 413) res.setHeader('Connection', 'close');
+  sendJson(res, e.status, { error: e.message, code: e.code });
+}
+
+/** Reads a JSON body of at most MAX_BODY_BYTES; an empty body reads as `{}`. */
+export async function readJson(req: IncomingMessage): Promise<unknown> {
+  const tooLarge = () => new HttpError(413, 'too-large', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw tooLarge();
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'bad-json', 'request body is not valid JSON');
+  }
+}
+
+/** Display names are trimmed and must keep 1..64 characters. */
+function displayName(name: string): string {
+  const n = name.trim();
+  if (n.length === 0) throw new HttpError(400, 'bad-request', '"name" must not be blank');
+  return n;
+}
+
+function parsed<T>(parse: (v: unknown) => T, body: unknown): T {
+  try {
+    return parse(body);
+  } catch (e) {
+    if (e instanceof ProtocolError) throw new HttpError(400, 'bad-request', e.message);
+    throw e;
+  }
+}
+
+export interface ApiDeps {
+  keys: SigningKeys;
+  store: SessionStore;
+  verify: Verifier;
+}
+
+export function createApi({ keys, store, verify }: ApiDeps) {
+  async function credential(session: string, sub: string, role: Role, name: string, fp: string | undefined): Promise<CredentialResponse> {
+    const token = await keys.sign({ aud: session, sub, role, name, fp });
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Claims;
+    return { session, participant: sub, role, name, token, exp, ice: [] };
+  }
+
+  async function knownSession(id: string): Promise<void> {
+    if (!SESSION_ID_RE.test(id) || !(await store.has(id))) {
+      throw new HttpError(404, 'unknown-session', 'no such session: it may have ended or the link is mistyped');
+    }
+  }
+
+  async function create(req: IncomingMessage): Promise<CreateSessionResponse> {
+    const body = parsed(parseCreateSession, await readJson(req));
+    let created;
+    try {
+      created = await store.create();
+    } catch (e) {
+      if (e instanceof SessionLimitError) throw new HttpError(503, 'too-many-sessions', e.message);
+      throw e;
+    }
+    const cred = await credential(created.id, randomId('p_'), body.role, displayName(body.name), body.fp);
+    return { ...cred, invites: created.invites };
+  }
+
+  async function join(req: IncomingMessage, id: string): Promise<CredentialResponse> {
+    const body = parsed(parseJoin, await readJson(req));
+    await knownSession(id);
+    const role = await store.inviteRole(id, body.invite);
+    if (!role) throw new HttpError(403, 'bad-invite', 'this invite is not valid for this session: ask the owner for a new link');
+    await store.touch(id);
+    return credential(id, randomId('p_'), role, displayName(body.name), body.fp);
+  }
+
+  async function refresh(req: IncomingMessage, id: string): Promise<CredentialResponse> {
+    const auth = req.headers.authorization ?? '';
+    const m = /^Bearer (\S+)$/.exec(auth);
+    if (!m) throw new HttpError(401, 'no-credential', 'refreshing needs "Authorization: Bearer <credential>"');
+    let old: Claims;
+    try {
+      old = await verify(m[1], id);
+    } catch (e) {
+      throw new HttpError(401, 'bad-credential', e instanceof Error ? e.message : 'credential refused');
+    }
+    const body = parsed(parseRefresh, await readJson(req));
+    await knownSession(id);
+    await store.touch(id);
+    return credential(id, old.sub, old.role, body.name === undefined ? old.name : displayName(body.name), body.fp ?? old.fp);
+  }
+
+  /** Answers the request when it is an API route; returns false otherwise. */
+  return async function handleApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+    if (path === '/.well-known/jwks.json') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method-not-allowed', 'use GET');
+      sendJson(res, 200, keys.jwks());
+      return true;
+    }
+    if (path === '/api/health') {
+      sendJson(res, 200, { ok: true });
+      return true;
+    }
+    if (!path.startsWith('/api/')) return false;
+    const post = (): void => {
+      if (req.method !== 'POST') throw new HttpError(405, 'method-not-allowed', `${path} only answers POST`);
+    };
+    if (path === '/api/sessions') {
+      post();
+      sendJson(res, 201, await create(req));
+      return true;
+    }
+    const m = /^\/api\/sessions\/([^/]+)\/(join|refresh)$/.exec(path);
+    if (m) {
+      post();
+      sendJson(res, 200, m[2] === 'join' ? await join(req, m[1]) : await refresh(req, m[1]));
+      return true;
+    }
+    throw new HttpError(404, 'not-found', `no API route ${path}`);
+  };
+}

@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { CLOCK_SKEW_S, CREDENTIAL_TTL_S } from '../src/lib/protocol/credentials.ts';
+import { MAX_SIGNAL_BYTES, SIGNAL_SUBPROTOCOL } from '../src/lib/protocol/signaling.ts';
+import { expiredToken, forgedToken, otherSessionToken, unsignedToken, validToken, wrongAlgToken } from '../test/helpers/tokens.ts';
+import { MAX_BAD_MESSAGES } from './relay.ts';
+import { startSignaling, type SignalingServer } from './server.ts';
+import { closed, collect, connect, createSession, nextMessage, refusal, roundTrip, send } from './testing.ts';
+
+const HEARTBEAT_MS = 300;
+let server: SignalingServer;
+const logs: string[] = [];
+const sockets: WebSocket[] = [];
+
+beforeAll(async () => {
+  server = await startSignaling({ port: 0, staticDir: null, heartbeatMs: HEARTBEAT_MS, log: (l) => logs.push(l) });
+});
+afterAll(async () => {
+  for (const ws of sockets) ws.terminate();
+  await server.close();
+});
+
+async function open(token: string, query = ''): Promise<WebSocket> {
+  const ws = await connect(server, token, query);
+  sockets.push(ws);
+  return ws;
+}
+
+/** A socket subscribed to its session. */
+async function member(session: string, token?: string): Promise<WebSocket> {
+  const ws = await open(token ?? (await validToken(server, session)));
+  send(ws, { type: 'subscribe', topics: [session] });
+  await roundTrip(ws);
+  return ws;
+}
+
+describe('ws upgrade', () => {
+  it('refuses missing and bad credentials with 401 and never logs them', async () => {
+    const { session } = await createSession(server);
+    const bad = {
+      forged: await forgedToken(server, session),
+      expired: await expiredToken(server, session),
+      'wrong alg': await wrongAlgToken(server, session),
+      unsigned: await unsignedToken(server, session),
+      'other session': await otherSessionToken(server, session),
+      garbage: 'not-a-jwt'
+    };
+    expect((await refusal(server, [])).status).toBe(401);
+    const none = await refusal(server, [SIGNAL_SUBPROTOCOL]);
+    expect(none).toEqual({ status: 401, body: expect.stringMatching(/credential is required/) });
+    expect((await refusal(server, [await validToken(server, session)])).status).toBe(401);
+    for (const [what, token] of Object.entries(bad)) {
+      const r = await refusal(server, [SIGNAL_SUBPROTOCOL, token]);
+      expect(r.status, what).toBe(401);
+      expect(r.body, what).toMatch(/credential/);
+      expect(r.body).not.toContain(token);
+    }
+    for (const token of Object.values(bad)) expect(logs.join('\n')).not.toContain(token);
+  });
+
+  it('refuses a credential for another session than the one the upgrade asks for', async () => {
+    const a = await createSession(server);
+    const b = await createSession(server);
+    const r = await refusal(server, [SIGNAL_SUBPROTOCOL, a.token], `?session=${b.session}`);
+    expect(r.status).toBe(401);
+    const ws = await open(a.token, `?session=${a.session}`);
+    expect(ws.protocol).toBe(SIGNAL_SUBPROTOCOL);
+  });
+
+  it('answers 404 for an upgrade on another path', async () => {
+    const { token } = await createSession(server);
+    const ws = new WebSocket(server.url.replace('http', 'ws') + '/other', [SIGNAL_SUBPROTOCOL, token]);
+    const status = await new Promise((resolve) => ws.once('unexpected-response', (_q, res) => resolve(res.statusCode)));
+    expect(status).toBe(404);
+  });
+});
+
+describe('relay', () => {
+  it('relays publishes to the other members, stamped with the sender', async () => {
+    const s = await createSession(server);
+    const alice = await member(s.session, s.token);
+    const bob = await member(s.session);
+    const bobGot = nextMessage(bob);
+    const aliceGot = collect(alice);
+    send(alice, { type: 'publish', topic: s.session, data: 'offer-bytes' });
+    expect(await bobGot).toEqual({ type: 'publish', topic: s.session, from: s.participant, data: 'offer-bytes' });
+    await roundTrip(alice);
+    expect(aliceGot.filter((m) => m.type === 'publish')).toEqual([]);
+  });
+
+  it('keeps sessions apart: no subscribing, publishing or hearing across them', async () => {
+    const a = await createSession(server);
+    const b = await createSession(server);
+    const inA = await member(a.session, a.token);
+    const inB = await member(b.session, b.token);
+    const heardA = collect(inA);
+    send(inA, { type: 'subscribe', topics: [b.session] });
+    const err = await nextMessage(inA);
+    expect(err).toMatchObject({ type: 'error', code: 'forbidden-topic' });
+    send(inA, { type: 'publish', topic: b.session, data: 'sneaky' });
+    expect(await nextMessage(inA)).toMatchObject({ type: 'error', code: 'forbidden-topic' });
+    const heardB = collect(inB);
+    send(inB, { type: 'publish', topic: b.session, data: 'for b only' });
+    await roundTrip(inB);
+    await roundTrip(inA);
+    expect(heardA.filter((m) => m.type === 'publish')).toEqual([]);
+    expect(heardB.filter((m) => m.type === 'publish')).toEqual([]);
+  });
+
+  it('answers ping with pong', async () => {
+    const { token } = await createSession(server);
+    const ws = await open(token);
+    send(ws, { type: 'ping' });
+    expect(await nextMessage(ws)).toEqual({ type: 'pong' });
+  });
+
+  it('closes a socket that sends a message over MAX_SIGNAL_BYTES (1009)', async () => {
+    const s = await createSession(server);
+    const ws = await open(s.token);
+    const done = closed(ws);
+    ws.send(JSON.stringify({ type: 'publish', topic: s.session, data: 'x'.repeat(MAX_SIGNAL_BYTES) }));
+    expect((await done).code).toBe(1009);
+  });
+
+  it('answers malformed messages with errors and closes after repeated abuse (1008)', async () => {
+    const { token } = await createSession(server);
+    const ws = await open(token);
+    ws.send('{not json');
+    expect(await nextMessage(ws)).toMatchObject({ type: 'error', message: expect.stringMatching(/not valid JSON/) });
+    ws.send(JSON.stringify({ type: 'shout' }));
+    expect(await nextMessage(ws)).toMatchObject({ type: 'error', message: expect.stringMatching(/unknown signaling message type/) });
+    ws.send(Buffer.from([1, 2, 3]));
+    expect(await nextMessage(ws)).toMatchObject({ type: 'error', message: expect.stringMatching(/not binary/) });
+    const done = closed(ws);
+    for (let i = 3; i < MAX_BAD_MESSAGES; i++) ws.send('[]');
+    expect(await done).toEqual({ code: 1008, reason: expect.stringMatching(/too many/) });
+  });
+
+  it('closes a socket whose credential expires (4001) unless it sends a fresh one', async () => {
+    const s = await createSession(server);
+    // Verifies now (within the skew) and runs out of skew in about a second.
+    const exp = Math.floor(Date.now() / 1000) - CLOCK_SKEW_S + 1;
+    const claims = { sub: 'p_expiring0001', iat: exp - CREDENTIAL_TTL_S, exp };
+    const lapsing = await open(await validToken(server, s.session, claims));
+    const refreshed = await open(await validToken(server, s.session, { ...claims, sub: 'p_refreshed001' }));
+    send(refreshed, { type: 'auth', token: await validToken(server, s.session, { sub: 'p_refreshed001' }) });
+    await roundTrip(refreshed);
+    expect(await closed(lapsing, 4000)).toEqual({ code: 4001, reason: 'credential expired' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(refreshed.readyState).toBe(WebSocket.OPEN);
+    await roundTrip(refreshed);
+  });
+
+  it('refuses an auth message for another participant or session', async () => {
+    const a = await createSession(server);
+    const ws = await open(a.token);
+    send(ws, { type: 'auth', token: await validToken(server, a.session) });
+    expect(await nextMessage(ws)).toMatchObject({ type: 'error', code: 'bad-credential', message: expect.stringMatching(/another participant/) });
+    send(ws, { type: 'auth', token: await otherSessionToken(server, a.session, { sub: a.participant }) });
+    expect(await nextMessage(ws)).toMatchObject({ type: 'error', code: 'bad-credential' });
+    send(ws, { type: 'auth', token: await forgedToken(server, a.session, { sub: a.participant }) });
+    expect(await nextMessage(ws)).toMatchObject({ type: 'error', code: 'bad-credential' });
+  });
+
+  it('drops a socket that stops answering heartbeat pings', async () => {
+    const s = await createSession(server);
+    const silent = new WebSocket(server.url.replace('http', 'ws') + '/signal', [SIGNAL_SUBPROTOCOL, s.token], { autoPong: false });
+    sockets.push(silent);
+    await new Promise((r) => silent.once('open', r));
+    const alive = await open((await createSession(server)).token);
+    const t0 = Date.now();
+    expect((await closed(silent, 10 * HEARTBEAT_MS)).code).toBe(1006);
+    expect(Date.now() - t0).toBeLessThan(4 * HEARTBEAT_MS);
+    expect(alive.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('stops relaying to a socket once it has closed', async () => {
+    const s = await createSession(server);
+    const alice = await member(s.session, s.token);
+    const bob = await member(s.session);
+    const gone = closed(bob);
+    bob.close();
+    await gone;
+    const carol = await member(s.session);
+    const carolGot = nextMessage(carol);
+    send(alice, { type: 'publish', topic: s.session, data: 'after bob left' });
+    expect(await carolGot).toMatchObject({ data: 'after bob left' });
+    expect(logs.some((l) => l.includes('left ' + s.session))).toBe(true);
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * The ws relay at /signal, after y-webrtc's bin/server.js: one switch, a heartbeat, cleanup on
+ * close; but authenticated at the upgrade (subprotocols ['live-sessions', <credential>]), typed,
+ * size-limited, and a socket only reaches the session (topic) its credential names.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { decodeJwt } from 'jose';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { CLOCK_SKEW_S, SESSION_ID_RE, type Claims, type Verifier } from '../src/lib/protocol/credentials.ts';
+import { HEARTBEAT_MS, MAX_SIGNAL_BYTES, SIGNAL_SUBPROTOCOL, parseClientSignal, type ServerSignal } from '../src/lib/protocol/signaling.ts';
+import { ProtocolError } from '../src/lib/protocol/validate.ts';
+
+/** Malformed or forbidden messages a socket may send before it is closed with 1008. */
+export const MAX_BAD_MESSAGES = 20;
+/** A receiver with more than this queued is too slow to keep, bytes. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+export const CLOSE_EXPIRED = 4001;
+
+interface Conn {
+  ws: WebSocket;
+  claims: Claims;
+  topics: Set<string>;
+  alive: boolean;
+  bad: number;
+  expiry?: NodeJS.Timeout;
+}
+
+export interface RelayOptions {
+  verify: Verifier;
+  log: (line: string) => void;
+  /** whether the session still exists (a credential for a forgotten session is refused) */
+  hasSession?: (session: string) => Promise<boolean>;
+  /** called for every relayed message (keeps the session from going idle) */
+  touch?: (session: string) => void;
+  heartbeatMs?: number;
+}
+
+/** Refuses an upgrade with a plain HTTP response; the reason never contains the credential. */
+export function refuseUpgrade(socket: Duplex, status: number, statusText: string, reason: string): void {
+  if (!socket.writable) return void socket.destroy();
+  socket.end(`HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+}
+
+export class Relay {
+  readonly #wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_SIGNAL_BYTES,
+    perMessageDeflate: false,
+    clientTracking: false,
+    handleProtocols: () => SIGNAL_SUBPROTOCOL
+  });
+  readonly #conns = new Set<Conn>();
+  readonly #topics = new Map<string, Set<Conn>>();
+  readonly #opts: RelayOptions;
+  readonly #heartbeat: NodeJS.Timeout;
+
+  constructor(opts: RelayOptions) {
+    this.#opts = opts;
+    this.#heartbeat = setInterval(() => this.#beat(), opts.heartbeatMs ?? HEARTBEAT_MS);
+  }
+
+  get connections(): number {
+    return this.#conns.size;
+  }
+
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const token = offered.find((p) => p !== SIGNAL_SUBPROTOCOL);
+    if (!offered.includes(SIGNAL_SUBPROTOCOL) || !token || offered.length !== 2) {
+      this.#opts.log('signal: upgrade refused: no credential (subprotocols must be live-sessions, <credential>)');
+      return refuseUpgrade(socket, 401, 'Unauthorized', 'a credential is required: subprotocols ["live-sessions", <credential>]');
+    }
+    let claims: Claims;
+    try {
+      // The credential names its session; verification then pins that audience (and alg, issuer, expiry).
+      const aud = decodeJwt(token).aud;
+      if (typeof aud !== 'string' || !SESSION_ID_RE.test(aud)) throw new ProtocolError('bad-credential', 'credential refused: it names no session');
+      claims = await this.#opts.verify(token, aud);
+      // Optional `?session=ID` on the upgrade pins the session the client means to reach.
+      const wanted = new URL(req.url ?? '/', 'http://x').searchParams.get('session');
+      if (wanted !== null && wanted !== aud) throw new ProtocolError('bad-credential', `credential refused: it is for another session than ${wanted}`);
+      if (this.#opts.hasSession && !(await this.#opts.hasSession(aud))) {
+        throw new ProtocolError('bad-credential', 'credential refused: its session does not exist on this server');
+      }
+    } catch (e) {
+      const reason = e instanceof ProtocolError ? e.message : 'credential refused: it is not a valid JWT';
+      this.#opts.log(`signal: upgrade refused: ${reason}`);
+      return refuseUpgrade(socket, 401, 'Unauthorized', reason);
+    }
+    if (socket.destroyed) return;
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, claims));
+  }
+
+  #open(ws: WebSocket, claims: Claims): void {
+    const conn: Conn = { ws, claims, topics: new Set(), alive: true, bad: 0 };
+    this.#conns.add(conn);
+    this.#armExpiry(conn);
+    this.#opts.log(`signal: ${claims.sub} (${claims.role}) connected to ${claims.aud}`);
+    ws.on('pong', () => (conn.alive = true));
+    ws.on('message', (data, isBinary) => void this.#message(conn, data, isBinary));
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => this.#cleanup(conn));
+  }
+
+  async #message(conn: Conn, data: RawData, isBinary: boolean): Promise<void> {
+    let msg;
+    try {
+      if (isBinary) throw new ProtocolError('bad-message', 'signaling messages are JSON text, not binary');
+      msg = parseClientSignal(data.toString());
+    } catch (e) {
+      return this.#bad(conn, e instanceof ProtocolError ? e.code : 'bad-message', e instanceof Error ? e.message : 'malformed message');
+    }
+    const { aud } = conn.claims;
+    switch (msg.type) {
+      case 'subscribe':
+        for (const topic of msg.topics) {
+          if (topic !== aud) {
+            this.#bad(conn, 'forbidden-topic', `your credential is for session ${aud}; you cannot subscribe to ${topic}`);
+            continue;
+          }
+          conn.topics.add(topic);
+          let subs = this.#topics.get(topic);
+          if (!subs) this.#topics.set(topic, (subs = new Set()));
+          subs.add(conn);
+        }
+        break;
+      case 'unsubscribe':
+        for (const topic of msg.topics) this.#unsubscribe(conn, topic);
+        break;
+      case 'publish': {
+        if (msg.topic !== aud) return this.#bad(conn, 'forbidden-topic', `your credential is for session ${aud}; you cannot publish to ${msg.topic}`);
+        this.#opts.touch?.(aud);
+        const out = JSON.stringify({ type: 'publish', topic: aud, from: conn.claims.sub, data: msg.data } satisfies ServerSignal);
+        for (const peer of this.#topics.get(aud) ?? []) {
+          if (peer === conn) continue;
+          if (peer.ws.bufferedAmount > MAX_BUFFERED_BYTES) peer.ws.close(1013, 'too slow to keep up with signaling');
+          else peer.ws.send(out);
+        }
+        break;
+      }
+      case 'ping':
+        send(conn.ws, { type: 'pong' });
+        break;
+      case 'auth':
+        try {
+          const next = await this.#opts.verify(msg.token, aud);
+          if (next.sub !== conn.claims.sub) throw new ProtocolError('bad-credential', 'credential refused: it is for another participant');
+          conn.claims = next;
+          this.#armExpiry(conn);
+        } catch (e) {
+          this.#bad(conn, 'bad-credential', e instanceof Error ? e.message : 'credential refused');
+        }
+        break;
+      default:
+        msg satisfies never;
+    }
+  }
+
+  #bad(conn: Conn, code: string, message: string): void {
+    send(conn.ws, { type: 'error', code, message });
+    if (++conn.bad >= MAX_BAD_MESSAGES) conn.ws.close(1008, 'too many malformed or forbidden messages');
+  }
+
+  /** Closes the socket when its credential runs out (with the same skew verification allows). */
+  #armExpiry(conn: Conn): void {
+    clearTimeout(conn.expiry);
+    const ms = (conn.claims.exp + CLOCK_SKEW_S) * 1000 - Date.now();
+    conn.expiry = setTimeout(() => conn.ws.close(CLOSE_EXPIRED, 'credential expired'), Math.max(0, ms));
+  }
+
+  #unsubscribe(conn: Conn, topic: string): void {
+    conn.topics.delete(topic);
+    const subs = this.#topics.get(topic);
+    subs?.delete(conn);
+    if (subs?.size === 0) this.#topics.delete(topic);
+  }
+
+  #cleanup(conn: Conn): void {
+    clearTimeout(conn.expiry);
+    for (const topic of conn.topics) this.#unsubscribe(conn, topic);
+    this.#conns.delete(conn);
+    this.#opts.log(`signal: ${conn.claims.sub} left ${conn.claims.aud}`);
+  }
+
+  #beat(): void {
+    for (const conn of this.#conns) {
+      if (!conn.alive) {
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.ws.ping();
+    }
+  }
+
+  /** Closes every socket (1001) and stops the heartbeat. */
+  async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    for (const conn of this.#conns) conn.ws.close(1001, 'signaling server shutting down');
+    // Give the close handshake a moment, then drop whatever did not answer.
+    await new Promise((r) => setTimeout(r, this.#conns.size ? 100 : 0));
+    for (const conn of this.#conns) conn.ws.terminate();
+    await new Promise<void>((r) => this.#wss.close(() => r()));
+  }
+}
+
+function send(ws: WebSocket, msg: ServerSignal): void {
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+}

@@ -55,6 +55,19 @@ describe('HTTP API', () => {
     expect(empty.json.name).toBe('Vera');
   });
 
+  it('keeps a credential bound to its certificate fingerprint on refresh', async () => {
+    const s = await createSession(server);
+    const j = await post(server, `/api/sessions/${s.session}/join`, { invite: s.invites.editor, name: 'Ed', fp: 'AA:BB' });
+    const auth = { Authorization: `Bearer ${j.json.token}` };
+    const moved = await post(server, `/api/sessions/${s.session}/refresh`, { fp: 'CC:DD' }, auth);
+    expect(moved.status).toBe(403);
+    expect(moved.json.error).toMatch(/cannot be moved to another certificate/);
+    const same = await post(server, `/api/sessions/${s.session}/refresh`, { fp: 'aa:bb' }, auth);
+    expect(same.status).toBe(200);
+    const claims = await localVerifier(server.keys.jwks())(same.json.token as string, s.session);
+    expect(claims.fp).toBe('AA:BB');
+  });
+
   it('refuses a refresh without a valid credential for that session (401)', async () => {
     const s = await createSession(server);
     const other = await createSession(server);

@@ -11,7 +11,7 @@ import {
   type CreateSessionResponse,
   type CredentialResponse
 } from '../src/lib/protocol/api.ts';
-import { SESSION_ID_RE, type Claims, type Verifier } from '../src/lib/protocol/credentials.ts';
+import { normalizeFingerprint, SESSION_ID_RE, type Claims, type Verifier } from '../src/lib/protocol/credentials.ts';
 import type { Role } from '../src/lib/protocol/roles.ts';
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { randomId, type SigningKeys } from './keys.ts';
@@ -127,9 +127,13 @@ export function createApi({ keys, store, verify }: ApiDeps) {
       throw new HttpError(401, 'bad-credential', e instanceof Error ? e.message : 'credential refused');
     }
     const body = parsed(parseRefresh, await readJson(req));
+    // A credential stays bound to its certificate: a stolen token must not be re-bound to another.
+    if (old.fp && body.fp && normalizeFingerprint(body.fp) !== normalizeFingerprint(old.fp)) {
+      throw new HttpError(403, 'fingerprint-mismatch', 'a credential cannot be moved to another certificate; join again with the link');
+    }
     await knownSession(id);
     await store.touch(id);
-    return credential(id, old.sub, old.role, body.name === undefined ? old.name : displayName(body.name), body.fp ?? old.fp);
+    return credential(id, old.sub, old.role, body.name === undefined ? old.name : displayName(body.name), old.fp ?? body.fp);
   }
 
   /** Answers the request when it is an API route; returns false otherwise. */

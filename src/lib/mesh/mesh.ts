@@ -97,6 +97,8 @@ export class Mesh {
   #o: MeshOptions;
   #members = new Map<string, Member>();
   #disposed = false;
+  #inbox: Promise<void> = Promise.resolve();
+  #outbox: Promise<void> = Promise.resolve();
   #ready = new Set<Listener<[MeshPeer]>>();
   #gone = new Set<Listener<[MeshPeer, string]>>();
   #frame = new Set<Listener<[MeshPeer, Frame]>>();
@@ -109,7 +111,10 @@ export class Mesh {
       session: o.session,
       token: o.token,
       onOpen: () => void this.#publish({ type: 'announce', from: o.selfId }),
-      onPublish: (from, data) => void this.#onPublish(from, data),
+      // Sealing and opening are async: chain them so offers, answers and candidates keep their order.
+      onPublish: (from, data) => {
+        this.#inbox = this.#inbox.then(() => this.#onPublish(from, data)).catch((e) => o.log?.(`signal handling failed: ${e}`));
+      },
       onStatus: (s) => this.#status.forEach((l) => l(s)),
       onError: (m) => o.log?.(m)
     });
@@ -138,9 +143,13 @@ export class Mesh {
     return [...this.#members.values()].filter((m) => m.ready);
   }
 
-  async #publish(env: SignalEnvelope): Promise<void> {
-    if (this.#disposed) return;
-    this.signaling.publish(await seal(this.#o.key, JSON.stringify(env)));
+  #publish(env: SignalEnvelope): Promise<void> {
+    this.#outbox = this.#outbox
+      .then(async () => {
+        if (!this.#disposed) this.signaling.publish(await seal(this.#o.key, JSON.stringify(env)));
+      })
+      .catch((e) => this.#o.log?.(`could not send a signal: ${e}`));
+    return this.#outbox;
   }
 
   async #onPublish(from: string, data: string): Promise<void> {

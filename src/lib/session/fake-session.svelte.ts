@@ -16,6 +16,9 @@ export interface FakeOptions {
   /** start with the first terminal's shell exited with this code */
   exitCode?: number;
   error?: string | null;
+  /** the host's terminal size, cells */
+  cols?: number;
+  rows?: number;
 }
 
 const PROMPT = '\x1b[1;32moncall@debug-box\x1b[0m:\x1b[1;34m~/service\x1b[0m$ ';
@@ -58,9 +61,13 @@ export class FakeSession implements SessionView {
       const base = `${location.origin}/s/demo#invite=`;
       this.links = { owner: `${base}own123&key=k`, editor: `${base}edit456&key=k`, viewer: `${base}view789&key=k` };
     }
-    this.#add(100, 30, 'bash');
-    this.#add(100, 30, 'logs');
-    this.#print(2, 'tail -f /var/log/service.log\r\n2025-01-01T10:00:00Z INFO started, see https://example.com/runbook\r\n');
+    this.#add(opts.cols ?? 100, opts.rows ?? 30, 'bash');
+    this.#add(opts.cols ?? 100, opts.rows ?? 30, 'logs');
+    this.#print(2, 'tail -f /var/log/service.log\r\n');
+    for (let i = 0; i < 60; i++) {
+      const level = i % 7 === 3 ? '\x1b[31mERROR\x1b[0m' : '\x1b[32mINFO\x1b[0m ';
+      this.#print(2, `2025-01-01T10:00:${String(i).padStart(2, '0')}Z ${level} request ${1000 + i} handled in ${(i * 37) % 400} ms; trace https://example.com/trace/${i}\r\n`);
+    }
     if (opts.exitCode !== undefined) this.#exit(1, opts.exitCode);
   }
 

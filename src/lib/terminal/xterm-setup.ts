@@ -1,0 +1,120 @@
+/**
+ * Creates one browser xterm with the addons every shared terminal gets: search, clickable links,
+ * OSC 52 clipboard writes, and the WebGL renderer when the GPU allows it (the DOM renderer
+ * otherwise, and again after a lost WebGL context).
+ */
+import { Terminal, type ITheme } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { WebglAddon } from '@xterm/addon-webgl';
+import { ClipboardAddon, type IClipboardProvider } from '@xterm/addon-clipboard';
+
+export const THEME: ITheme = {
+  background: '#0a0c10',
+  foreground: '#d7dde5',
+  cursor: '#4f9dff',
+  cursorAccent: '#0a0c10',
+  selectionBackground: '#2f4a73',
+  black: '#1b1f26',
+  red: '#f85149',
+  green: '#3fb950',
+  yellow: '#d29922',
+  blue: '#4f9dff',
+  magenta: '#bc8cff',
+  cyan: '#39c5cf',
+  white: '#c9d1d9',
+  brightBlack: '#6e7681',
+  brightRed: '#ff7b72',
+  brightGreen: '#56d364',
+  brightYellow: '#e3b341',
+  brightBlue: '#79c0ff',
+  brightMagenta: '#d2a8ff',
+  brightCyan: '#56d4dd',
+  brightWhite: '#f0f6fc'
+};
+
+/**
+ * Programs in the shared shell may set this browser's clipboard (OSC 52), but never read it:
+ * a read would send the clipboard into a PTY that other people can see.
+ */
+const writeOnlyClipboard: IClipboardProvider = {
+  readText: () => '',
+  writeText: (selection, text) => {
+    if (selection === 'c') return navigator.clipboard?.writeText(text).catch(() => undefined);
+  }
+};
+
+export interface XtermParts {
+  terminal: Terminal;
+  fit: FitAddon;
+  search: SearchAddon;
+  /** attach to the page (WebGL needs the element in the document, so it is loaded here) */
+  open(parent: HTMLElement): void;
+  /** which renderer ended up drawing */
+  renderer(): 'webgl' | 'dom';
+  dispose(): void;
+}
+
+export function createXterm(opts: { cols: number; rows: number; readonly: boolean; a11y: boolean }): XtermParts {
+  const terminal = new Terminal({
+    cols: opts.cols,
+    rows: opts.rows,
+    theme: THEME,
+    fontFamily: "ui-monospace, 'DejaVu Sans Mono', 'Cascadia Mono', 'Liberation Mono', Menlo, Consolas, monospace",
+    fontSize: 13,
+    scrollback: 5000,
+    cursorBlink: !opts.readonly,
+    disableStdin: opts.readonly,
+    screenReaderMode: opts.a11y
+  });
+  const fit = new FitAddon();
+  const search = new SearchAddon();
+  terminal.loadAddon(fit);
+  terminal.loadAddon(search);
+  terminal.loadAddon(new WebLinksAddon((_e, uri) => openLink(uri)));
+  terminal.loadAddon(new ClipboardAddon(undefined, writeOnlyClipboard));
+
+  let webgl: WebglAddon | null = null;
+  function loadWebgl(): void {
+    try {
+      const addon = new WebglAddon();
+      addon.onContextLoss(() => {
+        // xterm goes back to its DOM renderer once the addon is gone.
+        addon.dispose();
+        webgl = null;
+      });
+      terminal.loadAddon(addon);
+      webgl = addon;
+    } catch {
+      webgl = null; // no WebGL2 here: the DOM renderer keeps drawing
+    }
+  }
+
+  return {
+    terminal,
+    fit,
+    search,
+    open(parent) {
+      terminal.open(parent);
+      loadWebgl();
+    },
+    renderer: () => (webgl ? 'webgl' : 'dom'),
+    dispose() {
+      webgl = null;
+      terminal.dispose(); // disposes the loaded addons too
+    }
+  };
+}
+
+/** Opens http(s) links from terminal output in a new tab, without giving it our window. */
+export function openLink(uri: string): void {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return;
+  window.open(url.href, '_blank', 'noopener,noreferrer');
+}

@@ -25,6 +25,8 @@ export const MAX_PEERS = 32;
 export const MAX_STRIKES = 10;
 /** A peer that has not said a valid hello this long after its channel opened is dropped, ms. */
 export const HELLO_TIMEOUT_MS = 10_000;
+/** How long a refused peer is ignored, ms. */
+export const REFUSED_FOR_MS = 5 * 60_000;
 /** How long leaving waits for the bye to reach peers, ms. */
 export const BYE_WAIT_MS = 500;
 
@@ -97,6 +99,7 @@ export class Mesh {
   #o: MeshOptions;
   #members = new Map<string, Member>();
   #disposed = false;
+  #refused = new Map<string, number>();
   #inbox: Promise<void> = Promise.resolve();
   #outbox: Promise<void> = Promise.resolve();
   #ready = new Set<Listener<[MeshPeer]>>();
@@ -163,6 +166,8 @@ export class Mesh {
     if (env.from !== from || from === this.#o.selfId) return;
     if (env.to !== undefined && env.to !== this.#o.selfId) return;
     if (this.#disposed) return;
+    // A peer we refused keeps its credential: don't let it make us reconnect again and again.
+    if ((this.#refused.get(from) ?? 0) > Date.now()) return;
     const existing = this.#members.get(from);
     switch (env.type) {
       case 'announce':
@@ -247,6 +252,7 @@ export class Mesh {
     } catch (e) {
       const err = e instanceof ProtocolError ? e : new ProtocolError('bad-credential', String(e));
       this.#o.log?.(`refused peer ${m.id}: ${err.message}`);
+      this.#refused.set(m.id, Date.now() + REFUSED_FOR_MS);
       m.control({ type: 'error', code: err.code, message: err.message });
       return m.close(`refused: ${err.message}`);
     }

@@ -40,6 +40,8 @@ export class Peer {
   #dc: RTCDataChannel;
   #reader = new FrameReader();
   #pendingCandidates: PeerSignal[] = [];
+  #haveRemote = false;
+  #offered = false;
   #queue: Uint8Array[] = [];
   #queueBytes = 0;
   #drainListeners = new Set<() => void>();
@@ -74,6 +76,7 @@ export class Peer {
     try {
       const offer = await this.#pc.createOffer();
       await this.#pc.setLocalDescription(offer);
+      this.#offered = true;
       this.#o.signal({ type: 'description', description: { type: 'offer', sdp: offer.sdp ?? '' } });
     } catch (e) {
       this.close(`could not create an offer: ${(e as Error).message}`);
@@ -85,11 +88,17 @@ export class Peer {
     if (this.closed) return;
     try {
       if (s.type === 'candidate') {
-        if (!this.#pc.remoteDescription) this.#pendingCandidates.push(s);
+        // (node-datachannel's remoteDescription is never null, so we keep our own flag)
+        if (!this.#haveRemote) this.#pendingCandidates.push(s);
         else await this.#pc.addIceCandidate(s.candidate);
         return;
       }
+      // An answer is only meaningful to the offer of this very connection (a stale one can arrive
+      // after a reconnect replaced it); an offer only to a fresh answerer.
+      const expected = this.initiator ? 'answer' : 'offer';
+      if (s.description.type !== expected || this.#haveRemote || (this.initiator && !this.#offered)) return;
       await this.#pc.setRemoteDescription(s.description);
+      this.#haveRemote = true;
       if (s.description.type === 'offer') {
         const answer = await this.#pc.createAnswer();
         await this.#pc.setLocalDescription(answer);

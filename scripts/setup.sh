@@ -25,9 +25,14 @@ if [ "${1:-}" = "--test" ]; then
   command -v unshare >/dev/null || need+=(util-linux)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing system packages: ${need[*]}"
-    if [ "$(id -u)" != 0 ]; then log "need root to install ${need[*]} (apt-get)"; exit 1; fi
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    if [ "$(id -u)" != 0 ]; then
+      log "the tests need ${need[*]}: run as root, or 'sudo apt-get install ${need[*]}' once."; exit 1
+    fi
+    # No stdin in CI: never prompt (-y, noninteractive), and keep going if one index is stale.
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq || log "apt-get update failed; trying the install with the current index"
+    apt-get install -y -qq "${need[@]}" </dev/null >/dev/null
+    [ -x /usr/bin/chromium ] || { log "apt-get installed no /usr/bin/chromium; install Debian's chromium package."; exit 1; }
   fi
 fi
 

@@ -1,0 +1,49 @@
+// `npm run bench`: runs every benchmark module in turn inside the network namespace (see
+// scripts/netns.sh), prints readable lines, and as its LAST line one JSON object with every key.
+// Bounded: each module has a time budget; a module that fails or overruns leaves its keys null
+// and makes the exit code 1. Not part of `npm test`.
+import ndc from 'node-datachannel';
+import { launchBrowser } from '../helpers/browser.ts';
+import type { BenchContext, BenchModule, Results } from './harness.ts';
+import { rawDc } from './raw-dc.ts';
+import { rawPty } from './raw-pty.ts';
+
+/** In order: the physical limits first, so later (product) modules can print ratios to them. */
+const MODULES: BenchModule[] = [rawPty, rawDc];
+
+async function main(): Promise<number> {
+  const results: Results = {};
+  for (const m of MODULES) for (const k of m.keys) results[k] = null;
+  let failures = 0;
+  const t0 = performance.now();
+  const browser = await launchBrowser();
+  try {
+    for (const m of MODULES) {
+      const ctx: BenchContext = { browser, results, log: (line) => console.log(`[${m.name}] ${line}`) };
+      let timer: NodeJS.Timeout | undefined;
+      const overrun = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`did not finish within its ${m.budgetMs / 1000} s budget`)), m.budgetMs);
+      });
+      const started = performance.now();
+      try {
+        await Promise.race([m.run(ctx), overrun]);
+        ctx.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      } catch (err) {
+        failures++;
+        ctx.log(`FAILED: ${(err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  } finally {
+    await browser.close();
+    // Without this, node-datachannel's threads can keep the process alive (one run in eleven hung).
+    ndc.cleanup();
+  }
+  console.log(`[bench] ${MODULES.length} modules in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${failures} failed`);
+  console.log(JSON.stringify(results));
+  return failures ? 1 : 0;
+}
+
+// Exit explicitly: a module abandoned on its budget may still hold handles.
+process.exit(await main());

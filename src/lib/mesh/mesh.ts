@@ -25,6 +25,8 @@ export const MAX_PEERS = 32;
 export const MAX_STRIKES = 10;
 /** A peer that has not said a valid hello this long after its channel opened is dropped, ms. */
 export const HELLO_TIMEOUT_MS = 10_000;
+/** Failed connects to one peer retried before giving up (until it announces again). */
+export const MAX_CONNECT_ATTEMPTS = 6;
 /** How long a refused peer is ignored, ms. */
 export const REFUSED_FOR_MS = 5 * 60_000;
 /** How long leaving waits for the bye to reach peers, ms. */
@@ -40,6 +42,8 @@ export interface MeshOptions {
   key: CryptoKey;
   RTCPeerConnection: typeof RTCPeerConnection;
   rtcConfig?: RTCConfiguration;
+  /** see PeerOptions.dropMdnsCandidates (true in Node) */
+  dropMdnsCandidates?: boolean;
   log?: (line: string) => void;
 }
 
@@ -100,6 +104,7 @@ export class Mesh {
   #members = new Map<string, Member>();
   #disposed = false;
   #refused = new Map<string, number>();
+  #attempts = new Map<string, number>();
   #inbox: Promise<void> = Promise.resolve();
   #outbox: Promise<void> = Promise.resolve();
   #ready = new Set<Listener<[MeshPeer]>>();
@@ -178,9 +183,10 @@ export class Mesh {
         return;
       case 'description': {
         let m = existing;
+        // Every offer starts a new connection: whatever we had with that peer is stale.
         if (env.description.type === 'offer') {
-          if (m && (m.peer.initiator || m.peer.open)) m.peer.close('superseded by a new offer');
-          if (!m || m.peer.closed) m = this.#connect(from, false);
+          m?.peer.close('superseded by a new offer');
+          m = this.#connect(from, false);
         }
         await m?.peer.handle(env);
         return;
@@ -202,6 +208,7 @@ export class Mesh {
       RTCPeerConnection: this.#o.RTCPeerConnection,
       config: this.#o.rtcConfig,
       initiator,
+      dropMdnsCandidates: this.#o.dropMdnsCandidates,
       signal: (s) => void this.#publish({ ...s, from: this.#o.selfId, to: id } as SignalEnvelope),
       onOpen: () => {
         member.control({ type: 'hello', token: this.#o.token() });
@@ -214,15 +221,30 @@ export class Mesh {
         if (this.#members.get(id) === member) this.#members.delete(id);
         this.#o.log?.(`peer ${id} closed: ${reason}`);
         if (member.ready) this.#gone.forEach((l) => l(member, reason));
-        // Ask to be called again, unless we are leaving or the peer was refused or said bye.
-        if (!this.#disposed && member.ready && !/^(bye|refused|removed)/.test(reason)) {
-          void this.#publish({ type: 'announce', from: this.#o.selfId, to: id });
-        }
+        // Reconnect, unless we are leaving, the peer was refused or said bye, or a newer
+        // connection already replaced this one.
+        if (this.#disposed || this.#members.has(id) || /^(bye|refused|superseded|peer reset)/.test(reason) || (this.#refused.get(id) ?? 0) > Date.now()) return;
+        this.#retry(id, member.ready);
       }
     });
     member = new Member(peer);
     this.#members.set(id, member);
     return member;
+  }
+
+  /** Asks `id` to connect again (a directed announce resets both ends), with a growing delay. */
+  #retry(id: string, wasReady: boolean): void {
+    const attempt = wasReady ? 0 : (this.#attempts.get(id) ?? 0) + 1;
+    if (attempt > MAX_CONNECT_ATTEMPTS) {
+      this.#attempts.delete(id);
+      return this.#o.log?.(`gave up connecting to ${id} after ${MAX_CONNECT_ATTEMPTS} attempts`);
+    }
+    this.#attempts.set(id, attempt);
+    setTimeout(() => {
+      if (this.#disposed || this.#members.has(id)) return;
+      if (this.#o.selfId < id) this.#connect(id, true);
+      else void this.#publish({ type: 'announce', from: this.#o.selfId, to: id });
+    }, 100 * 2 ** attempt);
   }
 
   async #onFrame(m: Member, f: Frame): Promise<void> {
@@ -258,6 +280,7 @@ export class Mesh {
     }
     m.verifying = false;
     m.ready = true;
+    this.#attempts.delete(m.id);
     this.#ready.forEach((l) => l(m));
     for (const held of m.held.splice(0)) this.#frame.forEach((l) => l(m, held));
   }

@@ -15,6 +15,8 @@ export const HIGH_WATER_BYTES = 1024 * 1024;
 export const LOW_WATER_BYTES = 256 * 1024;
 /** A connection that stays 'disconnected' this long is given up, ms. */
 export const DISCONNECTED_GRACE_MS = 8_000;
+/** A connection whose channel is not open this long after it started is given up (and retried), ms. */
+export const CONNECT_TIMEOUT_MS = 8_000;
 
 export type PeerSignal =
   | { type: 'description'; description: { type: 'offer' | 'answer'; sdp: string } }
@@ -24,6 +26,10 @@ export interface PeerOptions {
   RTCPeerConnection: typeof RTCPeerConnection;
   config?: RTCConfiguration;
   initiator: boolean;
+  /** drop the other side's mDNS (`….local`) host candidates: libdatachannel resolves them with a
+   * blocking getaddrinfo that stalls ~12 s where no mDNS responder runs; the peer-reflexive
+   * candidate the checks discover connects anyway */
+  dropMdnsCandidates?: boolean;
   signal: (s: PeerSignal) => void;
   onOpen: () => void;
   onFrame: (f: Frame) => void;
@@ -46,6 +52,7 @@ export class Peer {
   #queueBytes = 0;
   #drainListeners = new Set<() => void>();
   #grace: ReturnType<typeof setTimeout> | null = null;
+  #connectTimer: ReturnType<typeof setTimeout> | null = null;
   closed = false;
   open = false;
 
@@ -57,7 +64,9 @@ export class Peer {
     this.#dc = this.#pc.createDataChannel('live-sessions', { negotiated: true, id: 0, ordered: true });
     this.#dc.binaryType = 'arraybuffer';
     this.#dc.bufferedAmountLowThreshold = LOW_WATER_BYTES;
+    this.#connectTimer = setTimeout(() => this.close('connect timeout'), CONNECT_TIMEOUT_MS);
     this.#dc.onopen = () => {
+      if (this.#connectTimer) clearTimeout(this.#connectTimer);
       this.open = true;
       o.onOpen();
     };
@@ -88,6 +97,7 @@ export class Peer {
     if (this.closed) return;
     try {
       if (s.type === 'candidate') {
+        if (this.#o.dropMdnsCandidates && /\s\S+\.local\s/.test(s.candidate.candidate)) return;
         // (node-datachannel's remoteDescription is never null, so we keep our own flag)
         if (!this.#haveRemote) this.#pendingCandidates.push(s);
         else await this.#pc.addIceCandidate(s.candidate);
@@ -180,6 +190,7 @@ export class Peer {
     this.closed = true;
     this.open = false;
     if (this.#grace) clearTimeout(this.#grace);
+    if (this.#connectTimer) clearTimeout(this.#connectTimer);
     this.#queue = [];
     this.#queueBytes = 0;
     this.#drainListeners.clear();

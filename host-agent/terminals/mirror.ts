@@ -45,6 +45,8 @@ export class TerminalMirror {
   #pendingBytes = 0;
   /** write callbacks outstanding (chunks and resizes) */
   #queued = 0;
+  /** resizes queued behind output: a snapshot waits for them so it carries the current size */
+  #resizesQueued = 0;
   #parsedSeq = 0;
   #parsedClean = true;
   #waiters: Waiter[] = [];
@@ -99,7 +101,11 @@ export class TerminalMirror {
   /** Resizes in stream order, so earlier output is parsed at the size it was produced for. */
   resize(cols: number, rows: number): void {
     if (this.#disposed) return;
-    this.#enqueue(new Uint8Array(0), () => this.#term.resize(cols, rows));
+    this.#resizesQueued++;
+    this.#enqueue(new Uint8Array(0), () => {
+      this.#resizesQueued--;
+      this.#term.resize(cols, rows);
+    });
   }
 
   snapshot(): Promise<MirrorSnapshot> {
@@ -148,7 +154,7 @@ export class TerminalMirror {
   /** Serves waiting snapshots if the mirror now sits at a boundary they accept. */
   #settle(): void {
     if (this.#waiters.length === 0) return;
-    if (!this.#parsedClean && !this.#waiters.some((w) => w.forced)) return;
+    if ((!this.#parsedClean || this.#resizesQueued > 0) && !this.#waiters.some((w) => w.forced)) return;
     const snap = this.#serialize();
     for (const w of this.#waiters.splice(0)) {
       clearTimeout(w.timer);

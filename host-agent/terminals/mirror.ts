@@ -24,8 +24,10 @@ export interface MirrorSnapshot {
   data: string;
 }
 
-/** Longest a snapshot waits for the stream to reach a clean VT boundary before taking it anyway, ms. */
+/** How long a snapshot waits for a clean VT boundary once the mirror has nothing left to parse, ms. */
 export const SNAPSHOT_SETTLE_MS = 250;
+/** Longest a snapshot waits for a clean VT boundary while output keeps coming (e.g. an endless OSC string), ms. */
+export const SNAPSHOT_MAX_WAIT_MS = 2000;
 /** Largest snapshot once JSON-encoded in a control message, bytes; older scrollback is dropped to fit. */
 export const SNAPSHOT_MAX_JSON_BYTES = MAX_MESSAGE_BYTES - 64 * 1024;
 
@@ -112,16 +114,18 @@ export class TerminalMirror {
     if (this.#disposed) return Promise.reject(new Error('The terminal is closed; there is nothing to snapshot.'));
     if (this.#queued === 0 && this.#parsedClean) return Promise.resolve(this.#serialize());
     return new Promise((resolve, reject) => {
-      const w: Waiter = {
-        resolve,
-        reject,
-        forced: false,
-        // an escape sequence left open (or a stalled program) must not hold a joiner back forever
-        timer: setTimeout(() => {
+      const since = Date.now();
+      // a stream stalled inside a sequence, or one that never leaves it, must not hold a joiner back
+      // forever: then the snapshot is taken anyway (best effort)
+      const check = (): void => {
+        if (this.#queued === 0 || Date.now() - since >= SNAPSHOT_MAX_WAIT_MS) {
           w.forced = true;
           if (this.#queued === 0) this.#settle();
-        }, SNAPSHOT_SETTLE_MS)
+        } else {
+          w.timer = setTimeout(check, SNAPSHOT_SETTLE_MS);
+        }
       };
+      const w: Waiter = { resolve, reject, forced: false, timer: setTimeout(check, SNAPSHOT_SETTLE_MS) };
       this.#waiters.push(w);
     });
   }

@@ -23,6 +23,8 @@ export interface TerminalOptions {
   rows?: number;
   /** lines, default 5000 */
   scrollback?: number;
+  /** mirror backlog (unparsed bytes) at which the PTY is paused and resumed; default MIRROR_*_WATER_BYTES */
+  flowControl?: { highWaterBytes: number; lowWaterBytes: number };
 }
 
 /** Largest output chunk, bytes: a TERM_OUTPUT frame adds a 7-byte header. */
@@ -52,6 +54,8 @@ export class HostTerminal {
   #pty: IPty | null = null;
   #ptySubs: IDisposable[] = [];
   #paused = false;
+  #highWater: number;
+  #lowWater: number;
   #pollTimer: ReturnType<typeof setInterval> | null = null;
   #disposed = false;
   #mirror: TerminalMirror;
@@ -69,6 +73,8 @@ export class HostTerminal {
     this.#cols = clamp(opts.cols, 1, MAX_COLS, 80);
     this.#rows = clamp(opts.rows, 1, MAX_ROWS, 24);
     this.#title = this.#defaultTitle();
+    this.#highWater = opts.flowControl?.highWaterBytes ?? MIRROR_HIGH_WATER_BYTES;
+    this.#lowWater = Math.min(opts.flowControl?.lowWaterBytes ?? MIRROR_LOW_WATER_BYTES, this.#highWater);
     this.#mirror = new TerminalMirror(this.#cols, this.#rows, opts.scrollback ?? DEFAULT_SCROLLBACK_LINES);
     this.#mirror.onTitle((t) => {
       const title = t.slice(0, MAX_TITLE_CHARS) || this.#defaultTitle();
@@ -77,7 +83,7 @@ export class HostTerminal {
       this.#change.emit();
     });
     this.#mirror.onParsed(() => {
-      if (this.#paused && this.#mirror.pendingBytes < MIRROR_LOW_WATER_BYTES) this.#resume();
+      if (this.#paused && this.#mirror.pendingBytes <= this.#lowWater) this.#resume();
     });
     this.#spawn();
   }
@@ -94,6 +100,11 @@ export class HostTerminal {
   /** Bytes the mirror has yet to parse (bounded by flow control). */
   get pendingBytes(): number {
     return this.#mirror.pendingBytes;
+  }
+
+  /** Whether reading the PTY is paused until the mirror catches up. */
+  get flowPaused(): boolean {
+    return this.#paused;
   }
 
   /** The shell's process id, or null once it exited. */
@@ -187,7 +198,7 @@ export class HostTerminal {
   #onData(data: Buffer): void {
     if (this.#disposed) return;
     this.#emit(data);
-    if (!this.#paused && this.#mirror.pendingBytes > MIRROR_HIGH_WATER_BYTES) this.#pause();
+    if (!this.#paused && this.#mirror.pendingBytes > this.#highWater) this.#pause();
   }
 
   /** Numbers, records and forwards output, split into frame-sized chunks. */

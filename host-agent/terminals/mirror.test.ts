@@ -19,18 +19,23 @@ describe('TerminalMirror', () => {
     const m = new TerminalMirror(80, 24, 1000);
     const chunks = stream(600, 37);
     const snaps: ReturnType<TerminalMirror['snapshot']>[] = [];
-    // ask for snapshots at many points while the mirror is still parsing
-    let parsed = 0;
-    m.onParsed(() => {
-      if (++parsed % 97 === 0) snaps.push(m.snapshot());
-    });
-    for (let i = 0; i < chunks.length; i++) m.write(i + 1, chunks[i]);
+    // batches of chunks a tick apart, a snapshot asked for after each while the mirror lags behind
+    for (let i = 0; i < chunks.length; i++) {
+      m.write(i + 1, chunks[i]);
+      if (i % 40 === 39) {
+        expect(m.parsedSeq).toBeLessThan(i + 1);
+        snaps.push(m.snapshot());
+        await new Promise((r) => setImmediate(r));
+      }
+    }
     const whole = await replay(80, 24, chunks, 1000);
     await waitFor('the mirror to parse everything', () => m.parsedSeq === chunks.length);
     const resolved = await Promise.all(snaps);
     // taken while parsing lagged: each snapshot is at (or just after) a clean boundary, not at the end
     expect(resolved.length).toBeGreaterThan(10);
     expect(resolved.some((s) => s.seq < chunks.length / 2)).toBe(true);
+    // each covers at least what was written before it was asked for
+    resolved.forEach((s, k) => expect(s.seq).toBeGreaterThanOrEqual(40 * (k + 1)));
     for (const s of resolved) {
       expect(s.seq).toBeGreaterThan(0);
       const rebuilt = await replay(s.cols, s.rows, [s.data, ...chunks.slice(s.seq)], 1000);

@@ -36,6 +36,8 @@ interface Waiter {
   reject: (e: Error) => void;
   timer: ReturnType<typeof setTimeout>;
   forced: boolean;
+  /** the snapshot covers at least the output written before it was asked for */
+  minSeq: number;
 }
 
 export class TerminalMirror {
@@ -50,6 +52,7 @@ export class TerminalMirror {
   /** resizes queued behind output: a snapshot waits for them so it carries the current size */
   #resizesQueued = 0;
   #parsedSeq = 0;
+  #writtenSeq = 0;
   #parsedClean = true;
   #waiters: Waiter[] = [];
   #disposed = false;
@@ -94,6 +97,7 @@ export class TerminalMirror {
   write(seq: number, data: Uint8Array): void {
     if (this.#disposed) return;
     const clean = this.#boundary.feed(data);
+    this.#writtenSeq = seq;
     this.#enqueue(data, () => {
       this.#parsedSeq = seq;
       this.#parsedClean = clean;
@@ -125,7 +129,7 @@ export class TerminalMirror {
           w.timer = setTimeout(check, SNAPSHOT_SETTLE_MS);
         }
       };
-      const w: Waiter = { resolve, reject, forced: false, timer: setTimeout(check, SNAPSHOT_SETTLE_MS) };
+      const w: Waiter = { resolve, reject, forced: false, minSeq: this.#writtenSeq, timer: setTimeout(check, SNAPSHOT_SETTLE_MS) };
       this.#waiters.push(w);
     });
   }
@@ -155,12 +159,15 @@ export class TerminalMirror {
     });
   }
 
-  /** Serves waiting snapshots if the mirror now sits at a boundary they accept. */
+  /** Serves the waiting snapshots that the mirror's state now satisfies. */
   #settle(): void {
     if (this.#waiters.length === 0) return;
-    if ((!this.#parsedClean || this.#resizesQueued > 0) && !this.#waiters.some((w) => w.forced)) return;
+    const exact = this.#parsedClean && this.#resizesQueued === 0;
+    const ready = this.#waiters.filter((w) => this.#parsedSeq >= w.minSeq && (exact || w.forced));
+    if (ready.length === 0) return;
+    this.#waiters = this.#waiters.filter((w) => !ready.includes(w));
     const snap = this.#serialize();
-    for (const w of this.#waiters.splice(0)) {
+    for (const w of ready) {
       clearTimeout(w.timer);
       w.resolve(snap);
     }

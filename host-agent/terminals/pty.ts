@@ -1,4 +1,5 @@
 /** Spawning and ending the shell process behind a terminal (node-pty, raw bytes). */
+import { readdirSync, readFileSync } from 'node:fs';
 import * as nodePty from 'node-pty';
 import type { IPty } from 'node-pty';
 
@@ -43,10 +44,15 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** SIGHUP (what a closing terminal sends), closes the PTY, then SIGKILL if the process lingers. */
+/**
+ * Ends a terminal the way closing a real one does: SIGHUP to the shell and every process in its
+ * session (the shell passes it on to its jobs, but a job forked a moment ago can miss that), then
+ * close the PTY. After KILL_GRACE_MS the session gets SIGHUP once more and a lingering shell
+ * SIGKILL; a job that deliberately ignores SIGHUP (nohup) survives, as it would in any terminal.
+ */
 export function killPty(pty: IPty): void {
   const pid = pty.pid;
-  pty.kill('SIGHUP');
+  signal([pid, ...sessionMembers(pid)], 'SIGHUP');
   try {
     // not in the typings, but closes the master side so node stops reading it
     (pty as IPty & { destroy?: () => void }).destroy?.();
@@ -54,12 +60,41 @@ export function killPty(pty: IPty): void {
     // already closed
   }
   const timer = setTimeout(() => {
-    if (!isAlive(pid)) return;
+    signal(sessionMembers(pid), 'SIGHUP');
+    if (isAlive(pid)) signal([pid], 'SIGKILL');
+  }, KILL_GRACE_MS);
+  timer.unref();
+}
+
+function signal(pids: number[], sig: NodeJS.Signals): void {
+  for (const p of pids) {
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(p, sig);
     } catch {
       // exited meanwhile
     }
-  }, KILL_GRACE_MS);
-  timer.unref();
+  }
+}
+
+/** Processes whose session id is `sid` (Linux /proc; [] where that is unavailable). */
+export function sessionMembers(sid: number): number[] {
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e) || Number(e) === sid) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      // fields after "(comm)": state ppid pgrp session …
+      const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+      if (session === sid) found.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }

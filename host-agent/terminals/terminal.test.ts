@@ -233,4 +233,15 @@ describe('HostTerminal', () => {
     expect(maxPending).toBeLessThanOrEqual(highWaterBytes + PTY_READ_BYTES);
     expect(bytes).toBeGreaterThan(400000 * 25);
   }, 20_000);
+
+  it('delivers all output of a shell that exits while the PTY is paused', async () => {
+    const { t, text } = bash({ flowControl: { highWaterBytes: 16 * 1024, lowWaterBytes: 4 * 1024 } });
+    let bytes = 0;
+    t.onOutput((_seq, data) => (bytes += data.length));
+    const exited = new Promise<number>((r) => t.onExit((code) => r(code)));
+    t.write(`perl -e 'print "\\e[38;2;1;2;3;48;2;4;5;6mx" x 200000; print "\\nend-", 6*7, "\\n"'; exit 5\r`);
+    expect(await exited).toBe(5);
+    expect(text()).toContain('end-42');
+    expect(bytes).toBeGreaterThan(200000 * 25);
+  }, 20_000);
 });

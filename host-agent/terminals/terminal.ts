@@ -1,0 +1,259 @@
+/**
+ * One shared terminal on the host: a PTY whose output is numbered in chunks (1, 2, 3…), kept in a
+ * bounded ring for resuming peers and parsed by a headless mirror for late joiners.
+ *
+ * Consumer recipe (no gap, no duplicate): `const s = await t.snapshot()`, then in the same
+ * continuation `t.tail(s.seq + 1)` and live `onOutput` chunks with seq > the last one applied.
+ */
+import type { IDisposable, IPty } from 'node-pty';
+import { MAX_COLS, MAX_ROWS, type TermInfo } from '../../src/lib/protocol/control.ts';
+import { MAX_FRAME_BYTES } from '../../src/lib/protocol/frames.ts';
+import { Listeners } from './listeners.ts';
+import { TerminalMirror, type MirrorSnapshot } from './mirror.ts';
+import { OutputRing, type OutputChunk } from './output-ring.ts';
+import { isAlive, killPty, shellEnv, spawnPty } from './pty.ts';
+
+export interface TerminalOptions {
+  id: number;
+  shell: string;
+  args?: string[];
+  cwd: string;
+  env?: Record<string, string>;
+  cols?: number;
+  rows?: number;
+  /** lines, default 5000 */
+  scrollback?: number;
+  /** mirror backlog (unparsed bytes) at which the PTY is paused and resumed; default MIRROR_*_WATER_BYTES */
+  flowControl?: { highWaterBytes: number; lowWaterBytes: number };
+}
+
+/** Largest output chunk, bytes: a TERM_OUTPUT frame adds a 7-byte header. */
+export const MAX_CHUNK_BYTES = MAX_FRAME_BYTES - 7;
+export const DEFAULT_SCROLLBACK_LINES = 5000;
+/** The PTY is paused while the mirror has more unparsed bytes than this… */
+export const MIRROR_HIGH_WATER_BYTES = 1024 * 1024;
+/** …and resumed once it is below this. */
+export const MIRROR_LOW_WATER_BYTES = 256 * 1024;
+/** While paused, how often we check that the shell still lives, ms (see #pause). */
+const PAUSED_EXIT_POLL_MS = 25;
+const MAX_TITLE_CHARS = 200;
+/** Written on restart: abort any half sequence (CAN), soft reset, leave the alternate screen and mouse/paste modes, then a dim separator. */
+const RESTART_BANNER = '\x18\x1b[!p\x1b[?1047l\x1b[?1000;1002;1003;1006;2004l\r\n\x1b[2m--- restarted ---\x1b[0m\r\n';
+
+export class HostTerminal {
+  readonly id: number;
+  #shell: string;
+  #args: string[];
+  #cwd: string;
+  #env: Record<string, string>;
+  #cols: number;
+  #rows: number;
+  #title: string;
+  #exit: TermInfo['exit'] = null;
+  #seq = 0;
+  #pty: IPty | null = null;
+  #ptySubs: IDisposable[] = [];
+  #paused = false;
+  #highWater: number;
+  #lowWater: number;
+  #pollTimer: ReturnType<typeof setInterval> | null = null;
+  #disposed = false;
+  #mirror: TerminalMirror;
+  #ring = new OutputRing();
+  #output = new Listeners<[number, Uint8Array]>();
+  #exited = new Listeners<[number, number]>();
+  #change = new Listeners<[]>();
+
+  constructor(opts: TerminalOptions) {
+    this.id = opts.id;
+    this.#shell = opts.shell;
+    this.#args = opts.args ?? [];
+    this.#cwd = opts.cwd;
+    this.#env = shellEnv(opts.env);
+    this.#cols = clamp(opts.cols, 1, MAX_COLS, 80);
+    this.#rows = clamp(opts.rows, 1, MAX_ROWS, 24);
+    this.#title = this.#defaultTitle();
+    this.#highWater = opts.flowControl?.highWaterBytes ?? MIRROR_HIGH_WATER_BYTES;
+    this.#lowWater = Math.min(opts.flowControl?.lowWaterBytes ?? MIRROR_LOW_WATER_BYTES, this.#highWater);
+    this.#mirror = new TerminalMirror(this.#cols, this.#rows, opts.scrollback ?? DEFAULT_SCROLLBACK_LINES);
+    this.#mirror.onTitle((t) => {
+      const title = t.slice(0, MAX_TITLE_CHARS) || this.#defaultTitle();
+      if (title === this.#title) return;
+      this.#title = title;
+      this.#change.emit();
+    });
+    this.#mirror.onParsed(() => {
+      if (this.#paused && this.#mirror.pendingBytes <= this.#lowWater) this.#resume();
+    });
+    this.#spawn();
+  }
+
+  get info(): TermInfo {
+    return { id: this.id, title: this.#title, cols: this.#cols, rows: this.#rows, exit: this.#exit ? { ...this.#exit } : null };
+  }
+
+  /** seq of the last output chunk (0 = none yet) */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** Bytes the mirror has yet to parse (bounded by flow control). */
+  get pendingBytes(): number {
+    return this.#mirror.pendingBytes;
+  }
+
+  /** Whether reading the PTY is paused until the mirror catches up. */
+  get flowPaused(): boolean {
+    return this.#paused;
+  }
+
+  /** The shell's process id, or null once it exited. */
+  get pid(): number | null {
+    return this.#pty?.pid ?? null;
+  }
+
+  onOutput(cb: (seq: number, data: Uint8Array) => void): () => void {
+    return this.#output.add(cb);
+  }
+
+  onExit(cb: (code: number, signal: number) => void): () => void {
+    return this.#exited.add(cb);
+  }
+
+  /** info changed: title, size, exit, restart */
+  onChange(cb: () => void): () => void {
+    return this.#change.add(cb);
+  }
+
+  write(data: Uint8Array | string): void {
+    if (!this.#pty || this.#disposed) return;
+    this.#pty.write(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  }
+
+  resize(cols: number, rows: number): void {
+    if (this.#disposed) return;
+    cols = clamp(cols, 1, MAX_COLS, this.#cols);
+    rows = clamp(rows, 1, MAX_ROWS, this.#rows);
+    if (cols === this.#cols && rows === this.#rows) return;
+    this.#cols = cols;
+    this.#rows = rows;
+    try {
+      this.#pty?.resize(cols, rows);
+    } catch {
+      // the PTY is closing; its exit event follows
+    }
+    this.#mirror.resize(cols, rows);
+    this.#change.emit();
+  }
+
+  snapshot(): Promise<MirrorSnapshot> {
+    return this.#mirror.snapshot();
+  }
+
+  tail(from: number): OutputChunk[] | null {
+    return this.#ring.tail(from);
+  }
+
+  /** Starts a new shell in an exited terminal; history and numbering continue. */
+  restart(): void {
+    if (this.#disposed) throw new Error(`Terminal ${this.id} is closed; open a new one instead.`);
+    if (!this.#exit) throw new Error(`Terminal ${this.id} is still running; only an exited terminal can be restarted.`);
+    this.#emit(Buffer.from(RESTART_BANNER));
+    this.#exit = null;
+    this.#title = this.#defaultTitle();
+    this.#spawn();
+    this.#change.emit();
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#stopPolling();
+    const pty = this.#pty;
+    this.#detach();
+    if (pty) killPty(pty);
+    this.#mirror.dispose();
+    this.#output.clear();
+    this.#exited.clear();
+    this.#change.clear();
+  }
+
+  #spawn(): void {
+    const pty = spawnPty({ shell: this.#shell, args: this.#args, cwd: this.#cwd, env: this.#env, cols: this.#cols, rows: this.#rows });
+    this.#pty = pty;
+    this.#paused = false;
+    this.#ptySubs = [
+      pty.onData((d) => this.#onData(d as unknown as Buffer)),
+      pty.onExit(({ exitCode, signal }) => this.#onExit(exitCode, signal ?? 0))
+    ];
+  }
+
+  #detach(): void {
+    for (const s of this.#ptySubs) s.dispose();
+    this.#ptySubs = [];
+    this.#pty = null;
+    this.#paused = false;
+  }
+
+  #onData(data: Buffer): void {
+    if (this.#disposed) return;
+    this.#emit(data);
+    if (!this.#paused && this.#mirror.pendingBytes > this.#highWater) this.#pause();
+  }
+
+  /** Numbers, records and forwards output, split into frame-sized chunks. */
+  #emit(data: Uint8Array): void {
+    for (let at = 0; at < data.length; at += MAX_CHUNK_BYTES) {
+      const chunk = data.subarray(at, at + MAX_CHUNK_BYTES);
+      const seq = ++this.#seq;
+      this.#ring.push(seq, chunk);
+      this.#mirror.write(seq, chunk);
+      this.#output.emit(seq, chunk);
+    }
+  }
+
+  /**
+   * Stops reading the PTY until the mirror catches up, so `yes` cannot grow memory. node-pty drops
+   * unread output 200 ms after the shell exits, so while paused we watch the pid and drain at once
+   * when it is gone (what remains is at most the kernel's PTY buffer).
+   */
+  #pause(): void {
+    const pty = this.#pty;
+    if (!pty) return;
+    this.#paused = true;
+    pty.pause();
+    this.#pollTimer = setInterval(() => {
+      if (!isAlive(pty.pid)) this.#resume();
+    }, PAUSED_EXIT_POLL_MS);
+  }
+
+  #resume(): void {
+    this.#stopPolling();
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#pty?.resume();
+  }
+
+  #stopPolling(): void {
+    if (this.#pollTimer) clearInterval(this.#pollTimer);
+    this.#pollTimer = null;
+  }
+
+  #onExit(code: number, signal: number): void {
+    if (this.#disposed) return;
+    this.#stopPolling();
+    this.#detach();
+    this.#exit = { code: clamp(code, -1, 255, -1), signal: clamp(signal, 0, 128, 0) };
+    this.#exited.emit(this.#exit.code, this.#exit.signal);
+    this.#change.emit();
+  }
+
+  #defaultTitle(): string {
+    return (this.#shell.split('/').pop() || this.#shell).slice(0, MAX_TITLE_CHARS);
+  }
+}
+
+function clamp(v: number | undefined, min: number, max: number, fallback: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return fallback;
+  return Math.min(max, Math.max(min, Math.trunc(v)));
+}

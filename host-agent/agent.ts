@@ -71,6 +71,7 @@ export class HostAgent {
         verify,
         key,
         RTCPeerConnection: NodeRTCPeerConnection,
+        dropMdnsCandidates: true,
         rtcConfig: { iceServers: created.ice, certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
         log: o.log
       });

@@ -49,6 +49,7 @@ export async function joinNodePeer(
     verify: localVerifier(jwks),
     key: await roomKey(secret, session),
     RTCPeerConnection: NodeRTCPeerConnection,
+        dropMdnsCandidates: true,
     rtcConfig: { iceServers: [], certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
     log: (l) => log.push(l)
   });

@@ -186,6 +186,16 @@ export class SessionState implements SessionView {
     }
   }
 
+  /**
+   * Sends a frame to the host as-is, skipping this browser's own role checks. For tests and
+   * debugging from the console: the host must refuse whatever the role does not allow.
+   */
+  sendRawToHost(frame: Uint8Array): boolean {
+    if (!this.#host) return false;
+    this.#host.send(frame);
+    return true;
+  }
+
   dispose(): void {
     this.#disposed = true;
     void this.#mesh?.dispose('left');

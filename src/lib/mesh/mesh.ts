@@ -27,6 +27,10 @@ export const MAX_STRIKES = 10;
 export const HELLO_TIMEOUT_MS = 10_000;
 /** Failed connects to one peer retried before giving up (until it announces again). */
 export const MAX_CONNECT_ATTEMPTS = 6;
+/** First reconnect delay of the side that makes the offer; the other side only nudges (a
+ * directed announce) if no offer came after its longer delay, ms. */
+export const RETRY_OFFERER_MS = 100;
+export const RETRY_ANSWERER_MS = 1_500;
 /** How long a refused peer is ignored, ms. */
 export const REFUSED_FOR_MS = 5 * 60_000;
 /** How long leaving waits for the bye to reach peers, ms. */
@@ -94,6 +98,10 @@ class Member implements MeshPeer {
   close(reason: string) {
     this.peer.close(reason);
   }
+}
+
+function newCid(): string {
+  return Math.random().toString(36).slice(2, 12);
 }
 
 type Listener<A extends unknown[]> = (...a: A) => void;
@@ -186,7 +194,7 @@ export class Mesh {
         // Every offer starts a new connection: whatever we had with that peer is stale.
         if (env.description.type === 'offer') {
           m?.peer.close('superseded by a new offer');
-          m = this.#connect(from, false);
+          m = this.#connect(from, false, env.cid);
         }
         await m?.peer.handle(env);
         return;
@@ -197,7 +205,7 @@ export class Mesh {
     }
   }
 
-  #connect(id: string, initiator: boolean): Member | undefined {
+  #connect(id: string, initiator: boolean, cid = newCid()): Member | undefined {
     if (this.#members.size >= MAX_PEERS && !this.#members.has(id)) {
       this.#o.log?.(`refused peer ${id}: the mesh is full (${MAX_PEERS} peers)`);
       return undefined;
@@ -208,8 +216,9 @@ export class Mesh {
       RTCPeerConnection: this.#o.RTCPeerConnection,
       config: this.#o.rtcConfig,
       initiator,
+      cid,
       dropMdnsCandidates: this.#o.dropMdnsCandidates,
-      signal: (s) => void this.#publish({ ...s, from: this.#o.selfId, to: id } as SignalEnvelope),
+      signal: (s) => void this.#publish({ ...s, from: this.#o.selfId, to: id, cid } as SignalEnvelope),
       onOpen: () => {
         member.control({ type: 'hello', token: this.#o.token() });
         helloTimer = setTimeout(() => member.ready || peer.close('no valid hello in time'), HELLO_TIMEOUT_MS);
@@ -244,7 +253,7 @@ export class Mesh {
       if (this.#disposed || this.#members.has(id)) return;
       if (this.#o.selfId < id) this.#connect(id, true);
       else void this.#publish({ type: 'announce', from: this.#o.selfId, to: id });
-    }, 100 * 2 ** attempt);
+    }, (this.#o.selfId < id ? RETRY_OFFERER_MS : RETRY_ANSWERER_MS) * 2 ** attempt);
   }
 
   async #onFrame(m: Member, f: Frame): Promise<void> {

@@ -26,6 +26,8 @@ export interface PeerOptions {
   RTCPeerConnection: typeof RTCPeerConnection;
   config?: RTCConfiguration;
   initiator: boolean;
+  /** id of this connection attempt: the offerer picks it, the answerer takes it from the offer */
+  cid: string;
   /** drop the other side's mDNS (`….local`) host candidates: libdatachannel resolves them with a
    * blocking getaddrinfo that stalls ~12 s where no mDNS responder runs; the peer-reflexive
    * candidate the checks discover connects anyway */
@@ -40,7 +42,7 @@ export interface PeerOptions {
 export class Peer {
   readonly id: string;
   readonly initiator: boolean;
-  readonly createdAt = Date.now();
+  readonly cid: string;
   #o: PeerOptions;
   #pc: RTCPeerConnection;
   #dc: RTCDataChannel;
@@ -59,6 +61,7 @@ export class Peer {
   constructor(id: string, o: PeerOptions) {
     this.id = id;
     this.initiator = o.initiator;
+    this.cid = o.cid;
     this.#o = o;
     this.#pc = new o.RTCPeerConnection(o.config);
     this.#dc = this.#pc.createDataChannel('live-sessions', { negotiated: true, id: 0, ordered: true });
@@ -94,7 +97,7 @@ export class Peer {
 
   /** A description or candidate from the other side, relayed by signaling. */
   async handle(s: Extract<SignalEnvelope, { type: 'description' | 'candidate' }>): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || s.cid !== this.cid) return;
     try {
       if (s.type === 'candidate') {
         if (this.#o.dropMdnsCandidates && /\s\S+\.local\s/.test(s.candidate.candidate)) return;

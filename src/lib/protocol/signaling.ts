@@ -70,8 +70,10 @@ export function parseServerSignal(text: string): ServerSignal {
 /** What peers say to each other through the relay, encrypted with the session key. */
 export type SignalEnvelope =
   | { type: 'announce'; from: string; to?: string }
-  | { type: 'description'; from: string; to: string; description: { type: 'offer' | 'answer'; sdp: string } }
-  | { type: 'candidate'; from: string; to: string; candidate: { candidate: string; sdpMid: string | null; sdpMLineIndex: number | null } };
+  /** `cid` names one connection attempt (chosen by the offerer), so a late answer or candidate of
+   * an attempt that was replaced is never applied to its successor */
+  | { type: 'description'; from: string; to: string; cid: string; description: { type: 'offer' | 'answer'; sdp: string } }
+  | { type: 'candidate'; from: string; to: string; cid: string; candidate: { candidate: string; sdpMid: string | null; sdpMLineIndex: number | null } };
 
 export function parseEnvelope(text: string): SignalEnvelope {
   const o = obj(parseJson(text, MAX_SIGNAL_DATA_CHARS, 'signal envelope'), 'signal envelope');
@@ -82,7 +84,7 @@ export function parseEnvelope(text: string): SignalEnvelope {
     case 'description': {
       const d = obj(o.description, 'description');
       if (d.type !== 'offer' && d.type !== 'answer') fail('description.type must be offer or answer');
-      return { type: 'description', from, to: str(o, 'to', 128), description: { type: d.type, sdp: str(d, 'sdp', 40_000) } };
+      return { type: 'description', from, to: str(o, 'to', 128), cid: str(o, 'cid', 64, { min: 1 }), description: { type: d.type, sdp: str(d, 'sdp', 40_000) } };
     }
     case 'candidate': {
       const c = obj(o.candidate, 'candidate');
@@ -92,6 +94,7 @@ export function parseEnvelope(text: string): SignalEnvelope {
         type: 'candidate',
         from,
         to: str(o, 'to', 128),
+        cid: str(o, 'cid', 64, { min: 1 }),
         candidate: {
           candidate: str(c, 'candidate', 2000),
           sdpMid: typeof mid === 'string' ? mid.slice(0, 64) : null,

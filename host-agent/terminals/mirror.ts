@@ -84,6 +84,16 @@ export class TerminalMirror {
     return this.#term.rows;
   }
 
+  /**
+   * The mirror's answers to the program's terminal queries (device attributes, cursor position,
+   * mode reports…). The host writes them to the PTY: one answer per query, from the one screen
+   * state everybody shares, whether zero or ten browsers are watching.
+   */
+  onReply(cb: (data: string) => void): () => void {
+    const sub = this.#term.onData(cb);
+    return () => sub.dispose();
+  }
+
   /** OSC 0 / OSC 2 title, as parsed */
   onTitle(cb: (title: string) => void): () => void {
     return this.#title.add(cb);

@@ -35,6 +35,17 @@ function bash(opts: Partial<TerminalOptions> = {}) {
 }
 
 describe('HostTerminal', () => {
+  it("answers the program's terminal queries from the mirror, once, with nobody watching", async () => {
+    const { t, until } = bash();
+    await until('$ ');
+    // ask for the cursor position (DSR 6) and the primary device attributes, and print the replies
+    t.write(`printf '\\033[6n'; IFS= read -rs -d R pos; printf '\\033[c'; IFS= read -rs -d c da; echo "POS=\${pos#*[} DA=\${da#*[} $((6*7))"\r`);
+    await until('42');
+    const m = /POS=(\d+;\d+) DA=(\?[\d;]+) 42/.exec((await t.snapshot()).data);
+    expect(m?.[1]).toMatch(/^\d+;\d+$/);
+    expect(m?.[2]).toMatch(/^\?\d/);
+  });
+
   it('numbers echoed output 1, 2, 3… in frame-sized chunks, byte-exact, with the shell environment', async () => {
     const { t, chunks, until } = bash();
     expect(t.info).toEqual({ id: 1, title: 'bash', cols: 80, rows: 24, exit: null });

@@ -76,6 +76,7 @@ export class HostTerminal {
     this.#highWater = opts.flowControl?.highWaterBytes ?? MIRROR_HIGH_WATER_BYTES;
     this.#lowWater = Math.min(opts.flowControl?.lowWaterBytes ?? MIRROR_LOW_WATER_BYTES, this.#highWater);
     this.#mirror = new TerminalMirror(this.#cols, this.#rows, opts.scrollback ?? DEFAULT_SCROLLBACK_LINES);
+    this.#mirror.onReply((reply) => this.write(reply));
     this.#mirror.onTitle((t) => {
       const title = t.slice(0, MAX_TITLE_CHARS) || this.#defaultTitle();
       if (title === this.#title) return;

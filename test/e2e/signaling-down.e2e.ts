@@ -6,12 +6,13 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launchBrowser, type OpenedPage } from '../helpers/browser.ts';
-import { startHostProcess, startSignalingProcess, stopAll, type HostProcess, type SignalingProcess } from '../helpers/processes.ts';
-import { makeTempDir, removeTempDirs } from '../helpers/tmp.ts';
+import type { OpenedPage } from '../helpers/browser.ts';
+import type { HostProcess, SignalingProcess } from '../helpers/processes.ts';
+import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
 import { serveAppFromBuild } from '../helpers/cached-app.ts';
 import { JOIN_TIMEOUT_MS, SEE_TIMEOUT_MS, joinAs, sessionState, typeInto, waitForFile, waitForScreen, withQuery } from '../helpers/session-page.ts';
 
+let session: E2eSession;
 let browser: Browser;
 let signaling: SignalingProcess;
 let host: HostProcess;
@@ -20,18 +21,14 @@ let owner: OpenedPage;
 let editor: OpenedPage;
 
 beforeAll(async () => {
-  signaling = await startSignalingProcess();
-  cwd = makeTempDir('live-sessions-e2e-signaling-down-');
-  host = await startHostProcess(signaling.url, { cwd, shell: '/bin/bash' });
-  browser = await launchBrowser();
+  session = await startE2eSession();
+  ({ browser, signaling, host, cwd } = session);
   owner = await joinAs(browser, host.links.owner, 'Olivia');
   editor = await joinAs(browser, host.links.editor, 'Eddie');
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stopAll();
-  removeTempDirs();
+  await session?.dispose();
 });
 
 /** SIGKILL: no goodbye to anyone, as when the machine or the process crashes. */

@@ -7,31 +7,27 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, type OpenedPage } from '../helpers/browser.ts';
-import { startHostProcess, startSignalingProcess, stopAll, type HostProcess } from '../helpers/processes.ts';
-import { makeTempDir, removeTempDirs } from '../helpers/tmp.ts';
+import type { OpenedPage } from '../helpers/browser.ts';
+import type { HostProcess } from '../helpers/processes.ts';
+import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
 import { joinAs, screenText, sendRawInput, sessionState, typeInto, waitForFile, waitForScreen } from '../helpers/session-page.ts';
 
+let session: E2eSession;
 let browser: Browser;
 let host: HostProcess;
 let cwd: string;
 let owner: OpenedPage;
 let editor: OpenedPage;
-const others: OpenedPage[] = [];
 
 beforeAll(async () => {
-  const signaling = await startSignalingProcess();
-  cwd = makeTempDir('live-sessions-e2e-terminal-');
-  host = await startHostProcess(signaling.url, { cwd, shell: '/bin/bash' });
-  browser = await launchBrowser();
+  session = await startE2eSession();
+  ({ browser, host, cwd } = session);
   owner = await joinAs(browser, host.links.owner, 'Olivia');
   editor = await joinAs(browser, host.links.editor, 'Eddie');
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stopAll();
-  removeTempDirs();
+  await session?.dispose();
 });
 
 /** The editor runs `echo marker-$((N+0))`: the output line `marker-N` is not in the command line. */
@@ -58,7 +54,6 @@ describe('shared terminal', () => {
 
   it("never runs what a viewer types, while the viewer sees the editor's output", async () => {
     const viewer = await joinAs(browser, host.links.viewer, 'Vic');
-    others.push(viewer);
     await typeInto(viewer.page, 'touch made-by-viewer\n');
     const marker = await editorMarker(123);
     // The marker went through the shell after the viewer's keystrokes would have.
@@ -71,7 +66,6 @@ describe('shared terminal', () => {
 
   it('refuses terminal input a viewer sends past its own page, and logs the refusal', async () => {
     const viewer = await joinAs(browser, host.links.viewer, 'Mallory');
-    others.push(viewer);
     const id = await firstTerminalId(viewer);
     expect(await sendRawInput(viewer.page, id, 'touch made-by-raw-viewer\r')).toBe(true);
     const marker = await editorMarker(456);
@@ -86,7 +80,6 @@ describe('shared terminal', () => {
     await typeInto(editor.page, 'echo early-output-XYZ\n');
     await waitForScreen(owner.page, /^early-output-XYZ/m);
     const late = await joinAs(browser, host.links.editor, 'Lena');
-    others.push(late);
     await waitForScreen(late.page, /^early-output-XYZ/m);
     await typeInto(editor.page, 'echo late-$((6*7))\n');
     await waitForScreen(late.page, /^late-42/m);

@@ -94,4 +94,8 @@ describe('several terminals', () => {
     await waitForScreen(editor.page, `shell-c-${pid}`, second);
     expect(await terminalIds(viewer.page)).toEqual([first, second]);
   });
+
+  it('logs no error and throws nothing on any page', () => {
+    for (const person of [owner, editor, viewer]) expect(person.errors).toEqual([]);
+  });
 });

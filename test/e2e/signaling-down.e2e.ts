@@ -62,6 +62,10 @@ describe('signaling server down', () => {
       expect(s?.hostConnected).toBe(true);
     }
     expect(host.process.exitInfo).toBeNull();
+    // Only the browser's own reports of the failed reconnection attempts, no exception.
+    for (const person of [owner, editor]) {
+      for (const e of person.errors) expect(e).toMatch(/^WebSocket connection to '\S+\/signal' failed/);
+    }
   });
 
   it('tells a newcomer that the signaling server cannot be reached', async () => {

@@ -18,12 +18,15 @@ let host: HostProcess;
 let cwd: string;
 let owner: OpenedPage;
 let editor: OpenedPage;
+/** everyone who joined, for the console check at the end */
+const people: OpenedPage[] = [];
 
 beforeAll(async () => {
   session = await startE2eSession();
   ({ browser, host, cwd } = session);
   owner = await joinAs(browser, host.links.owner, 'Olivia');
   editor = await joinAs(browser, host.links.editor, 'Eddie');
+  people.push(owner, editor);
 });
 
 afterAll(async () => {
@@ -54,6 +57,7 @@ describe('shared terminal', () => {
 
   it("never runs what a viewer types, while the viewer sees the editor's output", async () => {
     const viewer = await joinAs(browser, host.links.viewer, 'Vic');
+    people.push(viewer);
     await typeInto(viewer.page, 'touch made-by-viewer\n');
     const marker = await editorMarker(123);
     // The marker went through the shell after the viewer's keystrokes would have.
@@ -66,6 +70,7 @@ describe('shared terminal', () => {
 
   it('refuses terminal input a viewer sends past its own page, and logs the refusal', async () => {
     const viewer = await joinAs(browser, host.links.viewer, 'Mallory');
+    people.push(viewer);
     const id = await firstTerminalId(viewer);
     expect(await sendRawInput(viewer.page, id, 'touch made-by-raw-viewer\r')).toBe(true);
     const marker = await editorMarker(456);
@@ -80,9 +85,15 @@ describe('shared terminal', () => {
     await typeInto(editor.page, 'echo early-output-XYZ\n');
     await waitForScreen(owner.page, /^early-output-XYZ/m);
     const late = await joinAs(browser, host.links.editor, 'Lena');
+    people.push(late);
     await waitForScreen(late.page, /^early-output-XYZ/m);
     await typeInto(editor.page, 'echo late-$((6*7))\n');
     await waitForScreen(late.page, /^late-42/m);
     await waitForScreen(editor.page, /^late-42/m);
+  });
+
+  it('logs no error and throws nothing on any page', () => {
+    expect(people.length).toBeGreaterThanOrEqual(2);
+    for (const person of people) expect(person.errors).toEqual([]);
   });
 });

@@ -1,0 +1,42 @@
+// What every end-to-end test file starts with: a signaling server and a host agent (real
+// processes, port 0) sharing bash in a fresh temp directory, and one Chromium for its people.
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './browser.ts';
+import { startHostProcess, startSignalingProcess, stopAll, type HostProcess, type SignalingProcess } from './processes.ts';
+import { makeTempDir, removeTempDirs } from './tmp.ts';
+
+export interface E2eSession {
+  signaling: SignalingProcess;
+  host: HostProcess;
+  /** the shell's working directory */
+  cwd: string;
+  browser: Browser;
+  /** closes the browser, stops the processes and removes the temp directories */
+  dispose(): Promise<void>;
+}
+
+export async function startE2eSession(): Promise<E2eSession> {
+  const cwd = makeTempDir('live-sessions-e2e-cwd-');
+  // A HOME of its own and no history file: test commands stay out of the real ~/.bash_history.
+  const env = { HOME: makeTempDir('live-sessions-e2e-home-'), HISTFILE: '/dev/null' };
+  const signaling = await startSignalingProcess();
+  try {
+    const host = await startHostProcess(signaling.url, { cwd, shell: '/bin/bash', env });
+    const browser = await launchBrowser();
+    return {
+      signaling,
+      host,
+      cwd,
+      browser,
+      async dispose() {
+        await browser.close();
+        await stopAll();
+        removeTempDirs();
+      }
+    };
+  } catch (err) {
+    await stopAll();
+    removeTempDirs();
+    throw err;
+  }
+}

@@ -1,8 +1,8 @@
 /** The `live-sessions` command as a user runs it: contracts, clean shutdown, clear errors. */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, spawnCli, spawnProcess, startHostProcess, startSignalingProcess, stopAll } from '../helpers/processes.ts';
+import { unusedPort } from '../helpers/ports.ts';
 import { makeTempDir } from '../helpers/tmp.ts';
 
 afterEach(stopAll);
@@ -44,13 +44,7 @@ describe('live-sessions host', () => {
   });
 
   it('says so when the signaling server cannot be reached, and exits 1', async () => {
-    // a port that was free a moment ago: nothing listens there
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as { port: number };
-        s.close(() => resolve(port));
-      });
-    });
+    const port = await unusedPort();
     const p = spawnCli(['host', '--signaling', `http://127.0.0.1:${port}`, '--cwd', makeTempDir()]);
     expect(await p.exited).toEqual({ code: 1, signal: null });
     expect(p.stderr.join('\n')).toContain(`cannot reach the signaling server at http://127.0.0.1:${port}`);

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreateSessionResponse } from '../protocol/api.ts';
+import { localVerifier } from '../protocol/credentials.ts';
+import { startSignaling, type SignalingServer } from '../../../signaling/server.ts';
+import { unusedPort } from '../../../test/helpers/ports.ts';
+import { Credential } from './credential.ts';
+
+let server: SignalingServer;
+beforeAll(async () => {
+  server = await startSignaling({ port: 0, staticDir: null, log: () => {} });
+});
+afterAll(() => server.close());
+
+async function create(): Promise<CreateSessionResponse> {
+  const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'owner', name: 'Olga', fp: 'AA:BB' }) });
+  return (await res.json()) as CreateSessionResponse;
+}
+
+describe('Credential', () => {
+  it('refreshes the credential with the current name, keeps it bound, and tells listeners', async () => {
+    const created = await create();
+    const c = new Credential(server.url, created, 'AA:BB');
+    const seen: string[] = [];
+    c.onRefresh((t) => seen.push(t));
+    c.name = 'Olga Renamed';
+    expect(await c.refresh()).toBe(true);
+    expect(seen).toEqual([c.token]);
+    expect(c.token).not.toBe(created.token);
+    const claims = await localVerifier(server.keys.jwks())(c.token, created.session);
+    expect(claims).toMatchObject({ sub: created.participant, role: 'owner', name: 'Olga Renamed', fp: 'AA:BB' });
+    c.dispose();
+  });
+
+  it('reports a failed refresh (server unreachable) without throwing, and keeps the old token', async () => {
+    const created = await create();
+    const c = new Credential(`http://127.0.0.1:${await unusedPort()}`, created, 'AA:BB');
+    expect(await c.refresh()).toBe(false);
+    expect(c.token).toBe(created.token);
+    c.dispose();
+  });
+});

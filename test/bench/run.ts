@@ -7,9 +7,10 @@ import { launchBrowser } from '../helpers/browser.ts';
 import type { BenchContext, BenchModule, Results } from './harness.ts';
 import { rawDc } from './raw-dc.ts';
 import { rawPty } from './raw-pty.ts';
+import { echo } from './echo.ts';
 
 /** In order: the physical limits first, so later (product) modules can print ratios to them. */
-const MODULES: BenchModule[] = [rawPty, rawDc];
+const MODULES: BenchModule[] = [rawPty, rawDc, echo];
 
 async function main(): Promise<number> {
   const results: Results = {};

@@ -32,12 +32,16 @@ export const echo: BenchModule = {
       }
       const parsed = samples.map((s) => s.parsed - s.down);
       const arrived = samples.map((s) => s.arrived - s.down);
+      const input = samples.map((s) => s.input - s.down);
+      const trip = samples.map((s) => s.arrived - s.input);
       const paint = samples.map((s) => s.paint - s.down);
       const p50 = percentile(parsed, 50);
       ctx.results.echo_p50_ms = round(p50);
       ctx.results.echo_p99_ms = round(percentile(parsed, 99));
       ctx.results.echo_paint_p50_ms = round(percentile(paint, 50));
       ctx.log(`key → echo parsed by xterm (write callback): ${describeLatency(parsed)}`);
+      ctx.log(`  of which keydown → SessionState.input (xterm's onData): ${describeLatency(input)}`);
+      ctx.log(`  of which input → echo at the TerminalSink (network, host, PTY): ${describeLatency(trip)}`);
       ctx.log(`key → echo at the TerminalSink (before xterm): ${describeLatency(arrived)}`);
       ctx.log(`key → next animation frame after the write callback: ${describeLatency(paint)}`);
       const { raw_pty_echo_p50_ms: pty, raw_dc_rtt_p50_ms: rtt } = ctx.results;

@@ -10,6 +10,8 @@ export interface EchoSample {
   key: string;
   /** keydown seen by a capturing window listener (before xterm handles it) */
   down: number;
+  /** the page handed the key to SessionState.input (xterm's onData) */
+  input: number;
   /** the chunk holding the echo reached the TerminalSink */
   arrived: number;
   /** xterm's write callback for that chunk: parsed */
@@ -53,9 +55,9 @@ export function installProbe(): void {
     write(data: Uint8Array, done?: () => void): void;
     resize(cols: number, rows: number): void;
   };
-  type State = { attachTerminal(id: number, sink: Sink): () => void };
+  type State = { attachTerminal(id: number, sink: Sink): () => void; input(id: number, data: string): void };
   const w = window as unknown as { __liveSessions?: State; __probe: PageProbe };
-  let pendingKey: { key: string; down: number } | null = null;
+  let pendingKey: { key: string; down: number; input: number } | null = null;
   let echoWaiter: (() => void) | null = null;
   let marker = '';
   let tail = '';
@@ -90,7 +92,7 @@ export function installProbe(): void {
   window.addEventListener(
     'keydown',
     (e) => {
-      if (e.key.length === 1) pendingKey = { key: e.key, down: performance.now() };
+      if (e.key.length === 1) pendingKey = { key: e.key, down: performance.now(), input: 0 };
     },
     true
   );
@@ -150,7 +152,7 @@ export function installProbe(): void {
             const parsed = performance.now();
             done?.();
             requestAnimationFrame(() => {
-              probe.echoes.push({ key: key.key, down: key.down, arrived: now, parsed, paint: performance.now() });
+              probe.echoes.push({ key: key.key, down: key.down, input: key.input, arrived: now, parsed, paint: performance.now() });
               echoWaiter?.();
             });
           });
@@ -171,6 +173,11 @@ export function installProbe(): void {
       state = v;
       const attach = v.attachTerminal.bind(v);
       v.attachTerminal = (id, sink) => attach(id, wrap(sink));
+      const input = v.input.bind(v);
+      v.input = (id, data) => {
+        if (pendingKey && !pendingKey.input) pendingKey.input = performance.now();
+        input(id, data);
+      };
     }
   });
 }

@@ -10,7 +10,7 @@ import { rawPty } from './raw-pty.ts';
 import { echo } from './echo.ts';
 
 /** In order: the physical limits first, so later (product) modules can print ratios to them. */
-const MODULES: BenchModule[] = [rawPty, rawDc, echo];
+const MODULES: BenchModule[] = process.env.BENCH_ONLY ? [rawPty, rawDc, echo].filter((m) => process.env.BENCH_ONLY!.split(",").includes(m.name)) : [rawPty, rawDc, echo];
 
 async function main(): Promise<number> {
   const results: Results = {};

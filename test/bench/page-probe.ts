@@ -41,6 +41,9 @@ export interface PageProbe {
   resets: number;
   /** Date.now() at the first requestAnimationFrame after the first snapshot was parsed */
   firstFrameAt: number | null;
+  /** Date.now() when the app created its SessionState, and when the first snapshot arrived */
+  appAt: number | null;
+  snapshotAt: number | null;
   echoes: EchoSample[];
   /** resolves once `echoes` holds more than `n` samples */
   echoAfter(n: number, timeoutMs: number): Promise<EchoSample>;
@@ -66,6 +69,8 @@ export function installProbe(): void {
   const probe: PageProbe = {
     resets: 0,
     firstFrameAt: null,
+    appAt: null,
+    snapshotAt: null,
     echoes: [],
     flow: null,
     echoAfter(n, timeoutMs) {
@@ -115,6 +120,7 @@ export function installProbe(): void {
     };
     return {
       reset(snapshot, cols, rows) {
+        probe.snapshotAt ??= Date.now();
         sink.reset(snapshot, cols, rows);
         probe.resets++;
         const f = probe.flow;
@@ -171,6 +177,7 @@ export function installProbe(): void {
     get: () => state,
     set(v: State) {
       state = v;
+      probe.appAt ??= Date.now();
       const attach = v.attachTerminal.bind(v);
       v.attachTerminal = (id, sink) => attach(id, wrap(sink));
       const input = v.input.bind(v);

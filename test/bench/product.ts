@@ -1,7 +1,7 @@
 // The real product for the product-level benchmarks: `live-sessions signal` and `live-sessions
 // host --json` as child processes (test/helpers/processes.ts), and session pages in Chromium with
 // the page probe (page-probe.ts) installed before the app starts.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHostProcess, startSignalingProcess, type HostProcess, type SignalingProcess } from '../helpers/processes.ts';
@@ -50,13 +50,6 @@ export class ProductSession {
       await signaling.stop();
       throw err;
     }
-  }
-
-  /** The host agent's resident set size, MB (VmRSS of its Node process). */
-  hostRssMb(): number {
-    const status = readFileSync(`/proc/${this.host.process.pid}/status`, 'utf8');
-    const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
-    return kb / 1024;
   }
 
   /**

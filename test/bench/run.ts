@@ -8,9 +8,14 @@ import type { BenchContext, BenchModule, Results } from './harness.ts';
 import { rawDc } from './raw-dc.ts';
 import { rawPty } from './raw-pty.ts';
 import { echo } from './echo.ts';
+import { throughput } from './throughput.ts';
+import { join } from './join.ts';
 
 /** In order: the physical limits first, so later (product) modules can print ratios to them. */
-const MODULES: BenchModule[] = process.env.BENCH_ONLY ? [rawPty, rawDc, echo].filter((m) => process.env.BENCH_ONLY!.split(",").includes(m.name)) : [rawPty, rawDc, echo];
+const ALL: BenchModule[] = [rawPty, rawDc, echo, throughput, join];
+/** BENCH_ONLY=echo,join runs only those modules (while working on one; ratios then stay null). */
+const only = process.env.BENCH_ONLY?.split(',');
+const MODULES = only ? ALL.filter((m) => only.includes(m.name)) : ALL;
 
 async function main(): Promise<number> {
   const results: Results = {};

@@ -43,6 +43,8 @@ export const echo: BenchModule = {
       ctx.log(`  of which keydown → SessionState.input (xterm's onData): ${describeLatency(input)}`);
       ctx.log(`  of which input → echo at the TerminalSink (network, host, PTY): ${describeLatency(trip)}`);
       ctx.log(`key → echo at the TerminalSink (before xterm): ${describeLatency(arrived)}`);
+      const half = parsed.length / 2;
+      ctx.log(`  first half ${describeLatency(parsed.slice(0, half))}; second half ${describeLatency(parsed.slice(half))}`);
       ctx.log(`key → next animation frame after the write callback: ${describeLatency(paint)}`);
       const { raw_pty_echo_p50_ms: pty, raw_dc_rtt_p50_ms: rtt } = ctx.results;
       if (pty != null && rtt != null) {

@@ -60,6 +60,10 @@ export class ProductSession {
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
     await context.addInitScript(installProbe);
     const page = await context.newPage();
+    // the page's own account of a failed join: its console (the mesh logs with console.debug)
+    const consoleLines: string[] = [];
+    page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`.slice(0, 300)));
+    page.on('pageerror', (e) => consoleLines.push(`uncaught: ${e.message}`));
     const peer: Peer = {
       page,
       context,
@@ -73,8 +77,17 @@ export class ProductSession {
       await page.goto(this.link(role, name));
       await page.waitForFunction(() => ((window as unknown as { __probe?: PageProbe }).__probe?.resets ?? 0) > 0, null, { timeout: JOIN_TIMEOUT_MS });
     } catch (err) {
+      const state = await page
+        .evaluate(() => {
+          const s = (window as unknown as { __liveSessions?: { status: string; hostConnected: boolean; error: string | null; terminals: unknown[] } }).__liveSessions;
+          return s ? `status ${s.status}, host connected ${s.hostConnected}, ${s.terminals.length} terminals, error ${s.error}` : 'no SessionState';
+        })
+        .catch(() => 'page unreachable');
       await peer.close();
-      throw new Error(`${name} (${role}) did not show the terminal within ${JOIN_TIMEOUT_MS} ms: ${(err as Error).message}`);
+      throw new Error(
+        `${name} (${role}) did not show the terminal within ${JOIN_TIMEOUT_MS} ms (${(err as Error).message.split('\n')[0]}); ${state}; ` +
+          `its last console lines: ${consoleLines.slice(-12).join(' | ')}`
+      );
     }
     return peer;
   }

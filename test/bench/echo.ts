@@ -1,0 +1,61 @@
+// Echo through the product: a key pressed in a real browser peer (an editor) → data channel →
+// host agent → PTY → the same raw-mode `cat` as raw-pty.ts writes it back → host → data channel →
+// that browser's xterm has parsed it (its write callback). Timed inside the page, from the keydown
+// event (capturing listener, before xterm sees the key) to the write callback; and to the next
+// requestAnimationFrame after it (`echo_paint`, reported, not gated).
+import { describeLatency, percentile, round, type BenchContext, type BenchModule } from './harness.ts';
+import type { EchoSample } from './page-probe.ts';
+import { ECHO_SHELL, ProductSession, type ProbeWindow } from './product.ts';
+
+const KEYSTROKES = 300;
+const WARMUP = 20;
+/** Longest wait for one echo, ms. */
+const ECHO_TIMEOUT_MS = 3_000;
+
+export const echo: BenchModule = {
+  name: 'echo',
+  keys: ['echo_p50_ms', 'echo_p99_ms', 'echo_ratio', 'echo_paint_p50_ms'],
+  budgetMs: 60_000,
+  async run(ctx: BenchContext) {
+    const session = await ProductSession.start(ECHO_SHELL);
+    try {
+      const editor = await session.openPeer(ctx.browser, 'editor', 'Echo');
+      await editor.page.locator('[data-testid="terminal"]').first().click();
+      const samples: EchoSample[] = [];
+      for (let i = 0; i < WARMUP + KEYSTROKES; i++) {
+        const key = String.fromCharCode(97 + (i % 26));
+        const echoed = editor.page.evaluate(([n, ms]) => (window as unknown as ProbeWindow).__probe.echoAfter(n, ms), [i, ECHO_TIMEOUT_MS] as const);
+        await editor.page.keyboard.press(key);
+        const s = await echoed;
+        if (s.key !== key) throw new Error(`expected the echo of "${key}", the page saw "${s.key}"`);
+        if (i >= WARMUP) samples.push(s);
+      }
+      const parsed = samples.map((s) => s.parsed - s.down);
+      const arrived = samples.map((s) => s.arrived - s.down);
+      const input = samples.map((s) => s.input - s.down);
+      const trip = samples.map((s) => s.arrived - s.input);
+      const paint = samples.map((s) => s.paint - s.down);
+      const p50 = percentile(parsed, 50);
+      ctx.results.echo_p50_ms = round(p50);
+      ctx.results.echo_p99_ms = round(percentile(parsed, 99));
+      ctx.results.echo_paint_p50_ms = round(percentile(paint, 50));
+      ctx.log(`key → echo parsed by xterm (write callback): ${describeLatency(parsed)}`);
+      ctx.log(`  of which keydown → SessionState.input (xterm's onData): ${describeLatency(input)}`);
+      ctx.log(`  of which input → echo at the TerminalSink (network, host, PTY): ${describeLatency(trip)}`);
+      ctx.log(`key → echo at the TerminalSink (before xterm): ${describeLatency(arrived)}`);
+      const half = parsed.length / 2;
+      ctx.log(`  first half ${describeLatency(parsed.slice(0, half))}; second half ${describeLatency(parsed.slice(half))}`);
+      ctx.log(`key → next animation frame after the write callback: ${describeLatency(paint)}`);
+      const { raw_pty_echo_p50_ms: pty, raw_dc_rtt_p50_ms: rtt } = ctx.results;
+      if (pty != null && rtt != null) {
+        const ratio = p50 / (pty + rtt);
+        ctx.results.echo_ratio = round(ratio);
+        ctx.log(`echo_ratio = ${round(p50)} / (raw PTY ${pty} + raw DC round trip ${rtt}) = ${round(ratio)} (target ≤ 1.5); p99 ${round(percentile(parsed, 99))} ms (target < 10)`);
+      } else {
+        ctx.log('echo_ratio: no raw PTY / data-channel figures from this run');
+      }
+    } finally {
+      await session.dispose();
+    }
+  }
+};

@@ -38,6 +38,11 @@ function parseSessionsFile(value: unknown, file: string): StoredSession[] {
   return f.sessions;
 }
 
+export interface FileStoreOptions extends MemoryStoreOptions {
+  /** default TOUCH_SAVE_MS (tests shorten it) */
+  touchSaveMs?: number;
+}
+
 export class FileSessionStore implements SessionStore {
   readonly #file: string;
   readonly #memory: MemorySessionStore;
@@ -47,19 +52,21 @@ export class FileSessionStore implements SessionStore {
   /** the next write, while it waits for the current one; saves in the meantime share it */
   #queued: Promise<void> | undefined;
   #closed = false;
+  readonly #touchSaveMs: number;
 
-  private constructor(file: string, memory: MemorySessionStore) {
+  private constructor(file: string, memory: MemorySessionStore, touchSaveMs: number) {
     this.#file = file;
     this.#memory = memory;
+    this.#touchSaveMs = touchSaveMs;
   }
 
   /** The store saved in `file` (empty when the file does not exist). A damaged file is a StateError naming it. */
-  static async open(file: string, opts: MemoryStoreOptions = {}): Promise<FileSessionStore> {
+  static async open(file: string, opts: FileStoreOptions = {}): Promise<FileSessionStore> {
     const maxBytes = 1024 + (opts.maxSessions ?? MAX_SESSIONS) * BYTES_PER_SESSION;
     const saved = await readJsonFile(file, maxBytes);
     const memory = new MemorySessionStore(opts);
     if (saved !== undefined) memory.restore(parseSessionsFile(saved, file));
-    return new FileSessionStore(file, memory);
+    return new FileSessionStore(file, memory, opts.touchSaveMs ?? TOUCH_SAVE_MS);
   }
 
   get size(): number {
@@ -87,7 +94,7 @@ export class FileSessionStore implements SessionStore {
       this.#touchTimer = undefined;
       // A failed background save is retried by the next one; close() reports it.
       this.#save().catch(() => {});
-    }, TOUCH_SAVE_MS);
+    }, this.#touchSaveMs);
     this.#touchTimer.unref();
   }
 

@@ -42,6 +42,15 @@ describe('FileSessionStore', () => {
     expect(await b.inviteRole(created.id, 'not-the-invite')).toBeUndefined();
   });
 
+  it('saves sessions created at the same time, whatever order their writes finish in', async () => {
+    const file = sessionsFile();
+    const a = await open(file);
+    const created = await Promise.all(Array.from({ length: 8 }, () => a.create()));
+    const b = await open(file);
+    expect(b.size).toBe(8);
+    for (const c of created) expect(await b.inviteRole(c.id, c.invites.editor)).toBe('editor');
+  });
+
   it('saves uses at most once per touchSaveMs, and the rest on close()', async () => {
     const file = sessionsFile();
     let now = 1_000;

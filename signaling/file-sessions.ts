@@ -111,12 +111,13 @@ export class FileSessionStore implements SessionStore {
 
   /** Writes the sessions as they are when the write starts; resolves once that write is on disk. */
   #save(): Promise<void> {
-    this.#queued ??= this.#written.then(() => {
+    if (this.#queued) return this.#queued;
+    const queued = this.#written.then(async () => {
       this.#queued = undefined;
       const file: SessionsFile = { version: FILE_VERSION, sessions: this.#memory.snapshot() };
-      return writeFileAtomic(this.#file, JSON.stringify(file));
+      await writeFileAtomic(this.#file, JSON.stringify(file));
     });
-    const queued = this.#queued;
+    this.#queued = queued;
     this.#written = queued.catch(() => {});
     return queued;
   }

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { startSignaling } from '../signaling/server.ts';
-import { runSignal } from '../signaling/cli.ts';
+import { defaultSignalingStateDir, runSignal } from '../signaling/cli.ts';
 import { HostAgent } from './agent.ts';
 import { parseFlags, parseHttpUrl, parsePort, UsageError } from './args.ts';
 import { cleanupWebRTC } from './webrtc.ts';
@@ -94,10 +94,11 @@ export async function main(argv: string[]): Promise<void> {
         if (f.help) return void console.log(USAGE);
         const defaults = hostDefaults(f);
         const port = parsePort(f.port, DEFAULT_PORT);
-        const server = await startSignaling({ port, host: '127.0.0.1' }).catch((e: NodeJS.ErrnoException) => {
+        const stateDir = defaultSignalingStateDir();
+        const server = await startSignaling({ port, host: '127.0.0.1', stateDir }).catch((e: NodeJS.ErrnoException) => {
           if (e.code !== 'EADDRINUSE' || port === 0) throw e;
           console.error(`port ${port} is busy; using a free port instead`);
-          return startSignaling({ port: 0, host: '127.0.0.1' });
+          return startSignaling({ port: 0, host: '127.0.0.1', stateDir });
         });
         console.log(`listening on ${server.url}`);
         const agent = await HostAgent.start({ signaling: server.url, ...defaults, log });

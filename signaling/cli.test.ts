@@ -1,16 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseSignalArgs } from './cli.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { defaultSignalingStateDir, parseSignalArgs } from './cli.ts';
+import { KEY_FILE } from './server.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const children: ChildProcess[] = [];
 afterEach(() => children.splice(0).forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+/** The children's default state lives here, never in the real home directory. */
+const TEMP = mkdtempSync(join(tmpdir(), 'ls-cli-'));
+afterAll(() => rmSync(TEMP, { recursive: true, force: true }));
 
 /** Runs runSignal(args) in a fresh Node (the same Node 24 that runs the tests). */
 function runSignal(args: string[]) {
   const code = `import('./signaling/cli.ts').then((m) => m.runSignal(${JSON.stringify(args)}))`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, LIVE_SESSIONS_STATE_DIR: join(TEMP, 'default') };
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -48,12 +56,61 @@ describe('live-sessions signal', () => {
     expect(unknown.out().stderr).toMatch(/unknown option "--verbose"/);
     const help = runSignal(['--help']);
     expect(await help.exited).toBe(0);
-    expect(help.out().stdout).toMatch(/Usage: live-sessions signal \[--port N\] \[--host ADDR\]/);
+    expect(help.out().stdout).toMatch(/Usage: live-sessions signal \[--port N\] \[--host ADDR\] \[--state DIR \| --no-state\]/);
+  });
+
+  it('keeps its key id across a restart with the same --state DIR, and prints the directory', async () => {
+    const dir = join(TEMP, 'kept');
+    const kids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const run = runSignal(['--port', '0', '--state', dir]);
+      const [, url] = await run.line(/^listening on (\S+)\n/);
+      kids.push(((await (await fetch(url + '/.well-known/jwks.json')).json()) as { keys: { kid: string }[] }).keys[0].kid);
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+      expect(run.out().stderr).toContain(`state: ${dir}\n`);
+    }
+    expect(kids[0]).toMatch(/^k_/);
+    expect(kids[1]).toBe(kids[0]);
+  });
+
+  it('exits 1 naming the file when the key file is damaged', async () => {
+    const dir = join(TEMP, 'damaged');
+    const first = runSignal(['--port', '0', '--state', dir]);
+    await first.line(/^listening on /);
+    first.child.kill('SIGTERM');
+    await first.exited;
+    writeFileSync(join(dir, KEY_FILE), 'not json');
+    const run = runSignal(['--port', '0', '--state', dir]);
+    expect(await run.exited).toBe(1);
+    expect(run.out().stderr).toContain(`live-sessions signal: ${join(dir, KEY_FILE)} is damaged (it is not valid JSON)`);
+  });
+
+  it('defaults its state directory from LIVE_SESSIONS_STATE_DIR, else XDG_STATE_HOME, else ~/.local/state', () => {
+    const saved = { own: process.env.LIVE_SESSIONS_STATE_DIR, xdg: process.env.XDG_STATE_HOME };
+    const set = (k: string, v: string | undefined) => (v === undefined ? delete process.env[k] : (process.env[k] = v));
+    try {
+      set('LIVE_SESSIONS_STATE_DIR', '/srv/ls');
+      set('XDG_STATE_HOME', '/x/state');
+      expect(defaultSignalingStateDir()).toBe('/srv/ls/signaling');
+      set('LIVE_SESSIONS_STATE_DIR', undefined);
+      expect(defaultSignalingStateDir()).toBe('/x/state/live-sessions/signaling');
+      set('XDG_STATE_HOME', 'relative/ignored');
+      expect(defaultSignalingStateDir()).toBe(join(homedir(), '.local/state/live-sessions/signaling'));
+      expect(parseSignalArgs([]).stateDir).toBe(defaultSignalingStateDir());
+    } finally {
+      set('LIVE_SESSIONS_STATE_DIR', saved.own);
+      set('XDG_STATE_HOME', saved.xdg);
+    }
   });
 
   it('parses flags with defaults', () => {
-    expect(parseSignalArgs([])).toEqual({ port: 8787, host: '127.0.0.1', help: false });
-    expect(parseSignalArgs(['--port=9000', '--host', '0.0.0.0'])).toEqual({ port: 9000, host: '0.0.0.0', help: false });
+    const stateDir = defaultSignalingStateDir();
+    expect(parseSignalArgs([])).toEqual({ port: 8787, host: '127.0.0.1', stateDir, help: false });
+    expect(parseSignalArgs(['--port=9000', '--host', '0.0.0.0'])).toEqual({ port: 9000, host: '0.0.0.0', stateDir, help: false });
+    expect(parseSignalArgs(['--state=/tmp/s']).stateDir).toBe('/tmp/s');
+    expect(parseSignalArgs(['--state', '/tmp/s', '--no-state']).stateDir).toBeNull();
+    expect(() => parseSignalArgs(['--state'])).toThrow(/--state needs a value/);
     expect(() => parseSignalArgs(['--port', '70000'])).toThrow(/0 to 65535/);
     expect(() => parseSignalArgs(['--host'])).toThrow(/--host needs a value/);
   });

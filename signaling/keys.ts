@@ -1,10 +1,12 @@
 /**
- * The server's Ed25519 signing key. Generated at start and kept in memory only: a restarted
- * server publishes a new JWKS, and peers that cached the old one keep verifying each other.
+ * The server's Ed25519 signing key. In memory only (`generate`), or kept in a state file
+ * (`loadOrCreate`) so that a restarted server keeps its key id and the credentials it issued
+ * before: browsers reconnect to it instead of being refused as signed by an unknown key.
  */
-import { randomBytes } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JSONWebKeySet } from 'jose';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
 import { ALG, CREDENTIAL_TTL_S, ISSUER, type Claims } from '../src/lib/protocol/credentials.ts';
+import { corrupt, readJsonFile, writeFileAtomic } from './state-files.ts';
 
 export type ClaimsToSign = Omit<Claims, 'iss' | 'iat' | 'exp' | 'jti'> & Partial<Claims>;
 
@@ -12,6 +14,10 @@ export type ClaimsToSign = Omit<Claims, 'iss' | 'iat' | 'exp' | 'jti'> & Partial
 export function randomId(prefix = '', bytes = 9): string {
   return prefix + randomBytes(bytes).toString('base64url');
 }
+
+/** A key file is one small JWK; anything bigger is not ours, bytes. */
+const MAX_KEY_FILE_BYTES = 4096;
+const KID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class SigningKeys {
   readonly kid: string;
@@ -25,10 +31,45 @@ export class SigningKeys {
   }
 
   static async generate(): Promise<SigningKeys> {
-    const { publicKey, privateKey } = await generateKeyPair(ALG, { crv: 'Ed25519' });
-    const kid = randomId('k_', 9);
-    const jwk = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
-    return new SigningKeys(kid, privateKey, { keys: [jwk] });
+    return (await SigningKeys.#generatePrivate()).keys;
+  }
+
+  /**
+   * The key pair kept in `file` (a private JWK, mode 0600), created there when the file does not
+   * exist. A damaged file is a StateError naming it: never silently replaced by a new key.
+   */
+  static async loadOrCreate(file: string): Promise<SigningKeys> {
+    const stored = await readJsonFile(file, MAX_KEY_FILE_BYTES);
+    if (stored !== undefined) return SigningKeys.#fromPrivateJwk(stored, file);
+    const { keys, jwk } = await SigningKeys.#generatePrivate();
+    if (await writeFileAtomic(file, JSON.stringify(jwk, null, 2) + '\n', { exclusive: true })) return keys;
+    // Another server created the file meanwhile: use its key, so both sign with the saved one.
+    return SigningKeys.#fromPrivateJwk(await readJsonFile(file, MAX_KEY_FILE_BYTES), file);
+  }
+
+  static async #generatePrivate(): Promise<{ keys: SigningKeys; jwk: JWK }> {
+    const { privateKey } = await generateKeyPair(ALG, { crv: 'Ed25519', extractable: true });
+    const jwk = { ...(await exportJWK(privateKey)), kid: randomId('k_', 9), alg: ALG, use: 'sig' };
+    return { keys: await SigningKeys.#fromPrivateJwk(jwk, '(generated key)'), jwk };
+  }
+
+  static async #fromPrivateJwk(value: unknown, file: string): Promise<SigningKeys> {
+    const jwk = value as JWK;
+    if (typeof value !== 'object' || value === null || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') throw corrupt(file, 'not an Ed25519 JWK');
+    if (typeof jwk.d !== 'string' || typeof jwk.x !== 'string') throw corrupt(file, 'the private key "d" or public key "x" is missing');
+    if (typeof jwk.kid !== 'string' || !KID_RE.test(jwk.kid)) throw corrupt(file, 'the key id "kid" is missing or malformed');
+    let publicX: string | undefined;
+    try {
+      // The public half must be the one the private half derives: a mismatch would sign credentials nobody verifies.
+      const { kty, crv, x, d } = jwk;
+      publicX = createPublicKey(createPrivateKey({ key: { kty, crv, x, d }, format: 'jwk' })).export({ format: 'jwk' }).x;
+    } catch {
+      throw corrupt(file, 'the key does not decode');
+    }
+    if (publicX !== jwk.x) throw corrupt(file, 'its public key "x" does not match its private key "d"');
+    const privateKey = (await importJWK({ kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d }, ALG)) as CryptoKey;
+    const publicJwk = { kty: 'OKP', crv: 'Ed25519', x: jwk.x, kid: jwk.kid, alg: ALG, use: 'sig' };
+    return new SigningKeys(jwk.kid, privateKey, { keys: [publicJwk] });
   }
 
   /** The public keys, as served at /.well-known/jwks.json (a fresh copy each call). */

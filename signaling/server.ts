@@ -5,11 +5,14 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { localVerifier } from '../src/lib/protocol/credentials.ts';
 import { createApi, HttpError, sendError } from './http-api.ts';
 import { SigningKeys } from './keys.ts';
 import { Relay, refuseUpgrade } from './relay.ts';
-import { MemorySessionStore } from './sessions.ts';
+import { FileSessionStore } from './file-sessions.ts';
+import { MemorySessionStore, type SessionStore } from './sessions.ts';
+import { ensureStateDir } from './state-files.ts';
 import { createStatic, DEFAULT_STATIC_DIR } from './static-files.ts';
 
 export interface SignalingOptions {
@@ -22,6 +25,22 @@ export interface SignalingOptions {
   log?: (line: string) => void;
   /** ws heartbeat period, ms (tests shorten it); default HEARTBEAT_MS */
   heartbeatMs?: number;
+  /**
+   * Where the signing key and the sessions are kept, so that a restarted server still accepts the
+   * credentials and links it issued before; null or absent: in memory only (lost at exit).
+   */
+  stateDir?: string | null;
+}
+
+/** Files in the state directory. */
+export const KEY_FILE = 'signing-key.json';
+export const SESSIONS_FILE = 'sessions.json';
+
+async function openState(stateDir: string | null | undefined): Promise<{ keys: SigningKeys; store: SessionStore }> {
+  if (stateDir == null) return { keys: await SigningKeys.generate(), store: new MemorySessionStore() };
+  await ensureStateDir(stateDir);
+  const keys = await SigningKeys.loadOrCreate(join(stateDir, KEY_FILE));
+  return { keys, store: await FileSessionStore.open(join(stateDir, SESSIONS_FILE)) };
 }
 
 export interface SignalingServer {
@@ -43,8 +62,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export async function startSignaling(opts: SignalingOptions = {}): Promise<SignalingServer> {
   const log = opts.log ?? ((line: string) => console.error(line));
-  const keys = await SigningKeys.generate();
-  const store = new MemorySessionStore();
+  const { keys, store } = await openState(opts.stateDir);
   const verify = localVerifier(keys.jwks());
   const api = createApi({ keys, store, verify });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
@@ -83,7 +101,7 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
     });
   } catch (e) {
     await relay.close();
-    store.close();
+    await store.close();
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
@@ -100,7 +118,7 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
         await relay.close();
         server.closeAllConnections();
         await stopped;
-        store.close();
+        await store.close();
       })();
       return closing;
     }

@@ -30,7 +30,17 @@ export interface SessionStore {
   inviteRole(id: string, secret: string): Promise<InviteRole | undefined>;
   /** Marks the session as in use (joins, refreshes, relayed messages keep it alive). */
   touch(id: string): Promise<void>;
-  close(): void;
+  /** Stops timers and saves what a persistent store has not saved yet. */
+  close(): Promise<void>;
+}
+
+/** A session as a persistent store saves it: the SHA-256 of each invite, never the invite. */
+export interface StoredSession {
+  id: string;
+  /** ms since the epoch */
+  lastUsed: number;
+  /** role → base64url SHA-256 of the invite secret */
+  invites: Partial<Record<InviteRole, string>>;
 }
 
 export class SessionLimitError extends Error {
@@ -112,7 +122,28 @@ export class MemorySessionStore implements SessionStore {
     for (const id of this.#sessions.keys()) this.#live(id);
   }
 
-  close(): void {
+  /** The live sessions, for a persistent store to save. */
+  snapshot(): StoredSession[] {
+    this.sweep();
+    return [...this.#sessions].map(([id, e]) => ({
+      id,
+      lastUsed: e.lastUsed,
+      invites: Object.fromEntries(e.invites.map((inv) => [inv.role, inv.hash.toString('base64url')]))
+    }));
+  }
+
+  /** Adds saved sessions: idle ones are dropped, and past the limit only the most recently used are kept. */
+  restore(saved: StoredSession[]): void {
+    const newest = [...saved].sort((a, b) => b.lastUsed - a.lastUsed);
+    for (const s of newest) {
+      if (this.#sessions.size >= this.#max) break;
+      if (this.#now() - s.lastUsed > this.#idleMs || this.#sessions.has(s.id)) continue;
+      const invites = Object.entries(s.invites).map(([role, hash]) => ({ role: role as InviteRole, hash: Buffer.from(hash, 'base64url') }));
+      this.#sessions.set(s.id, { lastUsed: s.lastUsed, invites });
+    }
+  }
+
+  async close(): Promise<void> {
     clearInterval(this.#sweeper);
     this.#sessions.clear();
   }

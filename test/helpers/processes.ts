@@ -174,7 +174,9 @@ export function spawnProcess(command: string, args: string[], opts: SpawnOptions
 
 /** Runs `node bin/live-sessions.js ...args` with this Node. */
 export function spawnCli(args: string[], opts: SpawnOptions = {}): ManagedProcess {
-  return spawnProcess(process.execPath, [CLI, ...args], opts);
+  // state (signaling keys and sessions, audit logs) goes to a temp dir, never to the user's home
+  const env = { LIVE_SESSIONS_STATE_DIR: makeTempDir('live-sessions-state-'), ...opts.env };
+  return spawnProcess(process.execPath, [CLI, ...args], { ...opts, env });
 }
 
 /** Stops every process started by this module that is still running (use in `afterEach`). */
@@ -193,16 +195,19 @@ export const START_TIMEOUT_MS = 20_000;
 export interface SignalingProcess {
   /** e.g. http://127.0.0.1:43211 — the address the server printed */
   url: string;
+  /** where it keeps its key and sessions: start another with the same to simulate a restart */
+  stateDir: string;
   process: ManagedProcess;
   stop(): Promise<ExitInfo>;
 }
 
 /** `live-sessions signal --port 0 [...extraArgs]`; resolves once it prints `listening on URL`. */
-export async function startSignalingProcess(opts: SpawnOptions & { args?: string[] } = {}): Promise<SignalingProcess> {
-  const proc = spawnCli(['signal', '--port', '0', ...(opts.args ?? [])], opts);
+export async function startSignalingProcess(opts: SpawnOptions & { args?: string[]; port?: number; stateDir?: string } = {}): Promise<SignalingProcess> {
+  const stateDir = opts.stateDir ?? makeTempDir('live-sessions-signaling-');
+  const proc = spawnCli(['signal', '--port', String(opts.port ?? 0), '--state', stateDir, ...(opts.args ?? [])], opts);
   try {
     const m = await proc.waitForLine(/listening on (http:\/\/\S+)/, START_TIMEOUT_MS);
-    return { url: m[1].replace(/\/$/, ''), process: proc, stop: () => proc.stop() };
+    return { url: m[1].replace(/\/$/, ''), stateDir, process: proc, stop: () => proc.stop() };
   } catch (err) {
     await proc.stop();
     throw err;

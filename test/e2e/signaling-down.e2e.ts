@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { OpenedPage } from '../helpers/browser.ts';
-import type { HostProcess, SignalingProcess } from '../helpers/processes.ts';
+import { startSignalingProcess, type HostProcess, type SignalingProcess } from '../helpers/processes.ts';
 import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
 import { serveAppFromBuild } from '../helpers/cached-app.ts';
 import { JOIN_TIMEOUT_MS, SEE_TIMEOUT_MS, joinAs, sessionState, typeInto, waitForFile, waitForScreen, withQuery } from '../helpers/session-page.ts';
@@ -83,6 +83,28 @@ describe('signaling server down', () => {
       expect((await sessionState(page))?.status).toBe('failed');
     } finally {
       await context.close();
+    }
+  });
+
+  it('reconnects everyone when signaling is back, and lets new people join with the same links', async () => {
+    await killSignaling();
+    // restarted on its address with its state directory: same keys, same sessions
+    const port = Number(new URL(signaling.url).port);
+    signaling = await startSignalingProcess({ port, stateDir: signaling.stateDir });
+    for (const person of [owner, editor]) {
+      await person.page.waitForFunction(() => (window as unknown as { __liveSessions: { signaling: string } }).__liveSessions.signaling === 'online', undefined, {
+        timeout: JOIN_TIMEOUT_MS
+      });
+      await person.page.getByTestId('signaling-offline').waitFor({ state: 'detached', timeout: SEE_TIMEOUT_MS });
+    }
+    await host.process.waitForLine(/signaling online/, SEE_TIMEOUT_MS, 'stderr');
+    const late = await joinAs(browser, host.links.viewer, 'Latecomer');
+    try {
+      await typeInto(editor.page, 'echo back-again-$((40+2))\n');
+      await waitForScreen(late.page, /^back-again-42/m);
+      expect((await sessionState(late.page))?.hostConnected).toBe(true);
+    } finally {
+      await late.close();
     }
   });
 });

@@ -103,6 +103,7 @@ export class HostAgent {
     await this.mesh.dispose('the host agent stopped');
     this.hub.dispose();
     this.terminals.dispose();
+    await this.audit.close();
     this.#credential.dispose();
     this.#cert.dispose();
   }

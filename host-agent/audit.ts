@@ -1,8 +1,9 @@
 /**
  * Who typed what: one JSON line per input chunk (and per refused attempt) with its author.
- * (The hash-chained audit log and asciicast recording come later; this is the plain record.)
+ * Appended through a write stream: in order, without a synchronous disk write on the keystroke
+ * path; `close()` flushes. (The hash-chained audit log and asciicast recording come later.)
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Claims } from '../src/lib/protocol/credentials.ts';
 
@@ -14,13 +15,21 @@ export type AuditEvent =
 
 export class AuditLog {
   readonly path: string;
+  #out: WriteStream;
+
   constructor(path: string) {
     this.path = path;
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.#out = createWriteStream(path, { flags: 'a', mode: 0o600 });
+    this.#out.on('error', (e) => console.error(`audit log ${path}: ${e.message}`));
   }
 
   record(who: Pick<Claims, 'sub' | 'name' | 'role'>, e: AuditEvent): void {
-    const line = JSON.stringify({ t: new Date().toISOString(), who: { id: who.sub, name: who.name, role: who.role }, ...e });
-    appendFileSync(this.path, line + '\n', { mode: 0o600 });
+    this.#out.write(JSON.stringify({ t: new Date().toISOString(), who: { id: who.sub, name: who.name, role: who.role }, ...e }) + '\n');
+  }
+
+  /** Resolves once every record is on disk. */
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#out.end(resolve));
   }
 }

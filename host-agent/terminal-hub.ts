@@ -19,6 +19,8 @@ import type { TerminalSet } from './terminals/terminal-set.ts';
 /** Past this many unsent bytes a peer is considered stalled, bytes. */
 export const MAX_PEER_BACKLOG_BYTES = 4 * 1024 * 1024;
 
+const decoder = new TextDecoder();
+
 type SubState = 'live' | 'catching-up' | 'stalled';
 interface Sub {
   state: SubState;
@@ -112,7 +114,7 @@ export class TerminalHub {
     const term = this.#terms.get(id);
     if (!term) return st.peer.strike(new ProtocolError('no-terminal', `terminal ${id} does not exist`));
     term.write(data);
-    this.#audit.record(claims, { kind: 'input', term: id, data: new TextDecoder().decode(data) });
+    this.#audit.record(claims, { kind: 'input', term: id, data: decoder.decode(data) });
   }
 
   #manage(st: PeerState, m: Exclude<GuestMessage, { type: 'term-sub' }>): void {

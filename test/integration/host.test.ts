@@ -46,8 +46,13 @@ describe('host agent', () => {
     t.type('touch by-editor && echo done-$((40+2))\r');
     await t.waitFor(/done-42/);
     expect(existsSync(join(stack.cwd, 'by-editor'))).toBe(true);
-    const audit = readFileSync(stack.agent.audit.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(audit.some((e) => e.kind === 'input' && e.who.name === 'Eddie' && e.who.role === 'editor' && e.data.includes('touch by-editor'))).toBe(true);
+    const audited = () =>
+      readFileSync(stack.agent.audit.path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .some((e) => e.kind === 'input' && e.who.name === 'Eddie' && e.who.role === 'editor' && e.data.includes('touch by-editor'));
+    await until(audited, 'the audit record of the input');
   });
 
   it("drops a viewer's keystrokes and terminal changes at the host, and tells the viewer", async () => {

@@ -2,6 +2,9 @@
 import type { CredentialResponse } from '../protocol/api.ts';
 import { SESSION_ID_RE } from '../protocol/credentials.ts';
 
+/** Lifetime of the page's DTLS certificate, ms (a day). */
+export const CERT_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
 export interface LinkParts {
   session: string;
   invite: string;
@@ -19,7 +22,8 @@ export function parseLink(session: string, hash: string): LinkParts {
 }
 
 export async function makeCertificate(): Promise<{ cert: RTCCertificate; fingerprint: string }> {
-  const cert = await RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams);
+  // one page load's certificate: it need not outlive the day (Chrome's default is 30 days)
+  const cert = await RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256', expires: CERT_LIFETIME_MS } as EcKeyGenParams);
   const fp = cert.getFingerprints().find((f) => f.algorithm === 'sha-256')?.value;
   if (!fp) throw new Error('This browser cannot create a WebRTC certificate with a sha-256 fingerprint.');
   return { cert, fingerprint: fp.toUpperCase() };

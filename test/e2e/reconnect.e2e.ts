@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
-import { JOIN_TIMEOUT_MS, SEE_TIMEOUT_MS, joinAs, typeInto, waitForScreen, withQuery } from '../helpers/session-page.ts';
+import { JOIN_TIMEOUT_MS, joinAs, typeInto, waitForScreen, withQuery } from '../helpers/session-page.ts';
 
 /** Runs in the page before the app: keeps every RTCPeerConnection, and a copy of what each
  * terminal sink receives (snapshot, then live output), without touching product code. */

@@ -2,13 +2,13 @@
  * The host agent: creates a session on the signaling server, joins the mesh as the `host` peer
  * and serves terminals (PTY + headless mirror) to the participants it admits.
  */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { localVerifier } from '../src/lib/protocol/credentials.ts';
 import type { InviteRole } from '../src/lib/protocol/roles.ts';
 import { Credential } from '../src/lib/mesh/credential.ts';
 import { Mesh } from '../src/lib/mesh/mesh.ts';
 import { newRoomSecret, roomKey } from '../src/lib/mesh/room-crypto.ts';
+import { stateRoot } from '../signaling/state-files.ts';
 import { createSession, fetchJwks } from './api-client.ts';
 import { AuditLog } from './audit.ts';
 import { makeCertificate, type DtlsCertificate } from './cert.ts';
@@ -57,8 +57,7 @@ export class HostAgent {
       const key = await roomKey(secret, created.session);
       const links = sessionLinks(o.signaling, created.session, created.invites, secret);
       const credential = new Credential(o.signaling, created, cert.fingerprint);
-      const stateDir = process.env.LIVE_SESSIONS_STATE_DIR ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'live-sessions');
-      const audit = new AuditLog(join(stateDir, created.session, 'audit.jsonl'));
+      const audit = new AuditLog(join(stateRoot(), created.session, 'audit.jsonl'));
       const terminals = new TerminalSet({ shell: o.shell, cwd: o.cwd });
       terminals.open(100, 30);
       const hub = new TerminalHub(terminals, audit, o.log);

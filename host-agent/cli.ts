@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { startSignaling } from '../signaling/server.ts';
 import { defaultSignalingStateDir, runSignal } from '../signaling/cli.ts';
 import { HostAgent } from './agent.ts';
-import { parseFlags, parseHttpUrl, parsePort, UsageError } from './args.ts';
+import { parseFlags, parseHttpUrl, parsePort, UsageError } from '../signaling/args.ts';
 import { cleanupWebRTC } from './webrtc.ts';
 
 export const DEFAULT_PORT = 8787;

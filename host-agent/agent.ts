@@ -24,6 +24,8 @@ export interface HostOptions {
   shell: string;
   name: string;
   log: (line: string) => void;
+  /** the shells' environment (default: this process's) */
+  env?: Record<string, string>;
 }
 
 export class HostAgent {
@@ -58,7 +60,7 @@ export class HostAgent {
       const links = sessionLinks(o.signaling, created.session, created.invites, secret);
       const credential = new Credential(o.signaling, created, cert.fingerprint);
       const audit = new AuditLog(join(stateRoot(), created.session, 'audit.jsonl'));
-      const terminals = new TerminalSet({ shell: o.shell, cwd: o.cwd });
+      const terminals = new TerminalSet({ shell: o.shell, cwd: o.cwd, env: o.env });
       terminals.open(100, 30);
       const hub = new TerminalHub(terminals, audit, o.log);
       const signalingUrl = new URL('/signal', o.signaling.replace(/^http/, 'ws')).href;

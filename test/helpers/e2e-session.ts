@@ -17,11 +17,9 @@ export interface E2eSession {
 
 export async function startE2eSession(): Promise<E2eSession> {
   const cwd = makeTempDir('live-sessions-e2e-cwd-');
-  // A HOME of its own and no history file: test commands stay out of the real ~/.bash_history.
-  const env = { HOME: makeTempDir('live-sessions-e2e-home-'), HISTFILE: '/dev/null' };
   const signaling = await startSignalingProcess();
   try {
-    const host = await startHostProcess(signaling.url, { cwd, shell: '/bin/bash', env });
+    const host = await startHostProcess(signaling.url, { cwd, shell: '/bin/bash' });
     const browser = await launchBrowser();
     return {
       signaling,

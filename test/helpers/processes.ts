@@ -172,6 +172,15 @@ export function spawnProcess(command: string, args: string[], opts: SpawnOptions
   return new ManagedProcess(command, args, opts);
 }
 
+/**
+ * Environment for shells that tests start: a HOME of their own and no history file, so the
+ * user's rc files (which may be slow, or leave locks behind when a test ends a shell during its
+ * startup — pyenv's rehash lock did here) and ~/.bash_history stay out of the tests.
+ */
+export function shellTestEnv(): Record<string, string> {
+  return { HOME: makeTempDir('live-sessions-home-'), HISTFILE: '/dev/null' };
+}
+
 /** Runs `node bin/live-sessions.js ...args` with this Node. */
 export function spawnCli(args: string[], opts: SpawnOptions = {}): ManagedProcess {
   // state (signaling keys and sessions, audit logs) goes to a temp dir, never to the user's home
@@ -242,7 +251,7 @@ export interface HostOptions {
 export async function startHostProcess(signalingUrl: string, opts: HostOptions = {}): Promise<HostProcess> {
   const args = ['host', '--signaling', signalingUrl, '--cwd', opts.cwd ?? makeTempDir('live-sessions-host-'), '--json'];
   if (opts.shell) args.push('--shell', opts.shell);
-  const proc = spawnCli([...args, ...(opts.args ?? [])], { env: opts.env });
+  const proc = spawnCli([...args, ...(opts.args ?? [])], { env: { ...shellTestEnv(), ...opts.env } });
   try {
     const [first] = await proc.waitForLine(/^/, START_TIMEOUT_MS, 'stdout');
     return { ...parseHostLine(proc.stdout[0] ?? first), process: proc, stop: () => proc.stop() };

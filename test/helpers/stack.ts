@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSignaling, type SignalingServer } from '../../signaling/server.ts';
 import { HostAgent } from '../../host-agent/agent.ts';
+import { shellTestEnv } from './processes.ts';
 import { makeTempDir } from './tmp.ts';
 
 export interface Stack {
@@ -22,7 +23,8 @@ export async function startStack(): Promise<Stack> {
   process.env.LIVE_SESSIONS_STATE_DIR = state;
   const server = await startSignaling({ port: 0, staticDir: null, log: () => {} });
   const hostLog: string[] = [];
-  const agent = await HostAgent.start({ signaling: server.url, cwd, shell: '/bin/bash', name: 'test-host', log: (l) => hostLog.push(l) });
+  const env = { ...(process.env as Record<string, string>), ...shellTestEnv() };
+  const agent = await HostAgent.start({ signaling: server.url, cwd, shell: '/bin/bash', name: 'test-host', env, log: (l) => hostLog.push(l) });
   return {
     server,
     agent,

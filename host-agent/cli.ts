@@ -54,23 +54,38 @@ function printLinks(session: string, links: Record<string, string>, auditPath: s
   console.log('Press Ctrl+C to end the session.');
 }
 
-async function runHost(agent: HostAgent, json: boolean, extraClose?: () => Promise<void>): Promise<void> {
+/**
+ * Resolves with the first SIGINT/SIGTERM. Installed before anything starts, so a stop that comes
+ * early (right after the links are printed, or while starting) still ends the session cleanly;
+ * a second signal while ending forces the exit.
+ */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const on = (sig: string) => {
+      if (stopping) {
+        console.error(`${sig} again: exiting without waiting`);
+        process.exit(130);
+      }
+      stopping = true;
+      resolve(sig);
+    };
+    process.on('SIGINT', () => on('SIGINT'));
+    process.on('SIGTERM', () => on('SIGTERM'));
+  });
+}
+
+async function runHost(agent: HostAgent, json: boolean, stop: Promise<string>, extraClose?: () => Promise<void>): Promise<void> {
   if (json) console.log(JSON.stringify({ session: agent.session, links: agent.links }));
   else printLinks(agent.session, agent.links, agent.audit.path);
-  await new Promise<void>((done) => {
-    const stop = (sig: string) => {
-      console.error(`\n${sig}: ending the session…`);
-      void agent
-        .dispose()
-        .then(() => extraClose?.())
-        .finally(() => {
-          cleanupWebRTC();
-          done();
-        });
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  const sig = await stop;
+  console.error(`\n${sig}: ending the session…`);
+  try {
+    await agent.dispose();
+    await extraClose?.();
+  } finally {
+    cleanupWebRTC();
+  }
 }
 
 const log = (line: string) => console.error(`[host] ${line}`);
@@ -85,8 +100,9 @@ export async function main(argv: string[]): Promise<void> {
         const f = parseFlags(rest, HOST_FLAGS);
         if (f.help) return void console.log(USAGE);
         const signaling = parseHttpUrl(f.signaling ?? `http://127.0.0.1:${DEFAULT_PORT}`, '--signaling');
+        const stop = stopSignal();
         const agent = await HostAgent.start({ signaling, ...hostDefaults(f), log });
-        await runHost(agent, !!f.json);
+        await runHost(agent, !!f.json, stop);
         return process.exit(0);
       }
       case 'start': {
@@ -94,6 +110,7 @@ export async function main(argv: string[]): Promise<void> {
         if (f.help) return void console.log(USAGE);
         const defaults = hostDefaults(f);
         const port = parsePort(f.port, DEFAULT_PORT);
+        const stop = stopSignal();
         const stateDir = defaultSignalingStateDir();
         const server = await startSignaling({ port, host: '127.0.0.1', stateDir }).catch((e: NodeJS.ErrnoException) => {
           if (e.code !== 'EADDRINUSE' || port === 0) throw e;
@@ -102,7 +119,7 @@ export async function main(argv: string[]): Promise<void> {
         });
         console.log(`listening on ${server.url}`);
         const agent = await HostAgent.start({ signaling: server.url, ...defaults, log });
-        await runHost(agent, false, () => server.close());
+        await runHost(agent, false, stop, () => server.close());
         return process.exit(0);
       }
       case undefined:

@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
+import { DEFAULT_LIMITS } from '../signaling/http-api.ts';
 import { startSignaling } from '../signaling/server.ts';
 import { defaultSignalingStateDir, runSignal } from '../signaling/cli.ts';
 import { HostAgent } from './agent.ts';
@@ -112,10 +113,11 @@ export async function main(argv: string[]): Promise<void> {
         const port = parsePort(f.port, DEFAULT_PORT);
         const stop = stopSignal();
         const stateDir = defaultSignalingStateDir();
-        const server = await startSignaling({ port, host: '127.0.0.1', stateDir }).catch((e: NodeJS.ErrnoException) => {
+        const opts = { host: '127.0.0.1', stateDir, limits: DEFAULT_LIMITS };
+        const server = await startSignaling({ port, ...opts }).catch((e: NodeJS.ErrnoException) => {
           if (e.code !== 'EADDRINUSE' || port === 0) throw e;
           console.error(`port ${port} is busy; using a free port instead`);
-          return startSignaling({ port: 0, host: '127.0.0.1', stateDir });
+          return startSignaling({ port: 0, ...opts });
         });
         console.log(`listening on ${server.url}`);
         const agent = await HostAgent.start({ signaling: server.url, ...defaults, log });

@@ -3,6 +3,7 @@
  * server until SIGINT/SIGTERM.
  */
 import { join } from 'node:path';
+import { DEFAULT_LIMITS } from './http-api.ts';
 import { startSignaling } from './server.ts';
 import { parseFlags, parsePort, UsageError } from './args.ts';
 import { stateRoot, StateError } from './state-files.ts';
@@ -66,7 +67,7 @@ export async function runSignal(argv: string[]): Promise<void> {
   process.stderr.write(args.stateDir === null ? 'state: in memory only (--no-state)\n' : `state: ${args.stateDir}\n`);
   let server;
   try {
-    server = await startSignaling({ port: args.port, host: args.host, stateDir: args.stateDir });
+    server = await startSignaling({ port: args.port, host: args.host, stateDir: args.stateDir, limits: DEFAULT_LIMITS });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =

@@ -144,3 +144,22 @@ describe('HTTP API', () => {
     expect(unknown.json.code).toBe('not-found');
   });
 });
+
+describe('HTTP API rate limits', () => {
+  it('answers 429 with the wait when one address creates too many sessions or joins too often', async () => {
+    const limited = await startSignaling({ port: 0, staticDir: null, log: () => {}, limits: { create: { burst: 2, perMinute: 1 }, join: { burst: 3, perMinute: 1 } } });
+    try {
+      const s = await createSession(limited);
+      await createSession(limited);
+      const third = await post(limited, '/api/sessions', { role: 'owner', name: 'Flood' });
+      expect(third.status).toBe(429);
+      expect(third.json).toMatchObject({ code: 'rate-limited' });
+      expect(third.json.error).toMatch(/too many requests from your address: try again in \d+ s/);
+      const joins = [];
+      for (let i = 0; i < 4; i++) joins.push((await post(limited, `/api/sessions/${s.session}/join`, { invite: 'wrong', name: 'Guess' })).status);
+      expect(joins).toEqual([403, 403, 403, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -15,6 +15,7 @@ import { normalizeFingerprint, SESSION_ID_RE, type Claims, type Verifier } from 
 import type { Role } from '../src/lib/protocol/roles.ts';
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { randomId, type SigningKeys } from './keys.ts';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
 
 export class HttpError extends Error {
@@ -79,9 +80,24 @@ export interface ApiDeps {
   keys: SigningKeys;
   store: SessionStore;
   verify: Verifier;
+  /** limits per client address on creating sessions and on joins/refreshes; none when absent */
+  limits?: { create: RateLimitOptions; join: RateLimitOptions } | null;
 }
 
-export function createApi({ keys, store, verify }: ApiDeps) {
+/** Defaults: a person starts a few sessions, a team joins a few dozen times a minute. */
+export const DEFAULT_LIMITS = {
+  create: { burst: 10, perMinute: 10 },
+  join: { burst: 60, perMinute: 120 }
+};
+
+export function createApi({ keys, store, verify, limits }: ApiDeps) {
+  const createLimit = limits ? new RateLimiter(limits.create) : null;
+  const joinLimit = limits ? new RateLimiter(limits.join) : null;
+  function limit(r: RateLimiter | null, req: IncomingMessage): void {
+    const wait = r?.take(req.socket.remoteAddress ?? 'unknown') ?? 0;
+    if (wait > 0) throw new HttpError(429, 'rate-limited', `too many requests from your address: try again in ${wait} s`);
+  }
+
   async function credential(session: string, sub: string, role: Role, name: string, fp: string | undefined): Promise<CredentialResponse> {
     const token = await keys.sign({ aud: session, sub, role, name, fp });
     const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Claims;
@@ -153,12 +169,14 @@ export function createApi({ keys, store, verify }: ApiDeps) {
     };
     if (path === '/api/sessions') {
       post();
+      limit(createLimit, req);
       sendJson(res, 201, await create(req));
       return true;
     }
     const m = /^\/api\/sessions\/([^/]+)\/(join|refresh)$/.exec(path);
     if (m) {
       post();
+      limit(joinLimit, req);
       sendJson(res, 200, m[2] === 'join' ? await join(req, m[1]) : await refresh(req, m[1]));
       return true;
     }

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { localVerifier } from '../src/lib/protocol/credentials.ts';
-import { createApi, HttpError, sendError } from './http-api.ts';
+import { createApi, HttpError, sendError, type ApiDeps } from './http-api.ts';
 import { SigningKeys } from './keys.ts';
 import { Relay, refuseUpgrade } from './relay.ts';
 import { FileSessionStore } from './file-sessions.ts';
@@ -23,6 +23,8 @@ export interface SignalingOptions {
   /** the built web app; default the repository's build/, null to serve no files */
   staticDir?: string | null;
   log?: (line: string) => void;
+  /** per-address API rate limits (the CLI uses DEFAULT_LIMITS); none when absent */
+  limits?: ApiDeps['limits'];
   /** ws heartbeat period, ms (tests shorten it); default HEARTBEAT_MS */
   heartbeatMs?: number;
   /**
@@ -64,7 +66,7 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
   const log = opts.log ?? ((line: string) => console.error(line));
   const { keys, store } = await openState(opts.stateDir);
   const verify = localVerifier(keys.jwks());
-  const api = createApi({ keys, store, verify });
+  const api = createApi({ keys, store, verify, limits: opts.limits });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
   const relay = new Relay({ verify, log, heartbeatMs: opts.heartbeatMs, hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
 

@@ -11,7 +11,7 @@ import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
 import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import { TermClient, until } from '../helpers/term-client.ts';
-import { forgedToken } from '../helpers/tokens.ts';
+import { expiredToken, forgedToken, otherSessionToken, unsignedToken, wrongAlgToken } from '../helpers/tokens.ts';
 
 let stack: Stack;
 const peers: NodePeer[] = [];
@@ -73,11 +73,22 @@ describe('host agent', () => {
     expect(stack.hostLog.some((l) => /refused \d+ bytes of terminal input from viewer Vera/.test(l))).toBe(true);
   });
 
-  it('refuses a peer whose credential is forged', async () => {
-    const intruder = await joinAs('editor', 'Mallory', { helloToken: (cred, fp) => forgedToken(stack.server, stack.agent.session, { sub: cred.participant, fp, role: 'owner' }) });
-    await until(() => stack.hostLog.some((l) => l.startsWith(`refused peer ${intruder.cred.participant}: credential refused: signature`)), 'the refusal');
-    expect(stack.agent.mesh.peers.some((p) => p.id === intruder.cred.participant)).toBe(false);
-  });
+  const bad: [string, typeof forgedToken, RegExp][] = [
+    ['forged', forgedToken, /signature does not verify/],
+    ['expired', expiredToken, /expired/],
+    ['wrong-algorithm', wrongAlgToken, /algorithm not allowed/],
+    ['unsigned', unsignedToken, /algorithm not allowed|alg/i],
+    ['other-session', otherSessionToken, /claim "aud"/]
+  ];
+  for (const [what, make, reason] of bad) {
+    it(`refuses a peer whose credential is ${what}, even one claiming to be an owner`, async () => {
+      const intruder = await joinAs('editor', 'Mallory', { helloToken: (cred, fp) => make(stack.server, stack.agent.session, { sub: cred.participant, fp, role: 'owner' }) });
+      const refusal = () => stack.hostLog.find((l) => l.startsWith(`refused peer ${intruder.cred.participant}: `));
+      await until(() => !!refusal(), 'the refusal');
+      expect(refusal()).toMatch(reason);
+      expect(stack.agent.mesh.peers.some((p) => p.id === intruder.cred.participant)).toBe(false);
+    });
+  }
 
   it('answers malformed and oversized frames with errors, drops an abusive peer, and keeps serving others', async () => {
     const { p: bad, t: badTerm } = await client('editor', 'Fuzzy');

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../src/lib/protocol/api.ts';
-import { localVerifier } from '../src/lib/protocol/credentials.ts';
+import { localVerifier, REFRESH_GRACE_S } from '../src/lib/protocol/credentials.ts';
 import { INVITE_ROLES } from '../src/lib/protocol/roles.ts';
 import { expiredToken, forgedToken } from '../test/helpers/tokens.ts';
 import { startSignaling, type SignalingServer } from './server.ts';
@@ -73,12 +73,29 @@ describe('HTTP API', () => {
     const other = await createSession(server);
     const path = `/api/sessions/${s.session}/refresh`;
     expect((await post(server, path, {})).status).toBe(401);
-    for (const token of [await forgedToken(server, s.session), await expiredToken(server, s.session), other.token, 'not.a.jwt']) {
+    const longAgo = Math.floor(Date.now() / 1000) - REFRESH_GRACE_S - 60;
+    const stale = await expiredToken(server, s.session, { iat: longAgo - 600, exp: longAgo });
+    for (const token of [await forgedToken(server, s.session), stale, other.token]) {
       const r = await post(server, path, {}, { Authorization: `Bearer ${token}` });
       expect(r.status).toBe(401);
       expect(r.json.code).toBe('bad-credential');
       expect(r.json.error).toMatch(/credential refused/);
     }
+    const garbage = await post(server, path, {}, { Authorization: 'Bearer not.a.jwt' });
+    expect(garbage.status).toBe(401);
+    expect(garbage.json.code).toBe('bad-credential');
+  });
+
+  it('renews a credential that lapsed while signaling was unreachable (within the grace), nothing older', async () => {
+    const s = await createSession(server);
+    const lapsed = await expiredToken(server, s.session, { sub: s.participant, role: 'owner', name: 'Olga', fp: 'AA:BB' });
+    const r = await post(server, `/api/sessions/${s.session}/refresh`, {}, { Authorization: `Bearer ${lapsed}` });
+    expect(r.status).toBe(200);
+    const claims = await localVerifier(server.keys.jwks())(r.json.token as string, s.session);
+    expect(claims).toMatchObject({ sub: s.participant, role: 'owner', name: 'Olga', fp: 'AA:BB' });
+    // the grace is for genuine credentials only
+    const forged = await forgedToken(server, s.session, { exp: Math.floor(Date.now() / 1000) - 3600 });
+    expect((await post(server, `/api/sessions/${s.session}/refresh`, {}, { Authorization: `Bearer ${forged}` })).status).toBe(401);
   });
 
   it('answers 403 with a clear message for a wrong invite', async () => {

@@ -3,6 +3,7 @@
  * credential, refresh a credential, publish the JWKS. Every error is `{ error, code }`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decodeJwt } from 'jose';
 import {
   MAX_BODY_BYTES,
   parseCreateSession,
@@ -11,7 +12,7 @@ import {
   type CreateSessionResponse,
   type CredentialResponse
 } from '../src/lib/protocol/api.ts';
-import { normalizeFingerprint, SESSION_ID_RE, type Claims, type Verifier } from '../src/lib/protocol/credentials.ts';
+import { CLOCK_SKEW_S, normalizeFingerprint, REFRESH_GRACE_S, SESSION_ID_RE, type Claims, type Verifier } from '../src/lib/protocol/credentials.ts';
 import type { Role } from '../src/lib/protocol/roles.ts';
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { randomId, type SigningKeys } from './keys.ts';
@@ -138,7 +139,12 @@ export function createApi({ keys, store, verify, limits }: ApiDeps) {
     if (!m) throw new HttpError(401, 'no-credential', 'refreshing needs "Authorization: Bearer <credential>"');
     let old: Claims;
     try {
-      old = await verify(m[1], id);
+      // A credential that lapsed while signaling was unreachable is still good for this exchange
+      // (within REFRESH_GRACE_S): it is checked as of a moment before its expiry.
+      const exp = decodeJwt(m[1]).exp;
+      const now = Date.now() / 1000;
+      const lapsed = typeof exp === 'number' && exp + CLOCK_SKEW_S < now && now - exp < REFRESH_GRACE_S;
+      old = await verify(m[1], id, lapsed ? exp - 1 : undefined);
     } catch (e) {
       throw new HttpError(401, 'bad-credential', e instanceof Error ? e.message : 'credential refused');
     }

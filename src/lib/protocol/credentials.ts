@@ -35,12 +35,20 @@ export interface Claims {
   fp?: string;
 }
 
-export type Verifier = (token: string, session: string) => Promise<Claims>;
+/**
+ * A credential that expired at most this long ago may still be exchanged for a fresh one (never
+ * used for anything else), so a participant whose credential lapsed while the signaling server
+ * was down rejoins signaling when it is back, seconds (12 h).
+ */
+export const REFRESH_GRACE_S = 12 * 60 * 60;
+
+/** Verifies a credential; `at` (seconds since the epoch) checks it as of that moment instead of now. */
+export type Verifier = (token: string, session: string, at?: number) => Promise<Claims>;
 
 /** A verifier over a fixed key set (the JWKS fetched from the signaling server). */
 export function localVerifier(jwks: JSONWebKeySet): Verifier {
   const keys = createLocalJWKSet(jwks);
-  return async (token, session) => {
+  return async (token, session, at) => {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS) {
       throw new ProtocolError('bad-credential', 'credential missing or too long');
     }
@@ -51,7 +59,8 @@ export function localVerifier(jwks: JSONWebKeySet): Verifier {
         audience: session,
         requiredClaims: ['jti', 'sub', 'exp', 'iat'],
         clockTolerance: CLOCK_SKEW_S,
-        maxTokenAge: CREDENTIAL_TTL_S + CLOCK_SKEW_S
+        maxTokenAge: CREDENTIAL_TTL_S + CLOCK_SKEW_S,
+        currentDate: at === undefined ? undefined : new Date(at * 1000)
       });
       return toClaims(payload);
     } catch (e) {

@@ -283,7 +283,9 @@ export class Mesh {
     } catch (e) {
       const err = e instanceof ProtocolError ? e : new ProtocolError('bad-credential', String(e));
       this.#o.log?.(`refused peer ${m.id}: ${err.message}`);
-      this.#refused.set(m.id, Date.now() + REFUSED_FOR_MS);
+      const now = Date.now();
+      for (const [id, until] of this.#refused) if (until < now) this.#refused.delete(id);
+      this.#refused.set(m.id, now + REFUSED_FOR_MS);
       m.control({ type: 'error', code: err.code, message: err.message });
       return m.close(`refused: ${err.message}`);
     }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
-import { MAX_TERMINALS } from '../../src/lib/protocol/control.ts';
+import { MAX_TERMINALS } from '../../src/lib/protocol/terminal.ts';
 import { TerminalSet } from './terminal-set.ts';
 import { pidGone, waitFor } from './testing.ts';
 

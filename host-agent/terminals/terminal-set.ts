@@ -1,5 +1,5 @@
 /** The terminals of one session, with ids that are never reused while the set lives. */
-import { MAX_TERMINALS, type TermInfo } from '../../src/lib/protocol/control.ts';
+import { MAX_TERMINALS, type TermInfo } from '../../src/lib/protocol/terminal.ts';
 import { Listeners } from './listeners.ts';
 import { HostTerminal } from './terminal.ts';
 

@@ -6,7 +6,7 @@
  * continuation `t.tail(s.seq + 1)` and live `onOutput` chunks with seq > the last one applied.
  */
 import type { IDisposable, IPty } from 'node-pty';
-import { MAX_COLS, MAX_ROWS, type TermInfo } from '../../src/lib/protocol/control.ts';
+import { MAX_COLS, MAX_ROWS, type TermInfo } from '../../src/lib/protocol/terminal.ts';
 import { MAX_FRAME_BYTES } from '../../src/lib/protocol/frames.ts';
 import { Listeners } from './listeners.ts';
 import { TerminalMirror, type MirrorSnapshot } from './mirror.ts';

@@ -10,7 +10,8 @@ import type { Browser } from 'playwright-core';
 import type { OpenedPage } from '../helpers/browser.ts';
 import type { HostProcess } from '../helpers/processes.ts';
 import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
-import { joinAs, screenText, sendRawInput, sessionState, typeInto, waitForFile, waitForScreen } from '../helpers/session-page.ts';
+import { terminalProtocol } from '../../src/lib/protocol/terminal.ts';
+import { joinAs, screenText, sendRaw, sessionState, typeInto, waitForFile, waitForScreen } from '../helpers/session-page.ts';
 
 let session: E2eSession;
 let browser: Browser;
@@ -68,15 +69,19 @@ describe('shared terminal', () => {
     expect(await viewer.page.getByTestId('new-terminal').count()).toBe(0);
   });
 
-  it('refuses terminal input a viewer sends past its own page, and logs the refusal', async () => {
+  it('refuses terminal input and terminal changes a viewer sends past its own page', async () => {
     const viewer = await joinAs(browser, host.links.viewer, 'Mallory');
     people.push(viewer);
     const id = await firstTerminalId(viewer);
-    expect(await sendRawInput(viewer.page, id, 'touch made-by-raw-viewer\r')).toBe(true);
+    const input = terminalProtocol.write({ type: 'input', id, data: new TextEncoder().encode('touch made-by-raw-viewer\r') });
+    // replayed, to every peer it is connected to (the host, the owner and the editor)
+    expect(await sendRaw(viewer.page, input)).toBeGreaterThanOrEqual(3);
+    expect(await sendRaw(viewer.page, input)).toBeGreaterThanOrEqual(3);
+    await sendRaw(viewer.page, terminalProtocol.write({ type: 'open', cols: 80, rows: 24 }));
     const marker = await editorMarker(456);
     await waitForScreen(viewer.page, new RegExp(`^${marker}`, 'm'));
     expect(fs.existsSync(path.join(cwd, 'made-by-raw-viewer'))).toBe(false);
-    await host.process.waitForLine(/refused \d+ bytes of terminal input from viewer Mallory/, 5_000, 'stderr');
+    expect((await sessionState(viewer.page))?.terminals).toHaveLength((await sessionState(editor.page))!.terminals.length);
     // The host tells the viewer why nothing happened.
     await expect.poll(async () => (await sessionState(viewer.page))?.error, { timeout: 5_000 }).toMatch(/viewer/);
   });

@@ -45,10 +45,12 @@ export interface OpenedPage {
 
 /**
  * Opens `url` in a new browser context — a separate "person": own localStorage, own IndexedDB —
- * and collects the console errors and uncaught exceptions of the page.
+ * and collects the console errors and uncaught exceptions of the page. `init` runs in the page
+ * before any of its own scripts.
  */
-export async function openPage(browser: Browser, url: string): Promise<OpenedPage> {
+export async function openPage(browser: Browser, url: string, init?: () => void): Promise<OpenedPage> {
   const context = await browser.newContext();
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (msg) => {

@@ -6,13 +6,14 @@
  */
 import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
 import { joinNodePeer } from './node-peer.ts';
-import { TermClient } from './term-client.ts';
+import { TermScreen } from './term-screen.ts';
+import { until } from './wait.ts';
 
 const [base, session, invite, key, term] = process.argv.slice(2);
 const peer = await joinNodePeer(base, session, invite, key, { name: 'Stalled Steve' });
 await peer.peer('host', 30_000);
-const t = new TermClient(peer.mesh, Number(term));
-while (!t.snapshots.length) await new Promise((r) => setTimeout(r, 20));
+const t = new TermScreen(peer.terminals, Number(term));
+await until(() => t.snapshots.length > 0, 'the first snapshot', 30_000);
 console.log(JSON.stringify({ ready: true }));
 setInterval(() => console.log(JSON.stringify({ bytes: t.text.length, text: t.text.slice(-200) })), 100);
 process.on('SIGTERM', async () => {

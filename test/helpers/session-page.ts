@@ -1,6 +1,6 @@
 // A person in a live session, driven through real Chromium: open a host's link with a name and
 // screen-reader mode (so the terminal's text is in the DOM), read what a terminal shows, type
-// into it, and send raw data-channel frames that skip the page's own role checks.
+// into it, and send raw data-channel messages that skip the page's own role checks.
 import fs from 'node:fs';
 import { expect } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -21,7 +21,21 @@ export interface PageSession {
   hostConnected: boolean;
   terminals: { id: number; exit?: { code: number } | null }[];
   self: { role: string; name: string };
-  sendRawToHost(frame: Uint8Array): boolean;
+}
+
+/**
+ * Runs in the page before the app: remembers every data channel the page creates, so a test can
+ * send raw bytes on them past everything the app would check — a client that bypasses its UI.
+ */
+function captureChannels(): void {
+  const w = window as unknown as { __testChannels: RTCDataChannel[] };
+  w.__testChannels = [];
+  const create = RTCPeerConnection.prototype.createDataChannel;
+  RTCPeerConnection.prototype.createDataChannel = function (this: RTCPeerConnection, ...args: Parameters<typeof create>) {
+    const ch = create.apply(this, args);
+    w.__testChannels.push(ch);
+    return ch;
+  };
 }
 
 /** `link` with `params` added as a query before its `#` fragment (the fragment holds the secrets). */
@@ -35,7 +49,7 @@ export function withQuery(link: string, params: Record<string, string>): string 
 
 /** Opens `link` as `name` (a new browser context) with screen-reader mode on; does not wait. */
 export async function openAs(browser: Browser, link: string, name: string): Promise<OpenedPage> {
-  const person = await openPage(browser, withQuery(link, { name, a11y: '1' }));
+  const person = await openPage(browser, withQuery(link, { name, a11y: '1' }), captureChannels);
   await person.page.setViewportSize(VIEWPORT);
   return person;
 }
@@ -62,7 +76,7 @@ export async function joinAs(browser: Browser, link: string, name: string): Prom
 }
 
 /** The page's session state (a plain copy of what tests read). */
-export function sessionState(page: Page): Promise<Omit<PageSession, 'sendRawToHost'> | null> {
+export function sessionState(page: Page): Promise<PageSession | null> {
   return page.evaluate(() => {
     const s = (window as unknown as { __liveSessions?: PageSession }).__liveSessions;
     if (!s) return null;
@@ -115,20 +129,16 @@ export async function typeInto(page: Page, text: string, termId?: number): Promi
 }
 
 /**
- * Sends `text` as a TERM_INPUT frame ([2, id:u16, utf-8]) straight to the host, past the page's
- * own role checks; false when the page has no host connection.
+ * Sends `message` (bytes the product's protocol encoded) as-is on every open data channel of the
+ * page — to the host and every other peer — past all of the page's own checks. Returns how many
+ * channels it went out on.
  */
-export function sendRawInput(page: Page, termId: number, text: string): Promise<boolean> {
-  return page.evaluate(
-    ([id, t]) => {
-      const body = new TextEncoder().encode(t);
-      const frame = new Uint8Array(3 + body.length);
-      frame.set([2, id >> 8, id & 255]);
-      frame.set(body, 3);
-      return (window as unknown as { __liveSessions: PageSession }).__liveSessions.sendRawToHost(frame);
-    },
-    [termId, text] as const
-  );
+export function sendRaw(page: Page, message: Uint8Array): Promise<number> {
+  return page.evaluate((bytes) => {
+    const open = (window as unknown as { __testChannels: RTCDataChannel[] }).__testChannels.filter((c) => c.readyState === 'open');
+    for (const c of open) c.send(new Uint8Array(bytes));
+    return open.length;
+  }, [...message]);
 }
 
 /** Waits until `file` exists (the shell created it), bounded by `timeoutMs`. */

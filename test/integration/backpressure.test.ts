@@ -4,12 +4,13 @@
  * connection resumes its terminal without gaps or duplicates.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_PEER_BACKLOG_BYTES } from '../../host-agent/terminal-hub.ts';
+import { MAX_PEER_BACKLOG_BYTES } from '../../host-agent/terminals/hub.ts';
 import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
 import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
 import { spawnProcess, stopAll } from '../helpers/processes.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
-import { TermClient, until } from '../helpers/term-client.ts';
+import { TermScreen } from '../helpers/term-screen.ts';
+import { nextEvent, until } from '../helpers/wait.ts';
 
 let stack: Stack;
 const peers: NodePeer[] = [];
@@ -19,9 +20,10 @@ async function follower(name: string) {
   const p = await joinNodePeer(stack.server.url, stack.agent.session, invite, key, { name });
   peers.push(p);
   await p.peer('host');
-  const t = new TermClient(p.mesh, stack.agent.terminals.list()[0].id);
+  const id = stack.agent.terminals.list()[0].id;
+  const t = new TermScreen(p.terminals, id);
   await until(() => t.snapshots.length > 0, `${name}'s snapshot`);
-  return { p, t };
+  return { p, t, type: (s: string) => p.terminals.input(id, s) };
 }
 
 beforeAll(async () => {
@@ -40,7 +42,7 @@ describe('backpressure and resume', () => {
     const term = stack.agent.terminals.list()[0].id;
     const child = spawnProcess(process.execPath, ['test/helpers/peer-process.ts', stack.server.url, stack.agent.session, invite, key, String(term)]);
     await child.waitForLine(/"ready":true/, 30_000);
-    const { t: editor } = await follower('Eve');
+    const { t: editor, type } = await follower('Eve');
     const stalledId = () => stack.agent.mesh.peers.find((p) => p.claims.name === 'Stalled Steve')!;
     process.kill(child.pid!, 'SIGSTOP');
     const rss0 = process.memoryUsage().rss;
@@ -51,7 +53,7 @@ describe('backpressure and resume', () => {
       maxRss = Math.max(maxRss, process.memoryUsage().rss);
     }, 50);
     try {
-      editor.type('yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 12000000; echo; echo END-$((6*7))\r');
+      type('yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 12000000; echo; echo END-$((6*7))\r');
       await editor.waitFor(/END-42/, 60_000);
     } finally {
       clearInterval(sample);
@@ -67,13 +69,14 @@ describe('backpressure and resume', () => {
   });
 
   it('resumes a terminal after a dropped connection without gaps or duplicates', async () => {
-    const { p, t } = await follower('Rita');
+    const { p, t, type } = await follower('Rita');
     const host = await p.peer('host');
-    t.type('for i in $(seq 1 150); do echo L$i-x; sleep 0.01; done; echo LOOP-$((2+3))\r');
+    type('for i in $(seq 1 150); do echo L$i-x; sleep 0.01; done; echo LOOP-$((2+3))\r');
     await t.waitFor(/L20-x/);
     const t0 = Date.now();
-    host.close('connection lost');
-    await until(() => t.host !== null && t.host !== host, 'a new connection to the host', 20_000);
+    const back = nextEvent(p.mesh.peerJoined.on, (h) => h.claims.role === 'host' && h !== host, 'a new connection to the host', 20_000);
+    host.close({ kind: 'lost', detail: 'test dropped it' });
+    await back;
     console.log(`reconnected in ${Date.now() - t0} ms`);
     await t.waitFor(/LOOP-5/, 20_000);
     const lines = [...t.text.matchAll(/L(\d+)-x/g)].map((m) => Number(m[1]));

@@ -47,7 +47,7 @@ describe('live-sessions host', () => {
     const port = await unusedPort();
     const p = spawnCli(['host', '--signaling', `http://127.0.0.1:${port}`, '--cwd', makeTempDir()]);
     expect(await p.exited).toEqual({ code: 1, signal: null });
-    expect(p.stderr.join('\n')).toContain(`cannot reach the signaling server at http://127.0.0.1:${port}`);
+    expect(p.stderr.join('\n').toLowerCase()).toContain(`cannot reach the signaling server at http://127.0.0.1:${port}`);
   });
 
   it('runs under an older system Node by re-running itself on the Node 24 from npm', async () => {

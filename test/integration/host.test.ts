@@ -5,13 +5,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FRAME, MAX_FRAME_BYTES, writeControl } from '../../src/lib/protocol/frames.ts';
+import { CAP, MAX_FRAME_BYTES } from '../../src/lib/protocol/frames.ts';
+import { terminalProtocol } from '../../src/lib/protocol/terminal.ts';
 import { MAX_STRIKES } from '../../src/lib/mesh/mesh.ts';
+import type { Routed } from '../../src/lib/mesh/router.ts';
 import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
 import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
-import { TermClient, until } from '../helpers/term-client.ts';
+import { TermScreen } from '../helpers/term-screen.ts';
 import { expiredToken, forgedToken, otherSessionToken, unsignedToken, wrongAlgToken } from '../helpers/tokens.ts';
+import { nextEvent, until } from '../helpers/wait.ts';
 
 let stack: Stack;
 const peers: NodePeer[] = [];
@@ -26,13 +29,18 @@ async function joinAs(role: 'owner' | 'editor' | 'viewer', name: string, opts: P
 async function client(role: 'owner' | 'editor' | 'viewer', name: string) {
   const p = await joinAs(role, name);
   await p.peer('host');
-  const t = new TermClient(p.mesh, stack.agent.terminals.list()[0].id);
+  const id = stack.agent.terminals.list()[0].id;
+  const t = new TermScreen(p.terminals, id);
   await until(() => t.snapshots.length > 0, `${name}'s first snapshot`);
-  return { p, t };
+  return { p, t, type: (s: string) => p.terminals.input(id, s) };
 }
+
+/** every connection the host refused at hello */
+const refusals: { id: string; error: Error }[] = [];
 
 beforeAll(async () => {
   stack = await startStack();
+  stack.agent.mesh.peerRefused.on((r) => refusals.push(r));
 });
 afterAll(async () => {
   await Promise.all(peers.map((p) => p.dispose()));
@@ -42,8 +50,8 @@ afterAll(async () => {
 
 describe('host agent', () => {
   it("runs an editor's input in the PTY and records who typed it", async () => {
-    const { t } = await client('editor', 'Eddie');
-    t.type('touch by-editor && echo done-$((40+2))\r');
+    const { t, type } = await client('editor', 'Eddie');
+    type('touch by-editor && echo done-$((40+2))\r');
     await t.waitFor(/done-42/);
     expect(existsSync(join(stack.cwd, 'by-editor'))).toBe(true);
     const audited = () =>
@@ -56,21 +64,28 @@ describe('host agent', () => {
   });
 
   it("drops a viewer's keystrokes and terminal changes at the host, and tells the viewer", async () => {
-    const { t: viewer } = await client('viewer', 'Vera');
-    const { t: editor } = await client('editor', 'Ed2');
-    const before = stack.agent.hub.stats.refusedInputs;
-    viewer.type('touch by-viewer\r');
-    viewer.control({ type: 'term-open', cols: 80, rows: 24 });
-    await until(() => viewer.errors.length >= 2, 'the refusals');
+    const { p: viewer, t: viewerScreen, type: viewerTypes } = await client('viewer', 'Vera');
+    const { type: editorTypes } = await client('editor', 'Ed2');
+    const refused: Routed[] = [];
+    const sub = stack.agent.mesh.router.refused.on((r) => r.peer.id === viewer.cred.participant && refused.push(r));
+    // the client sends whatever it is asked to: the host is what refuses
+    viewerTypes('touch by-viewer\r');
+    viewerTypes('touch by-viewer-again\r');
+    viewer.terminals.open(80, 24);
+    await until(() => viewer.errors.length >= 2 && refused.length >= 3, 'the refusals');
+    sub.dispose();
+    // told once per kind of message, every attempt refused and recorded
     expect(viewer.errors.map((e) => e.code)).toEqual(['forbidden', 'forbidden']);
     expect(viewer.errors[0].message).toMatch(/viewer/);
+    expect(refused.map((r) => `${r.capability} ${r.msg.type}`)).toEqual(['terminal input', 'terminal input', 'terminal open']);
     // a marker from the editor proves the PTY processed everything sent before it
-    editor.type('echo marker-$((1+1))-ok\r');
-    await viewer.waitFor(/marker-2-ok/);
+    editorTypes('echo marker-$((1+1))-ok\r');
+    await viewerScreen.waitFor(/marker-2-ok/);
     expect(existsSync(join(stack.cwd, 'by-viewer'))).toBe(false);
-    expect(stack.agent.hub.stats.refusedInputs).toBe(before + 1);
     expect(stack.agent.terminals.list()).toHaveLength(1);
-    expect(stack.hostLog.some((l) => /refused \d+ bytes of terminal input from viewer Vera/.test(l))).toBe(true);
+    const audit = () => readFileSync(stack.agent.audit.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    await until(() => audit().filter((e) => e.kind === 'refused' && e.who.name === 'Vera').length === 3, 'the audit records of the refusals');
+    expect(audit().find((e) => e.kind === 'refused' && e.who.name === 'Vera')).toMatchObject({ what: 'terminal input', term: stack.agent.terminals.list()[0].id, bytes: 16 });
   });
 
   const bad: [string, typeof forgedToken, RegExp][] = [
@@ -83,30 +98,32 @@ describe('host agent', () => {
   for (const [what, make, reason] of bad) {
     it(`refuses a peer whose credential is ${what}, even one claiming to be an owner`, async () => {
       const intruder = await joinAs('editor', 'Mallory', { helloToken: (cred, fp) => make(stack.server, stack.agent.session, { sub: cred.participant, fp, role: 'owner' }) });
-      const refusal = () => stack.hostLog.find((l) => l.startsWith(`refused peer ${intruder.cred.participant}: `));
-      await until(() => !!refusal(), 'the refusal');
-      expect(refusal()).toMatch(reason);
+      const refusal = () => refusals.find((r) => r.id === intruder.cred.participant);
+      await until(() => !!refusal(), 'the refusal', 20_000);
+      expect(refusal()!.error.message).toMatch(reason);
       expect(stack.agent.mesh.peers.some((p) => p.id === intruder.cred.participant)).toBe(false);
     });
   }
 
-  it('answers malformed and oversized frames with errors, drops an abusive peer, and keeps serving others', async () => {
-    const { p: bad, t: badTerm } = await client('editor', 'Fuzzy');
-    const { t: good } = await client('editor', 'Goodie');
+  it('answers malformed and forbidden messages with errors, drops an abusive peer, and keeps serving others', async () => {
+    const { p: bad } = await client('editor', 'Fuzzy');
+    const { t: good, type: goodTypes } = await client('editor', 'Goodie');
     const host = await bad.peer('host');
-    host.send(writeControl('{"type":"term-resize","id":1,"cols":99999,"rows":1}'));
-    host.send(writeControl('not json'));
-    host.send(new Uint8Array([FRAME.TERM_OUTPUT, 0, 0, 0, 0, 0, 1, 65]));
-    await until(() => badTerm.errors.length >= 3, 'three errors');
-    expect(badTerm.errors[0].message).toMatch(/"cols" must be an integer from 1 to 500/);
-    expect(badTerm.errors[1].message).toMatch(/not valid JSON/);
-    expect(badTerm.errors[2].message).toMatch(/only the host sends terminal output/);
-    // an oversized raw frame: the data channel carries it, the host's reader refuses it
-    const gone = new Promise<string>((r) => bad.mesh.onPeerGone((p, reason) => p.claims.role === 'host' && r(reason)));
-    for (let i = 0; i < MAX_STRIKES; i++) host.send(writeControl('x'.repeat(MAX_FRAME_BYTES + 10)).subarray(0, MAX_FRAME_BYTES));
-    await gone;
-    expect(stack.hostLog.some((l) => /peer .* closed: too many bad frames/.test(l))).toBe(true);
-    good.type('echo still-$((6*7))\r');
+    const enc = new TextEncoder();
+    host.sendEncoded(terminalProtocol.write({ type: 'resize', id: 0, cols: 99999, rows: 1 }));
+    host.sendEncoded(new Uint8Array([CAP.TERMINAL, 4, ...enc.encode('not json')]));
+    host.sendEncoded(terminalProtocol.write({ type: 'output', id: 0, seq: 1, data: enc.encode('A') }));
+    host.sendEncoded(new Uint8Array([77, 1, 2]));
+    await until(() => bad.errors.length >= 4, 'four errors');
+    expect(bad.errors[0].message).toMatch(/"cols" must be an integer from 1 to 500/);
+    expect(bad.errors[1].message).toMatch(/not valid JSON/);
+    expect(bad.errors[2]).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/editor may not send terminal output/) });
+    expect(bad.errors[3].message).toMatch(/unknown capability 77/);
+    // a flood of large malformed messages: the host removes the peer
+    const removed = nextEvent(stack.agent.mesh.peerGone.on, ({ peer }) => peer.id === bad.cred.participant, 'the removal');
+    for (let i = 0; i < MAX_STRIKES; i++) host.sendEncoded(new Uint8Array([CAP.TERMINAL, 4, ...new Uint8Array(MAX_FRAME_BYTES).fill(120)]));
+    expect((await removed).reason).toMatchObject({ kind: 'removed', detail: expect.stringMatching(/too many bad messages/) });
+    goodTypes('echo still-$((6*7))\r');
     await good.waitFor(/still-42/);
   });
 });

@@ -4,11 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateSessionResponse } from '../../src/lib/protocol/api.ts';
-import { FRAME, writeControl } from '../../src/lib/protocol/frames.ts';
+import { ApiClient } from '../../src/lib/mesh/api-client.ts';
 import { newRoomSecret } from '../../src/lib/mesh/room-crypto.ts';
+import { meshProtocol } from '../../src/lib/protocol/mesh.ts';
 import { startSignaling, type SignalingServer } from '../../signaling/server.ts';
 import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
 import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
+import { nextEvent } from '../helpers/wait.ts';
 import { expiredToken, forgedToken, otherSessionToken, unsignedToken, validToken, wrongAlgToken } from '../helpers/tokens.ts';
 
 let server: SignalingServer;
@@ -24,8 +26,7 @@ async function join(invite: string, opts: Parameters<typeof joinNodePeer>[4] = {
 
 beforeAll(async () => {
   server = await startSignaling({ port: 0, staticDir: null, log: () => {} });
-  const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'owner', name: 'Owner' }) });
-  created = (await res.json()) as CreateSessionResponse;
+  created = await new ApiClient(server.url).createSession({ role: 'owner', name: 'Owner' });
 });
 
 afterAll(async () => {
@@ -35,15 +36,20 @@ afterAll(async () => {
 });
 
 describe('mesh', () => {
-  it('connects two participants who verify each other and exchange frames', async () => {
+  it('connects two participants who verify each other and exchange messages', async () => {
     const a = await join(created.invites.editor, { name: 'Alice' });
     const b = await join(created.invites.viewer, { name: 'Bob' });
     const [bFromA, aFromB] = await Promise.all([a.peer('viewer'), b.peer('editor')]);
     expect(bFromA.claims).toMatchObject({ name: 'Bob', role: 'viewer', sub: b.cred.participant, aud: created.session });
     expect(aFromB.claims).toMatchObject({ name: 'Alice', role: 'editor', sub: a.cred.participant });
-    const got = new Promise<string>((r) => b.mesh.onFrame((_p, f) => f.kind === FRAME.CONTROL && r(f.json)));
-    bFromA.send(writeControl(JSON.stringify({ type: 'rename', name: 'Alicia' })));
-    expect(JSON.parse(await got)).toEqual({ type: 'rename', name: 'Alicia' });
+    const renamed = nextEvent(b.mesh.peerRenamed.on, (p) => p.id === a.cred.participant, 'the rename');
+    bFromA.send(meshProtocol, { type: 'rename', name: 'Alicia' });
+    expect((await renamed).name).toBe('Alicia');
+    // leaving on purpose is a bye, not a lost connection (no reconnect)
+    const gone = nextEvent(b.mesh.peerGone.on, ({ peer }) => peer.id === a.cred.participant, 'Alice leaving');
+    await a.dispose();
+    peers.splice(peers.indexOf(a), 1);
+    expect((await gone).reason).toEqual({ kind: 'bye', detail: 'test over' });
   });
 
   const bad: [string, (fp: string, sub: string) => Promise<string>, RegExp][] = [
@@ -63,17 +69,9 @@ describe('mesh', () => {
         // "other participant" is a valid token for a sub the relay did not vouch for
         helloToken: (cred, fp) => make(fp, cred.participant)
       });
-      const line = await new Promise<string>((resolve, reject) => {
-        setTimeout(() => reject(new Error(`no refusal; guard log: ${guard.log.join(' | ')}`)), 20_000);
-        const t = setInterval(() => {
-          const l = guard.log.find((l) => l.startsWith(`refused peer ${intruder.cred.participant}`));
-          if (l) {
-            clearInterval(t);
-            resolve(l);
-          }
-        }, 20);
-      });
-      expect(line).toMatch(reason);
+      const refusal = await nextEvent(guard.mesh.peerRefused.on, (r) => r.id === intruder.cred.participant, `the refusal; guard log: ${guard.log.join(' | ')}`, 20_000);
+      expect(refusal.error.message).toMatch(reason);
+      expect(refusal.error.code).toBe('bad-credential');
       expect(guard.mesh.peers.some((p) => p.id === intruder.cred.participant)).toBe(false);
       await Promise.all([guard.dispose(), intruder.dispose()]);
       peers.splice(peers.indexOf(guard), 1);

@@ -3,6 +3,7 @@ import type { CreateSessionResponse } from '../protocol/api.ts';
 import { localVerifier } from '../protocol/credentials.ts';
 import { startSignaling, type SignalingServer } from '../../../signaling/server.ts';
 import { unusedPort } from '../../../test/helpers/ports.ts';
+import { ApiClient } from './api-client.ts';
 import { Credential } from './credential.ts';
 
 let server: SignalingServer;
@@ -12,14 +13,13 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function create(): Promise<CreateSessionResponse> {
-  const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'owner', name: 'Olga', fp: 'AA:BB' }) });
-  return (await res.json()) as CreateSessionResponse;
+  return new ApiClient(server.url).createSession({ role: 'owner', name: 'Olga', fp: 'AA:BB' });
 }
 
 describe('Credential', () => {
   it('refreshes the credential with the current name, keeps it bound, and tells listeners', async () => {
     const created = await create();
-    const c = new Credential(server.url, created, 'AA:BB');
+    const c = new Credential(new ApiClient(server.url), created, 'AA:BB');
     const seen: string[] = [];
     c.onRefresh((t) => seen.push(t));
     c.name = 'Olga Renamed';
@@ -33,7 +33,7 @@ describe('Credential', () => {
 
   it('reports a failed refresh (server unreachable) without throwing, and keeps the old token', async () => {
     const created = await create();
-    const c = new Credential(`http://127.0.0.1:${await unusedPort()}`, created, 'AA:BB');
+    const c = new Credential(new ApiClient(`http://127.0.0.1:${await unusedPort()}`), created, 'AA:BB');
     expect(await c.refresh()).toBe(false);
     expect(c.token).toBe(created.token);
     c.dispose();

@@ -4,6 +4,7 @@
  * connected are unaffected, since credentials are checked when a connection opens.
  */
 import type { CredentialResponse } from '../protocol/api.ts';
+import type { ApiClient } from './api-client.ts';
 import { REFRESH_BEFORE_S } from '../protocol/credentials.ts';
 
 /** Retry interval while a refresh fails, ms. */
@@ -12,7 +13,7 @@ export const REFRESH_RETRY_MS = 10_000;
 export class Credential {
   token: string;
   exp: number;
-  #api: string;
+  #api: ApiClient;
   #session: string;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #listeners = new Set<(token: string) => void>();
@@ -21,8 +22,8 @@ export class Credential {
   name: string;
   #fp: string | undefined;
 
-  constructor(apiBase: string, r: CredentialResponse, fp?: string) {
-    this.#api = apiBase.replace(/\/$/, '');
+  constructor(api: ApiClient, r: CredentialResponse, fp?: string) {
+    this.#api = api;
     this.#session = r.session;
     this.token = r.token;
     this.exp = r.exp;
@@ -44,14 +45,7 @@ export class Credential {
 
   async refresh(): Promise<boolean> {
     try {
-      const res = await fetch(`${this.#api}/api/sessions/${encodeURIComponent(this.#session)}/refresh`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: this.name, fp: this.#fp })
-      });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const r = (await res.json()) as CredentialResponse;
-      if (typeof r.token !== 'string' || typeof r.exp !== 'number') throw new Error('bad refresh response');
+      const r = await this.#api.refresh(this.#session, this.token, { name: this.name, fp: this.#fp });
       this.token = r.token;
       this.exp = r.exp;
       for (const l of this.#listeners) l(r.token);

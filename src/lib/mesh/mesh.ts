@@ -9,15 +9,20 @@
  * announce so the smaller one starts. A directed announce also means "I have no connection with
  * you": the receiver drops any stale one first. That is how a dropped peer resumes.
  */
+import type { MessageOf, Protocol, Typed } from '../protocol/capability.ts';
 import { normalizeFingerprint, type Claims, type Verifier } from '../protocol/credentials.ts';
-import { parseFromPeer } from '../protocol/control.ts';
-import { FRAME, writeControl, type Frame } from '../protocol/frames.ts';
+import { CAP, type Message } from '../protocol/frames.ts';
+import { meshProtocol, readMesh, writeMesh, type MeshMessage } from '../protocol/mesh.ts';
+import type { Role } from '../protocol/roles.ts';
 import { parseEnvelope, type SignalEnvelope } from '../protocol/signaling.ts';
 import { ProtocolError } from '../protocol/validate.ts';
-import type { SignalingStatus } from '../session/view.ts';
-import { Peer } from './peer.ts';
+import { Emitter } from './events.ts';
+import { Peer, type GoneKind, type GoneReason } from './peer.ts';
 import { open, seal } from './room-crypto.ts';
-import { SignalingClient } from './signaling-client.ts';
+import { asProtocolError, Router } from './router.ts';
+import { SignalingClient, type SignalingStatus } from './signaling-client.ts';
+
+export type { GoneKind, GoneReason };
 
 /** Most peers one participant connects to. */
 export const MAX_PEERS = 32;
@@ -39,6 +44,8 @@ export const BYE_WAIT_MS = 500;
 export interface MeshOptions {
   session: string;
   selfId: string;
+  /** this participant's role: the router checks what arrives against it */
+  role: Role;
   /** ws(s)://…/signal */
   signalingUrl: string;
   token: () => string;
@@ -51,26 +58,32 @@ export interface MeshOptions {
   log?: (line: string) => void;
 }
 
-/** An authenticated participant, as the application sees it. */
+/** An authenticated participant, as the capabilities see it. */
 export interface MeshPeer {
   readonly id: string;
   readonly claims: Claims;
-  send(frame: Uint8Array): void;
-  control(msg: object): void;
+  /** display name: the credential's, then whatever the peer renamed itself to */
+  readonly name: string;
+  /** sends one message of a capability's protocol */
+  send<P extends Protocol<Typed, Typed>>(protocol: P, msg: MessageOf<P>): void;
+  /** sends a message `protocol.write` already encoded (one encoding fanned out to many peers) */
+  sendEncoded(message: Uint8Array): void;
+  sendError(code: string, message: string): void;
   /** bytes not yet handed to the network */
   readonly backlog: number;
   onDrain(cb: () => void): () => void;
-  /** answers a bad frame with an error message; too many and the peer is dropped */
+  /** answers a bad message with an error; too many and the peer is removed */
   strike(e: ProtocolError): void;
-  close(reason: string): void;
+  close(reason: GoneReason): void;
 }
 
 class Member implements MeshPeer {
   claims!: Claims;
+  name = '';
   strikes = 0;
   ready = false;
-  /** frames that arrived while the hello was being verified */
-  held: Frame[] = [];
+  /** messages that arrived while the hello was being verified */
+  held: Message[] = [];
   verifying = false;
   readonly peer: Peer;
   constructor(peer: Peer) {
@@ -82,32 +95,53 @@ class Member implements MeshPeer {
   get backlog() {
     return this.peer.backlog;
   }
-  send(frame: Uint8Array) {
-    this.peer.send(frame);
+  send<P extends Protocol<Typed, Typed>>(protocol: P, msg: MessageOf<P>) {
+    this.peer.send(protocol.write(msg));
   }
-  control(msg: object) {
-    this.peer.send(writeControl(JSON.stringify(msg)));
+  sendEncoded(message: Uint8Array) {
+    this.peer.send(message);
+  }
+  sendError(code: string, message: string) {
+    this.peer.send(writeMesh({ type: 'error', code, message }));
   }
   onDrain(cb: () => void) {
     return this.peer.onDrain(cb);
   }
   strike(e: ProtocolError) {
-    this.control({ type: 'error', code: e.code, message: e.message });
-    if (++this.strikes >= MAX_STRIKES) this.close(`too many bad frames (last: ${e.message})`);
+    this.sendError(e.code, e.message);
+    if (++this.strikes >= MAX_STRIKES) this.close({ kind: 'removed', detail: `too many bad messages (last: ${e.message})` });
   }
-  close(reason: string) {
+  close(reason: GoneReason) {
     this.peer.close(reason);
   }
+}
+
+/** An `error` message a peer sent us. */
+export interface PeerError {
+  peer: MeshPeer;
+  code: string;
+  message: string;
 }
 
 function newCid(): string {
   return Math.random().toString(36).slice(2, 12);
 }
 
-type Listener<A extends unknown[]> = (...a: A) => void;
-
 export class Mesh {
   readonly signaling: SignalingClient;
+  /** every message from admitted peers passes through it; capabilities register here */
+  readonly router: Router;
+  /** a peer was admitted (its credential verified) */
+  readonly peerJoined = new Emitter<MeshPeer>();
+  /** an admitted peer is gone, and why */
+  readonly peerGone = new Emitter<{ peer: MeshPeer; reason: GoneReason }>();
+  /** an admitted peer changed its display name (`peer.name`) */
+  readonly peerRenamed = new Emitter<MeshPeer>();
+  /** a peer answered something we sent with an error */
+  readonly peerError = new Emitter<PeerError>();
+  /** a connection whose hello did not verify, and why */
+  readonly peerRefused = new Emitter<{ id: string; error: ProtocolError }>();
+  readonly signalingStatus = new Emitter<SignalingStatus>();
   #o: MeshOptions;
   #members = new Map<string, Member>();
   #disposed = false;
@@ -115,13 +149,11 @@ export class Mesh {
   #attempts = new Map<string, number>();
   #inbox: Promise<void> = Promise.resolve();
   #outbox: Promise<void> = Promise.resolve();
-  #ready = new Set<Listener<[MeshPeer]>>();
-  #gone = new Set<Listener<[MeshPeer, string]>>();
-  #frame = new Set<Listener<[MeshPeer, Frame]>>();
-  #status = new Set<Listener<[SignalingStatus]>>();
 
   constructor(o: MeshOptions) {
     this.#o = o;
+    this.router = new Router(() => o.role);
+    this.router.register(meshProtocol, (p, m) => this.#onMeshMessage(p as Member, m));
     this.signaling = new SignalingClient({
       url: o.signalingUrl,
       session: o.session,
@@ -131,32 +163,19 @@ export class Mesh {
       onPublish: (from, data) => {
         this.#inbox = this.#inbox.then(() => this.#onPublish(from, data)).catch((e) => o.log?.(`signal handling failed: ${e}`));
       },
-      onStatus: (s) => this.#status.forEach((l) => l(s)),
+      onStatus: (s) => this.signalingStatus.fire(s),
       onError: (m) => o.log?.(m)
     });
-  }
-
-  onPeer(cb: Listener<[MeshPeer]>) {
-    this.#ready.add(cb);
-    return () => this.#ready.delete(cb);
-  }
-  onPeerGone(cb: Listener<[MeshPeer, string]>) {
-    this.#gone.add(cb);
-    return () => this.#gone.delete(cb);
-  }
-  /** Every frame but the hello, from admitted peers only, in arrival order. */
-  onFrame(cb: Listener<[MeshPeer, Frame]>) {
-    this.#frame.add(cb);
-    return () => this.#frame.delete(cb);
-  }
-  onSignalingStatus(cb: Listener<[SignalingStatus]>) {
-    this.#status.add(cb);
-    return () => this.#status.delete(cb);
   }
 
   /** Admitted peers. */
   get peers(): MeshPeer[] {
     return [...this.#members.values()].filter((m) => m.ready);
+  }
+
+  /** The admitted host agent, if it is connected. */
+  get host(): MeshPeer | undefined {
+    return this.peers.find((p) => p.claims.role === 'host');
   }
 
   #publish(env: SignalEnvelope): Promise<void> {
@@ -184,7 +203,7 @@ export class Mesh {
     const existing = this.#members.get(from);
     switch (env.type) {
       case 'announce':
-        if (env.to) existing?.peer.close('peer reset the connection');
+        if (env.to) existing?.peer.close({ kind: 'superseded', detail: 'the peer reset the connection' });
         else if (existing && !existing.peer.closed) return;
         if (this.#o.selfId < from) this.#connect(from, true);
         else void this.#publish({ type: 'announce', from: this.#o.selfId, to: from });
@@ -193,7 +212,7 @@ export class Mesh {
         let m = existing;
         // Every offer starts a new connection: whatever we had with that peer is stale.
         if (env.description.type === 'offer') {
-          m?.peer.close('superseded by a new offer');
+          m?.peer.close({ kind: 'superseded', detail: 'a new offer replaced it' });
           m = this.#connect(from, false, env.cid);
         }
         await m?.peer.handle(env);
@@ -220,19 +239,18 @@ export class Mesh {
       dropMdnsCandidates: this.#o.dropMdnsCandidates,
       signal: (s) => void this.#publish({ ...s, from: this.#o.selfId, to: id, cid } as SignalEnvelope),
       onOpen: () => {
-        member.control({ type: 'hello', token: this.#o.token() });
-        helloTimer = setTimeout(() => member.ready || peer.close('no valid hello in time'), HELLO_TIMEOUT_MS);
+        peer.send(writeMesh({ type: 'hello', token: this.#o.token() }));
+        helloTimer = setTimeout(() => member.ready || peer.close({ kind: 'lost', detail: 'no valid hello in time' }), HELLO_TIMEOUT_MS);
       },
-      onFrame: (f) => void this.#onFrame(member, f),
+      onMessage: (m) => void this.#onMessage(member, m),
       onBadFrame: (e) => member.strike(e),
       onClose: (reason) => {
         if (helloTimer) clearTimeout(helloTimer);
         if (this.#members.get(id) === member) this.#members.delete(id);
-        this.#o.log?.(`peer ${id} closed: ${reason}`);
-        if (member.ready) this.#gone.forEach((l) => l(member, reason));
-        // Reconnect, unless we are leaving, the peer was refused or said bye, or a newer
-        // connection already replaced this one.
-        if (this.#disposed || this.#members.has(id) || /^(bye|refused|superseded|peer reset)/.test(reason) || (this.#refused.get(id) ?? 0) > Date.now()) return;
+        this.#o.log?.(`peer ${id} closed (${reason.kind}): ${reason.detail}`);
+        if (member.ready) this.peerGone.fire({ peer: member, reason });
+        // Only a lost connection is retried, and only while no newer one replaced it.
+        if (this.#disposed || this.#members.has(id) || reason.kind !== 'lost' || (this.#refused.get(id) ?? 0) > Date.now()) return;
         this.#retry(id, member.ready);
       }
     });
@@ -256,20 +274,19 @@ export class Mesh {
     }, (this.#o.selfId < id ? RETRY_OFFERER_MS : RETRY_ANSWERER_MS) * 2 ** attempt);
   }
 
-  async #onFrame(m: Member, f: Frame): Promise<void> {
-    if (m.ready) return this.#frame.forEach((l) => l(m, f));
+  async #onMessage(m: Member, msg: Message): Promise<void> {
+    if (m.ready) return this.router.receive(m, msg);
     if (m.verifying) {
-      m.held.push(f);
+      m.held.push(msg);
       return;
     }
-    if (f.kind !== FRAME.CONTROL) return m.strike(new ProtocolError('unauthenticated', 'send hello with your credential first'));
     let token: string;
     try {
-      const msg = parseFromPeer(f.json);
-      if (msg.type !== 'hello') throw new ProtocolError('unauthenticated', 'send hello with your credential first');
-      token = msg.token;
+      const hello = msg.cap === CAP.MESH ? readMesh(msg.body) : null;
+      if (hello?.type !== 'hello') throw new ProtocolError('unauthenticated', 'send hello with your credential first');
+      token = hello.token;
     } catch (e) {
-      return m.strike(e instanceof ProtocolError ? e : new ProtocolError('bad-message', String(e)));
+      return m.strike(asProtocolError(e));
     }
     m.verifying = true;
     try {
@@ -280,37 +297,58 @@ export class Mesh {
         throw new ProtocolError('bad-credential', 'credential is not bound to the certificate of this connection');
       }
       m.claims = claims;
+      m.name = claims.name;
     } catch (e) {
-      const err = e instanceof ProtocolError ? e : new ProtocolError('bad-credential', String(e));
+      const err = asProtocolError(e, 'bad-credential');
       this.#o.log?.(`refused peer ${m.id}: ${err.message}`);
       const now = Date.now();
       for (const [id, until] of this.#refused) if (until < now) this.#refused.delete(id);
       this.#refused.set(m.id, now + REFUSED_FOR_MS);
-      m.control({ type: 'error', code: err.code, message: err.message });
-      return m.close(`refused: ${err.message}`);
+      this.peerRefused.fire({ id: m.id, error: err });
+      m.sendError(err.code, err.message);
+      return m.close({ kind: 'refused', detail: err.message });
     }
     m.verifying = false;
     m.ready = true;
     this.#attempts.delete(m.id);
-    this.#ready.forEach((l) => l(m));
-    for (const held of m.held.splice(0)) this.#frame.forEach((l) => l(m, held));
+    this.peerJoined.fire(m);
+    for (const held of m.held.splice(0)) this.router.receive(m, held);
   }
 
-  /** Sends a control message to every admitted peer (optionally only some). */
-  broadcast(msg: object, only?: (p: MeshPeer) => boolean): void {
-    for (const p of this.peers) if (!only || only(p)) p.control(msg);
+  #onMeshMessage(m: Member, msg: MeshMessage): void {
+    switch (msg.type) {
+      case 'hello':
+        return;
+      case 'rename':
+        m.name = msg.name;
+        return this.peerRenamed.fire(m);
+      case 'error':
+        return this.peerError.fire({ peer: m, code: msg.code, message: msg.message });
+      case 'bye':
+        return m.close({ kind: 'bye', detail: msg.reason });
+    }
+  }
+
+  /** Sends one message to every admitted peer (optionally only some). */
+  broadcast<P extends Protocol<Typed, Typed>>(protocol: P, msg: MessageOf<P>, only?: (p: MeshPeer) => boolean): void {
+    const peers = this.peers.filter((p) => !only || only(p));
+    if (!peers.length) return;
+    const bytes = protocol.write(msg);
+    for (const p of peers) p.sendEncoded(bytes);
   }
 
   /** Says bye to every peer (waiting briefly for it to leave) and leaves. */
   async dispose(reason = 'left'): Promise<void> {
     if (this.#disposed) return;
-    this.broadcast({ type: 'bye', reason });
+    this.broadcast(meshProtocol, { type: 'bye', reason });
     this.#disposed = true;
     const deadline = Date.now() + BYE_WAIT_MS;
     while (this.peers.some((p) => p.backlog > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 50));
-    for (const m of [...this.#members.values()]) m.peer.close(`bye: ${reason}`);
+    for (const m of [...this.#members.values()]) m.peer.close({ kind: 'bye', detail: reason });
     this.#members.clear();
     this.signaling.dispose();
+    this.router.dispose();
+    for (const e of [this.peerJoined, this.peerGone, this.peerRenamed, this.peerError, this.peerRefused, this.signalingStatus]) e.dispose();
   }
 }

@@ -4,7 +4,7 @@
  * bufferedAmount so a slow peer cannot make us buffer without bound inside the WebRTC stack.
  * Works with the browser's RTCPeerConnection and with node-datachannel's polyfill.
  */
-import { FrameReader, split, type Frame } from '../protocol/frames.ts';
+import { FrameReader, split, type Message } from '../protocol/frames.ts';
 import { ProtocolError } from '../protocol/validate.ts';
 import type { SignalEnvelope } from '../protocol/signaling.ts';
 import { sdpFingerprint } from './fingerprint.ts';
@@ -17,6 +17,15 @@ export const LOW_WATER_BYTES = 256 * 1024;
 export const DISCONNECTED_GRACE_MS = 8_000;
 /** A connection whose channel is not open this long after it started is given up (and retried), ms. */
 export const CONNECT_TIMEOUT_MS = 8_000;
+
+/** Why a connection ended: `lost` ones are reconnected, the others are final. */
+export type GoneKind = 'bye' | 'refused' | 'lost' | 'superseded' | 'removed';
+export interface GoneReason {
+  kind: GoneKind;
+  /** for logs and people */
+  detail: string;
+}
+const lost = (detail: string): GoneReason => ({ kind: 'lost', detail });
 
 export type PeerSignal =
   | { type: 'description'; description: { type: 'offer' | 'answer'; sdp: string } }
@@ -34,9 +43,9 @@ export interface PeerOptions {
   dropMdnsCandidates?: boolean;
   signal: (s: PeerSignal) => void;
   onOpen: () => void;
-  onFrame: (f: Frame) => void;
+  onMessage: (m: Message) => void;
   onBadFrame: (e: ProtocolError) => void;
-  onClose: (reason: string) => void;
+  onClose: (reason: GoneReason) => void;
 }
 
 export class Peer {
@@ -67,13 +76,13 @@ export class Peer {
     this.#dc = this.#pc.createDataChannel('live-sessions', { negotiated: true, id: 0, ordered: true });
     this.#dc.binaryType = 'arraybuffer';
     this.#dc.bufferedAmountLowThreshold = LOW_WATER_BYTES;
-    this.#connectTimer = setTimeout(() => this.close('connect timeout'), CONNECT_TIMEOUT_MS);
+    this.#connectTimer = setTimeout(() => this.close(lost('connect timeout')), CONNECT_TIMEOUT_MS);
     this.#dc.onopen = () => {
       if (this.#connectTimer) clearTimeout(this.#connectTimer);
       this.open = true;
       o.onOpen();
     };
-    this.#dc.onclose = () => this.close('channel closed');
+    this.#dc.onclose = () => this.close(lost('channel closed'));
     this.#dc.onmessage = (ev) => this.#receive(ev.data);
     this.#dc.addEventListener('bufferedamountlow', () => this.#flush());
     this.#pc.onicecandidate = (ev) => {
@@ -91,7 +100,7 @@ export class Peer {
       this.#offered = true;
       this.#o.signal({ type: 'description', description: { type: 'offer', sdp: offer.sdp ?? '' } });
     } catch (e) {
-      this.close(`could not create an offer: ${(e as Error).message}`);
+      this.close(lost(`could not create an offer: ${(e as Error).message}`));
     }
   }
 
@@ -120,7 +129,7 @@ export class Peer {
       const pending = this.#pendingCandidates.splice(0);
       for (const c of pending) if (c.type === 'candidate') await this.#pc.addIceCandidate(c.candidate);
     } catch (e) {
-      this.close(`negotiation failed: ${(e as Error).message}`);
+      this.close(lost(`negotiation failed: ${(e as Error).message}`));
     }
   }
 
@@ -130,9 +139,9 @@ export class Peer {
   }
 
   #onState(s: RTCPeerConnectionState): void {
-    if (s === 'failed' || s === 'closed') return this.close(`connection ${s}`);
+    if (s === 'failed' || s === 'closed') return this.close(lost(`connection ${s}`));
     if (s === 'disconnected' && !this.#grace) {
-      this.#grace = setTimeout(() => this.close('connection lost'), DISCONNECTED_GRACE_MS);
+      this.#grace = setTimeout(() => this.close(lost('connection lost')), DISCONNECTED_GRACE_MS);
     } else if (s === 'connected' && this.#grace) {
       clearTimeout(this.#grace);
       this.#grace = null;
@@ -144,13 +153,13 @@ export class Peer {
     if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
     else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     else return this.#o.onBadFrame(new ProtocolError('bad-frame', 'text frames are not part of the protocol; send binary frames'));
-    let f: Frame | null;
+    let m: Message | null;
     try {
-      f = this.#reader.read(bytes);
+      m = this.#reader.read(bytes);
     } catch (e) {
       return this.#o.onBadFrame(e instanceof ProtocolError ? e : new ProtocolError('bad-frame', String(e)));
     }
-    if (f) this.#o.onFrame(f);
+    if (m) this.#o.onMessage(m);
   }
 
   /** Bytes waiting: our queue plus what the data channel still buffers. */
@@ -158,10 +167,10 @@ export class Peer {
     return this.#queueBytes + (this.open ? this.#dc.bufferedAmount : 0);
   }
 
-  /** Sends one frame (split into ≤ 16 KiB wire frames when larger). */
-  send(frame: Uint8Array): void {
+  /** Sends one message (split into ≤ 16 KiB wire frames when larger). */
+  send(message: Uint8Array): void {
     if (this.closed) return;
-    for (const part of split(frame)) {
+    for (const part of split(message)) {
       this.#queue.push(part);
       this.#queueBytes += part.length;
     }
@@ -177,7 +186,7 @@ export class Peer {
         this.#dc.send(part as Uint8Array<ArrayBuffer>);
       }
     } catch (e) {
-      return this.close(`send failed: ${(e as Error).message}`);
+      return this.close(lost(`send failed: ${(e as Error).message}`));
     }
     if (!this.#queue.length && this.#dc.bufferedAmount <= LOW_WATER_BYTES) for (const l of this.#drainListeners) l();
   }
@@ -188,7 +197,7 @@ export class Peer {
     return () => this.#drainListeners.delete(cb);
   }
 
-  close(reason: string): void {
+  close(reason: GoneReason): void {
     if (this.closed) return;
     this.closed = true;
     this.open = false;

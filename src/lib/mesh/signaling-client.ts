@@ -4,7 +4,8 @@
  * WebSocket (browsers, and Node ≥ 22). The credential travels as a ws subprotocol, never in a URL.
  */
 import { parseServerSignal, SIGNAL_SUBPROTOCOL, type ClientSignal } from '../protocol/signaling.ts';
-import type { SignalingStatus } from '../session/view.ts';
+/** The connection to the signaling server, as the page shows it. */
+export type SignalingStatus = 'connecting' | 'online' | 'offline';
 
 /** Backoff between reconnect attempts, ms. */
 export const RECONNECT_MIN_MS = 250;

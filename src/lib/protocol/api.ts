@@ -9,7 +9,7 @@
  *   ws   /signal                       subprotocols ['live-sessions', <credential>] (see signaling.ts)
  */
 import { MAX_NAME_CHARS, MAX_TOKEN_CHARS } from './credentials.ts';
-import { INVITE_ROLES, type InviteRole, type Role } from './roles.ts';
+import { INVITE_ROLES, isRole, type InviteRole, type Role } from './roles.ts';
 import { fail, obj, optStr, str } from './validate.ts';
 
 /** Largest HTTP request body the API reads, bytes. */
@@ -87,3 +87,56 @@ export function isInviteRole(v: unknown): v is InviteRole {
 }
 
 export { MAX_TOKEN_CHARS };
+
+const MAX_ICE_SERVERS = 8;
+
+function iceServers(v: unknown): IceServer[] {
+  if (!Array.isArray(v) || v.length > MAX_ICE_SERVERS) fail(`"ice" must be a list of at most ${MAX_ICE_SERVERS} servers`);
+  return v.map((s) => {
+    const o = obj(s, 'ice server');
+    if (!Array.isArray(o.urls) || o.urls.length > 8 || !o.urls.every((u) => typeof u === 'string' && u.length <= 500)) fail('"urls" must be a list of URLs');
+    return { urls: o.urls as string[], username: optStr(o, 'username', 500), credential: optStr(o, 'credential', 500) };
+  });
+}
+
+/** What the server answers to join, refresh and (in part) create. */
+export function parseCredentialResponse(v: unknown): CredentialResponse {
+  const o = obj(v, 'credential response');
+  const role = o.role;
+  if (!isRole(role)) fail('"role" must be owner, host, editor or viewer');
+  const exp = o.exp;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) fail('"exp" must be a number');
+  return {
+    session: str(o, 'session', 64, { min: 1 }),
+    participant: str(o, 'participant', 64, { min: 1 }),
+    role,
+    name: str(o, 'name', MAX_NAME_CHARS),
+    token: str(o, 'token', MAX_TOKEN_CHARS, { min: 1 }),
+    exp,
+    ice: iceServers(o.ice ?? [])
+  };
+}
+
+export function parseCreateSessionResponse(v: unknown): CreateSessionResponse {
+  const cred = parseCredentialResponse(v);
+  const inv = obj(obj(v, 'response').invites, 'invites');
+  const invites = Object.fromEntries(INVITE_ROLES.map((r) => [r, str(inv, r, MAX_INVITE_CHARS, { min: 1 })])) as Record<InviteRole, string>;
+  return { ...cred, invites };
+}
+
+/** An error body `{error, code}`, when that is what the server sent. */
+export function parseApiError(v: unknown): ApiError | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const { error, code } = v as Record<string, unknown>;
+  return typeof error === 'string' ? { error: error.slice(0, 500), code: typeof code === 'string' ? code : 'error' } : null;
+}
+
+export interface Jwks {
+  keys: Record<string, unknown>[];
+}
+
+export function parseJwks(v: unknown): Jwks {
+  const o = obj(v, 'key set');
+  if (!Array.isArray(o.keys) || o.keys.length === 0 || o.keys.length > 16) fail('"keys" must be a list of 1 to 16 keys');
+  return { keys: o.keys.map((k) => obj(k, 'key')) };
+}

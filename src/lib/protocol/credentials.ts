@@ -46,8 +46,8 @@ export const REFRESH_GRACE_S = 12 * 60 * 60;
 export type Verifier = (token: string, session: string, at?: number) => Promise<Claims>;
 
 /** A verifier over a fixed key set (the JWKS fetched from the signaling server). */
-export function localVerifier(jwks: JSONWebKeySet): Verifier {
-  const keys = createLocalJWKSet(jwks);
+export function localVerifier(jwks: { keys: Record<string, unknown>[] }): Verifier {
+  const keys = createLocalJWKSet(jwks as JSONWebKeySet);
   return async (token, session, at) => {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS) {
       throw new ProtocolError('bad-credential', 'credential missing or too long');

@@ -1,127 +1,90 @@
 /**
- * Data-channel framing. Every frame is ≤ MAX_FRAME_BYTES so terminal output never waits behind a
- * bulk transfer for long; a larger message is split into CHUNK frames (sent back to back on the
- * one ordered, reliable channel) and reassembled up to MAX_MESSAGE_BYTES.
+ * Data-channel framing, and nothing else. Every wire frame is ≤ MAX_FRAME_BYTES so terminal output
+ * never waits behind a bulk transfer for long; a larger message is split into CHUNK frames (sent
+ * back to back on one ordered, reliable channel) and reassembled up to MAX_MESSAGE_BYTES.
  *
- *   CONTROL     [0] utf-8 JSON (control.ts)
- *   TERM_OUTPUT [1] id:u16 seq:u32 bytes      host → peers, seq counts output chunks per terminal
- *   TERM_INPUT  [2] id:u16 bytes              peer → host
- *   CHUNK       [3] last:u8 bytes             a slice of one larger frame
+ *   message  [cap:u8] body      one byte names the capability (sub-protocol), as in y-protocols;
+ *                               the capability's own file (mesh.ts, terminal.ts, …) defines body
+ *   CHUNK    [255] last:u8 bytes   a slice of one larger message
  */
 import { ProtocolError } from './validate.ts';
 
 export const MAX_FRAME_BYTES = 16 * 1024;
 /** Largest reassembled message (a terminal snapshot with scrollback), bytes. */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
-/** Largest single terminal input chunk, bytes (a paste is split by the sender). */
-export const MAX_INPUT_BYTES = 8 * 1024;
 
-export const FRAME = { CONTROL: 0, TERM_OUTPUT: 1, TERM_INPUT: 2, CHUNK: 3 } as const;
+/**
+ * The one byte in front of every message: which capability's protocol reads the rest. One entry
+ * per capability; a new capability takes the next free number.
+ */
+export const CAP = { MESH: 0, TERMINAL: 1, SESSION: 2 } as const;
+export type CapId = (typeof CAP)[keyof typeof CAP];
+const CHUNK = 255;
 
-export type Frame =
-  | { kind: typeof FRAME.CONTROL; json: string }
-  | { kind: typeof FRAME.TERM_OUTPUT; id: number; seq: number; data: Uint8Array }
-  | { kind: typeof FRAME.TERM_INPUT; id: number; data: Uint8Array };
+/** One whole message: its capability byte and the body that capability decodes. */
+export interface Message {
+  cap: number;
+  body: Uint8Array;
+}
 
-const enc = new TextEncoder();
-const dec = new TextDecoder('utf-8', { fatal: true });
-
-export function writeControl(json: string): Uint8Array {
-  const body = enc.encode(json);
+/** Prefixes `body` with its capability byte. */
+export function frame(cap: number, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(1 + body.length);
-  out[0] = FRAME.CONTROL;
+  out[0] = cap;
   out.set(body, 1);
   return out;
 }
 
-export function writeTermOutput(id: number, seq: number, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(7 + data.length);
-  const v = new DataView(out.buffer);
-  out[0] = FRAME.TERM_OUTPUT;
-  v.setUint16(1, id);
-  v.setUint32(3, seq);
-  out.set(data, 7);
-  return out;
-}
-
-export function writeTermInput(id: number, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(3 + data.length);
-  out[0] = FRAME.TERM_INPUT;
-  new DataView(out.buffer).setUint16(1, id);
-  out.set(data, 3);
-  return out;
-}
-
-/** Splits a frame into wire frames of at most MAX_FRAME_BYTES (itself when it is small). */
-export function split(frame: Uint8Array, max = MAX_FRAME_BYTES): Uint8Array[] {
-  if (frame.length <= max) return [frame];
-  if (frame.length > MAX_MESSAGE_BYTES) throw new ProtocolError('too-large', `message of ${frame.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
+/** Splits a message into wire frames of at most MAX_FRAME_BYTES (itself when it is small). */
+export function split(message: Uint8Array, max = MAX_FRAME_BYTES): Uint8Array[] {
+  if (message.length <= max) return [message];
+  if (message.length > MAX_MESSAGE_BYTES) throw new ProtocolError('too-large', `message of ${message.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
   const step = max - 2;
   const parts: Uint8Array[] = [];
-  for (let at = 0; at < frame.length; at += step) {
-    const slice = frame.subarray(at, at + step);
+  for (let at = 0; at < message.length; at += step) {
+    const slice = message.subarray(at, at + step);
     const part = new Uint8Array(2 + slice.length);
-    part[0] = FRAME.CHUNK;
-    part[1] = at + step >= frame.length ? 1 : 0;
+    part[0] = CHUNK;
+    part[1] = at + step >= message.length ? 1 : 0;
     part.set(slice, 2);
     parts.push(part);
   }
   return parts;
 }
 
-/** Reassembles CHUNK frames and decodes whole frames. One per connection. */
+/** Reassembles CHUNK frames into messages. One per connection. */
 export class FrameReader {
   #parts: Uint8Array[] = [];
   #size = 0;
 
-  /** Returns the decoded frame, or null while a chunked message is incomplete. Throws ProtocolError. */
-  read(raw: Uint8Array): Frame | null {
+  /** Returns the whole message, or null while a chunked one is incomplete. Throws ProtocolError. */
+  read(raw: Uint8Array): Message | null {
     if (raw.length === 0) throw new ProtocolError('bad-frame', 'empty frame');
     if (raw.length > MAX_FRAME_BYTES) {
       throw new ProtocolError('too-large', `frame of ${raw.length} bytes exceeds ${MAX_FRAME_BYTES}`);
     }
-    if (raw[0] === FRAME.CHUNK) {
-      if (raw.length < 2) throw new ProtocolError('bad-frame', 'truncated chunk');
-      this.#size += raw.length - 2;
-      if (this.#size > MAX_MESSAGE_BYTES) {
-        this.#parts = [];
-        this.#size = 0;
-        throw new ProtocolError('too-large', `chunked message exceeds ${MAX_MESSAGE_BYTES} bytes`);
-      }
-      this.#parts.push(raw.slice(2));
-      if (raw[1] !== 1) return null;
-      const whole = new Uint8Array(this.#size);
-      let at = 0;
-      for (const p of this.#parts) {
-        whole.set(p, at);
-        at += p.length;
-      }
+    if (raw[0] !== CHUNK) {
+      if (this.#parts.length) throw new ProtocolError('bad-frame', 'frame inside an unfinished chunked message');
+      return { cap: raw[0], body: raw.subarray(1) };
+    }
+    if (raw.length < 2) throw new ProtocolError('bad-frame', 'truncated chunk');
+    this.#size += raw.length - 2;
+    if (this.#size > MAX_MESSAGE_BYTES) {
       this.#parts = [];
       this.#size = 0;
-      return decode(whole);
+      throw new ProtocolError('too-large', `chunked message exceeds ${MAX_MESSAGE_BYTES} bytes`);
     }
-    if (this.#parts.length) throw new ProtocolError('bad-frame', 'frame inside an unfinished chunked message');
-    return decode(raw);
-  }
-}
-
-function decode(b: Uint8Array): Frame {
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  switch (b[0]) {
-    case FRAME.CONTROL:
-      try {
-        return { kind: FRAME.CONTROL, json: dec.decode(b.subarray(1)) };
-      } catch {
-        throw new ProtocolError('bad-frame', 'control frame is not valid UTF-8');
-      }
-    case FRAME.TERM_OUTPUT:
-      if (b.length < 7) throw new ProtocolError('bad-frame', 'truncated terminal output frame');
-      return { kind: FRAME.TERM_OUTPUT, id: v.getUint16(1), seq: v.getUint32(3), data: b.subarray(7) };
-    case FRAME.TERM_INPUT:
-      if (b.length < 3) throw new ProtocolError('bad-frame', 'truncated terminal input frame');
-      if (b.length - 3 > MAX_INPUT_BYTES) throw new ProtocolError('too-large', `terminal input over ${MAX_INPUT_BYTES} bytes`);
-      return { kind: FRAME.TERM_INPUT, id: v.getUint16(1), data: b.subarray(3) };
-    default:
-      throw new ProtocolError('bad-frame', `unknown frame kind ${b[0]}`);
+    this.#parts.push(raw.slice(2));
+    if (raw[1] !== 1) return null;
+    const whole = new Uint8Array(this.#size);
+    let at = 0;
+    for (const p of this.#parts) {
+      whole.set(p, at);
+      at += p.length;
+    }
+    this.#parts = [];
+    this.#size = 0;
+    if (whole.length === 0) throw new ProtocolError('bad-frame', 'empty chunked message');
+    return { cap: whole[0], body: whole.subarray(1) };
   }
 }

@@ -7,3 +7,16 @@ declare class TextDecoder {
   constructor(label?: string, options?: { fatal?: boolean });
   decode(input?: Uint8Array): string;
 }
+declare class URLSearchParams {
+  constructor(init?: string);
+  get(name: string): string | null;
+}
+declare class URL {
+  constructor(url: string, base?: string);
+  readonly href: string;
+  readonly origin: string;
+  readonly protocol: string;
+  readonly pathname: string;
+  readonly search: string;
+  readonly hash: string;
+}

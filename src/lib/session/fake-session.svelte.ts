@@ -4,7 +4,7 @@
  * restart brings it back. Every call to `input` is recorded in `inputs` so tests can check that
  * a viewer's keystrokes are never sent.
  */
-import type { TermInfo } from '../protocol/control.ts';
+import type { TermInfo } from '../protocol/terminal.ts';
 import { canWrite, type Role } from '../protocol/roles.ts';
 import type { JoinStatus, Participant, SessionView, SignalingStatus, TerminalSink } from './view.ts';
 

@@ -1,24 +1,24 @@
-/** The browser's first steps: read the link, bind a DTLS certificate, exchange the invite. */
-import type { CredentialResponse } from '../protocol/api.ts';
-import { SESSION_ID_RE } from '../protocol/credentials.ts';
+/**
+ * The browser's first steps: read the link, bind a DTLS certificate, exchange the invite for a
+ * credential, fetch the keys that verify peers, and derive the session key. The certificate and
+ * the key derivation run while the invite exchange is in flight.
+ */
+import type { CredentialResponse, Jwks } from '../protocol/api.ts';
+import { readLink, type LinkParts } from '../protocol/links.ts';
+import { ApiClient } from '../mesh/api-client.ts';
+import { roomKey } from '../mesh/room-crypto.ts';
 
 /** Lifetime of the page's DTLS certificate, ms (a day). */
 export const CERT_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
-export interface LinkParts {
-  session: string;
-  invite: string;
-  key: string;
-}
-
-/** Reads `#invite=…&key=…`; throws a sentence a user can act on. */
-export function parseLink(session: string, hash: string): LinkParts {
-  const p = new URLSearchParams(hash.replace(/^#/, ''));
-  const invite = p.get('invite') ?? '';
-  const key = p.get('key') ?? '';
-  if (!SESSION_ID_RE.test(session)) throw new Error('This is not a session link (the session id is malformed). Ask for the link again.');
-  if (!invite || !key) throw new Error('This link is incomplete: the part after # (invite and key) is missing. Copy the whole link and open it again.');
-  return { session, invite, key };
+export interface Joined {
+  link: LinkParts;
+  api: ApiClient;
+  cert: RTCCertificate;
+  fingerprint: string;
+  cred: CredentialResponse;
+  jwks: Jwks;
+  key: CryptoKey;
 }
 
 export async function makeCertificate(): Promise<{ cert: RTCCertificate; fingerprint: string }> {
@@ -29,18 +29,11 @@ export async function makeCertificate(): Promise<{ cert: RTCCertificate; fingerp
   return { cert, fingerprint: fp.toUpperCase() };
 }
 
-export async function exchangeInvite(origin: string, link: LinkParts, name: string, fp: string): Promise<CredentialResponse> {
-  let res: Response;
-  try {
-    res = await fetch(`${origin}/api/sessions/${encodeURIComponent(link.session)}/join`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ invite: link.invite, name, fp })
-    });
-  } catch {
-    throw new Error('Cannot reach the signaling server. Check your connection and retry.');
-  }
-  const body = (await res.json().catch(() => ({}))) as Partial<CredentialResponse> & { error?: string };
-  if (!res.ok) throw new Error(body.error ?? `The signaling server refused to let you in (HTTP ${res.status}).`);
-  return body as CredentialResponse;
+/** Throws a sentence a user can act on (ApiClient's). */
+export async function join(origin: string, session: string, hash: string, name: string): Promise<Joined> {
+  const link = readLink(session, hash);
+  const api = new ApiClient(origin);
+  const [{ cert, fingerprint }, jwks, key] = await Promise.all([makeCertificate(), api.jwks(), roomKey(link.key, link.session)]);
+  const cred = await api.join(link.session, { invite: link.invite, name, fp: fingerprint });
+  return { link, api, cert, fingerprint, cred, jwks, key };
 }

@@ -1,35 +1,18 @@
 /**
  * What the session page shows and what it can ask for. The real implementation is the
- * `SessionState` class (session.svelte.ts, the only code that touches the network); components
- * receive this interface so they can be built and tested without a mesh.
+ * `SessionState` class (session.svelte.ts, which composes the capability clients); components
+ * receive this interface (or the parts they need as props) so they can be built and tested
+ * without a mesh.
  */
-import type { TermInfo } from '../protocol/control.ts';
-import type { Role } from '../protocol/roles.ts';
+import type { ShareLinks } from '../protocol/session.ts';
+import type { TermInfo } from '../protocol/terminal.ts';
+import type { SignalingStatus } from '../mesh/signaling-client.ts';
+import type { Participant } from '../presence/presence-client.ts';
+import type { TerminalSink } from '../terminal/output-stream.ts';
+
+export type { Participant, SignalingStatus, TerminalSink };
 
 export type JoinStatus = 'joining' | 'joined' | 'failed' | 'ended';
-export type SignalingStatus = 'connecting' | 'online' | 'offline';
-
-export interface Participant {
-  id: string;
-  name: string;
-  role: Role;
-  /** true for this browser's own entry */
-  self: boolean;
-  /** a peer connection is open and its credential verified (always true for self) */
-  connected: boolean;
-  /** stable colour for avatars and cursors, a CSS colour */
-  color: string;
-}
-
-/** Where one terminal's output goes (an xterm in the page). */
-export interface TerminalSink {
-  /** replace the screen with a serialized snapshot (screen + scrollback) */
-  reset(snapshot: string, cols: number, rows: number): void;
-  /** append live output; `done` fires once the terminal parsed it */
-  write(data: Uint8Array, done?: () => void): void;
-  /** the terminal size changed for everyone */
-  resize(cols: number, rows: number): void;
-}
 
 export interface SessionView {
   readonly status: JoinStatus;
@@ -42,7 +25,7 @@ export interface SessionView {
   readonly hostConnected: boolean;
   readonly terminals: TermInfo[];
   /** links the owner may share, when this browser knows them (owner only) */
-  readonly links: Partial<Record<'owner' | 'editor' | 'viewer', string>>;
+  readonly links: ShareLinks;
 
   rename(name: string): void;
   openTerminal(cols: number, rows: number): void;

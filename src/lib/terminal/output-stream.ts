@@ -4,7 +4,16 @@
  * and ignores everything until that seq arrives (or a snapshot). After a reconnect,
  * `resumeFrom()` is what to ask the host for, so nothing is lost and nothing shown twice.
  */
-import type { TerminalSink } from '../session/view.ts';
+/** Where one terminal's output goes (an xterm in the page, or a test's buffer). A stable interface:
+ * `window.__liveSessions.attachTerminal(id, sink)` takes one (README, "Console and benchmarks"). */
+export interface TerminalSink {
+  /** replace the screen with a serialized snapshot (screen + scrollback) */
+  reset(snapshot: string, cols: number, rows: number): void;
+  /** append live output; `done` fires once the terminal parsed it */
+  write(data: Uint8Array, done?: () => void): void;
+  /** the terminal size changed for everyone */
+  resize(cols: number, rows: number): void;
+}
 
 export class OutputStream {
   #sink: TerminalSink;

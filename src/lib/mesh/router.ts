@@ -1,0 +1,91 @@
+/**
+ * The router: every message from an admitted peer passes here once. It decodes the message with
+ * the protocol registered for its capability byte, checks the sender's role (and this peer's own)
+ * against that protocol's rules, and hands the typed message to the capability. `tapped` sees every
+ * accepted message (for recording); `refused` every message a role did not allow (for the audit).
+ *
+ * A malformed message is a strike against the sender (too many and it is dropped). A message the
+ * sender's role may not send is refused: when the rule has a `denied` text (a viewer's keystrokes)
+ * the sender is told once per message type; otherwise (a guest pretending to be the host) it is a
+ * strike too.
+ */
+import { permits, type MessageOf, type Protocol, type Rule, type Typed } from '../protocol/capability.ts';
+import type { Message } from '../protocol/frames.ts';
+import type { Role } from '../protocol/roles.ts';
+import { ProtocolError } from '../protocol/validate.ts';
+import { Emitter, type Disposable } from './events.ts';
+import type { MeshPeer } from './mesh.ts';
+
+export interface Routed {
+  peer: MeshPeer;
+  /** the protocol's name (`terminal`, …) */
+  capability: string;
+  msg: Typed;
+}
+
+interface Route {
+  protocol: Protocol<Typed, Typed>;
+  handler: (peer: MeshPeer, msg: Typed) => void;
+}
+
+export function asProtocolError(e: unknown, code = 'bad-message'): ProtocolError {
+  return e instanceof ProtocolError ? e : new ProtocolError(code, String((e as Error)?.message ?? e));
+}
+
+export class Router {
+  readonly tapped = new Emitter<Routed>();
+  readonly refused = new Emitter<Routed>();
+  #routes = new Map<number, Route>();
+  #selfRole: () => Role;
+  /** message types each peer was already told it may not send */
+  #told = new WeakMap<MeshPeer, Set<string>>();
+
+  constructor(selfRole: () => Role) {
+    this.#selfRole = selfRole;
+  }
+
+  /** Routes the messages of one capability to `handler`; one handler per capability. */
+  register<P extends Protocol<Typed, Typed>>(protocol: P, handler: (peer: MeshPeer, msg: MessageOf<P>) => void): Disposable {
+    if (this.#routes.has(protocol.cap)) throw new Error(`capability ${protocol.name} (${protocol.cap}) is already registered`);
+    const route: Route = { protocol, handler: handler as Route['handler'] };
+    this.#routes.set(protocol.cap, route);
+    return { dispose: () => void (this.#routes.get(protocol.cap) === route && this.#routes.delete(protocol.cap)) };
+  }
+
+  receive(peer: MeshPeer, m: Message): void {
+    const route = this.#routes.get(m.cap);
+    if (!route) return peer.strike(new ProtocolError('bad-frame', `unknown capability ${m.cap}`));
+    let msg: Typed;
+    try {
+      msg = route.protocol.read(m.body);
+    } catch (e) {
+      return peer.strike(asProtocolError(e));
+    }
+    const routed = { peer, capability: route.protocol.name, msg };
+    const rule = (route.protocol.rules as Record<string, Rule>)[msg.type];
+    if (!permits(rule, peer.claims.role, this.#selfRole())) return this.#refuse(routed, rule);
+    this.tapped.fire(routed);
+    route.handler(peer, msg);
+  }
+
+  #refuse(r: Routed, rule: Rule): void {
+    this.refused.fire(r);
+    const what = `${r.capability} ${r.msg.type}`;
+    const role = r.peer.claims.role;
+    if (!rule.denied) {
+      const why = rule.from.includes(role) ? `a ${what} message is not for a ${this.#selfRole()}` : `a ${role} may not send ${what} (only ${rule.from.join(', ')})`;
+      return r.peer.strike(new ProtocolError('forbidden', why));
+    }
+    let told = this.#told.get(r.peer);
+    if (!told) this.#told.set(r.peer, (told = new Set()));
+    if (told.has(what)) return;
+    told.add(what);
+    r.peer.sendError('forbidden', rule.denied);
+  }
+
+  dispose(): void {
+    this.#routes.clear();
+    this.tapped.dispose();
+    this.refused.dispose();
+  }
+}

@@ -12,6 +12,8 @@ export interface PageBench {
   addCandidate(id: number, c: RTCIceCandidateInit): Promise<void>;
   /** echo: send every message back; sink: count bytes, send `done <bytes>` once `bytes` arrived */
   setMode(id: number, mode: PageMode): void;
+  /** for other page-side bench code (lanes-page.ts); not callable through page.evaluate */
+  peerConnection(id: number): RTCPeerConnection | undefined;
   close(id: number): void;
 }
 
@@ -78,6 +80,9 @@ export function installPageSide(): void {
     },
     setMode(id, mode) {
       modes.set(id, mode);
+    },
+    peerConnection(id) {
+      return pcs.get(id);
     },
     close(id) {
       channels.get(id)?.close();

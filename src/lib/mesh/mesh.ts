@@ -9,9 +9,9 @@
  * announce so the smaller one starts. A directed announce also means "I have no connection with
  * you": the receiver drops any stale one first. That is how a dropped peer resumes.
  */
-import type { MessageOf, Protocol, Typed } from '../protocol/capability.ts';
+import { laneOf, type MessageOf, type Protocol, type Typed } from '../protocol/capability.ts';
 import { normalizeFingerprint, type Claims, type Verifier } from '../protocol/credentials.ts';
-import { CAP, type Message } from '../protocol/frames.ts';
+import { CAP, type Lane, type Message } from '../protocol/frames.ts';
 import { meshProtocol, readMesh, writeMesh, type MeshMessage } from '../protocol/mesh.ts';
 import type { Role } from '../protocol/roles.ts';
 import { parseEnvelope, type SignalEnvelope } from '../protocol/signaling.ts';
@@ -67,7 +67,7 @@ export interface MeshPeer {
   /** sends one message of a capability's protocol */
   send<P extends Protocol<Typed, Typed>>(protocol: P, msg: MessageOf<P>): void;
   /** sends a message `protocol.write` already encoded (one encoding fanned out to many peers) */
-  sendEncoded(message: Uint8Array): void;
+  sendEncoded(message: Uint8Array, lane?: Lane): void;
   sendError(code: string, message: string): void;
   /** bytes not yet handed to the network */
   readonly backlog: number;
@@ -96,10 +96,10 @@ class Member implements MeshPeer {
     return this.peer.backlog;
   }
   send<P extends Protocol<Typed, Typed>>(protocol: P, msg: MessageOf<P>) {
-    this.peer.send(protocol.write(msg));
+    this.peer.send(protocol.write(msg), laneOf(protocol, msg));
   }
-  sendEncoded(message: Uint8Array) {
-    this.peer.send(message);
+  sendEncoded(message: Uint8Array, lane: Lane = 'urgent') {
+    this.peer.send(message, lane);
   }
   sendError(code: string, message: string) {
     this.peer.send(writeMesh({ type: 'error', code, message }));
@@ -334,7 +334,7 @@ export class Mesh {
     const peers = this.peers.filter((p) => !only || only(p));
     if (!peers.length) return;
     const bytes = protocol.write(msg);
-    for (const p of peers) p.sendEncoded(bytes);
+    for (const p of peers) p.sendEncoded(bytes, laneOf(protocol, msg));
   }
 
   /** Says bye to every peer (waiting briefly for it to leave) and leaves. */

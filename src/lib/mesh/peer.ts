@@ -1,18 +1,16 @@
 /**
- * One WebRTC connection to one other participant: a pre-negotiated, ordered, reliable data
- * channel (id 0) carrying frames (protocol/frames.ts), with a send queue that respects
- * bufferedAmount so a slow peer cannot make us buffer without bound inside the WebRTC stack.
- * Works with the browser's RTCPeerConnection and with node-datachannel's polyfill.
+ * One WebRTC connection to one other participant: two pre-negotiated, ordered, reliable data
+ * channels (lane.ts) carrying frames (protocol/frames.ts): `urgent` (id 0) for everything by
+ * default, `bulk` (id 1) for large transfers, windowed by the receiver's acks so they never make
+ * urgent frames wait. Works with the browser's RTCPeerConnection and node-datachannel's polyfill.
  */
-import { FrameReader, split, type Message } from '../protocol/frames.ts';
+import { readAck, writeAck, type Lane, type Message } from '../protocol/frames.ts';
 import { ProtocolError } from '../protocol/validate.ts';
 import type { SignalEnvelope } from '../protocol/signaling.ts';
 import { sdpFingerprint } from './fingerprint.ts';
+import { LaneChannel } from './lane.ts';
 
-/** Stop handing frames to the data channel above this many buffered bytes… */
-export const HIGH_WATER_BYTES = 1024 * 1024;
-/** …and resume when it drained below this. */
-export const LOW_WATER_BYTES = 256 * 1024;
+export { HIGH_WATER_BYTES, LOW_WATER_BYTES } from './lane.ts';
 /** A connection that stays 'disconnected' this long is given up, ms. */
 export const DISCONNECTED_GRACE_MS = 8_000;
 /** A connection whose channel is not open this long after it started is given up (and retried), ms. */
@@ -54,14 +52,10 @@ export class Peer {
   readonly cid: string;
   #o: PeerOptions;
   #pc: RTCPeerConnection;
-  #dc: RTCDataChannel;
-  #reader = new FrameReader();
+  #lanes: Record<Lane, LaneChannel>;
   #pendingCandidates: PeerSignal[] = [];
   #haveRemote = false;
   #offered = false;
-  #queue: Uint8Array[] = [];
-  #queueBytes = 0;
-  #drainListeners = new Set<() => void>();
   #grace: ReturnType<typeof setTimeout> | null = null;
   #connectTimer: ReturnType<typeof setTimeout> | null = null;
   closed = false;
@@ -73,18 +67,21 @@ export class Peer {
     this.cid = o.cid;
     this.#o = o;
     this.#pc = new o.RTCPeerConnection(o.config);
-    this.#dc = this.#pc.createDataChannel('live-sessions', { negotiated: true, id: 0, ordered: true });
-    this.#dc.binaryType = 'arraybuffer';
-    this.#dc.bufferedAmountLowThreshold = LOW_WATER_BYTES;
+    this.#lanes = { urgent: new LaneChannel(this.#pc, 'urgent', 0), bulk: new LaneChannel(this.#pc, 'bulk', 1) };
     this.#connectTimer = setTimeout(() => this.close(lost('connect timeout')), CONNECT_TIMEOUT_MS);
-    this.#dc.onopen = () => {
+    // Both channels ride one SCTP association and open together; the urgent one decides.
+    this.#lanes.urgent.dc.onopen = () => {
       if (this.#connectTimer) clearTimeout(this.#connectTimer);
       this.open = true;
       o.onOpen();
+      this.#flush(this.#lanes.urgent);
     };
-    this.#dc.onclose = () => this.close(lost('channel closed'));
-    this.#dc.onmessage = (ev) => this.#receive(ev.data);
-    this.#dc.addEventListener('bufferedamountlow', () => this.#flush());
+    this.#lanes.bulk.dc.onopen = () => this.#flush(this.#lanes.bulk);
+    for (const lane of Object.values(this.#lanes)) {
+      lane.dc.onclose = () => this.close(lost('channel closed'));
+      lane.dc.onmessage = (ev) => this.#receive(lane, ev.data);
+      lane.dc.addEventListener('bufferedamountlow', () => this.#flush(lane));
+    }
     this.#pc.onicecandidate = (ev) => {
       const c = ev.candidate;
       if (c && c.candidate) o.signal({ type: 'candidate', candidate: { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
@@ -148,53 +145,62 @@ export class Peer {
     }
   }
 
-  #receive(data: unknown): void {
+  #receive(lane: LaneChannel, data: unknown): void {
     let bytes: Uint8Array;
     if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
     else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     else return this.#o.onBadFrame(new ProtocolError('bad-frame', 'text frames are not part of the protocol; send binary frames'));
     let m: Message | null;
     try {
-      m = this.#reader.read(bytes);
+      const ack = lane.name === 'urgent' ? readAck(bytes) : null;
+      if (ack !== null) {
+        this.#lanes.bulk.acked(ack);
+        return this.#flush(this.#lanes.bulk);
+      }
+      if (lane.name === 'bulk') {
+        const total = lane.received(bytes.length);
+        if (total !== null) this.#send(writeAck(total), 'urgent');
+      }
+      m = lane.reader.read(bytes);
     } catch (e) {
       return this.#o.onBadFrame(e instanceof ProtocolError ? e : new ProtocolError('bad-frame', String(e)));
     }
     if (m) this.#o.onMessage(m);
   }
 
-  /** Bytes waiting: our queue plus what the data channel still buffers. */
+  /** Bytes waiting in the urgent lane: our queue plus what its data channel still buffers. */
   get backlog(): number {
-    return this.#queueBytes + (this.open ? this.#dc.bufferedAmount : 0);
+    return this.#lanes.urgent.backlog;
   }
 
-  /** Sends one message (split into ≤ 16 KiB wire frames when larger). */
-  send(message: Uint8Array): void {
+  /** Bulk bytes sent and not yet acknowledged by the other side. */
+  get bulkInFlight(): number {
+    return this.#lanes.bulk.inFlight;
+  }
+
+  /** Sends one message (split into ≤ 16 KiB wire frames when larger) on a lane, in order within it. */
+  send(message: Uint8Array, lane: Lane = 'urgent'): void {
     if (this.closed) return;
-    for (const part of split(message)) {
-      this.#queue.push(part);
-      this.#queueBytes += part.length;
-    }
-    this.#flush();
+    this.#send(message, lane);
   }
 
-  #flush(): void {
+  #send(message: Uint8Array, lane: Lane): void {
+    this.#lanes[lane].enqueue(message);
+    this.#flush(this.#lanes[lane]);
+  }
+
+  #flush(lane: LaneChannel): void {
     if (!this.open || this.closed) return;
     try {
-      while (this.#queue.length && this.#dc.bufferedAmount < HIGH_WATER_BYTES) {
-        const part = this.#queue.shift()!;
-        this.#queueBytes -= part.length;
-        this.#dc.send(part as Uint8Array<ArrayBuffer>);
-      }
+      lane.flush();
     } catch (e) {
-      return this.close(lost(`send failed: ${(e as Error).message}`));
+      this.close(lost(`send failed: ${(e as Error).message}`));
     }
-    if (!this.#queue.length && this.#dc.bufferedAmount <= LOW_WATER_BYTES) for (const l of this.#drainListeners) l();
   }
 
-  /** Called whenever everything queued has reached the data channel and it is below the low mark. */
+  /** Called whenever everything queued on the urgent lane reached its channel and it is below the low mark. */
   onDrain(cb: () => void): () => void {
-    this.#drainListeners.add(cb);
-    return () => this.#drainListeners.delete(cb);
+    return this.#lanes.urgent.onDrain(cb);
   }
 
   close(reason: GoneReason): void {
@@ -203,11 +209,8 @@ export class Peer {
     this.open = false;
     if (this.#grace) clearTimeout(this.#grace);
     if (this.#connectTimer) clearTimeout(this.#connectTimer);
-    this.#queue = [];
-    this.#queueBytes = 0;
-    this.#drainListeners.clear();
+    for (const lane of Object.values(this.#lanes)) lane.dispose();
     try {
-      this.#dc.close();
       this.#pc.close();
     } catch {
       /* already closed */

@@ -7,7 +7,7 @@
  * A message body is `[type:u8] payload`. JSON payloads (control messages) use `writeJson` /
  * `readJson`; hot paths (terminal output and input) lay out their own bytes.
  */
-import { frame, MAX_MESSAGE_BYTES } from './frames.ts';
+import { frame, MAX_MESSAGE_BYTES, type Lane } from './frames.ts';
 import type { Role } from './roles.ts';
 import { fail, obj, parseJson, type Obj } from './validate.ts';
 
@@ -23,6 +23,8 @@ export interface Rule {
   to: readonly Role[];
   /** told to a sender whose role may not send it (the first time, per message type) */
   denied?: string;
+  /** `bulk` for large transfers that must not hold up keystrokes and output (frames.ts) */
+  lane?: Lane;
 }
 
 export type Rules<M extends Typed> = { readonly [K in M['type']]: Rule };
@@ -49,6 +51,11 @@ export const GUESTS: readonly Role[] = ['owner', 'editor', 'viewer'];
 /** who may change what everyone shares (type, edit, open and close things) */
 export const WRITERS: readonly Role[] = ['owner', 'editor'];
 export const HOST: readonly Role[] = ['host'];
+
+/** The lane a message travels on. */
+export function laneOf(protocol: Protocol<Typed, Typed>, msg: Typed): Lane {
+  return (protocol.rules as Record<string, Rule>)[msg.type]?.lane ?? 'urgent';
+}
 
 export function permits(rule: Rule, from: Role, to: Role): boolean {
   return rule.from.includes(from) && rule.to.includes(to);

@@ -6,6 +6,12 @@
  *   message  [cap:u8] body      one byte names the capability (sub-protocol), as in y-protocols;
  *                               the capability's own file (mesh.ts, terminal.ts, …) defines body
  *   CHUNK    [255] last:u8 bytes   a slice of one larger message
+ *   ACK      [254] total:u32       transport only: bulk bytes received so far (mod 2^32)
+ *
+ * Two channels per connection (lanes): `urgent` (id 0) carries everything by default; `bulk`
+ * (id 1) carries messages a protocol marks bulk (a file, a large document update), at most
+ * BULK_WINDOW_BYTES of it unacknowledged, so a keystroke's echo never waits behind more than that.
+ * Each channel reassembles its own chunks; ACKs travel on `urgent`.
  */
 import { ProtocolError } from './validate.ts';
 
@@ -20,6 +26,27 @@ export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 export const CAP = { MESH: 0, TERMINAL: 1, SESSION: 2 } as const;
 export type CapId = (typeof CAP)[keyof typeof CAP];
 const CHUNK = 255;
+const ACK = 254;
+
+export type Lane = 'urgent' | 'bulk';
+/** Most bulk bytes a sender has on the way before the receiver acknowledged them. */
+export const BULK_WINDOW_BYTES = 256 * 1024;
+/** A receiver acknowledges bulk bytes after this many more arrived. */
+export const BULK_ACK_EVERY_BYTES = 64 * 1024;
+
+export function writeAck(total: number): Uint8Array {
+  const out = new Uint8Array(5);
+  out[0] = ACK;
+  new DataView(out.buffer).setUint32(1, total >>> 0);
+  return out;
+}
+
+/** The total of an ACK frame, or null when `raw` is no ACK. */
+export function readAck(raw: Uint8Array): number | null {
+  if (raw[0] !== ACK) return null;
+  if (raw.length !== 5) throw new ProtocolError('bad-frame', 'an ack frame is 5 bytes');
+  return new DataView(raw.buffer, raw.byteOffset, 5).getUint32(1);
+}
 
 /** One whole message: its capability byte and the body that capability decodes. */
 export interface Message {

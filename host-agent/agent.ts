@@ -8,7 +8,6 @@ import type { InviteRole } from '../src/lib/protocol/roles.ts';
 import { Credential } from '../src/lib/mesh/credential.ts';
 import { Mesh } from '../src/lib/mesh/mesh.ts';
 import { newRoomSecret, roomKey } from '../src/lib/mesh/room-crypto.ts';
-import { stateRoot } from '../signaling/state-files.ts';
 import { createSession, fetchJwks } from './api-client.ts';
 import { AuditLog } from './audit.ts';
 import { makeCertificate, type DtlsCertificate } from './cert.ts';
@@ -24,6 +23,8 @@ export interface HostOptions {
   shell: string;
   name: string;
   log: (line: string) => void;
+  /** where this host keeps its records: `<stateDir>/<session>/audit.jsonl` */
+  stateDir: string;
   /** the shells' environment (default: this process's) */
   env?: Record<string, string>;
 }
@@ -59,7 +60,7 @@ export class HostAgent {
       const key = await roomKey(secret, created.session);
       const links = sessionLinks(o.signaling, created.session, created.invites, secret);
       const credential = new Credential(o.signaling, created, cert.fingerprint);
-      const audit = new AuditLog(join(stateRoot(), created.session, 'audit.jsonl'));
+      const audit = new AuditLog(join(o.stateDir, created.session, 'audit.jsonl'));
       const terminals = new TerminalSet({ shell: o.shell, cwd: o.cwd, env: o.env });
       terminals.open(100, 30);
       const hub = new TerminalHub(terminals, audit, o.log);

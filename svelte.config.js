@@ -10,7 +10,7 @@ export default {
     typescript: {
       config(c) {
         c.compilerOptions.allowImportingTsExtensions = true;
-        c.include.push('../signaling/**/*.ts', '../host-agent/**/*.ts', '../test/**/*.ts', '../bin/**/*.js');
+        c.include.push('../signaling/**/*.ts', '../host-agent/**/*.ts', '../test/**/*.ts', '../bin/**/*.js', '../bin/**/*.ts');
         return c;
       }
     }

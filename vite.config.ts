@@ -12,7 +12,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'signaling/**/*.test.ts', 'host-agent/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'signaling/**/*.test.ts', 'host-agent/**/*.test.ts', 'bin/**/*.test.ts'],
           environment: 'node',
           testTimeout: 20_000
         }

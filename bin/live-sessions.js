@@ -18,5 +18,5 @@ if (major < 24) {
   const r = spawnSync(node24, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-const { main } = await import('../host-agent/cli.ts');
+const { main } = await import('./main.ts');
 await main(process.argv.slice(2));

@@ -14,7 +14,6 @@ import { Credential } from '../src/lib/mesh/credential.ts';
 import { DisposableStore } from '../src/lib/mesh/events.ts';
 import { Mesh } from '../src/lib/mesh/mesh.ts';
 import { newRoomSecret, roomKey } from '../src/lib/mesh/room-crypto.ts';
-import { stateRoot } from '../signaling/state-files.ts';
 import { AuditLog } from './audit.ts';
 import type { HostCapability } from './capability.ts';
 import { makeCertificate, type DtlsCertificate } from './cert.ts';
@@ -30,6 +29,8 @@ export interface HostOptions {
   shell: string;
   name: string;
   log: (line: string) => void;
+  /** where this host keeps its records: `<stateDir>/<session>/audit.jsonl` */
+  stateDir: string;
   /** the shells' environment (default: this process's) */
   env?: Record<string, string>;
 }
@@ -107,7 +108,7 @@ export class HostAgent {
       const key = await roomKey(secret, created.session);
       const links = writeLinks(o.signaling, created.session, created.invites, secret);
       const credential = new Credential(api, created, cert.fingerprint);
-      const audit = new AuditLog(join(stateRoot(), created.session, 'audit.jsonl'));
+      const audit = new AuditLog(join(o.stateDir, created.session, 'audit.jsonl'));
       const terminals = new TerminalSet({ shell: o.shell, cwd: o.cwd, env: o.env });
       terminals.open(100, 30);
       const mesh = new Mesh({

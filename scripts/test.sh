@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole vitest suite (projects unit, integration, e2e) inside the network namespace of
+# Runs the type check (scripts/typecheck.sh, counted as one test named "typecheck"), then the
+# whole vitest suite (projects unit, integration, e2e) inside the network namespace of
 # scripts/netns.sh (WebRTC needs a non-loopback interface), with a readable reporter on the
 # terminal and a JSON report in test-results/vitest.json. The LAST line printed is the totals,
-# `N passed, N failed` (and `, N skipped` when any), computed from the JSON report.
+# `N passed, N failed` (and `, N skipped` when any), computed from the JSON report and the type check.
 # Exits non-zero when anything failed or when no test ran. Extra arguments go to vitest
 # (e.g. `bash scripts/test.sh --project unit`).
 set -uo pipefail
@@ -15,13 +16,17 @@ report=test-results/vitest.json
 mkdir -p test-results
 rm -f "$report"
 
+echo '[test] typecheck (svelte-check, protocol tsc)'
+bash scripts/typecheck.sh
+typecheck=$?
+
 bash scripts/netns.sh vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
 rc=$?
 
 # Totals from the JSON report. A test file that failed to load has no failed test in it: it counts
 # as one failure so that it cannot go unnoticed.
-node - "$report" "$rc" <<'EOF'
-const [file, rcText] = process.argv.slice(2);
+node - "$report" "$rc" "$typecheck" <<'EOF'
+const [file, rcText, typecheckRc] = process.argv.slice(2);
 const rc = Number(rcText);
 const fs = require('node:fs');
 let r = null;
@@ -43,6 +48,12 @@ if (r) {
   }
 }
 const ran = passed + failed;
+// The type check counts as one test, so a type error fails the run like a failing test.
+if (typecheckRc === '0') passed += 1;
+else {
+  failed += 1;
+  console.log('[test] typecheck failed (see above; `npm run check` runs it alone).');
+}
 let ok = failed === 0 && ran > 0;
 if (ran === 0) console.log('[test] no test ran.');
 if (ok && rc !== 0) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileSessionStore, type FileStoreOptions } from './file-sessions.ts';
 import { StateError } from './state-files.ts';
 
@@ -57,14 +57,16 @@ describe('FileSessionStore', () => {
     const s = await open(file, { touchSaveMs: 50, now: () => now });
     const { id } = await s.create();
     const lastUsed = () => (JSON.parse(readFileSync(file, 'utf8')).sessions as { id: string; lastUsed: number }[]).find((x) => x.id === id)?.lastUsed;
+    const t0 = Date.now();
     now = 2_000;
     await s.touch(id);
     now = 3_000;
     await s.touch(id);
-    await new Promise((r) => setTimeout(r, 20));
     expect(lastUsed()).toBe(1_000);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(lastUsed()).toBe(3_000);
+    // one save for both touches, and not before touchSaveMs: saving each touch at once would
+    // have reached 3_000 sooner
+    await vi.waitFor(() => expect(lastUsed()).toBe(3_000), { timeout: 2000, interval: 5 });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(50 - 1);
     now = 4_000;
     await s.touch(id);
     await s.close();

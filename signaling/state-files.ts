@@ -4,8 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname } from 'node:path';
 
 /** A state file or directory that cannot be used; the message names it and says what to do. */
 export class StateError extends Error {}
@@ -88,16 +87,4 @@ export function corrupt(file: string, reason: string): StateError {
     `${file} is damaged (${reason}); fix it or move it away (the server then starts with a fresh one), ` +
       `or start with another state directory (--state DIR, in ${dirname(file)} now)`
   );
-}
-
-/**
- * Where Live Sessions keeps state on this machine (signaling keys and sessions, host audit
- * logs): $LIVE_SESSIONS_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/live-sessions.
- */
-export function stateRoot(): string {
-  const own = process.env.LIVE_SESSIONS_STATE_DIR;
-  if (own) return own;
-  const xdg = process.env.XDG_STATE_HOME;
-  // The XDG spec says to ignore a relative XDG_STATE_HOME.
-  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'state'), 'live-sessions');
 }

@@ -48,7 +48,8 @@ describe('TerminalMirror', () => {
   it('waits for an escape sequence split across chunks to complete', async () => {
     const m = new TerminalMirror(40, 5, 100);
     m.write(1, enc.encode('abc\x1b[3'));
-    await new Promise((r) => setTimeout(r, 20));
+    // the mirror has parsed up to the middle of the sequence, then the snapshot is asked for
+    await waitFor('chunk 1 parsed', () => m.parsedSeq === 1);
     const snap = m.snapshot();
     m.write(2, enc.encode('1mred\x1b[0m done'));
     const s = await snap;

@@ -84,7 +84,7 @@ describe('HostTerminal', () => {
 
   it('snapshot + later chunks (live or from tail) rebuild the screen of a mirror that saw everything', async () => {
     // scrollback holds all of it, so a lost or doubled chunk anywhere shows in the final buffer
-    const { t, chunks, until } = bash({ cols: 100, rows: 30, scrollback: 10_000 });
+    const { t, chunks, text, until } = bash({ cols: 100, rows: 30, scrollback: 10_000 });
     // coloured, wrapping, multi-byte lines: chunk boundaries fall inside sequences and characters
     t.write(`perl -CS -e 'for $i (1..4000) { printf "\\e[3%dm%05d %s\\x{20ac}\\e[0m\\n", $i%8, $i, "\\x{e9}" x ($i%150) }'; echo heavy-$((9*9))\r`);
     await until('$ perl');
@@ -99,17 +99,18 @@ describe('HostTerminal', () => {
         }))
       );
     // ask while a chunk was just handed to the mirror and is not parsed yet, and from timers
+    // (waitFor's poll), away from chunk boundaries, every few chunks
     const off = t.onOutput((seq) => seq % 13 === 0 && taken.length < 40 && take());
     let done = false;
     const timed = (async () => {
       while (!done) {
         take();
-        await new Promise((r) => setTimeout(r, 15));
+        const from = t.seq;
+        await waitFor('more output', () => done || t.seq >= from + 3, 15000);
       }
     })();
-    await until('heavy-81', 15000);
-    await until('$ ', 2000);
-    await new Promise((r) => setTimeout(r, 100));
+    // the shell is idle at its prompt again: no chunk comes after this, so `chunks` is final
+    await waitFor('the prompt after heavy-81', () => text().includes('heavy-81') && text().endsWith('$ '), 15000);
     done = true;
     off();
     await timed;
@@ -220,8 +221,8 @@ describe('HostTerminal', () => {
       maxPending = Math.max(maxPending, t.pendingBytes);
     });
     t.write('yes | head -c 50000000\r');
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(bytes).toBeGreaterThan(2_000_000);
+    // a sustained flood: several times the high-water mark has gone through the mirror
+    await waitFor('4 MB of output', () => bytes > 4_000_000, 15000);
     expect(maxPending).toBeLessThanOrEqual(MIRROR_HIGH_WATER_BYTES + PTY_READ_BYTES);
   });
 

@@ -1,61 +1,28 @@
 /**
- * The session UI over the fake session (no network): serves the already built app (`build/`,
- * from `npx vite build`) on a free port and drives Debian's Chromium.
+ * The session UI over the fake session (no network): test/ui/ served by its own Vite dev server
+ * on a free port (the fake is not part of the product build), driven in Debian's Chromium.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import http from 'node:http';
-import fs from 'node:fs';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser.ts';
+import { startFakeUi, type FakeUi } from '../ui/server.ts';
 
-const BUILD = path.resolve('build');
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json'
-};
-
-/** A static server with the SPA fallback the signaling server also has (200.html). */
-function serveBuild(): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    let file = path.join(BUILD, rel);
-    if (!file.startsWith(BUILD + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      file = path.join(BUILD, '200.html');
-    }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-let server: http.Server;
+let ui: FakeUi;
 let browser: Browser;
-let base: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(BUILD, '200.html'))) {
-    throw new Error('build/200.html is missing: run `npx vite build` before the e2e tests.');
-  }
-  server = await serveBuild();
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  });
+  ui = await startFakeUi();
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await ui?.close();
 });
 
 async function open(query: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(`${base}/dev/fake${query}`);
+  await page.goto(`${ui.url}${query}`);
   await page.locator('[data-testid="terminal"] .xterm').first().waitFor();
   return page;
 }
@@ -91,13 +58,20 @@ describe('session UI over the fake session', () => {
       expect(await page.getByText('View only', { exact: true }).isVisible()).toBe(true);
       expect(await page.getByTestId('new-terminal').count()).toBe(0);
 
+      // xterm turns a key into input while the key goes down: once the page has seen the last
+      // key come up, every keystroke before it has been handled (or dropped).
+      await page.evaluate(() => {
+        const w = window as unknown as { keysUp: string[] };
+        w.keysUp = [];
+        addEventListener('keyup', (e) => w.keysUp.push(e.key), true);
+      });
       await page.locator('.xterm-helper-textarea').first().focus();
       await page.keyboard.type('touch /tmp/should-not-exist');
       await page.keyboard.press('Enter');
       const toast = page.getByTestId('terminal-toast').first();
       await toast.waitFor();
       expect(await toast.innerText()).toBe('You are a viewer — typing is disabled');
-      await page.waitForTimeout(200); // anything sent would be recorded synchronously; give it a moment anyway
+      await expect.poll(() => page.evaluate(() => (window as unknown as { keysUp: string[] }).keysUp.at(-1))).toBe('Enter');
       expect(await inputsSent(page)).toBe(0);
     } finally {
       await page.close();

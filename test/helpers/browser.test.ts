@@ -29,9 +29,12 @@ async function describeAfterGathering(page: Page, remote: RTCSessionDescriptionI
       await pc.setLocalDescription(await pc.createOffer());
     }
     if (pc.iceGatheringState !== 'complete') {
-      // Bounded: without a usable interface Chromium may never finish gathering.
+      // A deadline, not a pause: without a usable interface Chromium may never finish gathering.
       const done = new Promise<void>((r) => pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()));
-      await Promise.race([done, new Promise((r) => setTimeout(r, 5_000))]);
+      const late = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('ICE gathering did not complete in 5 s: run inside scripts/netns.sh')), 5_000)
+      );
+      await Promise.race([done, late]);
     }
     return pc.localDescription!.toJSON();
   }, remote);

@@ -1,6 +1,4 @@
 /** Signaling server and host agent in this process, for integration tests that look inside. */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { startSignaling, type SignalingServer } from '../../signaling/server.ts';
 import { HostAgent } from '../../host-agent/agent.ts';
 import { shellTestEnv } from './processes.ts';
@@ -18,13 +16,11 @@ export interface Stack {
 
 export async function startStack(): Promise<Stack> {
   const cwd = makeTempDir('live-sessions-cwd-');
-  const state = join(makeTempDir('live-sessions-state-'), 'state');
-  mkdirSync(state, { recursive: true });
-  process.env.LIVE_SESSIONS_STATE_DIR = state;
+  const stateDir = makeTempDir('live-sessions-state-');
   const server = await startSignaling({ port: 0, staticDir: null, log: () => {} });
   const hostLog: string[] = [];
   const env = { ...(process.env as Record<string, string>), ...shellTestEnv() };
-  const agent = await HostAgent.start({ signaling: server.url, cwd, shell: '/bin/bash', name: 'test-host', env, log: (l) => hostLog.push(l) });
+  const agent = await HostAgent.start({ signaling: server.url, cwd, shell: '/bin/bash', name: 'test-host', stateDir, env, log: (l) => hostLog.push(l) });
   return {
     server,
     agent,

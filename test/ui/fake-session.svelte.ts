@@ -1,12 +1,12 @@
 /**
- * A SessionView without a network, for the dev route /dev/fake only: a few participants, two
- * terminals that print a prompt and echo what an editor types, `exit [N]` ends a shell, and
- * restart brings it back. Every call to `input` is recorded in `inputs` so tests can check that
+ * A SessionView without a network, for the UI test page (test/ui/; never in the product build):
+ * a few participants, two terminals that print a prompt and echo what an editor types, `exit [N]`
+ * ends a shell, and restart brings it back. Every call to `input` is recorded in `inputs` so tests can check that
  * a viewer's keystrokes are never sent.
  */
-import type { TermInfo } from '../protocol/terminal.ts';
-import { canWrite, type Role } from '../protocol/roles.ts';
-import type { JoinStatus, Participant, SessionView, SignalingStatus, TerminalSink } from './view.ts';
+import type { TermInfo } from '../../src/lib/protocol/terminal.ts';
+import { canWrite, type Role } from '../../src/lib/protocol/roles.ts';
+import type { JoinStatus, Participant, SessionView, SignalingStatus, TerminalSink } from '../../src/lib/session/view.ts';
 
 export interface FakeOptions {
   role?: Role;

@@ -4,21 +4,22 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { defaultSignalingStateDir, parseSignalArgs } from './cli.ts';
-import { KEY_FILE } from './server.ts';
+import { KEY_FILE } from '../signaling/server.ts';
+import { parseSignalArgs } from './signal.ts';
+import { signalingStateDir, stateRoot } from './state-dir.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = fileURLToPath(new URL('./live-sessions.js', import.meta.url));
 const children: ChildProcess[] = [];
 afterEach(() => children.splice(0).forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
 /** The children's default state lives here, never in the real home directory. */
 const TEMP = mkdtempSync(join(tmpdir(), 'ls-cli-'));
 afterAll(() => rmSync(TEMP, { recursive: true, force: true }));
 
-/** Runs runSignal(args) in a fresh Node (the same Node 24 that runs the tests). */
+/** Runs `live-sessions signal ...args` with the same Node 24 that runs the tests. */
 function runSignal(args: string[]) {
-  const code = `import('./signaling/cli.ts').then((m) => m.runSignal(${JSON.stringify(args)}))`;
   const env = { ...process.env, LIVE_SESSIONS_STATE_DIR: join(TEMP, 'default') };
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'signal', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -87,25 +88,14 @@ describe('live-sessions signal', () => {
   });
 
   it('defaults its state directory from LIVE_SESSIONS_STATE_DIR, else XDG_STATE_HOME, else ~/.local/state', () => {
-    const saved = { own: process.env.LIVE_SESSIONS_STATE_DIR, xdg: process.env.XDG_STATE_HOME };
-    const set = (k: string, v: string | undefined) => (v === undefined ? delete process.env[k] : (process.env[k] = v));
-    try {
-      set('LIVE_SESSIONS_STATE_DIR', '/srv/ls');
-      set('XDG_STATE_HOME', '/x/state');
-      expect(defaultSignalingStateDir()).toBe('/srv/ls/signaling');
-      set('LIVE_SESSIONS_STATE_DIR', undefined);
-      expect(defaultSignalingStateDir()).toBe('/x/state/live-sessions/signaling');
-      set('XDG_STATE_HOME', 'relative/ignored');
-      expect(defaultSignalingStateDir()).toBe(join(homedir(), '.local/state/live-sessions/signaling'));
-      expect(parseSignalArgs([]).stateDir).toBe(defaultSignalingStateDir());
-    } finally {
-      set('LIVE_SESSIONS_STATE_DIR', saved.own);
-      set('XDG_STATE_HOME', saved.xdg);
-    }
+    expect(signalingStateDir(stateRoot({ LIVE_SESSIONS_STATE_DIR: '/srv/ls', XDG_STATE_HOME: '/x/state' }))).toBe('/srv/ls/signaling');
+    expect(signalingStateDir(stateRoot({ XDG_STATE_HOME: '/x/state' }))).toBe('/x/state/live-sessions/signaling');
+    expect(signalingStateDir(stateRoot({ XDG_STATE_HOME: 'relative/ignored' }))).toBe(join(homedir(), '.local/state/live-sessions/signaling'));
+    expect(parseSignalArgs([]).stateDir).toBe(signalingStateDir());
   });
 
   it('parses flags with defaults', () => {
-    const stateDir = defaultSignalingStateDir();
+    const stateDir = signalingStateDir();
     expect(parseSignalArgs([])).toEqual({ port: 8787, host: '127.0.0.1', stateDir, help: false });
     expect(parseSignalArgs(['--port=9000', '--host', '0.0.0.0'])).toEqual({ port: 9000, host: '0.0.0.0', stateDir, help: false });
     expect(parseSignalArgs(['--state=/tmp/s']).stateDir).toBe('/tmp/s');

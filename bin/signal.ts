@@ -2,22 +2,15 @@
  * `live-sessions signal [--port N] [--host ADDR] [--state DIR | --no-state]`: runs the signaling
  * server until SIGINT/SIGTERM.
  */
-import { join } from 'node:path';
-import { DEFAULT_LIMITS } from './http-api.ts';
-import { startSignaling } from './server.ts';
+import { DEFAULT_LIMITS } from '../signaling/http-api.ts';
+import { startSignaling } from '../signaling/server.ts';
+import { StateError } from '../signaling/state-files.ts';
 import { parseFlags, parsePort, UsageError } from './args.ts';
-import { stateRoot, StateError } from './state-files.ts';
+import { signalingStateDir } from './state-dir.ts';
 
+/** The port `signal` and `start` listen on, and the one `host` looks for, by default. */
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
-
-/**
- * Where the signaling server keeps its key and sessions by default:
- * $LIVE_SESSIONS_STATE_DIR/signaling, else ${XDG_STATE_HOME:-~/.local/state}/live-sessions/signaling.
- */
-export function defaultSignalingStateDir(): string {
-  return join(stateRoot(), 'signaling');
-}
 
 const USAGE = `Usage: live-sessions signal [--port N] [--host ADDR] [--state DIR | --no-state]
 
@@ -48,7 +41,7 @@ export function parseSignalArgs(argv: string[]): SignalArgs {
   return {
     port: parsePort(f.port, DEFAULT_PORT),
     host: f.host ?? DEFAULT_HOST,
-    stateDir: f['no-state'] ? null : (f.state ?? defaultSignalingStateDir()),
+    stateDir: f['no-state'] ? null : (f.state ?? signalingStateDir()),
     help: !!f.help
   };
 }

@@ -1,0 +1,88 @@
+/**
+ * `live-sessions host [--signaling URL] [--cwd DIR] [--shell CMD] [--name NAME] [--json]`, and the
+ * parts of running a host agent that `start` shares: defaults, printing the links, ending on
+ * SIGINT/SIGTERM.
+ */
+import { statSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { HostAgent } from '../host-agent/agent.ts';
+import { cleanupWebRTC } from '../host-agent/webrtc.ts';
+import { parseFlags, parseHttpUrl, UsageError } from './args.ts';
+import { DEFAULT_PORT } from './signal.ts';
+import { stateRoot } from './state-dir.ts';
+import { USAGE } from './usage.ts';
+
+const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', json: 'boolean', help: 'boolean' } as const;
+
+export const hostLog = (line: string) => console.error(`[host] ${line}`);
+
+/** --cwd, --shell and --name with their defaults; `stateDir` receives the audit logs. */
+export function hostDefaults(f: { cwd?: string; shell?: string; name?: string }) {
+  // npm scripts run in the package folder; INIT_CWD is where the user typed `npm start`.
+  const cwd = resolve(f.cwd ?? process.env.INIT_CWD ?? process.cwd());
+  let isDir = false;
+  try {
+    isDir = statSync(cwd).isDirectory();
+  } catch {
+    /* reported below */
+  }
+  if (!isDir) throw new UsageError(`--cwd ${JSON.stringify(cwd)} is not a directory`);
+  const shell = f.shell ?? process.env.SHELL ?? '/bin/bash';
+  const name = (f.name ?? `${userInfo().username}@${hostname()}`).slice(0, 64);
+  return { cwd, shell, name, stateDir: stateRoot(), log: hostLog };
+}
+
+function printLinks(session: string, links: Record<string, string>, auditPath: string): void {
+  console.log(`Session ${session} is live. Share a link (each carries its secret after #):\n`);
+  console.log(`  owner   ${links.owner}`);
+  console.log(`  editor  ${links.editor}`);
+  console.log(`  viewer  ${links.viewer}\n`);
+  console.log(`Who typed what: ${auditPath}`);
+  console.log('Press Ctrl+C to end the session.');
+}
+
+/**
+ * Resolves with the first SIGINT/SIGTERM. Installed before anything starts, so a stop that comes
+ * early (right after the links are printed, or while starting) still ends the session cleanly;
+ * a second signal while ending forces the exit.
+ */
+export function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const on = (sig: string) => {
+      if (stopping) {
+        console.error(`${sig} again: exiting without waiting`);
+        process.exit(130);
+      }
+      stopping = true;
+      resolve(sig);
+    };
+    process.on('SIGINT', () => on('SIGINT'));
+    process.on('SIGTERM', () => on('SIGTERM'));
+  });
+}
+
+/** Prints the links, waits for `stop`, then ends the session (and whatever `extraClose` ends). */
+export async function runHost(agent: HostAgent, json: boolean, stop: Promise<string>, extraClose?: () => Promise<void>): Promise<void> {
+  if (json) console.log(JSON.stringify({ session: agent.session, links: agent.links }));
+  else printLinks(agent.session, agent.links, agent.audit.path);
+  const sig = await stop;
+  console.error(`\n${sig}: ending the session…`);
+  try {
+    await agent.dispose();
+    await extraClose?.();
+  } finally {
+    cleanupWebRTC();
+  }
+}
+
+export async function host(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, FLAGS);
+  if (f.help) return void console.log(USAGE);
+  const signaling = parseHttpUrl(f.signaling ?? `http://127.0.0.1:${DEFAULT_PORT}`, '--signaling');
+  const stop = stopSignal();
+  const agent = await HostAgent.start({ signaling, ...hostDefaults(f) });
+  await runHost(agent, !!f.json, stop);
+  process.exit(0);
+}

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeJwt } from 'jose';
 import {
+  HttpError,
   MAX_BODY_BYTES,
   parseCreateSession,
   parseJoin,
@@ -19,15 +20,7 @@ import { randomId, type SigningKeys } from './keys.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
 
-export class HttpError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
+export { HttpError };
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

@@ -1,8 +1,10 @@
 /**
  * The signaling server's HTTP API, for the browser, the host agent and test peers alike (global
- * fetch). Every answer is validated; every failure is a sentence a user can act on.
+ * fetch). Every answer is validated; every failure is a sentence a user can act on (an HttpError
+ * when the server refused).
  */
 import {
+  HttpError,
   parseApiError,
   parseCreateSessionResponse,
   parseCredentialResponse,
@@ -18,16 +20,6 @@ import {
 /** How long one API call may take, ms. */
 export const API_TIMEOUT_MS = 10_000;
 
-/** The server answered, but with an error (`status` and `code` say which). */
-export class ApiRefusal extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
 
 export class ApiClient {
   readonly base: string;
@@ -52,7 +44,7 @@ export class ApiClient {
     }
     if (!res.ok) {
       const err = parseApiError(body);
-      throw new ApiRefusal(res.status, err?.code ?? 'error', err?.error ?? `The signaling server refused ${path} (HTTP ${res.status}).`);
+      throw new HttpError(res.status, err?.code ?? 'error', err?.error ?? `The signaling server refused ${path} (HTTP ${res.status}).`);
     }
     try {
       return parse(body);

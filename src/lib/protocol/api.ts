@@ -61,6 +61,17 @@ export interface ApiError {
   code: string;
 }
 
+/** An HTTP answer that is an error: thrown by the server's handlers, and by the client on a refusal. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
 export function parseCreateSession(v: unknown): CreateSessionRequest {
   const o = obj(v, 'request body');
   const role = o.role ?? 'owner';

@@ -63,10 +63,25 @@ export function stopSignal(): Promise<string> {
   });
 }
 
+/** What `--json` prints after its first line, one JSON object a line, for programs that drive the host. */
+export type HostEvent =
+  | { event: 'signaling'; status: 'connecting' | 'online' | 'offline' }
+  | { event: 'join'; participant: string; name: string; role: string }
+  | { event: 'leave'; participant: string; reason: string };
+
+function printEvents(agent: HostAgent): void {
+  const print = (e: HostEvent) => console.log(JSON.stringify(e));
+  agent.mesh.signalingStatus.on((status) => print({ event: 'signaling', status }));
+  agent.mesh.peerJoined.on((p) => print({ event: 'join', participant: p.id, name: p.name, role: p.claims.role }));
+  agent.mesh.peerGone.on(({ peer, reason }) => print({ event: 'leave', participant: peer.id, reason: reason.kind }));
+}
+
 /** Prints the links, waits for `stop`, then ends the session (and whatever `extraClose` ends). */
 export async function runHost(agent: HostAgent, json: boolean, stop: Promise<string>, extraClose?: () => Promise<void>): Promise<void> {
-  if (json) console.log(JSON.stringify({ session: agent.session, links: agent.links }));
-  else printLinks(agent.session, agent.links, agent.audit.path);
+  if (json) {
+    console.log(JSON.stringify({ session: agent.session, links: agent.links }));
+    printEvents(agent);
+  } else printLinks(agent.session, agent.links, agent.audit.path);
   const sig = await stop;
   console.error(`\n${sig}: ending the session…`);
   try {

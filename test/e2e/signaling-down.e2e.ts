@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { OpenedPage } from '../helpers/browser.ts';
-import { startSignalingProcess, type HostProcess, type SignalingProcess } from '../helpers/processes.ts';
+import { startSignalingProcess, waitForHostEvent, type HostProcess, type SignalingProcess } from '../helpers/processes.ts';
 import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
 import { serveAppFromBuild } from '../helpers/cached-app.ts';
 import { JOIN_TIMEOUT_MS, SEE_TIMEOUT_MS, joinAs, sessionState, typeInto, waitForFile, waitForScreen, withQuery } from '../helpers/session-page.ts';
@@ -50,7 +50,7 @@ describe('signaling server down', () => {
       expect(await banner.innerText()).toMatch(/unreachable/i);
       expect((await person.page.getByTestId('signaling').innerText()).trim()).toBe('Signaling: offline');
     }
-    await host.process.waitForLine(/signaling offline/, SEE_TIMEOUT_MS, 'stderr');
+    await waitForHostEvent(host, (e) => e.event === 'signaling' && e.status === 'offline', SEE_TIMEOUT_MS);
 
     await typeInto(editor.page, 'touch after-signaling-died\n');
     await waitForFile(path.join(cwd, 'after-signaling-died'));
@@ -88,6 +88,7 @@ describe('signaling server down', () => {
 
   it('reconnects everyone when signaling is back, and lets new people join with the same links', async () => {
     await killSignaling();
+    const restartedAt = host.process.stdout.length;
     // restarted on its address with its state directory: same keys, same sessions
     const port = Number(new URL(signaling.url).port);
     signaling = await startSignalingProcess({ port, stateDir: signaling.stateDir });
@@ -97,7 +98,7 @@ describe('signaling server down', () => {
       });
       await person.page.getByTestId('signaling-offline').waitFor({ state: 'detached', timeout: SEE_TIMEOUT_MS });
     }
-    await host.process.waitForLine(/signaling online/, SEE_TIMEOUT_MS, 'stderr');
+    await waitForHostEvent(host, (e) => e.event === 'signaling' && e.status === 'online', SEE_TIMEOUT_MS, restartedAt);
     const late = await joinAs(browser, host.links.viewer, 'Latecomer');
     try {
       await typeInto(editor.page, 'echo back-again-$((40+2))\n');

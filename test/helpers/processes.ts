@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from './tmp.ts';
+import type { HostEvent } from '../../bin/host.ts';
 
 /** The repository root (test/helpers/ is two levels below it). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -259,6 +260,27 @@ export async function startHostProcess(signalingUrl: string, opts: HostOptions =
     await proc.stop();
     throw err;
   }
+}
+
+/**
+ * Waits for a JSON event line the host printed with `--json` (see bin/host.ts HostEvent), among
+ * the stdout lines from index `since` on (line 0 is the links).
+ */
+export async function waitForHostEvent(host: HostProcess, match: (e: HostEvent) => boolean, timeoutMs = START_TIMEOUT_MS, since = 1): Promise<HostEvent> {
+  const parse = (line: string): HostEvent | null => {
+    try {
+      return JSON.parse(line) as HostEvent;
+    } catch {
+      return null;
+    }
+  };
+  const found = () => host.process.stdout.slice(since).map(parse).find((e) => e !== null && 'event' in e && match(e));
+  const end = Date.now() + timeoutMs;
+  while (!found()) {
+    if (Date.now() > end) throw new Error(`the host printed no matching event within ${timeoutMs} ms; it printed: ${host.process.stdout.slice(1).join(' | ').slice(-500)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return found()!;
 }
 
 /** Parses the host's `--json` line: `{"session": ID, "links": {"owner", "editor", "viewer"}}`. */

@@ -18,8 +18,17 @@ export class Emitter<T> {
     return { dispose: () => void this.#listeners.delete(l) };
   };
 
+  /** Calls every listener; one that throws does not keep the others from running. */
   fire(e: T): void {
-    for (const l of [...this.#listeners]) l(e);
+    for (const l of [...this.#listeners]) {
+      try {
+        l(e);
+      } catch (err) {
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
   }
 
   get size(): number {

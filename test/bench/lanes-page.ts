@@ -8,7 +8,7 @@
 //   [0][3] bytes:u32  control: bulk bytes received so far (every ACK_EVERY_BYTES; 'window' design)
 //   [1] seq:u32 …     echo reply (like terminal output)
 //   [2] seq:u32 …     echo request (like terminal input)
-//   [3] last:u8 …     a chunk of a bulk message, as split() makes them
+//   [3] last:u8 …     a chunk of a bulk message (lanes.ts bulkFrames)
 import type { Design, LaneSender, LaneSenderOptions } from './lanes-sender.ts';
 import type { PageBench } from './dc-page.ts';
 
@@ -73,7 +73,7 @@ export function installLanesPage(senderSource: string): void {
       const pc = w.__bench.peerConnection(pairId);
       if (!pc) throw new Error(`no connection ${pairId}`);
       [urgent, bulk] = await Promise.all([channel(pc, urgentId), channel(pc, bulkId)]);
-      // the same layout as split(): [3][last] then up to frameBytes - 2 bytes of the message
+      // the same layout as lanes.ts bulkFrames: [3][last] then up to frameBytes - 2 bytes of the message
       const step = frameBytes - 2;
       parts = [];
       for (let at = 0; at < bulkBytes; at += step) {

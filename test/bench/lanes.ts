@@ -7,7 +7,7 @@
 // Each case runs REPETITIONS times (interleaved with the other cases); a key is the median of
 // its repetitions and the log line shows all of them.
 import type { Page } from 'playwright-core';
-import { split, MAX_FRAME_BYTES } from '../../src/lib/protocol/frames.ts';
+import { MAX_FRAME_BYTES } from '../../src/lib/protocol/frames.ts';
 import { connectPair, preparePage, type DcPair } from './dc-pair.ts';
 import { installLanesPage, type LanesPage } from './lanes-page.ts';
 import { createLaneSender, type Design, type LaneSender } from './lanes-sender.ts';
@@ -47,10 +47,24 @@ type Direction = (typeof DIRECTIONS)[number];
 
 type LanesWindow = { __lanes: LanesPage };
 
+/** A bulk message as the bench's own frames `[3][last:u8] bytes`, each ≤ `max` bytes (the shape
+ * of the product's chunks, with the byte the page side expects). */
+function bulkFrames(bytes: number, max: number): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  for (let at = 0; at < bytes; at += max - 2) {
+    const n = Math.min(max - 2, bytes - at);
+    const f = new Uint8Array(2 + n);
+    f[0] = 3;
+    f[1] = at + n >= bytes ? 1 : 0;
+    parts.push(f);
+  }
+  return parts;
+}
+
 /** Node's end: the channels, the sender of the current design, the echo clock. */
 class NodeEnd {
   sender: LaneSender | null = null;
-  readonly parts = split(new Uint8Array(BULK_BYTES));
+  readonly parts = bulkFrames(BULK_BYTES, MAX_FRAME_BYTES);
   #seq = 0;
   #pending = new Map<number, { t: number; duringBulk: boolean }>();
   #samples: number[] = [];

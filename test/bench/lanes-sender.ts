@@ -12,12 +12,12 @@
 //   two-low  as two, but the bulk channel stops at bulkHighBytes (low mark a quarter of it)
 //   window   as prio, and at most windowBytes of bulk not yet acknowledged by the receiver (it
 //            acks every few frames): bounds the bulk buffered anywhere on the path, including
-//            buffers bufferedAmount does not show (usrsctp's send buffer in libdatachannel)
-//   two-window  two channels (each reassembles its own chunks), bulk within the acknowledged
-//            window: the product's design (src/lib/mesh/lane.ts)
+//            buffers bufferedAmount does not show (usrsctp's send buffer in libdatachannel).
+//            The product's design (src/lib/mesh/outbox.ts); two channels with the same window
+//            measured worse from Node (p99 135–206 ms against 17–27 ms)
 
 export type Lane = 'urgent' | 'bulk';
-export type Design = 'fifo' | 'prio' | 'prio-low' | 'two' | 'two-low' | 'window' | 'two-window';
+export type Design = 'fifo' | 'prio' | 'prio-low' | 'two' | 'two-low' | 'window';
 
 export interface LaneSenderOptions {
   design: Design;
@@ -42,10 +42,10 @@ export interface LaneSender {
 }
 
 export function createLaneSender(o: LaneSenderOptions): LaneSender {
-  type Outlet = { dc: RTCDataChannel; high: number; urgent: Uint8Array[]; bulk: Uint8Array[]; onLow: () => void; windowed?: boolean };
+  type Outlet = { dc: RTCDataChannel; high: number; urgent: Uint8Array[]; bulk: Uint8Array[]; onLow: () => void };
   const prio = o.design === 'prio' || o.design === 'prio-low' || o.design === 'window';
-  const two = o.design === 'two' || o.design === 'two-low' || o.design === 'two-window';
-  const windowBytes = o.design === 'window' || o.design === 'two-window' ? o.windowBytes : Infinity;
+  const two = o.design === 'two' || o.design === 'two-low';
+  const windowBytes = o.design === 'window' ? o.windowBytes : Infinity;
   let bulkSent = 0;
   let bulkAcked = 0;
   const bulkHigh = o.design === 'prio-low' ? o.bulkHighBytes : o.highBytes;
@@ -54,10 +54,9 @@ export function createLaneSender(o: LaneSenderOptions): LaneSender {
   const flush = (out: Outlet) => {
     const dc = out.dc;
     if (dc.readyState !== 'open') return;
-    while (out.urgent.length && dc.bufferedAmount < out.high && (!out.windowed || bulkSent - bulkAcked < windowBytes)) {
+    while (out.urgent.length && dc.bufferedAmount < out.high) {
       const f = out.urgent.shift()!;
       queued -= f.length;
-      if (out.windowed) bulkSent += f.length;
       dc.send(f as Uint8Array<ArrayBuffer>);
     }
     while (!out.urgent.length && out.bulk.length && dc.bufferedAmount < bulkHigh && bulkSent - bulkAcked < windowBytes) {
@@ -75,7 +74,6 @@ export function createLaneSender(o: LaneSenderOptions): LaneSender {
   };
   const main = outlet(o.urgent, o.highBytes, low);
   const second = !two ? null : o.design === 'two-low' ? outlet(o.bulk, o.bulkHighBytes, o.bulkHighBytes / 4) : outlet(o.bulk, o.highBytes, low);
-  if (second && o.design === 'two-window') second.windowed = true;
   return {
     send(frame, lane) {
       const out = second && lane === 'bulk' ? second : main;
@@ -87,7 +85,6 @@ export function createLaneSender(o: LaneSenderOptions): LaneSender {
     ack(bytes) {
       bulkAcked = bytes;
       flush(main);
-      if (second) flush(second);
     },
     get queued() {
       return queued;

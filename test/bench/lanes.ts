@@ -39,8 +39,7 @@ const DESIGNS: { design: Design; key: string }[] = [
   { design: 'prio-low', key: 'prio_low' },
   { design: 'two', key: 'two_channels' },
   { design: 'two-low', key: 'two_channels_low' },
-  { design: 'window', key: 'window' },
-  { design: 'two-window', key: 'product' }
+  { design: 'window', key: 'window' }
 ];
 const DIRECTIONS = ['node2page', 'page2node'] as const;
 type Direction = (typeof DIRECTIONS)[number];

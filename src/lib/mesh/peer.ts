@@ -1,16 +1,17 @@
 /**
- * One WebRTC connection to one other participant: two pre-negotiated, ordered, reliable data
- * channels (lane.ts) carrying frames (protocol/frames.ts): `urgent` (id 0) for everything by
- * default, `bulk` (id 1) for large transfers, windowed by the receiver's acks so they never make
- * urgent frames wait. Works with the browser's RTCPeerConnection and node-datachannel's polyfill.
+ * One WebRTC connection to one other participant: a pre-negotiated, ordered, reliable data
+ * channel (id 0) carrying frames (protocol/frames.ts) of two lanes, sent through an Outbox:
+ * urgent frames first, bulk within a window the receiver's acks open, so a transfer never makes
+ * keystrokes and terminal output wait. Works with the browser's RTCPeerConnection and with
+ * node-datachannel's polyfill.
  */
-import { readAck, writeAck, type Lane, type Message } from '../protocol/frames.ts';
+import { FrameReader, isBulkFrame, readAck, writeAck, type Lane, type Message } from '../protocol/frames.ts';
 import { ProtocolError } from '../protocol/validate.ts';
 import type { SignalEnvelope } from '../protocol/signaling.ts';
 import { sdpFingerprint } from './fingerprint.ts';
-import { LaneChannel } from './lane.ts';
+import { LOW_WATER_BYTES, Outbox } from './outbox.ts';
 
-export { HIGH_WATER_BYTES, LOW_WATER_BYTES } from './lane.ts';
+export { HIGH_WATER_BYTES, LOW_WATER_BYTES } from './outbox.ts';
 /** A connection that stays 'disconnected' this long is given up, ms. */
 export const DISCONNECTED_GRACE_MS = 8_000;
 /** A connection whose channel is not open this long after it started is given up (and retried), ms. */
@@ -52,7 +53,9 @@ export class Peer {
   readonly cid: string;
   #o: PeerOptions;
   #pc: RTCPeerConnection;
-  #lanes: Record<Lane, LaneChannel>;
+  #dc: RTCDataChannel;
+  #reader = new FrameReader();
+  #outbox = new Outbox();
   #pendingCandidates: PeerSignal[] = [];
   #haveRemote = false;
   #offered = false;
@@ -67,21 +70,19 @@ export class Peer {
     this.cid = o.cid;
     this.#o = o;
     this.#pc = new o.RTCPeerConnection(o.config);
-    this.#lanes = { urgent: new LaneChannel(this.#pc, 'urgent', 0), bulk: new LaneChannel(this.#pc, 'bulk', 1) };
+    this.#dc = this.#pc.createDataChannel('live-sessions', { negotiated: true, id: 0, ordered: true });
+    this.#dc.binaryType = 'arraybuffer';
+    this.#dc.bufferedAmountLowThreshold = LOW_WATER_BYTES;
     this.#connectTimer = setTimeout(() => this.close(lost('connect timeout')), CONNECT_TIMEOUT_MS);
-    // Both channels ride one SCTP association and open together; the urgent one decides.
-    this.#lanes.urgent.dc.onopen = () => {
+    this.#dc.onopen = () => {
       if (this.#connectTimer) clearTimeout(this.#connectTimer);
       this.open = true;
       o.onOpen();
-      this.#flush(this.#lanes.urgent);
+      this.#flush();
     };
-    this.#lanes.bulk.dc.onopen = () => this.#flush(this.#lanes.bulk);
-    for (const lane of Object.values(this.#lanes)) {
-      lane.dc.onclose = () => this.close(lost('channel closed'));
-      lane.dc.onmessage = (ev) => this.#receive(lane, ev.data);
-      lane.dc.addEventListener('bufferedamountlow', () => this.#flush(lane));
-    }
+    this.#dc.onclose = () => this.close(lost('channel closed'));
+    this.#dc.onmessage = (ev) => this.#receive(ev.data);
+    this.#dc.addEventListener('bufferedamountlow', () => this.#flush());
     this.#pc.onicecandidate = (ev) => {
       const c = ev.candidate;
       if (c && c.candidate) o.signal({ type: 'candidate', candidate: { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
@@ -145,62 +146,59 @@ export class Peer {
     }
   }
 
-  #receive(lane: LaneChannel, data: unknown): void {
+  #receive(data: unknown): void {
     let bytes: Uint8Array;
     if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
     else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     else return this.#o.onBadFrame(new ProtocolError('bad-frame', 'text frames are not part of the protocol; send binary frames'));
     let m: Message | null;
     try {
-      const ack = lane.name === 'urgent' ? readAck(bytes) : null;
+      const ack = readAck(bytes);
       if (ack !== null) {
-        this.#lanes.bulk.acked(ack);
-        return this.#flush(this.#lanes.bulk);
+        this.#outbox.acked(ack);
+        return this.#flush();
       }
-      if (lane.name === 'bulk') {
-        const total = lane.received(bytes.length);
-        if (total !== null) this.#send(writeAck(total), 'urgent');
+      if (isBulkFrame(bytes)) {
+        const total = this.#outbox.received(bytes.length);
+        if (total !== null) this.send(writeAck(total));
       }
-      m = lane.reader.read(bytes);
+      m = this.#reader.read(bytes);
     } catch (e) {
       return this.#o.onBadFrame(e instanceof ProtocolError ? e : new ProtocolError('bad-frame', String(e)));
     }
     if (m) this.#o.onMessage(m);
   }
 
-  /** Bytes waiting in the urgent lane: our queue plus what its data channel still buffers. */
+  /** Urgent bytes waiting: our queue plus what the data channel still buffers. */
   get backlog(): number {
-    return this.#lanes.urgent.backlog;
+    return this.#outbox.urgentQueued + (this.open ? this.#dc.bufferedAmount : 0);
   }
 
   /** Bulk bytes sent and not yet acknowledged by the other side. */
   get bulkInFlight(): number {
-    return this.#lanes.bulk.inFlight;
+    return this.#outbox.inFlight;
   }
 
   /** Sends one message (split into ≤ 16 KiB wire frames when larger) on a lane, in order within it. */
   send(message: Uint8Array, lane: Lane = 'urgent'): void {
     if (this.closed) return;
-    this.#send(message, lane);
+    this.#outbox.enqueue(message, lane);
+    this.#flush();
   }
 
-  #send(message: Uint8Array, lane: Lane): void {
-    this.#lanes[lane].enqueue(message);
-    this.#flush(this.#lanes[lane]);
-  }
-
-  #flush(lane: LaneChannel): void {
+  #flush(): void {
     if (!this.open || this.closed) return;
     try {
-      lane.flush();
+      this.#outbox.flush(this.#dc);
     } catch (e) {
       this.close(lost(`send failed: ${(e as Error).message}`));
     }
   }
 
-  /** Called whenever everything queued on the urgent lane reached its channel and it is below the low mark. */
+  /** Called whenever everything urgent reached the data channel and it is below the low mark. */
   onDrain(cb: () => void): () => void {
-    return this.#lanes.urgent.onDrain(cb);
+    const sub = this.#outbox.drained.on(cb);
+    return () => sub.dispose();
   }
 
   close(reason: GoneReason): void {
@@ -209,8 +207,9 @@ export class Peer {
     this.open = false;
     if (this.#grace) clearTimeout(this.#grace);
     if (this.#connectTimer) clearTimeout(this.#connectTimer);
-    for (const lane of Object.values(this.#lanes)) lane.dispose();
+    this.#outbox.dispose();
     try {
+      this.#dc.close();
       this.#pc.close();
     } catch {
       /* already closed */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAP, frame, FrameReader, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, split } from './frames.ts';
+import { CAP, frame, FrameReader, isBulkFrame, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, readAck, split, writeAck } from './frames.ts';
 import { ProtocolError } from './validate.ts';
 
 const err = (f: () => unknown) => {
@@ -28,6 +28,22 @@ describe('frames', () => {
     expect(got.slice(0, -1).every((g) => g === null)).toBe(true);
     expect(got.at(-1)?.cap).toBe(CAP.SESSION);
     expect(got.at(-1)?.body).toEqual(body);
+  });
+
+  it('lets bulk chunks come between urgent messages, each lane reassembled on its own', () => {
+    const big = new Uint8Array(40_000).map((_, i) => i % 13);
+    const bulk = split(frame(CAP.SESSION, big), 'bulk');
+    const small = split(frame(CAP.MESH, new Uint8Array([5])), 'bulk');
+    expect(bulk.every(isBulkFrame) && small.length === 1 && isBulkFrame(small[0])).toBe(true);
+    const urgent = split(frame(CAP.TERMINAL, new Uint8Array(20_000)));
+    const r = new FrameReader();
+    // urgent chunks stay together; bulk frames interleave around them
+    const order = [bulk[0], urgent[0], urgent[1], bulk[1], frame(CAP.TERMINAL, new Uint8Array([1])), bulk[2]];
+    const got = order.map((f) => r.read(f)).filter((m) => m !== null);
+    expect(got.map((m) => m!.cap)).toEqual([CAP.TERMINAL, CAP.TERMINAL, CAP.SESSION]);
+    expect(got[2]!.body).toEqual(big);
+    expect(readAck(writeAck(2 ** 32 + 5))).toBe(5);
+    expect(readAck(frame(CAP.MESH, new Uint8Array([1])))).toBeNull();
   });
 
   it('refuses malformed and oversized frames with clear errors, and recovers', () => {

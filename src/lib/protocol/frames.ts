@@ -1,17 +1,19 @@
 /**
  * Data-channel framing, and nothing else. Every wire frame is ≤ MAX_FRAME_BYTES so terminal output
- * never waits behind a bulk transfer for long; a larger message is split into CHUNK frames (sent
- * back to back on one ordered, reliable channel) and reassembled up to MAX_MESSAGE_BYTES.
+ * never waits behind a bulk transfer for long; a larger message is split into chunk frames and
+ * reassembled up to MAX_MESSAGE_BYTES.
  *
- *   message  [cap:u8] body      one byte names the capability (sub-protocol), as in y-protocols;
- *                               the capability's own file (mesh.ts, terminal.ts, …) defines body
- *   CHUNK    [255] last:u8 bytes   a slice of one larger message
- *   ACK      [254] total:u32       transport only: bulk bytes received so far (mod 2^32)
+ *   message  [cap:u8] body           one byte names the capability (sub-protocol), as in
+ *                                    y-protocols; the capability's file (mesh.ts, …) defines body
+ *   CHUNK    [255] last:u8 bytes     a slice of one larger urgent message, back to back
+ *   BULK     [253] last:u8 bytes     a slice of a bulk message (every bulk message is sent so)
+ *   ACK      [254] total:u32         bulk bytes received so far (mod 2^32)
  *
- * Two channels per connection (lanes): `urgent` (id 0) carries everything by default; `bulk`
- * (id 1) carries messages a protocol marks bulk (a file, a large document update), at most
- * BULK_WINDOW_BYTES of it unacknowledged, so a keystroke's echo never waits behind more than that.
- * Each channel reassembles its own chunks; ACKs travel on `urgent`.
+ * Two lanes share one ordered channel: `urgent` (everything by default) and `bulk` (messages a
+ * protocol marks bulk: a file, a large document update). The sender sends queued urgent frames
+ * before queued bulk frames and keeps at most BULK_WINDOW_BYTES of bulk unacknowledged, so a
+ * keystroke's echo never waits behind more than that; bulk frames may come between urgent
+ * messages, never inside one. The receiver reassembles each lane on its own and acknowledges bulk.
  */
 import { ProtocolError } from './validate.ts';
 
@@ -27,6 +29,7 @@ export const CAP = { MESH: 0, TERMINAL: 1, SESSION: 2 } as const;
 export type CapId = (typeof CAP)[keyof typeof CAP];
 const CHUNK = 255;
 const ACK = 254;
+const BULK = 253;
 
 export type Lane = 'urgent' | 'bulk';
 /** Most bulk bytes a sender has on the way before the receiver acknowledged them. */
@@ -62,16 +65,17 @@ export function frame(cap: number, body: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Splits a message into wire frames of at most MAX_FRAME_BYTES (itself when it is small). */
-export function split(message: Uint8Array, max = MAX_FRAME_BYTES): Uint8Array[] {
-  if (message.length <= max) return [message];
+/** Splits a message into wire frames of at most `max` bytes: an urgent message that fits is one
+ * frame as it is; a bigger one, and every bulk message, is chunked. */
+export function split(message: Uint8Array, lane: Lane = 'urgent', max = MAX_FRAME_BYTES): Uint8Array[] {
+  if (lane === 'urgent' && message.length <= max) return [message];
   if (message.length > MAX_MESSAGE_BYTES) throw new ProtocolError('too-large', `message of ${message.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
   const step = max - 2;
   const parts: Uint8Array[] = [];
   for (let at = 0; at < message.length; at += step) {
     const slice = message.subarray(at, at + step);
     const part = new Uint8Array(2 + slice.length);
-    part[0] = CHUNK;
+    part[0] = lane === 'urgent' ? CHUNK : BULK;
     part[1] = at + step >= message.length ? 1 : 0;
     part.set(slice, 2);
     parts.push(part);
@@ -79,21 +83,22 @@ export function split(message: Uint8Array, max = MAX_FRAME_BYTES): Uint8Array[] 
   return parts;
 }
 
-/** Reassembles CHUNK frames into messages. One per connection. */
-export class FrameReader {
+/** A frame of the bulk lane (the receiver counts them to acknowledge). */
+export function isBulkFrame(raw: Uint8Array): boolean {
+  return raw[0] === BULK;
+}
+
+/** Chunks of one message being put back together. */
+class Reassembly {
   #parts: Uint8Array[] = [];
   #size = 0;
 
-  /** Returns the whole message, or null while a chunked one is incomplete. Throws ProtocolError. */
-  read(raw: Uint8Array): Message | null {
-    if (raw.length === 0) throw new ProtocolError('bad-frame', 'empty frame');
-    if (raw.length > MAX_FRAME_BYTES) {
-      throw new ProtocolError('too-large', `frame of ${raw.length} bytes exceeds ${MAX_FRAME_BYTES}`);
-    }
-    if (raw[0] !== CHUNK) {
-      if (this.#parts.length) throw new ProtocolError('bad-frame', 'frame inside an unfinished chunked message');
-      return { cap: raw[0], body: raw.subarray(1) };
-    }
+  get pending(): boolean {
+    return this.#parts.length > 0;
+  }
+
+  /** Adds a chunk frame; returns the whole message after its last chunk. */
+  add(raw: Uint8Array): Uint8Array | null {
     if (raw.length < 2) throw new ProtocolError('bad-frame', 'truncated chunk');
     this.#size += raw.length - 2;
     if (this.#size > MAX_MESSAGE_BYTES) {
@@ -111,6 +116,29 @@ export class FrameReader {
     }
     this.#parts = [];
     this.#size = 0;
+    return whole;
+  }
+}
+
+/** Reassembles chunked messages of both lanes. One per connection. ACK frames are the caller's. */
+export class FrameReader {
+  #urgent = new Reassembly();
+  #bulk = new Reassembly();
+
+  /** Returns the whole message, or null while a chunked one is incomplete. Throws ProtocolError. */
+  read(raw: Uint8Array): Message | null {
+    if (raw.length === 0) throw new ProtocolError('bad-frame', 'empty frame');
+    if (raw.length > MAX_FRAME_BYTES) {
+      throw new ProtocolError('too-large', `frame of ${raw.length} bytes exceeds ${MAX_FRAME_BYTES}`);
+    }
+    let whole: Uint8Array | null;
+    if (raw[0] === CHUNK) whole = this.#urgent.add(raw);
+    else if (raw[0] === BULK) whole = this.#bulk.add(raw);
+    else {
+      if (this.#urgent.pending) throw new ProtocolError('bad-frame', 'frame inside an unfinished chunked message');
+      return { cap: raw[0], body: raw.subarray(1) };
+    }
+    if (!whole) return null;
     if (whole.length === 0) throw new ProtocolError('bad-frame', 'empty chunked message');
     return { cap: whole[0], body: whole.subarray(1) };
   }

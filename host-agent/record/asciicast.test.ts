@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../test/helpers/tmp.ts';
+import { CastWriter } from './asciicast.ts';
+
+describe('asciicast writer', () => {
+  it('writes a v2 file that asciinema plays, multi-byte characters split across chunks included', async () => {
+    const path = join(makeTempDir('cast-'), 'term-1.cast');
+    const errors: Error[] = [];
+    const w = new CastWriter(path, { cols: 80, rows: 24, title: 'bash' }, (e) => errors.push(e));
+    const bytes = new TextEncoder().encode('héllo wörld ✓\r\n');
+    w.output(bytes.subarray(0, 2)); // cuts "é" in half
+    w.output(bytes.subarray(2));
+    w.resize(100, 30);
+    w.marker('echo done');
+    w.output(new TextEncoder().encode('done\r\n'));
+    await w.close();
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ version: 2, width: 80, height: 24, title: 'bash' });
+    expect(lines.slice(1).map((e) => e[1])).toEqual(['o', 'o', 'r', 'm', 'o']);
+    expect(lines.slice(1, 3).map((e) => e[2]).join('')).toBe('héllo wörld ✓\r\n');
+    // asciinema 2.2 wants a terminal even for `cat`: `script` lends it one
+    const played = execFileSync('script', ['-q', '-e', '-c', `asciinema cat ${path}`, '/dev/null'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(played).toContain('héllo wörld ✓');
+    expect(played).toContain('done');
+    expect(errors).toEqual([]);
+  });
+
+  it('reports a write error once and goes on', async () => {
+    const errors: Error[] = [];
+    const path = join(makeTempDir('cast-'), 'taken.cast');
+    writeFileSync(path, 'someone else’s file');
+    // never overwrites: the open fails (EEXIST), later writes are dropped quietly
+    const w = new CastWriter(path, { cols: 80, rows: 24, title: 'x' }, (e) => errors.push(e));
+    w.output(new TextEncoder().encode('a'));
+    w.output(new TextEncoder().encode('b'));
+    await w.close();
+    expect(errors).toHaveLength(1);
+    expect(readFileSync(path, 'utf8')).toBe('someone else’s file');
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { Chain, GENESIS, verifyChain } from './chain.ts';
+
+function log(n: number, from = new Chain()): string {
+  let text = '';
+  for (let i = 1; i <= n; i++) text += from.next({ t: `2026-12-01T00:00:0${i}Z`, kind: 'input', who: { name: 'Eve' }, data: `ls ${i}\r` });
+  return text;
+}
+
+describe('audit hash chain', () => {
+  it('verifies an intact log and says where it ends', () => {
+    const v = verifyChain(log(5));
+    expect(v).toMatchObject({ ok: true, lines: 5, first: GENESIS, cutLast: false });
+  });
+
+  it('finds an edited, a deleted, a reordered and a replaced line', () => {
+    const lines = log(5).split('\n');
+    const edited = [...lines];
+    edited[2] = edited[2].replace('ls 3', 'rm 3');
+    expect(verifyChain(edited.join('\n'))).toMatchObject({ ok: false, line: 3, why: expect.stringMatching(/edited/) });
+    const deleted = lines.filter((_, i) => i !== 1);
+    expect(verifyChain(deleted.join('\n'))).toMatchObject({ ok: false, line: 2, why: expect.stringMatching(/does not follow line 1/) });
+    const reordered = [lines[0], lines[2], lines[1], ...lines.slice(3)];
+    expect(verifyChain(reordered.join('\n'))).toMatchObject({ ok: false, line: 2 });
+    expect(verifyChain(lines.slice(1).join('\n'))).toMatchObject({ ok: false, line: 1, why: expect.stringMatching(/seq 2 where 1 was due/) });
+  });
+
+  it('takes a line cut by a crash at the end as the end, and refuses one cut in the middle', () => {
+    const text = log(4);
+    const cut = text.slice(0, text.length - 20);
+    expect(verifyChain(cut)).toMatchObject({ ok: true, lines: 3, cutLast: true });
+    const lines = text.split('\n');
+    lines[1] = lines[1].slice(0, 30);
+    expect(verifyChain(lines.join('\n'))).toMatchObject({ ok: false, line: 2, why: expect.stringMatching(/not a complete JSON line/) });
+  });
+
+  it('continues a previous log from its last hash', () => {
+    const first = new Chain();
+    const a = log(3, first);
+    const b = log(2, new Chain(first.last));
+    expect(verifyChain(b)).toMatchObject({ ok: true, lines: 2, first: first.last });
+    expect(verifyChain(a)).toMatchObject({ ok: true, last: first.last });
+  });
+});

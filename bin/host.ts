@@ -13,12 +13,12 @@ import { DEFAULT_PORT } from './signal.ts';
 import { stateRoot } from './state-dir.ts';
 import { USAGE } from './usage.ts';
 
-const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', json: 'boolean', help: 'boolean' } as const;
+const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', help: 'boolean' } as const;
 
 export const hostLog = (line: string) => console.error(`[host] ${line}`);
 
 /** --cwd, --shell and --name with their defaults; `stateDir` receives the audit logs. */
-export function hostDefaults(f: { cwd?: string; shell?: string; name?: string }) {
+export function hostDefaults(f: { cwd?: string; shell?: string; name?: string; 'record-dir'?: string }) {
   // npm scripts run in the package folder; INIT_CWD is where the user typed `npm start`.
   const cwd = resolve(f.cwd ?? process.env.INIT_CWD ?? process.cwd());
   let isDir = false;
@@ -30,7 +30,8 @@ export function hostDefaults(f: { cwd?: string; shell?: string; name?: string })
   if (!isDir) throw new UsageError(`--cwd ${JSON.stringify(cwd)} is not a directory`);
   const shell = f.shell ?? process.env.SHELL ?? '/bin/bash';
   const name = (f.name ?? `${userInfo().username}@${hostname()}`).slice(0, 64);
-  return { cwd, shell, name, stateDir: stateRoot(), log: hostLog };
+  const recordDir = f['record-dir'] === undefined ? undefined : resolve(f['record-dir']);
+  return { cwd, shell, name, stateDir: stateRoot(), recordDir, log: hostLog };
 }
 
 function printLinks(session: string, links: Record<string, string>, auditPath: string): void {
@@ -38,7 +39,7 @@ function printLinks(session: string, links: Record<string, string>, auditPath: s
   console.log(`  owner   ${links.owner}`);
   console.log(`  editor  ${links.editor}`);
   console.log(`  viewer  ${links.viewer}\n`);
-  console.log(`Who typed what: ${auditPath}`);
+  console.log(`Who did what (hash-chained; check it with 'live-sessions audit verify FILE'): ${auditPath}`);
   console.log('Press Ctrl+C to end the session.');
 }
 

@@ -16,7 +16,7 @@ describe('live-sessions start', () => {
     const [, session] = await p.waitForLine(/^Session (\S+) is live\./, START_TIMEOUT_MS, 'stdout');
     const [, owner] = await p.waitForLine(/^ {2}owner {3}(\S+)$/, START_TIMEOUT_MS, 'stdout');
     expect(new URL(owner).origin).toBe(url);
-    const [, audit] = await p.waitForLine(/^Who typed what: (.+)$/, START_TIMEOUT_MS, 'stdout');
+    const [, audit] = await p.waitForLine(/^Who did what .*: (.+)$/, START_TIMEOUT_MS, 'stdout');
     expect(audit).toBe(join(state, session, 'audit.jsonl'));
     expect(existsSync(join(state, 'signaling', KEY_FILE))).toBe(true);
     expect(await (await fetch(`${url}/api/health`)).json()).toEqual({ ok: true });

@@ -17,6 +17,7 @@ import { newRoomSecret, roomKey } from '../src/lib/mesh/room-crypto.ts';
 import { AuditLog } from './audit.ts';
 import type { HostCapability } from './capability.ts';
 import { makeCertificate, type DtlsCertificate } from './cert.ts';
+import { previousLog, TerminalRecorder } from './record/recorder.ts';
 import { ShareLinksHost } from './share-links.ts';
 import { TerminalHub } from './terminals/hub.ts';
 import { TerminalSet } from './terminals/terminal-set.ts';
@@ -29,8 +30,10 @@ export interface HostOptions {
   shell: string;
   name: string;
   log: (line: string) => void;
-  /** where this host keeps its records: `<stateDir>/<session>/audit.jsonl` */
+  /** where this host keeps its records when `recordDir` is not given: `<stateDir>/<session>/` */
   stateDir: string;
+  /** where the record goes: `<session>.jsonl` (the audit log) and one `<session>-terminal-N.cast` per terminal */
+  recordDir?: string;
   /** the shells' environment (default: this process's) */
   env?: Record<string, string>;
 }
@@ -48,6 +51,7 @@ export class HostAgent {
   readonly session: string;
   readonly links: Record<InviteRole, string>;
   readonly audit: AuditLog;
+  readonly recorder: TerminalRecorder;
   readonly mesh: Mesh;
   readonly terminals: TerminalSet;
   readonly hub: TerminalHub;
@@ -57,10 +61,11 @@ export class HostAgent {
   #credential: Credential;
   #disposed = false;
 
-  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; log: (line: string) => void }) {
+  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; log: (line: string) => void }) {
     this.session = p.session;
     this.links = p.links;
     this.audit = p.audit;
+    this.recorder = p.recorder;
     this.mesh = p.mesh;
     this.terminals = p.terminals;
     this.#cert = p.cert;
@@ -108,8 +113,10 @@ export class HostAgent {
       const key = await roomKey(secret, created.session);
       const links = writeLinks(o.signaling, created.session, created.invites, secret);
       const credential = new Credential(api, created, cert.fingerprint);
-      const audit = new AuditLog(join(o.stateDir, created.session, 'audit.jsonl'));
+      const recordDir = o.recordDir ?? join(o.stateDir, created.session);
+      const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir));
       const terminals = new TerminalSet({ shell: o.shell, cwd: o.cwd, env: o.env });
+      const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`));
       terminals.open(100, 30);
       const mesh = new Mesh({
         session: created.session,
@@ -124,7 +131,7 @@ export class HostAgent {
         rtcConfig: { iceServers: created.ice, certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
         log: o.log
       });
-      return new HostAgent({ session: created.session, links, audit, mesh, terminals, cert, credential, log: o.log });
+      return new HostAgent({ session: created.session, links, audit, recorder, mesh, terminals, cert, credential, log: o.log });
     } catch (e) {
       cert.dispose();
       throw e;
@@ -139,7 +146,7 @@ export class HostAgent {
     this.#store.dispose();
     for (const c of this.#capabilities) c.dispose();
     this.terminals.dispose();
-    await this.audit.close();
+    await Promise.all([this.audit.close(), this.recorder.dispose()]);
     this.#credential.dispose();
     this.#cert.dispose();
   }

@@ -1,11 +1,13 @@
 /**
- * Who typed what: one JSON line per input chunk (and per refused attempt) with its author.
- * Appended through a write stream: in order, without a synchronous disk write on the keystroke
- * path; `close()` flushes. (The hash-chained audit log and asciicast recording come later.)
+ * Who did what: one JSON line per event (joins, leaves, input chunks, terminal changes, refused
+ * attempts) with its author, hash-chained (record/chain.ts) so `live-sessions audit verify` finds
+ * any edit. Appended through a write stream: in order, without a synchronous disk write on the
+ * keystroke path; `close()` flushes.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Claims } from '../src/lib/protocol/credentials.ts';
+import { Chain, GENESIS } from './record/chain.ts';
 
 export type AuditEvent =
   | { kind: 'input'; term: number; data: string }
@@ -16,16 +18,20 @@ export type AuditEvent =
 export class AuditLog {
   readonly path: string;
   #out: WriteStream;
+  #chain: Chain;
 
-  constructor(path: string) {
+  /** `after`: the last hash of the log this one continues (a restarted host), if any. */
+  constructor(path: string, after: { hash: string; file: string } | null = null) {
     this.path = path;
+    this.#chain = new Chain(after?.hash ?? GENESIS);
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.#out = createWriteStream(path, { flags: 'a', mode: 0o600 });
     this.#out.on('error', (e) => console.error(`audit log ${path}: ${e.message}`));
+    if (after) this.#out.write(this.#chain.next({ t: new Date().toISOString(), kind: 'continues', file: after.file }));
   }
 
   record(who: Pick<Claims, 'sub' | 'name' | 'role'>, e: AuditEvent): void {
-    this.#out.write(JSON.stringify({ t: new Date().toISOString(), who: { id: who.sub, name: who.name, role: who.role }, ...e }) + '\n');
+    this.#out.write(this.#chain.next({ t: new Date().toISOString(), who: { id: who.sub, name: who.name, role: who.role }, ...e }));
   }
 
   /** Resolves once every record is on disk. */

@@ -1,7 +1,7 @@
 /** The `live-sessions` command as a user runs it: contracts, clean shutdown, clear errors. */
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, spawnCli, spawnProcess, startHostProcess, startSignalingProcess, stopAll } from '../helpers/processes.ts';
+import { CLI, spawnCli, spawnProcess, startHostProcess, startSignalingProcess, stopAll, waitForHostEvent } from '../helpers/processes.ts';
 import { unusedPort } from '../helpers/ports.ts';
 import { makeTempDir } from '../helpers/tmp.ts';
 
@@ -11,8 +11,10 @@ describe('live-sessions host', () => {
   it('prints exactly one JSON line with the links first, and ends cleanly on SIGTERM', async () => {
     const sig = await startSignalingProcess();
     const host = await startHostProcess(sig.url, { shell: '/bin/bash' });
-    expect(host.process.stdout).toHaveLength(1);
     expect(Object.keys(JSON.parse(host.process.stdout[0]))).toEqual(['session', 'links']);
+    // every later line is one event
+    await waitForHostEvent(host, (e) => e.event === 'signaling' && e.status === 'online');
+    expect(host.process.stdout.slice(1).every((l) => 'event' in JSON.parse(l))).toBe(true);
     for (const role of ['owner', 'editor', 'viewer'] as const) {
       const u = new URL(host.links[role]);
       expect(u.origin).toBe(sig.url);

@@ -1,0 +1,111 @@
+/**
+ * The record on the box, as a user gets it: a real host process with --record-dir, a Node editor
+ * typing over real WebRTC; then the audit log verifies (and every kind of tampering is found by
+ * `live-sessions audit verify`), the terminal's cast plays in Debian's asciinema, and a host killed
+ * with SIGKILL leaves files that still verify and play.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
+import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
+import { spawnCli, startHostProcess, startSignalingProcess, stopAll, type HostProcess } from '../helpers/processes.ts';
+import { TermScreen } from '../helpers/term-screen.ts';
+import { makeTempDir } from '../helpers/tmp.ts';
+import { until } from '../helpers/wait.ts';
+
+const peers: NodePeer[] = [];
+afterEach(async () => {
+  await Promise.all(peers.splice(0).map((p) => p.dispose()));
+  await stopAll();
+});
+afterAll(() => cleanupWebRTC());
+
+async function session(dir: string): Promise<{ host: HostProcess; type: (s: string) => void; screen: TermScreen }> {
+  const sig = await startSignalingProcess();
+  const host = await startHostProcess(sig.url, { shell: '/bin/bash', args: ['--record-dir', dir] });
+  const p = new URLSearchParams(new URL(host.links.editor).hash.slice(1));
+  const peer = await joinNodePeer(sig.url, host.session, p.get('invite')!, p.get('key')!, { name: 'Edna' });
+  peers.push(peer);
+  await peer.peer('host');
+  await until(() => peer.terminals.terminals.length > 0, 'the terminal list');
+  const id = peer.terminals.terminals[0].id;
+  const screen = new TermScreen(peer.terminals, id);
+  await until(() => screen.snapshots.length > 0, 'the first snapshot');
+  return { host, type: (s) => peer.terminals.input(id, s), screen };
+}
+
+async function cli(args: string[]): Promise<{ code: number | null; out: string }> {
+  const p = spawnCli(args);
+  const { code } = await p.exited;
+  return { code, out: p.stdout.join('\n') };
+}
+
+/** `asciinema cat` (Debian's 2.2 wants a terminal even for that: `script` lends it one). */
+function asciinemaCat(file: string): string {
+  return execFileSync('script', ['-q', '-e', '-c', `asciinema cat ${file}`, '/dev/null'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+}
+
+describe('the record on the box', () => {
+  it('is a hash-chained audit log that audit verify checks, and a cast per terminal that asciinema plays', async () => {
+    const dir = makeTempDir('record-');
+    const { host, type, screen } = await session(dir);
+    type('echo recorded-$((20+22))\r');
+    await screen.waitFor(/recorded-42/);
+    expect((await host.stop()).code).toBe(0);
+
+    const log = join(dir, `${host.session}.jsonl`);
+    const casts = readdirSync(dir).filter((n) => n.endsWith('.cast'));
+    expect(casts).toEqual([`${host.session}-terminal-1.cast`]);
+    expect(asciinemaCat(join(dir, casts[0]))).toContain('recorded-42');
+
+    const ok = await cli(['audit', 'verify', log]);
+    expect(ok).toMatchObject({ code: 0, out: expect.stringMatching(/intact, \d+ line/) });
+    const shown = await cli(['audit', 'show', log]);
+    expect(shown.out).toMatch(/Edna \(editor\)\s+join/);
+    expect(shown.out).toMatch(/Edna \(editor\)\s+input.*recorded/);
+
+    const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    const tampered = (name: string, ls: string[]) => {
+      const f = join(dir, `${name}.jsonl.bad`);
+      writeFileSync(f, ls.join('\n') + '\n');
+      return f;
+    };
+    const edited = [...lines];
+    edited[1] = edited[1].replace('Edna', 'Mallory');
+    const cases: [string, string[], RegExp][] = [
+      ['edited', edited, /BROKEN at line 2: it was edited/],
+      ['deleted', lines.filter((_, i) => i !== 1), /BROKEN at line 2/],
+      ['reordered', [lines[0], lines[2], lines[1], ...lines.slice(3)], /BROKEN at line 2/],
+      ['truncated', [lines[0], lines[1].slice(0, 40), ...lines.slice(2)], /BROKEN at line 2: it is not a complete JSON line/]
+    ];
+    for (const [name, ls, message] of cases) {
+      const r = await cli(['audit', 'verify', tampered(name, ls)]);
+      expect(r.code, name).toBe(1);
+      expect(r.out, name).toMatch(message);
+    }
+  });
+
+  it('survives kill -9: the log verifies up to its last whole line and the cast plays; the next host continues the chain', async () => {
+    const dir = makeTempDir('record-kill-');
+    const first = await session(dir);
+    first.type('echo before-kill-$((1+1))\r');
+    await first.screen.waitFor(/before-kill-2/);
+    // the records are written through streams: wait until they reached the files
+    const log = join(dir, `${first.host.session}.jsonl`);
+    const cast = join(dir, `${first.host.session}-terminal-1.cast`);
+    await until(() => readFileSync(cast, 'utf8').includes('before-kill-2') && readFileSync(log, 'utf8').includes('before-kill'), 'the records on disk');
+    first.host.process.child.kill('SIGKILL');
+    await first.host.process.exited;
+    expect((await cli(['audit', 'verify', log])).code).toBe(0);
+    expect(asciinemaCat(cast)).toContain('before-kill-2');
+
+    const second = await session(dir);
+    expect((await second.host.stop()).code).toBe(0);
+    const next = await cli(['audit', 'verify', join(dir, `${second.host.session}.jsonl`)]);
+    expect(next).toMatchObject({ code: 0, out: expect.stringMatching(/continues an earlier log/) });
+    expect(readFileSync(join(dir, `${second.host.session}.jsonl`), 'utf8').split('\n')[0]).toContain(`"file":"${first.host.session}.jsonl"`);
+  });
+});

@@ -19,6 +19,8 @@ import type { HostCapability } from './capability.ts';
 import { makeCertificate, type DtlsCertificate } from './cert.ts';
 import { previousLog, TerminalRecorder } from './record/recorder.ts';
 import { ShareLinksHost } from './share-links.ts';
+import { CommandsHost } from './commands/host.ts';
+import { shellLaunch, type ShellLaunch } from './commands/shell-integration.ts';
 import { TerminalHub } from './terminals/hub.ts';
 import { TerminalSet } from './terminals/terminal-set.ts';
 import { NodeRTCPeerConnection } from './webrtc.ts';
@@ -55,23 +57,27 @@ export class HostAgent {
   readonly mesh: Mesh;
   readonly terminals: TerminalSet;
   readonly hub: TerminalHub;
+  readonly commands: CommandsHost;
   #capabilities: HostCapability[];
   #store = new DisposableStore();
+  #launch: ShellLaunch;
   #cert: DtlsCertificate;
   #credential: Credential;
   #disposed = false;
 
-  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; log: (line: string) => void }) {
+  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; log: (line: string) => void }) {
     this.session = p.session;
     this.links = p.links;
     this.audit = p.audit;
     this.recorder = p.recorder;
+    this.#launch = p.launch;
     this.mesh = p.mesh;
     this.terminals = p.terminals;
     this.#cert = p.cert;
     this.#credential = p.credential;
     this.hub = new TerminalHub(p.terminals, p.audit, p.log);
-    this.#capabilities = [this.hub, new ShareLinksHost(p.links)];
+    this.commands = new CommandsHost(p.mesh, p.terminals, p.audit, p.recorder);
+    this.#capabilities = [this.hub, new ShareLinksHost(p.links), this.commands];
     this.#compose(p.log);
   }
 
@@ -105,6 +111,7 @@ export class HostAgent {
 
   static async start(o: HostOptions): Promise<HostAgent> {
     const cert = makeCertificate();
+    let launch: ShellLaunch | null = null;
     try {
       const api = new ApiClient(o.signaling);
       const created = await api.createSession({ role: 'host', name: o.name, fp: cert.fingerprint });
@@ -115,7 +122,8 @@ export class HostAgent {
       const credential = new Credential(api, created, cert.fingerprint);
       const recordDir = o.recordDir ?? join(o.stateDir, created.session);
       const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir));
-      const terminals = new TerminalSet({ shell: o.shell, cwd: o.cwd, env: o.env });
+      launch = shellLaunch(o.shell);
+      const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: o.env });
       const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`));
       terminals.open(100, 30);
       const mesh = new Mesh({
@@ -131,9 +139,10 @@ export class HostAgent {
         rtcConfig: { iceServers: created.ice, certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
         log: o.log
       });
-      return new HostAgent({ session: created.session, links, audit, recorder, mesh, terminals, cert, credential, log: o.log });
+      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, log: o.log });
     } catch (e) {
       cert.dispose();
+      launch?.dispose();
       throw e;
     }
   }
@@ -147,6 +156,7 @@ export class HostAgent {
     for (const c of this.#capabilities) c.dispose();
     this.terminals.dispose();
     await Promise.all([this.audit.close(), this.recorder.dispose()]);
+    this.#launch.dispose();
     this.#credential.dispose();
     this.#cert.dispose();
   }

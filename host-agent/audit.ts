@@ -13,7 +13,8 @@ export type AuditEvent =
   | { kind: 'input'; term: number; data: string }
   | { kind: 'refused'; what: string; term?: number; bytes?: number }
   | { kind: 'join' | 'leave' }
-  | { kind: 'terminal'; action: 'open' | 'close' | 'restart' | 'resize'; term: number };
+  | { kind: 'terminal'; action: 'open' | 'close' | 'restart' | 'resize'; term: number }
+  | { kind: 'command'; term: number; text: string | null; cwd: string | null; exit: number | null; ms: number };
 
 export class AuditLog {
   readonly path: string;

@@ -53,6 +53,11 @@ export class TerminalRecorder {
     );
   }
 
+  /** A marker in a terminal's cast (a command started). */
+  marker(term: number, label: string): void {
+    this.#casts.get(term)?.w.marker(label);
+  }
+
   /** The cast files written so far. */
   get files(): string[] {
     return [...this.#casts.values()].map((c) => basename(c.w.path));

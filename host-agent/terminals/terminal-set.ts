@@ -7,6 +7,8 @@ const MAX_ID = 0xffff;
 
 export interface TerminalDefaults {
   shell: string;
+  /** the shell's arguments (shell integration) */
+  args?: string[];
   cwd: string;
   env?: Record<string, string>;
 }

@@ -1,0 +1,65 @@
+/**
+ * The commands capability on the host: follows every terminal's output and its authors' input
+ * (from the router's tap, after the role check), tells participants about each command, and puts
+ * each one in the record: a marker in the terminal's cast and a line in the audit log.
+ */
+import { commandsProtocol, type Command } from '../../src/lib/protocol/commands.ts';
+import type { Claims } from '../../src/lib/protocol/credentials.ts';
+import type { TerminalMessage } from '../../src/lib/protocol/terminal.ts';
+import { DisposableStore } from '../../src/lib/mesh/events.ts';
+import type { Mesh, MeshPeer } from '../../src/lib/mesh/mesh.ts';
+import type { AuditLog } from '../audit.ts';
+import type { HostCapability } from '../capability.ts';
+import type { TerminalRecorder } from '../record/recorder.ts';
+import type { TerminalSet } from '../terminals/terminal-set.ts';
+import { CommandTracker } from './tracker.ts';
+
+export class CommandsHost implements HostCapability<typeof commandsProtocol> {
+  readonly protocol = commandsProtocol;
+  readonly tracker = new CommandTracker();
+  #peers = new Set<MeshPeer>();
+  #store = new DisposableStore();
+
+  constructor(mesh: Mesh, terms: TerminalSet, audit: AuditLog, recorder: TerminalRecorder) {
+    const t = this.tracker;
+    this.#store.addFn(terms.onOutput((id, _seq, data) => t.output(id, data)));
+    this.#store.add(
+      mesh.router.tapped.on(({ peer, capability, msg }) => {
+        const m = msg as TerminalMessage;
+        if (capability === 'terminal' && m.type === 'input') t.input(m.id, { id: peer.id, name: peer.name, role: peer.claims.role });
+      })
+    );
+    this.#store.add(
+      t.changed.on((c) => {
+        const bytes = commandsProtocol.write({ type: 'update', command: c });
+        for (const p of this.#peers) p.sendEncoded(bytes);
+        if (c.end === null) recorder.marker(c.term, c.text ?? '(command)');
+        else audit.record(authorOf(c), { kind: 'command', term: c.term, text: c.text, cwd: c.cwd, exit: c.exit, ms: c.end - c.start });
+      })
+    );
+    this.#store.add(t);
+  }
+
+  addPeer(peer: MeshPeer): void {
+    this.#peers.add(peer);
+    peer.send(commandsProtocol, { type: 'list', commands: this.tracker.commands });
+  }
+
+  removePeer(peer: MeshPeer): void {
+    this.#peers.delete(peer);
+  }
+
+  /** participants send nothing on this capability (the router lets nothing through) */
+  handle(): void {}
+
+  dispose(): void {
+    this.#store.dispose();
+    this.#peers.clear();
+  }
+}
+
+/** The audit line's author: who typed the command (all of them, by name), or nobody known. */
+function authorOf(c: Command): Pick<Claims, 'sub' | 'name' | 'role'> {
+  const a = c.authors[0];
+  return a ? { sub: a.id, name: c.authors.map((x) => x.name).join(' + '), role: a.role } : { sub: '', name: '(not typed here)', role: 'host' };
+}

@@ -1,0 +1,91 @@
+/**
+ * Turns each terminal's shell-integration marks and its authored input into commands: the text
+ * the shell reported, who typed since the previous command finished, the cwd, start, end and
+ * exit code. Input typed while a command runs belongs to that program, not to the next command.
+ */
+import { MAX_AUTHORS, MAX_COMMAND_CHARS, MAX_COMMANDS, type Command, type CommandAuthor } from '../../src/lib/protocol/commands.ts';
+import { Emitter } from '../../src/lib/mesh/events.ts';
+import { OscScanner, type ShellMark } from './osc-scanner.ts';
+
+interface Track {
+  scanner: OscScanner;
+  cwd: string | null;
+  authors: Map<string, CommandAuthor>;
+  running: Command | null;
+}
+
+export class CommandTracker {
+  /** a command started or ended (the same object, updated) */
+  readonly changed = new Emitter<Command>();
+  #tracks = new Map<number, Track>();
+  #commands: Command[] = [];
+  #nextId = 1;
+
+  /** The newest commands, oldest first. */
+  get commands(): Command[] {
+    return this.#commands;
+  }
+
+  #track(term: number): Track {
+    let t = this.#tracks.get(term);
+    if (!t) this.#tracks.set(term, (t = { scanner: new OscScanner(), cwd: null, authors: new Map(), running: null }));
+    return t;
+  }
+
+  output(term: number, data: Uint8Array): void {
+    const t = this.#track(term);
+    for (const m of t.scanner.scan(data)) this.#mark(term, t, m);
+  }
+
+  input(term: number, who: CommandAuthor): void {
+    const t = this.#track(term);
+    if (t.running) return;
+    if (t.authors.has(who.id) || t.authors.size < MAX_AUTHORS) t.authors.set(who.id, who);
+  }
+
+  /** The terminal is gone (closed or restarted): a command still running there ends unknown. */
+  reset(term: number): void {
+    const t = this.#tracks.get(term);
+    if (t?.running) this.#finish(t, null);
+    this.#tracks.delete(term);
+  }
+
+  #mark(term: number, t: Track, m: ShellMark): void {
+    switch (m.kind) {
+      case 'cwd':
+        t.cwd = m.path;
+        return;
+      case 'exec': {
+        if (t.running) this.#finish(t, null);
+        const authors = [...t.authors.values()];
+        const text = m.text === null ? null : m.text.slice(0, MAX_COMMAND_CHARS);
+        const c: Command = { id: this.#nextId++, term, text, authors, cwd: t.cwd, start: Date.now(), end: null, exit: null };
+        t.running = c;
+        t.authors.clear();
+        this.#commands.push(c);
+        if (this.#commands.length > MAX_COMMANDS) this.#commands.splice(0, this.#commands.length - MAX_COMMANDS);
+        return this.changed.fire(c);
+      }
+      case 'done':
+        // a D without a C (Enter on an empty line, Ctrl+C at the prompt) ends nothing
+        if (t.running) this.#finish(t, m.exit);
+        t.authors.clear();
+        return;
+      case 'prompt':
+      case 'input':
+        return;
+    }
+  }
+
+  #finish(t: Track, exit: number | null): void {
+    const c = t.running!;
+    c.end = Date.now();
+    c.exit = exit;
+    t.running = null;
+    this.changed.fire(c);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -4,6 +4,7 @@
  * ends a shell, and restart brings it back. Every call to `input` is recorded in `inputs` so tests can check that
  * a viewer's keystrokes are never sent.
  */
+import type { Command } from '../../src/lib/protocol/commands.ts';
 import type { TermInfo } from '../../src/lib/protocol/terminal.ts';
 import { canWrite, type Role } from '../../src/lib/protocol/roles.ts';
 import type { JoinStatus, Participant, SessionView, SignalingStatus, TerminalSink } from '../../src/lib/session/view.ts';
@@ -39,6 +40,11 @@ export class FakeSession implements SessionView {
   participants = $state<Participant[]>([]);
   terminals = $state<TermInfo[]>([]);
   links = $state<SessionView['links']>({});
+  /** two finished commands, one of them failed, to look at the panel */
+  commands = $state<Command[]>([
+    { id: 1, term: 1, text: 'systemctl status nginx', authors: [{ id: 'p_ed', name: 'Ed', role: 'editor' }], cwd: '/srv', start: Date.now() - 65_000, end: Date.now() - 64_200, exit: 3 },
+    { id: 2, term: 1, text: 'journalctl -u nginx -n 50', authors: [{ id: 'p_ed', name: 'Ed', role: 'editor' }], cwd: '/srv', start: Date.now() - 30_000, end: Date.now() - 29_500, exit: 0 }
+  ]);
   /** every `input` call, including the ones a viewer should never make */
   readonly inputs: { id: number; data: string }[] = [];
 

@@ -6,7 +6,9 @@
 import { localVerifier } from '../protocol/credentials.ts';
 import { canWrite } from '../protocol/roles.ts';
 import { sessionProtocol, type ShareLinks } from '../protocol/session.ts';
+import type { Command } from '../protocol/commands.ts';
 import type { TermInfo } from '../protocol/terminal.ts';
+import { CommandsClient } from '../commands/commands-client.ts';
 import { Credential } from '../mesh/credential.ts';
 import { DisposableStore } from '../mesh/events.ts';
 import { Mesh } from '../mesh/mesh.ts';
@@ -42,6 +44,7 @@ export class SessionState implements SessionView {
   peers = $state<Participant[]>([]);
   terminals = $state<TermInfo[]>([]);
   links = $state<ShareLinks>({});
+  commands = $state.raw<Command[]>([]);
   participants = $derived([this.self, ...this.peers]);
   hostConnected = $derived(this.peers.some((p) => p.role === 'host' && p.connected));
 
@@ -49,6 +52,7 @@ export class SessionState implements SessionView {
   #credential: Credential | null = null;
   #presence: PresenceClient | null = null;
   #terms: TerminalClient | null = null;
+  #commands: CommandsClient | null = null;
   #store = new DisposableStore();
 
   constructor(o: SessionOptions) {
@@ -78,11 +82,13 @@ export class SessionState implements SessionView {
     }));
     const presence = (this.#presence = new PresenceClient(mesh, () => this.self.name));
     const terms = (this.#terms = new TerminalClient(mesh));
+    const commands = (this.#commands = new CommandsClient(mesh));
     const s = this.#store;
     s.addFn(credential.onRefresh((t) => mesh.signaling.refreshed(t)));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
     s.add(presence.changed.on((list) => (this.peers = list)));
     s.add(terms.changed.on((list) => (this.terminals = list)));
+    s.add(commands.changed.on((list) => (this.commands = list)));
     s.add(mesh.peerError.on((e) => (this.error = e.message)));
     s.add(
       mesh.peerJoined.on((p) => {
@@ -140,6 +146,7 @@ export class SessionState implements SessionView {
     this.#store.dispose();
     this.#presence?.dispose();
     this.#terms?.dispose();
+    this.#commands?.dispose();
     void this.#mesh?.dispose('left');
     this.#credential?.dispose();
   }

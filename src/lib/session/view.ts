@@ -4,6 +4,7 @@
  * receive this interface (or the parts they need as props) so they can be built and tested
  * without a mesh.
  */
+import type { Command } from '../protocol/commands.ts';
 import type { ShareLinks } from '../protocol/session.ts';
 import type { TermInfo } from '../protocol/terminal.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
@@ -24,6 +25,8 @@ export interface SessionView {
   readonly participants: Participant[];
   readonly hostConnected: boolean;
   readonly terminals: TermInfo[];
+  /** who ran what, oldest first */
+  readonly commands: Command[];
   /** links the owner may share, when this browser knows them (owner only) */
   readonly links: ShareLinks;
 

@@ -1,0 +1,58 @@
+/**
+ * Who ran what, end to end: two editors run commands in one terminal (real bash with the host's
+ * shell integration, real WebRTC); a viewer's commands panel shows each with its author and exit
+ * code, and a late joiner gets the list.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { OpenedPage } from '../helpers/browser.ts';
+import type { HostProcess } from '../helpers/processes.ts';
+import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
+import { joinAs, SEE_TIMEOUT_MS, typeInto, waitForScreen } from '../helpers/session-page.ts';
+
+let session: E2eSession;
+let browser: Browser;
+let host: HostProcess;
+const people: OpenedPage[] = [];
+
+beforeAll(async () => {
+  session = await startE2eSession();
+  ({ browser, host } = session);
+});
+afterAll(async () => {
+  await session?.dispose();
+});
+
+async function commandRows(page: Page): Promise<string[]> {
+  return page.getByTestId('commands').getByTestId('command').allInnerTexts();
+}
+
+async function waitForCommands(page: Page, n: number): Promise<string[]> {
+  await expect.poll(async () => (await commandRows(page)).filter((t) => /exit/.test(t)).length, { timeout: SEE_TIMEOUT_MS }).toBeGreaterThanOrEqual(n);
+  return commandRows(page);
+}
+
+describe('commands panel', () => {
+  it('shows each command with who typed it and its exit code, on every page and for a late joiner', async () => {
+    const ada = await joinAs(browser, host.links.editor, 'Ada');
+    const bert = await joinAs(browser, host.links.editor, 'Bert');
+    const vic = await joinAs(browser, host.links.viewer, 'Vic');
+    people.push(ada, bert, vic);
+    await typeInto(ada.page, 'echo from-ada-$((1+1))\n');
+    await waitForScreen(vic.page, /^from-ada-2/m);
+    await typeInto(bert.page, 'ls /no/such/dir-bert\n');
+    await waitForScreen(vic.page, /dir-bert': No such file/m);
+    const rows = await waitForCommands(vic.page, 2);
+    const ran = rows.filter((r) => /from-ada|dir-bert/.test(r));
+    expect(ran).toHaveLength(2);
+    expect(ran[0]).toMatch(/echo from-ada-\$\(\(1\+1\)\)[\s\S]*Ada[\s\S]*exit 0/);
+    expect(ran[1]).toMatch(/ls \/no\/such\/dir-bert[\s\S]*Bert[\s\S]*exit 2/);
+    expect(ran[1]).not.toMatch(/Ada/);
+
+    const late = await joinAs(browser, host.links.viewer, 'Lena');
+    people.push(late);
+    const lateRows = await waitForCommands(late.page, 2);
+    expect(lateRows.filter((r) => /from-ada|dir-bert/.test(r))).toEqual(ran);
+    for (const p of people) expect(p.errors).toEqual([]);
+  });
+});

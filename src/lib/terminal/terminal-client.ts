@@ -43,6 +43,7 @@ export class TerminalClient {
       case 'restart':
       case 'resize':
       case 'sub':
+      case 'ack':
         return;
     }
   }
@@ -59,7 +60,11 @@ export class TerminalClient {
 
   /** Starts receiving a terminal's output into `sink`; returns what stops it. */
   attach(id: number, sink: TerminalSink): () => void {
-    const stream = new OutputStream(sink, (from) => this.#toHost({ type: 'sub', id, from }));
+    const stream = new OutputStream(
+      sink,
+      (from) => this.#toHost({ type: 'sub', id, from }),
+      (seq) => this.#toHost({ type: 'ack', id, seq })
+    );
     this.#streams.set(id, stream);
     this.#toHost({ type: 'sub', id });
     return () => {

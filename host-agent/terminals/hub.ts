@@ -26,11 +26,12 @@ import type { TerminalSet } from './terminal-set.ts';
 
 /** Past this many unsent bytes a peer is considered stalled, bytes. */
 export const MAX_PEER_BACKLOG_BYTES = 4 * 1024 * 1024;
-/** A page this far behind (sent, not yet parsed) stops receiving live output, bytes: ~0.2 s of
- * parsing for the page's xterm, far below xterm's 50 MB discard limit. */
-export const PAGE_HIGH_WATER_BYTES = 1024 * 1024;
+/** A page this far behind (sent, not yet parsed) stops receiving live output, bytes: 50–100 ms of
+ * parsing for the page's xterm (far below xterm's 50 MB discard limit); more only costs the page
+ * CPU that the host (on the same machine, often) needs to keep up with the PTY. */
+export const PAGE_HIGH_WATER_BYTES = 256 * 1024;
 /** …and gets a snapshot once it parsed down to this, bytes (above ACK_EVERY_BYTES + MARK_BYTES). */
-export const PAGE_LOW_WATER_BYTES = 256 * 1024;
+export const PAGE_LOW_WATER_BYTES = 128 * 1024;
 /** A page that is behind gets its snapshot once the terminal was quiet this long, ms. */
 export const PAGE_IDLE_SNAPSHOT_MS = 30;
 
@@ -161,11 +162,11 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   }
 
   /** Brings a subscriber to live: from the ring when it covers `sub.next`, else a snapshot. */
-  async #catchUp(st: PeerState, term: HostTerminal, sub: Sub, forceSnapshot: boolean): Promise<void> {
+  async #catchUp(st: PeerState, term: HostTerminal, sub: Sub, forceSnapshot: boolean, screenOnly = false): Promise<void> {
     sub.state = 'catching-up';
     let tail = forceSnapshot ? null : term.tail(sub.next);
     if (!tail) {
-      const snap = await term.snapshot();
+      const snap = await term.snapshot({ screenOnly });
       if (st.subs.get(term.id) !== sub || this.#peers.get(st.peer.id) !== st) return;
       this.#send(st.peer, { type: 'snapshot', id: term.id, seq: snap.seq, cols: snap.cols, rows: snap.rows, data: snap.data });
       // the page drops what it still had queued for a snapshot, so only the snapshot is in flight
@@ -213,7 +214,8 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     const sub = st.subs.get(id);
     if (!sub) return;
     sub.flow.ack(seq);
-    if (sub.state === 'behind' && sub.flow.bytes <= PAGE_LOW_WATER_BYTES) this.#pageCatchUp(st, id, sub);
+    // mid-burst: the screen only; the page gets the scrollback with the snapshot once output stops
+    if (sub.state === 'behind' && sub.flow.bytes <= PAGE_LOW_WATER_BYTES) this.#pageCatchUp(st, id, sub, true);
   }
 
   /** (Re)starts the quiet-terminal timer of a page that is behind: every chunk pushes it back. */
@@ -223,12 +225,12 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   }
 
   /** A page that was behind: a snapshot (never the ring's bytes, which it would have to parse). */
-  #pageCatchUp(st: PeerState, id: number, sub: Sub): void {
+  #pageCatchUp(st: PeerState, id: number, sub: Sub, screenOnly = false): void {
     clearTimeout(sub.idleTimer);
     const term = this.#terms.get(id);
     if (sub.state !== 'behind' || st.subs.get(id) !== sub || !term) return;
     this.stats.pageResyncs++;
-    void this.#catchUp(st, term, sub, true);
+    void this.#catchUp(st, term, sub, true, screenOnly);
   }
 
   #resume(st: PeerState): void {

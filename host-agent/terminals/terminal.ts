@@ -147,8 +147,8 @@ export class HostTerminal {
     this.#change.emit();
   }
 
-  snapshot(): Promise<MirrorSnapshot> {
-    return this.#mirror.snapshot();
+  snapshot(opts?: { screenOnly?: boolean }): Promise<MirrorSnapshot> {
+    return this.#mirror.snapshot(opts);
   }
 
   tail(from: number): OutputChunk[] | null {

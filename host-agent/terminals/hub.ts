@@ -144,7 +144,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       if (!t) throw new Error(`terminal ${m.id} does not exist (any more)`);
       if (m.type === 'close') this.#terms.close(m.id);
       else if (m.type === 'restart') t.restart();
-      else t.resize(m.cols, m.rows);
+      else t.resize(m.cols, m.rows, claims.name);
       this.#audit.record(claims, { kind: 'terminal', action: m.type, term: m.id });
     } catch (e) {
       st.peer.sendError('terminal', (e as Error).message);

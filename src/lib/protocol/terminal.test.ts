@@ -17,6 +17,7 @@ describe('terminal protocol', () => {
       { type: 'input', id: 2, data: enc.encode('ls\r') },
       { type: 'snapshot', id: 1, seq: 9, cols: 80, rows: 24, data: 'screen ✓ \x1b[1mbold' },
       { type: 'terms', list: [{ id: 0, title: 'bash', cols: 80, rows: 24, exit: null }] },
+      { type: 'terms', list: [{ id: 1, title: 'top', cols: 120, rows: 40, exit: null, sizedBy: 'Alice' }] },
       { type: 'open', cols: 100, rows: 30 },
       { type: 'close', id: 3 },
       { type: 'restart', id: 3 },

@@ -44,6 +44,8 @@ export interface TermInfo {
   rows: number;
   /** set once the shell exited */
   exit: { code: number; signal: number } | null;
+  /** display name of who last set the shared size (absent: the host's default) */
+  sizedBy?: string;
 }
 
 export type TerminalUp =
@@ -110,7 +112,9 @@ function termInfo(v: unknown): TermInfo {
     const eo = obj(e, 'exit');
     exit = { code: int(eo, 'code', -1, 255), signal: int(eo, 'signal', 0, 128) };
   }
-  return { id: int(o, 'id', 0, MAX_ID), title: str(o, 'title', 200), cols: int(o, 'cols', 1, MAX_COLS), rows: int(o, 'rows', 1, MAX_ROWS), exit };
+  const info: TermInfo = { id: int(o, 'id', 0, MAX_ID), title: str(o, 'title', 200), cols: int(o, 'cols', 1, MAX_COLS), rows: int(o, 'rows', 1, MAX_ROWS), exit };
+  if (o.sizedBy !== undefined) info.sizedBy = str(o, 'sizedBy', 64);
+  return info;
 }
 
 function checkSize(cols: number, rows: number): void {

@@ -65,6 +65,8 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   #audit: AuditLog;
   #log: (line: string) => void;
   #peers = new Map<string, PeerState>();
+  /** participants this host has connected with (ids are per join, so this stays small) */
+  #met = new Set<string>();
   #store = new DisposableStore();
   stats: HubStats = { resyncs: 0, pageResyncs: 0 };
 
@@ -86,7 +88,14 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     const st: PeerState = { peer, subs: new Map(), stopDrain: () => {} };
     st.stopDrain = peer.onDrain(() => this.#resume(st));
     this.#peers.set(peer.id, st);
-    this.#send(peer, { type: 'terms', list: this.#terms.list() });
+    const list = this.#terms.list();
+    this.#send(peer, { type: 'terms', list });
+    // A participant new to this host gets every terminal's snapshot as soon as the channel is
+    // open, without waiting for its page to ask (TerminalClient keeps it until the page attaches).
+    // One that reconnects asks to resume where it was instead (`sub {from}`).
+    if (this.#met.has(peer.id)) return;
+    this.#met.add(peer.id);
+    for (const t of list) void this.#subscribe(st, t.id, undefined);
   }
 
   removePeer(peer: MeshPeer): void {

@@ -6,7 +6,8 @@ export default {
   preprocess: vitePreprocess(),
   kit: {
     // A single-page app: the signaling server serves 200.html for every app route.
-    adapter: adapter({ fallback: '200.html' }),
+    // precompress: .br and .gz beside every file, which the signaling server's sirv serves as is
+    adapter: adapter({ fallback: '200.html', precompress: true }),
     typescript: {
       config(c) {
         c.compilerOptions.allowImportingTsExtensions = true;

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { HostAgent } from '../host-agent/agent.ts';
 import { cleanupWebRTC } from '../host-agent/webrtc.ts';
 import { parseFlags, parseHttpUrl, UsageError } from './args.ts';
+import { checkShell } from './executable.ts';
 import { DEFAULT_PORT } from './signal.ts';
 import { stateRoot } from './state-dir.ts';
 import { USAGE } from './usage.ts';
@@ -28,7 +29,7 @@ export function hostDefaults(f: { cwd?: string; shell?: string; name?: string; '
     /* reported below */
   }
   if (!isDir) throw new UsageError(`--cwd ${JSON.stringify(cwd)} is not a directory`);
-  const shell = f.shell ?? process.env.SHELL ?? '/bin/bash';
+  const shell = checkShell(f.shell ?? process.env.SHELL ?? '/bin/bash');
   const name = (f.name ?? `${userInfo().username}@${hostname()}`).slice(0, 64);
   const recordDir = f['record-dir'] === undefined ? undefined : resolve(f['record-dir']);
   return { cwd, shell, name, stateDir: stateRoot(), recordDir, log: hostLog };

@@ -28,4 +28,17 @@ describe('live-sessions start', () => {
     expect(await p.exited).toEqual({ code: 2, signal: null });
     expect(p.stderr.join('\n')).toMatch(/--port must be a number from 0 to 65535/);
   });
+
+  it('exits 2 before starting anything when --shell cannot run', async () => {
+    for (const [shell, why] of [
+      ['/no/such/shell', /--shell "\/no\/such\/shell" is not an executable file \(no such file\)/],
+      ['/tmp', /is not an executable file \(it is a directory\)/],
+      ['no-such-shell-anywhere', /was not found in PATH/]
+    ] as const) {
+      const p = spawnCli(['start', '--port', '0', '--cwd', makeTempDir(), '--shell', shell]);
+      expect(await p.exited).toEqual({ code: 2, signal: null });
+      expect(p.stderr.join('\n')).toMatch(why);
+      expect(p.stdout.join('\n')).not.toMatch(/listening on/);
+    }
+  });
 });

@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSignaling, type SignalingServer } from './server.ts';
 
@@ -14,6 +15,9 @@ beforeAll(async () => {
   mkdirSync(join(build, '_app/immutable/chunks'), { recursive: true });
   writeFileSync(join(build, '200.html'), '<!doctype html><title>app</title>');
   writeFileSync(join(build, '_app/immutable/chunks/app.abc123.js'), 'export const x = 1;');
+  // what the build's precompression writes beside each file
+  writeFileSync(join(build, '_app/immutable/chunks/app.abc123.js.br'), brotliCompressSync('export const x = 1;'));
+  writeFileSync(join(build, '_app/immutable/chunks/app.abc123.js.gz'), gzipSync('export const x = 1;'));
   writeFileSync(join(build, '_app/version.json'), '{"version":"1"}');
   writeFileSync(join(build, 'favicon.svg'), '<svg/>');
   writeFileSync(join(build, '.secret'), 'hidden');
@@ -41,6 +45,20 @@ function rawGet(path: string): Promise<{ status: number; body: string }> {
   });
 }
 
+/** A raw GET with these request headers, body as bytes (fetch would decompress it). */
+function rawGetBytes(path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(server.url);
+    request({ host: u.hostname, port: u.port, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
 describe('static files', () => {
   it('serves files with their content type and cache policy', async () => {
     const js = await fetch(server.url + '/_app/immutable/chunks/app.abc123.js');
@@ -56,6 +74,27 @@ describe('static files', () => {
     const head = await fetch(server.url + '/favicon.svg', { method: 'HEAD' });
     expect(head.headers.get('content-length')).toBe('6');
     expect(await head.text()).toBe('');
+  });
+
+  it('serves the precompressed file the browser accepts, and 304 for an unchanged ETag', async () => {
+    const path = '/_app/immutable/chunks/app.abc123.js';
+    const br = await rawGetBytes(path, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['vary']).toBe('Accept-Encoding');
+    expect(br.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(brotliDecompressSync(br.body).toString()).toBe('export const x = 1;');
+    const gz = await rawGetBytes(path, { 'accept-encoding': 'gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    const plain = await rawGetBytes(path, {});
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe('export const x = 1;');
+    const etag = plain.headers['etag'] as string;
+    expect(etag).toBeTruthy();
+    const again = await rawGetBytes(path, { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    const html = await fetch(server.url + '/s/abcdefgh12');
+    const revalidated = await fetch(server.url + '/s/abcdefgh12', { headers: { 'if-none-match': html.headers.get('etag')! } });
+    expect(revalidated.status).toBe(304);
   });
 
   it('answers app routes with 200.html (SPA fallback)', async () => {
@@ -80,6 +119,17 @@ describe('static files', () => {
       expect(res.body).not.toContain('outside the build');
       expect(res.body).not.toContain('hidden');
     }
+  });
+
+  it('serves a rebuilt app without a restart', async () => {
+    const build = join(dir, 'build');
+    writeFileSync(join(build, '_app/immutable/chunks/new.def456.js'), 'export const y = 2;');
+    expect((await fetch(server.url + '/_app/immutable/chunks/new.def456.js')).status).toBe(404); // not rebuilt yet
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(build, '200.html'), later, later); // the build step rewrites 200.html
+    const res = await fetch(server.url + '/_app/immutable/chunks/new.def456.js');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('export const y = 2;');
   });
 
   it('answers 405 for other methods', async () => {

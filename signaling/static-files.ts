@@ -1,38 +1,31 @@
 /**
- * Serves the built web app (SvelteKit adapter-static output): files as they are, and the SPA
- * fallback `200.html` for every app route. Hashed assets under /_app/immutable/ are cached
- * for a year; everything else is revalidated.
+ * Serves the built web app (SvelteKit adapter-static output) with `sirv`, the static server of
+ * SvelteKit's own adapter-node: the build's precompressed `.br`/`.gz` files by Accept-Encoding,
+ * ETags (304 on revalidation), a year of immutable caching for hashed assets under
+ * /_app/immutable/ and revalidation for everything else, and the SPA fallback `200.html` for app
+ * routes (paths without an extension). sirv serves only the files it listed at start, so no path
+ * can leave the build; around it we refuse other methods, answer 503 while the app is not built,
+ * re-list after a rebuild, and refuse symlinks that point out of the build (sirv follows them).
  */
-import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sirv from 'sirv';
 
 /** The repository's build/ folder (where `npm run build` writes the app). */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../build/', import.meta.url));
 const FALLBACK = '200.html';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm'
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** text types, with an explicit charset (sirv adds one to HTML only) */
+const TEXT: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.txt': 'text/plain'
 };
 
 function text(res: ServerResponse, status: number, body: string): void {
@@ -40,28 +33,49 @@ function text(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
-/** The real path of a regular file inside root, or undefined (missing, a folder, or outside root). */
-async function fileIn(root: string, rel: string): Promise<{ path: string; size: number } | undefined> {
+/** Whether `rel` names a symlink (or a path through one) that resolves outside `root`. */
+async function escapes(root: string, rel: string): Promise<boolean> {
   try {
     const path = await realpath(join(root, rel));
-    if (!path.startsWith(root + sep)) return undefined; // a symlink out of the build
-    const st = await stat(path);
-    return st.isFile() ? { path, size: st.size } : undefined;
+    return path !== root && !path.startsWith(root + sep);
   } catch {
-    return undefined;
+    return false; // nothing there: sirv answers with the fallback or 404
   }
 }
 
 export function createStatic(dir: string) {
+  let handler: ReturnType<typeof sirv> | null = null;
+  /** 200.html's mtime when `handler` listed the build: a rebuild lists it again */
+  let listedAt = 0;
+
+  function list(root: string): ReturnType<typeof sirv> {
+    return sirv(root, {
+      single: FALLBACK,
+      etag: true,
+      brotli: true,
+      gzip: true,
+      dotfiles: false,
+      setHeaders(res, pathname) {
+        // the SPA fallback is HTML whatever the path; precompressed files keep their own type
+        const type = TEXT[extname(pathname).toLowerCase()] ?? (extname(pathname) ? undefined : 'text/html');
+        if (type) res.setHeader('Content-Type', `${type}; charset=utf-8`);
+        res.setHeader('Cache-Control', pathname.startsWith('/_app/immutable/') ? IMMUTABLE : 'no-cache');
+      }
+    });
+  }
+
   return async function serveStatic(req: IncomingMessage, res: ServerResponse, urlPath: string): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return text(res, 405, 'only GET and HEAD are served here');
     }
     let root: string;
+    let builtAt: number;
     try {
       root = await realpath(dir);
-      if (!(await stat(join(root, FALLBACK))).isFile()) throw new Error('no fallback');
+      const st = await stat(join(root, FALLBACK));
+      if (!st.isFile()) throw new Error('no fallback');
+      builtAt = st.mtimeMs;
     } catch {
       return text(res, 503, 'web app not built: run npm run build');
     }
@@ -71,25 +85,14 @@ export function createStatic(dir: string) {
     } catch {
       return text(res, 400, 'the path is not valid URL encoding');
     }
-    const segments = rel.split(/[/\\]/).filter(Boolean);
-    // No way out of the build folder, and no hidden files.
-    if (rel.includes('\0') || segments.some((s) => s === '..' || s.startsWith('.'))) return text(res, 404, 'not found');
-    const clean = segments.join('/');
-    const hasExt = extname(clean) !== '';
-    const file =
-      (clean && (await fileIn(root, clean))) ||
-      (!hasExt && clean && ((await fileIn(root, clean + '.html')) || (await fileIn(root, clean + '/index.html')))) ||
-      (!hasExt && !clean && (await fileIn(root, 'index.html'))) ||
-      (!hasExt && (await fileIn(root, FALLBACK)));
-    if (!file) return text(res, 404, `not found: ${urlPath}`);
-    res.writeHead(200, {
-      'Content-Type': TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream',
-      'Content-Length': file.size,
-      'Cache-Control': clean.startsWith('_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache'
-    });
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(file.path)
-      .on('error', () => res.destroy())
-      .pipe(res);
+    // nothing that even looks like a way out (sirv would answer such paths with the app's HTML)
+    const segments = rel.split(/[/\\]/);
+    if (rel.includes('\0') || rel.includes('\\') || segments.some((x) => x === '..' || x.startsWith('.'))) return text(res, 404, 'not found');
+    if (await escapes(root, rel)) return text(res, 404, 'not found');
+    if (!handler || builtAt !== listedAt) {
+      handler = list(root);
+      listedAt = builtAt;
+    }
+    handler(req, res, () => text(res, 404, `not found: ${urlPath}`));
   };
 }

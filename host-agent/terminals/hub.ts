@@ -7,6 +7,12 @@
  * Backpressure: a peer whose backlog passes MAX_PEER_BACKLOG_BYTES stops receiving live output
  * (so it cannot grow host memory or slow the others); once it drained it resumes from the ring
  * buffer (tail) when that still covers the gap, else from a fresh snapshot.
+ *
+ * Flow control with the page: the host also counts what a page was sent but has not yet
+ * acknowledged as parsed (PageBacklog, `ack` in terminal.ts). A page more than
+ * PAGE_HIGH_WATER_BYTES behind stops receiving live output; it gets a snapshot (which replaces what
+ * it still has queued) once it parsed down to PAGE_LOW_WATER_BYTES, or as soon as the terminal has
+ * been quiet for PAGE_IDLE_SNAPSHOT_MS, so the end of a burst shows at once on every page.
  */
 import { terminalProtocol, type TerminalDown, type TerminalMessage, type TerminalUp } from '../../src/lib/protocol/terminal.ts';
 import { ProtocolError } from '../../src/lib/protocol/validate.ts';
@@ -15,18 +21,30 @@ import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
 import type { AuditLog } from '../audit.ts';
 import type { HostCapability } from '../capability.ts';
 import type { HostTerminal } from './terminal.ts';
+import { PageBacklog } from './page-backlog.ts';
 import type { TerminalSet } from './terminal-set.ts';
 
 /** Past this many unsent bytes a peer is considered stalled, bytes. */
 export const MAX_PEER_BACKLOG_BYTES = 4 * 1024 * 1024;
+/** A page this far behind (sent, not yet parsed) stops receiving live output, bytes: 50–100 ms of
+ * parsing for the page's xterm (far below xterm's 50 MB discard limit); more only costs the page
+ * CPU that the host (on the same machine, often) needs to keep up with the PTY. */
+export const PAGE_HIGH_WATER_BYTES = 256 * 1024;
+/** …and gets a snapshot once it parsed down to this, bytes (above ACK_EVERY_BYTES + MARK_BYTES). */
+export const PAGE_LOW_WATER_BYTES = 128 * 1024;
+/** A page that is behind gets its snapshot once the terminal was quiet this long, ms. */
+export const PAGE_IDLE_SNAPSHOT_MS = 30;
 
 const decoder = new TextDecoder();
 
-type SubState = 'live' | 'catching-up' | 'stalled';
+/** `stalled`: the peer's connection backed up; `behind`: its page has not parsed what it got */
+type SubState = 'live' | 'catching-up' | 'stalled' | 'behind';
 interface Sub {
   state: SubState;
   /** next output seq this peer needs */
   next: number;
+  flow: PageBacklog;
+  idleTimer?: ReturnType<typeof setTimeout>;
 }
 
 interface PeerState {
@@ -37,6 +55,8 @@ interface PeerState {
 
 export interface HubStats {
   resyncs: number;
+  /** times a page fell behind its own terminal's parsing and was brought back with a snapshot */
+  pageResyncs: number;
 }
 
 export class TerminalHub implements HostCapability<typeof terminalProtocol> {
@@ -45,8 +65,10 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   #audit: AuditLog;
   #log: (line: string) => void;
   #peers = new Map<string, PeerState>();
+  /** participants this host has connected with (ids are per join, so this stays small) */
+  #met = new Set<string>();
   #store = new DisposableStore();
-  stats: HubStats = { resyncs: 0 };
+  stats: HubStats = { resyncs: 0, pageResyncs: 0 };
 
   constructor(terms: TerminalSet, audit: AuditLog, log: (line: string) => void) {
     this.#terms = terms;
@@ -56,7 +78,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     this.#store.addFn(
       terms.onChange(() => {
         const list = terms.list();
-        for (const st of this.#peers.values()) for (const id of st.subs.keys()) if (!list.some((t) => t.id === id)) st.subs.delete(id);
+        for (const st of this.#peers.values()) for (const [id, sub] of st.subs) if (!list.some((t) => t.id === id)) this.#drop(st, id, sub);
         this.#broadcast({ type: 'terms', list });
       })
     );
@@ -66,12 +88,27 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     const st: PeerState = { peer, subs: new Map(), stopDrain: () => {} };
     st.stopDrain = peer.onDrain(() => this.#resume(st));
     this.#peers.set(peer.id, st);
-    this.#send(peer, { type: 'terms', list: this.#terms.list() });
+    const list = this.#terms.list();
+    this.#send(peer, { type: 'terms', list });
+    // A participant new to this host gets every terminal's snapshot as soon as the channel is
+    // open, without waiting for its page to ask (TerminalClient keeps it until the page attaches).
+    // One that reconnects asks to resume where it was instead (`sub {from}`).
+    if (this.#met.has(peer.id)) return;
+    this.#met.add(peer.id);
+    for (const t of list) void this.#subscribe(st, t.id, undefined);
   }
 
   removePeer(peer: MeshPeer): void {
-    this.#peers.get(peer.id)?.stopDrain();
+    const st = this.#peers.get(peer.id);
+    if (!st) return;
+    st.stopDrain();
+    for (const [id, sub] of st.subs) this.#drop(st, id, sub);
     this.#peers.delete(peer.id);
+  }
+
+  #drop(st: PeerState, id: number, sub: Sub): void {
+    clearTimeout(sub.idleTimer);
+    if (st.subs.get(id) === sub) st.subs.delete(id);
   }
 
   /** A message the router allowed: input and changes come from owners and editors only. */
@@ -83,6 +120,8 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
         return this.#input(st, m.id, m.data);
       case 'sub':
         return void this.#subscribe(st, m.id, m.from);
+      case 'ack':
+        return this.#ack(st, m.id, m.seq);
       case 'open':
       case 'close':
       case 'restart':
@@ -114,7 +153,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       if (!t) throw new Error(`terminal ${m.id} does not exist (any more)`);
       if (m.type === 'close') this.#terms.close(m.id);
       else if (m.type === 'restart') t.restart();
-      else t.resize(m.cols, m.rows);
+      else t.resize(m.cols, m.rows, claims.name);
       this.#audit.record(claims, { kind: 'terminal', action: m.type, term: m.id });
     } catch (e) {
       st.peer.sendError('terminal', (e as Error).message);
@@ -124,23 +163,31 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   async #subscribe(st: PeerState, id: number, from: number | undefined): Promise<void> {
     const term = this.#terms.get(id);
     if (!term) return st.peer.sendError('no-terminal', `terminal ${id} does not exist`);
-    const sub: Sub = { state: 'catching-up', next: from ?? 0 };
+    const old = st.subs.get(id);
+    if (old) this.#drop(st, id, old);
+    const sub: Sub = { state: 'catching-up', next: from ?? 0, flow: new PageBacklog() };
     st.subs.set(id, sub);
     await this.#catchUp(st, term, sub, from === undefined);
   }
 
   /** Brings a subscriber to live: from the ring when it covers `sub.next`, else a snapshot. */
-  async #catchUp(st: PeerState, term: HostTerminal, sub: Sub, forceSnapshot: boolean): Promise<void> {
+  async #catchUp(st: PeerState, term: HostTerminal, sub: Sub, forceSnapshot: boolean, screenOnly = false): Promise<void> {
     sub.state = 'catching-up';
     let tail = forceSnapshot ? null : term.tail(sub.next);
     if (!tail) {
-      const snap = await term.snapshot();
+      const snap = await term.snapshot({ screenOnly });
       if (st.subs.get(term.id) !== sub || this.#peers.get(st.peer.id) !== st) return;
       this.#send(st.peer, { type: 'snapshot', id: term.id, seq: snap.seq, cols: snap.cols, rows: snap.rows, data: snap.data });
+      // the page drops what it still had queued for a snapshot, so only the snapshot is in flight
+      sub.flow.reset();
+      sub.flow.sent(snap.seq, snap.data.length);
       sub.next = snap.seq + 1;
       tail = term.tail(sub.next) ?? [];
     }
-    for (const c of tail) st.peer.send(terminalProtocol, { type: 'output', id: term.id, seq: c.seq, data: c.data });
+    for (const c of tail) {
+      st.peer.send(terminalProtocol, { type: 'output', id: term.id, seq: c.seq, data: c.data });
+      sub.flow.sent(c.seq, c.data.length);
+    }
     if (tail.length) sub.next = tail[tail.length - 1].seq + 1;
     sub.state = 'live';
   }
@@ -149,16 +196,50 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     let frame: Uint8Array | null = null;
     for (const st of this.#peers.values()) {
       const sub = st.subs.get(id);
-      if (!sub || sub.state !== 'live' || seq < sub.next) continue;
+      if (!sub) continue;
+      if (sub.state === 'behind') {
+        this.#armIdleSnapshot(st, id, sub);
+        continue;
+      }
+      if (sub.state !== 'live' || seq < sub.next) continue;
       if (st.peer.backlog > MAX_PEER_BACKLOG_BYTES) {
         sub.state = 'stalled';
         this.#log(`peer ${st.peer.claims.name} fell behind on terminal ${id}; it will be resynchronised`);
         continue;
       }
+      if (sub.flow.bytes > PAGE_HIGH_WATER_BYTES) {
+        sub.state = 'behind';
+        this.#armIdleSnapshot(st, id, sub);
+        continue;
+      }
       frame ??= terminalProtocol.write({ type: 'output', id, seq, data });
       st.peer.sendEncoded(frame);
+      sub.flow.sent(seq, data.length);
       sub.next = seq + 1;
     }
+  }
+
+  #ack(st: PeerState, id: number, seq: number): void {
+    const sub = st.subs.get(id);
+    if (!sub) return;
+    sub.flow.ack(seq);
+    // mid-burst: the screen only; the page gets the scrollback with the snapshot once output stops
+    if (sub.state === 'behind' && sub.flow.bytes <= PAGE_LOW_WATER_BYTES) this.#pageCatchUp(st, id, sub, true);
+  }
+
+  /** (Re)starts the quiet-terminal timer of a page that is behind: every chunk pushes it back. */
+  #armIdleSnapshot(st: PeerState, id: number, sub: Sub): void {
+    clearTimeout(sub.idleTimer);
+    sub.idleTimer = setTimeout(() => this.#pageCatchUp(st, id, sub), PAGE_IDLE_SNAPSHOT_MS);
+  }
+
+  /** A page that was behind: a snapshot (never the ring's bytes, which it would have to parse). */
+  #pageCatchUp(st: PeerState, id: number, sub: Sub, screenOnly = false): void {
+    clearTimeout(sub.idleTimer);
+    const term = this.#terms.get(id);
+    if (sub.state !== 'behind' || st.subs.get(id) !== sub || !term) return;
+    this.stats.pageResyncs++;
+    void this.#catchUp(st, term, sub, true, screenOnly);
   }
 
   #resume(st: PeerState): void {
@@ -181,7 +262,10 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
 
   dispose(): void {
     this.#store.dispose();
-    for (const st of this.#peers.values()) st.stopDrain();
+    for (const st of this.#peers.values()) {
+      st.stopDrain();
+      for (const sub of st.subs.values()) clearTimeout(sub.idleTimer);
+    }
     this.#peers.clear();
   }
 }

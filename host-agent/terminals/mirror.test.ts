@@ -15,6 +15,18 @@ function stream(lines: number, size: number): Uint8Array[] {
 }
 
 describe('TerminalMirror', () => {
+  it('snapshots the screen alone when asked (a page skipping ahead), with scrollback otherwise', async () => {
+    const m = new TerminalMirror(40, 5, 1000);
+    for (let i = 1; i <= 50; i++) m.write(i, enc.encode(`line-${i}\r\n`));
+    const [screen, full] = await Promise.all([m.snapshot({ screenOnly: true }), m.snapshot()]);
+    expect(screen.seq).toBe(50);
+    expect(full.seq).toBe(50);
+    expect(full.data).toContain('line-1\r\n');
+    expect(screen.data).not.toContain('line-1\r\n');
+    expect(screen.data).toContain('line-49');
+    m.dispose();
+  });
+
   it('snapshots exactly the output up to its seq, even while chunks are still being parsed', async () => {
     const m = new TerminalMirror(80, 24, 1000);
     const chunks = stream(600, 37);

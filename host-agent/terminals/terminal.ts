@@ -49,6 +49,7 @@ export class HostTerminal {
   #cols: number;
   #rows: number;
   #title: string;
+  #sizedBy: string | undefined;
   #exit: TermInfo['exit'] = null;
   #seq = 0;
   #pty: IPty | null = null;
@@ -90,7 +91,9 @@ export class HostTerminal {
   }
 
   get info(): TermInfo {
-    return { id: this.id, title: this.#title, cols: this.#cols, rows: this.#rows, exit: this.#exit ? { ...this.#exit } : null };
+    const info: TermInfo = { id: this.id, title: this.#title, cols: this.#cols, rows: this.#rows, exit: this.#exit ? { ...this.#exit } : null };
+    if (this.#sizedBy) info.sizedBy = this.#sizedBy;
+    return info;
   }
 
   /** seq of the last output chunk (0 = none yet) */
@@ -131,11 +134,13 @@ export class HostTerminal {
     this.#pty.write(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   }
 
-  resize(cols: number, rows: number): void {
+  /** `by`: the display name of who asked (shown beside the shared size) */
+  resize(cols: number, rows: number, by?: string): void {
     if (this.#disposed) return;
     cols = clamp(cols, 1, MAX_COLS, this.#cols);
     rows = clamp(rows, 1, MAX_ROWS, this.#rows);
     if (cols === this.#cols && rows === this.#rows) return;
+    this.#sizedBy = by;
     this.#cols = cols;
     this.#rows = rows;
     try {
@@ -147,8 +152,8 @@ export class HostTerminal {
     this.#change.emit();
   }
 
-  snapshot(): Promise<MirrorSnapshot> {
-    return this.#mirror.snapshot();
+  snapshot(opts?: { screenOnly?: boolean }): Promise<MirrorSnapshot> {
+    return this.#mirror.snapshot(opts);
   }
 
   tail(from: number): OutputChunk[] | null {

@@ -34,6 +34,8 @@ export interface FlowCount {
   resets: number;
   /** xterm refused data ("write data discarded"): its input queue overflowed */
   writeErrors: number;
+  /** Date.now() once the end marker was parsed (live, or in a snapshot): the final screen is in */
+  doneAt: number;
 }
 
 export interface PageProbe {
@@ -54,12 +56,12 @@ export interface PageProbe {
 
 export function installProbe(): void {
   type Sink = {
-    reset(snapshot: string, cols: number, rows: number): void;
+    reset(snapshot: string, cols: number, rows: number, skipped?: boolean): void;
     write(data: Uint8Array, done?: () => void): void;
     resize(cols: number, rows: number): void;
   };
   type State = { attachTerminal(id: number, sink: Sink): () => void; input(id: number, data: string): void };
-  const w = window as unknown as { __liveSessions?: State; __probe: PageProbe };
+  const w = window as unknown as { __probe: PageProbe };
   let pendingKey: { key: string; down: number; input: number } | null = null;
   let echoWaiter: (() => void) | null = null;
   let marker = '';
@@ -89,7 +91,7 @@ export function installProbe(): void {
     arm(m) {
       marker = m;
       tail = '';
-      probe.flow = { bytes: 0, first: 0, last: 0, parsedLast: 0, done: false, resets: 0, writeErrors: 0 };
+      probe.flow = { bytes: 0, first: 0, last: 0, parsedLast: 0, done: false, resets: 0, writeErrors: 0, doneAt: 0 };
     }
   };
   w.__probe = probe;
@@ -119,16 +121,21 @@ export function installProbe(): void {
       }
     };
     return {
-      reset(snapshot, cols, rows) {
+      reset(snapshot, cols, rows, skipped?: boolean) {
         probe.snapshotAt ??= Date.now();
-        sink.reset(snapshot, cols, rows);
+        sink.reset(snapshot, cols, rows, skipped);
         probe.resets++;
         const f = probe.flow;
         if (f && !f.done) {
           f.resets++;
           if (snapshot.includes(marker)) {
             f.done = true;
-            f.last = f.parsedLast = performance.now();
+            f.last = performance.now();
+            // the sink applies a snapshot after what its terminal still holds, and writes after it
+            write(new Uint8Array(0), () => {
+              f.parsedLast = performance.now();
+              f.doneAt = Date.now();
+            });
           }
         }
         if (probe.resets === 1) {
@@ -147,6 +154,7 @@ export function installProbe(): void {
             f.last = now;
             return write(data, () => {
               f.parsedLast = performance.now();
+              f.doneAt = Date.now();
               done?.();
             });
           }
@@ -171,20 +179,24 @@ export function installProbe(): void {
     };
   };
 
-  let state: State | undefined;
-  Object.defineProperty(window, '__liveSessions', {
-    configurable: true,
-    get: () => state,
-    set(v: State) {
-      state = v;
-      probe.appAt ??= Date.now();
-      const attach = v.attachTerminal.bind(v);
-      v.attachTerminal = (id, sink) => attach(id, wrap(sink));
-      const input = v.input.bind(v);
-      v.input = (id, data) => {
-        if (pendingKey && !pendingKey.input) pendingKey.input = performance.now();
-        input(id, data);
-      };
-    }
-  });
+  // The session page stores its SessionState as window.__liveSessions; the UI test page (test/ui/,
+  // no network: its FakeSession echoes keys itself) as window.__fakeSession. Both are hooked alike.
+  for (const name of ['__liveSessions', '__fakeSession']) {
+    let state: State | undefined;
+    Object.defineProperty(window, name, {
+      configurable: true,
+      get: () => state,
+      set(v: State) {
+        state = v;
+        probe.appAt ??= Date.now();
+        const attach = v.attachTerminal.bind(v);
+        v.attachTerminal = (id, sink) => attach(id, wrap(sink));
+        const input = v.input.bind(v);
+        v.input = (id, data) => {
+          if (pendingKey && !pendingKey.input) pendingKey.input = performance.now();
+          input(id, data);
+        };
+      }
+    });
+  }
 }

@@ -24,9 +24,9 @@ export interface PtyRun {
   chunks: Buffer[];
 }
 
-/** Runs PAYLOAD_COMMAND in a PTY and reads all of it in this process. */
-export function runInPty(timeoutMs: number): Promise<PtyRun> {
-  const term = pty.spawn('/bin/bash', ['--norc', '--noprofile', '-c', PAYLOAD_COMMAND], { cols: COLS, rows: ROWS, encoding: null });
+/** Runs `command` (PAYLOAD_COMMAND) in a PTY and reads all of it in this process. */
+export function runInPty(timeoutMs: number, command = PAYLOAD_COMMAND): Promise<PtyRun> {
+  const term = pty.spawn('/bin/bash', ['--norc', '--noprofile', '-c', command], { cols: COLS, rows: ROWS, encoding: null });
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let bytes = 0;

@@ -53,12 +53,13 @@ export class ProductSession {
   }
 
   /**
-   * Opens `role`'s link as `name` in a new context of `browser` and resolves once the first
+   * Opens `role`'s link as `name` in a new context of `browser` (or in `reuse`, a context made with
+   * `newVisitor()`: a returning visitor with its HTTP cache) and resolves once the first
    * snapshot has been applied (the page has joined, met the host and subscribed to terminal 1).
    */
-  async openPeer(browser: Browser, role: 'owner' | 'editor' | 'viewer', name: string): Promise<Peer> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-    await context.addInitScript(installProbe);
+  async openPeer(browser: Browser, role: 'owner' | 'editor' | 'viewer', name: string, reuse?: BrowserContext): Promise<Peer> {
+    const context = reuse ?? (await browser.newContext({ viewport: { width: 1280, height: 720 } }));
+    if (!reuse) await context.addInitScript(installProbe);
     const page = await context.newPage();
     // the page's own account of a failed join: its console (the mesh logs with console.debug)
     const consoleLines: string[] = [];
@@ -69,7 +70,8 @@ export class ProductSession {
       context,
       close: async () => {
         this.#peers.delete(peer);
-        await context.close().catch(() => {});
+        // a reused context (a returning visitor, with its cache) belongs to the caller
+        await (reuse ? page.close() : context.close()).catch(() => {});
       }
     };
     this.#peers.add(peer);
@@ -90,6 +92,13 @@ export class ProductSession {
       );
     }
     return peer;
+  }
+
+  /** A browser context for returning visits (its cache persists across `openPeer(…, ctx)`). */
+  static async newVisitor(browser: Browser): Promise<BrowserContext> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    await context.addInitScript(installProbe);
+    return context;
   }
 
   /** `role`'s link with `?name=` (before the fragment). */

@@ -22,8 +22,9 @@ export class TermScreen implements TerminalSink {
     this.live = '';
   }
 
-  write(data: Uint8Array): void {
+  write(data: Uint8Array, done: () => void): void {
     this.live += this.#dec.decode(data, { stream: true });
+    done();
   }
 
   resize(): void {}

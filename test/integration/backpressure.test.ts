@@ -59,13 +59,14 @@ describe('backpressure and resume', () => {
       clearInterval(sample);
       process.kill(child.pid!, 'SIGCONT');
     }
-    // 12 MB went to the editor; the frozen peer's backlog stayed near the bound
-    expect(maxBacklog).toBeGreaterThan(0);
+    // 12 MB went to the editor; the frozen peer's backlog stayed near the bound (in fact far below:
+    // it stopped acknowledging parsed output, so the host stopped after PAGE_HIGH_WATER_BYTES)
     expect(maxBacklog).toBeLessThan(MAX_PEER_BACKLOG_BYTES + 1024 * 1024);
     expect(maxRss - rss0).toBeLessThan(200 * 1024 * 1024);
     // awake again: it catches up to the end of the output
     await child.waitForLine(/END-42/, 30_000);
-    expect(stack.agent.hub.stats.resyncs).toBeGreaterThan(0);
+    // brought back with a snapshot: by its page-side flow control (it stopped acknowledging) or its connection
+    expect(stack.agent.hub.stats.resyncs + stack.agent.hub.stats.pageResyncs).toBeGreaterThan(0);
   });
 
   it('resumes a terminal after a dropped connection without gaps or duplicates', async () => {

@@ -163,7 +163,7 @@ export class FakeSession implements SessionView {
     if (!ft) return;
     ft.history += text;
     const bytes = encoder.encode(text);
-    for (const s of ft.sinks) s.write(bytes);
+    for (const s of ft.sinks) s.write(bytes, () => {});
   }
 
   #exit(id: number, code: number): void {

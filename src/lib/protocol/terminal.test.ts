@@ -17,12 +17,14 @@ describe('terminal protocol', () => {
       { type: 'input', id: 2, data: enc.encode('ls\r') },
       { type: 'snapshot', id: 1, seq: 9, cols: 80, rows: 24, data: 'screen ✓ \x1b[1mbold' },
       { type: 'terms', list: [{ id: 0, title: 'bash', cols: 80, rows: 24, exit: null }] },
+      { type: 'terms', list: [{ id: 1, title: 'top', cols: 120, rows: 40, exit: null, sizedBy: 'Alice' }] },
       { type: 'open', cols: 100, rows: 30 },
       { type: 'close', id: 3 },
       { type: 'restart', id: 3 },
       { type: 'resize', id: 3, cols: 120, rows: 40 },
       { type: 'sub', id: 3, from: 17 },
-      { type: 'sub', id: 3, from: undefined }
+      { type: 'sub', id: 3, from: undefined },
+      { type: 'ack', id: 3, seq: 4294967295 }
     ];
     for (const m of all) expect(roundTrip(m)).toEqual(m);
   });
@@ -35,6 +37,8 @@ describe('terminal protocol', () => {
     expect(() => readTerminal(new Uint8Array([0, 0, 1]))).toThrow(/truncated/);
     expect(() => readTerminal(new Uint8Array([4, ...enc.encode('not json')]))).toThrow(/not valid JSON/);
     expect(() => readTerminal(new Uint8Array([8, ...enc.encode('{"id":-1}')]))).toThrow(/"id"/);
+    expect(() => readTerminal(new Uint8Array([9, ...enc.encode('{"id":1}')]))).toThrow(/"seq"/);
+    expect(() => readTerminal(new Uint8Array([9, ...enc.encode(`{"id":1,"seq":2,"pad":"${'x'.repeat(64)}"}`)]))).toThrow(/larger than 64 bytes/);
   });
 
   it('lets only owners and editors type and change terminals, only the host send output', () => {
@@ -43,6 +47,8 @@ describe('terminal protocol', () => {
     expect(permits(TERMINAL_RULES.input, 'editor', 'viewer')).toBe(false);
     expect(permits(TERMINAL_RULES.open, 'viewer', 'host')).toBe(false);
     expect(permits(TERMINAL_RULES.sub, 'viewer', 'host')).toBe(true);
+    expect(permits(TERMINAL_RULES.ack, 'viewer', 'host')).toBe(true);
+    expect(permits(TERMINAL_RULES.ack, 'viewer', 'editor')).toBe(false);
     expect(permits(TERMINAL_RULES.output, 'host', 'viewer')).toBe(true);
     expect(permits(TERMINAL_RULES.output, 'owner', 'viewer')).toBe(false);
     expect(TERMINAL_RULES.input.denied).toMatch(/viewer/);

@@ -9,11 +9,19 @@
  *   restart  [6] {id}
  *   resize   [7] {id, cols, rows}
  *   sub      [8] {id, from?}
+ *   ack      [9] {id, seq}
  *
  * Subscribing: `sub {id}` asks for a snapshot (the screen and scrollback after output `seq`) and
  * then live output from seq + 1; `sub {id, from}` resumes at `from` when the host's ring still
  * has it (else a snapshot). Output `seq` counts chunks per terminal from 1; a receiver applies it
  * strictly in order and asks `sub {from}` on a gap.
+ *
+ * Flow control: a page acknowledges `ack {id, seq}` once its terminal has *parsed* (or dropped
+ * for a newer snapshot) everything up to output `seq`, at most every ACK_EVERY_BYTES of output and
+ * after each snapshot. The host counts what it sent after the last acknowledged seq as that page's
+ * backlog; past a limit it stops streaming to the page and later brings it to the present with a
+ * snapshot, which replaces whatever the page still had queued. So a slow page never makes its
+ * terminal discard data, and its final screen is always right.
  */
 import { GUESTS, HOST, readJson, typeOf, utf8, WRITERS, writeJson, type Protocol, type Rules } from './capability.ts';
 import { CAP, frame } from './frames.ts';
@@ -24,6 +32,8 @@ export const MAX_COLS = 500;
 export const MAX_ROWS = 200;
 /** Largest single terminal input chunk, bytes (a paste is split by the sender). */
 export const MAX_INPUT_BYTES = 8 * 1024;
+/** A page acknowledges parsed output at most this often (in bytes of output), and after each snapshot. */
+export const ACK_EVERY_BYTES = 64 * 1024;
 const MAX_ID = 0xffff;
 const MAX_SEQ = 0xffffffff;
 
@@ -34,6 +44,8 @@ export interface TermInfo {
   rows: number;
   /** set once the shell exited */
   exit: { code: number; signal: number } | null;
+  /** display name of who last set the shared size (absent: the host's default) */
+  sizedBy?: string;
 }
 
 export type TerminalUp =
@@ -43,7 +55,9 @@ export type TerminalUp =
   | { type: 'restart'; id: number }
   | { type: 'resize'; id: number; cols: number; rows: number }
   /** start (or resume) receiving a terminal: `from` is the next output seq wanted, if any */
-  | { type: 'sub'; id: number; from?: number };
+  | { type: 'sub'; id: number; from?: number }
+  /** the page's terminal has parsed (or dropped for a newer snapshot) all output up to `seq` */
+  | { type: 'ack'; id: number; seq: number };
 
 export type TerminalDown =
   | { type: 'output'; id: number; seq: number; data: Uint8Array }
@@ -54,11 +68,13 @@ export type TerminalDown =
 export type TerminalMessage = TerminalUp | TerminalDown;
 
 /** index = type byte */
-const TYPES = ['output', 'input', 'snapshot', 'terms', 'open', 'close', 'restart', 'resize', 'sub'] as const satisfies readonly TerminalMessage['type'][];
+const TYPES = ['output', 'input', 'snapshot', 'terms', 'open', 'close', 'restart', 'resize', 'sub', 'ack'] as const satisfies readonly TerminalMessage['type'][];
 const OUTPUT = 0;
 const INPUT = 1;
 const SNAPSHOT = 2;
 const MAX_TERM_JSON_BYTES = 64 * 1024;
+/** `{"id":65535,"seq":4294967295}` is 30 bytes: anything much longer is not an ack */
+const MAX_ACK_JSON_BYTES = 64;
 
 function binary(type: number, header: number, data: Uint8Array, fill: (v: DataView) => void): Uint8Array {
   const body = new Uint8Array(1 + header + data.length);
@@ -96,7 +112,9 @@ function termInfo(v: unknown): TermInfo {
     const eo = obj(e, 'exit');
     exit = { code: int(eo, 'code', -1, 255), signal: int(eo, 'signal', 0, 128) };
   }
-  return { id: int(o, 'id', 0, MAX_ID), title: str(o, 'title', 200), cols: int(o, 'cols', 1, MAX_COLS), rows: int(o, 'rows', 1, MAX_ROWS), exit };
+  const info: TermInfo = { id: int(o, 'id', 0, MAX_ID), title: str(o, 'title', 200), cols: int(o, 'cols', 1, MAX_COLS), rows: int(o, 'rows', 1, MAX_ROWS), exit };
+  if (o.sizedBy !== undefined) info.sizedBy = str(o, 'sizedBy', 64);
+  return info;
 }
 
 function checkSize(cols: number, rows: number): void {
@@ -141,6 +159,10 @@ export function readTerminal(body: Uint8Array): TerminalMessage {
       const o = readJson(body, MAX_TERM_JSON_BYTES);
       return { type, id: int(o, 'id', 0, MAX_ID), from: optInt(o, 'from', 0, MAX_SEQ) };
     }
+    case 'ack': {
+      const o = readJson(body, MAX_ACK_JSON_BYTES);
+      return { type, id: int(o, 'id', 0, MAX_ID), seq: int(o, 'seq', 0, MAX_SEQ) };
+    }
   }
 }
 
@@ -155,6 +177,7 @@ export const TERMINAL_RULES: Rules<TerminalMessage> = {
   restart: toHost(WRITERS, VIEWERS_CANNOT('restart')),
   resize: toHost(WRITERS, VIEWERS_CANNOT('resize')),
   sub: toHost(GUESTS),
+  ack: toHost(GUESTS),
   output: fromHost,
   snapshot: fromHost,
   terms: fromHost

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { isTabShortcut, shortcutOf, type KeyLike } from './shortcuts.ts';
+import { isPlainCopy, isTabShortcut, shortcutOf, type KeyLike } from './shortcuts.ts';
 
 function key(code: string, mods: Partial<KeyLike> = {}): KeyLike {
   return { key: code.replace(/^Key|^Digit/, ''), code, ctrlKey: false, shiftKey: false, altKey: false, metaKey: false, ...mods };
@@ -34,5 +34,12 @@ describe('shortcutOf', () => {
     expect(isTabShortcut({ kind: 'new-terminal' })).toBe(true);
     expect(isTabShortcut({ kind: 'copy' })).toBe(false);
     expect(isTabShortcut({ kind: 'search' })).toBe(false);
+  });
+
+  it('knows plain Ctrl+C (a viewer copies with it) from Ctrl+Shift+C and friends', () => {
+    expect(isPlainCopy(key('KeyC', { ctrlKey: true }))).toBe(true);
+    expect(isPlainCopy(key('KeyC', { ctrlKey: true, shiftKey: true }))).toBe(false);
+    expect(isPlainCopy(key('KeyC', { ctrlKey: true, altKey: true }))).toBe(false);
+    expect(isPlainCopy(key('KeyC'))).toBe(false);
   });
 });

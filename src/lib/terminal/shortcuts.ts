@@ -54,3 +54,8 @@ export function shortcutOf(e: KeyLike): Shortcut | null {
 export function isTabShortcut(s: Shortcut): boolean {
   return s.kind === 'new-terminal' || s.kind === 'close-terminal' || s.kind === 'switch';
 }
+
+/** Plain Ctrl+C: a viewer's copy when text is selected (for an editor it is the shell's interrupt). */
+export function isPlainCopy(e: KeyLike): boolean {
+  return e.ctrlKey && !e.shiftKey && !e.altKey && !e.metaKey && e.code === 'KeyC';
+}

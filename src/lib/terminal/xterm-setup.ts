@@ -66,7 +66,9 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
     scrollback: 5000,
     cursorBlink: !opts.readonly,
     disableStdin: opts.readonly,
-    screenReaderMode: opts.a11y
+    screenReaderMode: opts.a11y,
+    // the search addon highlights (and so counts) matches with decorations, a "proposed" API
+    allowProposedApi: true
   });
   const fit = new FitAddon();
   const search = new SearchAddon();

@@ -1,0 +1,109 @@
+/**
+ * Feeds one terminal's output into xterm.js with flow control (xterm's flow-control guide:
+ * watermarks and write callbacks). xterm queues whatever `write` gets and, past 50 MB, discards
+ * data; and a queued write cannot be taken back. So the feed hands xterm at most XTERM_WINDOW_BYTES
+ * at a time and keeps the rest itself, where a newer snapshot can replace it: `reset` drops what
+ * is still queued, waits for the little xterm has in hand, and then resets the screen.
+ * DOM-free (xterm is behind `FeedTarget`), so it is tested in Node.
+ */
+import type { TerminalSink } from './output-stream.ts';
+
+/** Unparsed output xterm holds at most, bytes: ~50 ms of parsing, so xterm never idles. */
+export const XTERM_WINDOW_BYTES = 256 * 1024;
+
+/** The part of xterm's Terminal the feed drives. */
+export interface FeedTarget {
+  readonly cols: number;
+  readonly rows: number;
+  write(data: Uint8Array | string, parsed: () => void): void;
+  reset(): void;
+  resize(cols: number, rows: number): void;
+}
+
+interface Queued {
+  data: Uint8Array;
+  done: () => void;
+}
+
+export class XtermFeed implements TerminalSink {
+  #target: FeedTarget;
+  #onSkipped: () => void;
+  #queue: Queued[] = [];
+  #head = 0;
+  /** handed to xterm, not yet parsed, bytes */
+  #inXterm = 0;
+  #pendingReset: { snapshot: string; cols: number; rows: number } | null = null;
+  #disposed = false;
+
+  /** `onSkipped`: a snapshot jumped over output this page never showed */
+  constructor(target: FeedTarget, onSkipped: () => void = () => {}) {
+    this.#target = target;
+    this.#onSkipped = onSkipped;
+  }
+
+  /** Output received and not yet parsed (queued here and in xterm), bytes. */
+  get backlog(): number {
+    let queued = 0;
+    for (let i = this.#head; i < this.#queue.length; i++) queued += this.#queue[i].data.length;
+    return queued + this.#inXterm;
+  }
+
+  write(data: Uint8Array, done: () => void = () => {}): void {
+    if (this.#disposed) return;
+    this.#queue.push({ data, done });
+    this.#pump();
+  }
+
+  reset(snapshot: string, cols: number, rows: number, skipped = false): void {
+    if (this.#disposed) return;
+    const dropped = this.#queue.slice(this.#head);
+    this.#queue = [];
+    this.#head = 0;
+    this.#pendingReset = { snapshot, cols, rows };
+    if (skipped || dropped.length) this.#onSkipped();
+    for (const q of dropped) q.done();
+    if (this.#inXterm === 0) this.#applyReset();
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.#disposed && (cols !== this.#target.cols || rows !== this.#target.rows)) this.#target.resize(cols, rows);
+  }
+
+  #applyReset(): void {
+    const r = this.#pendingReset;
+    if (!r) return;
+    this.#pendingReset = null;
+    this.#target.reset();
+    this.resize(r.cols, r.rows);
+    this.#hand(r.snapshot, r.snapshot.length, () => {});
+  }
+
+  #pump(): void {
+    while (!this.#pendingReset && this.#head < this.#queue.length && this.#inXterm < XTERM_WINDOW_BYTES) {
+      const q = this.#queue[this.#head];
+      this.#queue[this.#head++] = undefined as unknown as Queued; // let it be collected
+      this.#hand(q.data, q.data.length, q.done);
+    }
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    }
+  }
+
+  #hand(data: Uint8Array | string, bytes: number, done: () => void): void {
+    this.#inXterm += bytes;
+    this.#target.write(data, () => {
+      this.#inXterm -= bytes;
+      done();
+      if (this.#disposed) return;
+      if (this.#inXterm === 0) this.#applyReset();
+      this.#pump();
+    });
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#queue = [];
+    this.#pendingReset = null;
+  }
+}

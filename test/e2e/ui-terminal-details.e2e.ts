@@ -70,11 +70,11 @@ describe('terminal details', () => {
       for (let i = 0; i < 3; i++) await page.keyboard.type(`needle ${i}\r`);
       await expect.poll(() => inputs(page)).toContain('needle 2\r');
       await page.keyboard.press('Control+Shift+F');
-      await page.getByRole('searchbox').fill('fake shell: needle');
+      await page.getByRole('searchbox', { name: 'Find in terminal' }).fill('fake shell: needle');
       // each command echoes its line and the fake prints "fake shell: needle N": 3 matches
       const count = async () => (await page.getByTestId('search-count').allInnerTexts()).join('|').trim();
       await expect.poll(count).toMatch(/^[1-3] of 3$/);
-      await page.getByRole('searchbox').fill('no such text');
+      await page.getByRole('searchbox', { name: 'Find in terminal' }).fill('no such text');
       await expect.poll(count).toBe('No matches');
     } finally {
       await page.context().close();

@@ -25,6 +25,8 @@ export interface SignalingOptions {
   log?: (line: string) => void;
   /** per-address API rate limits (the CLI uses DEFAULT_LIMITS); none when absent */
   limits?: ApiDeps['limits'];
+  /** most signaling sockets at once, default MAX_SOCKETS (relay.ts) */
+  maxSockets?: number;
   /** ws heartbeat period, ms (tests shorten it); default HEARTBEAT_MS */
   heartbeatMs?: number;
   /**
@@ -68,7 +70,7 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
   const verify = localVerifier(keys.jwks());
   const api = createApi({ keys, store, verify, limits: opts.limits });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
-  const relay = new Relay({ verify, log, heartbeatMs: opts.heartbeatMs, hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
+  const relay = new Relay({ verify, log, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);

@@ -16,6 +16,7 @@ import { Mesh } from '../src/lib/mesh/mesh.ts';
 import { newRoomSecret, roomKey } from '../src/lib/mesh/room-crypto.ts';
 import { AuditLog } from './audit.ts';
 import type { HostCapability } from './capability.ts';
+import { RefusalLog } from './refusals.ts';
 import { makeCertificate, type DtlsCertificate } from './cert.ts';
 import { ShareLinksHost } from './share-links.ts';
 import { TerminalHub } from './terminals/hub.ts';
@@ -88,12 +89,9 @@ export class HostAgent {
         for (const c of this.#capabilities) c.removePeer(peer);
       })
     );
-    s.add(
-      mesh.router.refused.on(({ peer, capability, msg }) => {
-        log(`refused ${capability} ${msg.type} from ${peer.claims.role} ${peer.name} (${peer.id})`);
-        audit.record(peer.claims, { kind: 'refused', what: `${capability} ${msg.type}`, ...refusedDetail(msg) });
-      })
-    );
+    const refusals = s.add(new RefusalLog(audit, log));
+    s.add(mesh.peerGone.on(({ peer }) => refusals.flush(peer.id)));
+    s.add(mesh.router.refused.on(({ peer, capability, msg }) => refusals.record({ who: peer.claims, what: `${capability} ${msg.type}`, ...refusedDetail(msg) })));
     s.add(mesh.signalingStatus.on((st) => log(`signaling ${st}`)));
     s.addFn(this.#credential.onRefresh((t) => mesh.signaling.refreshed(t)));
   }

@@ -9,7 +9,8 @@ import type { Claims } from '../src/lib/protocol/credentials.ts';
 
 export type AuditEvent =
   | { kind: 'input'; term: number; data: string }
-  | { kind: 'refused'; what: string; term?: number; bytes?: number }
+  /** `count`: repeats merged into this record (refusals.ts) */
+  | { kind: 'refused'; what: string; term?: number; bytes?: number; count?: number }
   | { kind: 'join' | 'leave' }
   | { kind: 'terminal'; action: 'open' | 'close' | 'restart' | 'resize'; term: number };
 

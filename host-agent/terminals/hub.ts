@@ -20,6 +20,9 @@ import type { TerminalSet } from './terminal-set.ts';
 /** Past this many unsent bytes a peer is considered stalled, bytes. */
 export const MAX_PEER_BACKLOG_BYTES = 4 * 1024 * 1024;
 
+/** A peer's subs to one terminal are served at most this often; repeats in between are merged, ms. */
+export const RESUB_MS = 500;
+
 const decoder = new TextDecoder();
 
 type SubState = 'live' | 'catching-up' | 'stalled';
@@ -27,6 +30,10 @@ interface Sub {
   state: SubState;
   /** next output seq this peer needs */
   next: number;
+  /** when it was asked for, ms */
+  at: number;
+  /** a sub that came too soon after this one, served RESUB_MS later */
+  again?: { from: number | undefined };
 }
 
 interface PeerState {
@@ -37,6 +44,8 @@ interface PeerState {
 
 export interface HubStats {
   resyncs: number;
+  /** snapshots sent, to anyone */
+  snapshots: number;
 }
 
 export class TerminalHub implements HostCapability<typeof terminalProtocol> {
@@ -46,7 +55,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   #log: (line: string) => void;
   #peers = new Map<string, PeerState>();
   #store = new DisposableStore();
-  stats: HubStats = { resyncs: 0 };
+  stats: HubStats = { resyncs: 0, snapshots: 0 };
 
   constructor(terms: TerminalSet, audit: AuditLog, log: (line: string) => void) {
     this.#terms = terms;
@@ -124,9 +133,23 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   async #subscribe(st: PeerState, id: number, from: number | undefined): Promise<void> {
     const term = this.#terms.get(id);
     if (!term) return st.peer.sendError('no-terminal', `terminal ${id} does not exist`);
-    const sub: Sub = { state: 'catching-up', next: from ?? 0 };
+    // Repeats within RESUB_MS (or during a catch-up) are merged into one, served when it is over
+    // (the last asked for): a flood of subs costs the host one snapshot per terminal per RESUB_MS.
+    const current = st.subs.get(id);
+    if (current && (current.state === 'catching-up' || Date.now() - current.at < RESUB_MS)) {
+      if (!current.again) setTimeout(() => this.#again(st, id, current), RESUB_MS);
+      current.again = { from };
+      return;
+    }
+    const sub: Sub = { state: 'catching-up', next: from ?? 0, at: Date.now() };
     st.subs.set(id, sub);
     await this.#catchUp(st, term, sub, from === undefined);
+  }
+
+  #again(st: PeerState, id: number, sub: Sub): void {
+    const again = sub.again;
+    sub.again = undefined;
+    if (again && st.subs.get(id) === sub && this.#peers.get(st.peer.id) === st) void this.#subscribe(st, id, again.from);
   }
 
   /** Brings a subscriber to live: from the ring when it covers `sub.next`, else a snapshot. */
@@ -137,6 +160,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       const snap = await term.snapshot();
       if (st.subs.get(term.id) !== sub || this.#peers.get(st.peer.id) !== st) return;
       this.#send(st.peer, { type: 'snapshot', id: term.id, seq: snap.seq, cols: snap.cols, rows: snap.rows, data: snap.data });
+      this.stats.snapshots++;
       sub.next = snap.seq + 1;
       tail = term.tail(sub.next) ?? [];
     }

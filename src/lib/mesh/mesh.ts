@@ -16,6 +16,7 @@ import { meshProtocol, readMesh, writeMesh, type MeshMessage } from '../protocol
 import type { Role } from '../protocol/roles.ts';
 import { parseEnvelope, type SignalEnvelope } from '../protocol/signaling.ts';
 import { ProtocolError } from '../protocol/validate.ts';
+import { Budget, MAX_HELD_MESSAGES, Strikes } from './budget.ts';
 import { Emitter } from './events.ts';
 import { Peer, type GoneKind, type GoneReason } from './peer.ts';
 import { open, seal } from './room-crypto.ts';
@@ -24,10 +25,15 @@ import { SignalingClient, type SignalingStatus } from './signaling-client.ts';
 
 export type { GoneKind, GoneReason };
 
-/** Most peers one participant connects to. */
+/** Most admitted peers one participant connects to. */
 export const MAX_PEERS = 32;
-/** Bad frames tolerated from one peer before it is dropped. */
+/** Most connections still waiting for a valid hello, apart from admitted peers: a new one past
+ * this replaces the oldest, so offers that never say hello cannot keep newcomers out. */
+export const MAX_PENDING = 8;
+/** Strikes (bad, forbidden or over-budget messages) that drop a peer… */
 export const MAX_STRIKES = 10;
+/** …each forgotten after this long, ms. */
+export const STRIKE_DECAY_MS = 3_000;
 /** A peer that has not said a valid hello this long after its channel opened is dropped, ms. */
 export const HELLO_TIMEOUT_MS = 10_000;
 /** Failed connects to one peer retried before giving up (until it announces again). */
@@ -72,15 +78,18 @@ export interface MeshPeer {
   /** bytes not yet handed to the network */
   readonly backlog: number;
   onDrain(cb: () => void): () => void;
-  /** answers a bad message with an error; too many and the peer is removed */
-  strike(e: ProtocolError): void;
+  /** counts a bad message against the peer (answered with an error unless `tell` is false);
+   * too many in a short time and the peer is removed */
+  strike(e: ProtocolError, tell?: boolean): void;
   close(reason: GoneReason): void;
 }
 
 class Member implements MeshPeer {
   claims!: Claims;
   name = '';
-  strikes = 0;
+  readonly strikes = new Strikes(MAX_STRIKES, STRIKE_DECAY_MS);
+  readonly budget = new Budget();
+  readonly since = Date.now();
   ready = false;
   /** messages that arrived while the hello was being verified */
   held: Message[] = [];
@@ -107,9 +116,10 @@ class Member implements MeshPeer {
   onDrain(cb: () => void) {
     return this.peer.onDrain(cb);
   }
-  strike(e: ProtocolError) {
-    this.sendError(e.code, e.message);
-    if (++this.strikes >= MAX_STRIKES) this.close({ kind: 'removed', detail: `too many bad messages (last: ${e.message})` });
+  strike(e: ProtocolError, tell = true) {
+    if (this.peer.closed) return;
+    if (tell) this.sendError(e.code, e.message);
+    if (this.strikes.add()) this.close({ kind: 'removed', detail: `too many bad messages (last: ${e.message})` });
   }
   close(reason: GoneReason) {
     this.peer.close(reason);
@@ -166,6 +176,11 @@ export class Mesh {
       onStatus: (s) => this.signalingStatus.fire(s),
       onError: (m) => o.log?.(m)
     });
+  }
+
+  /** this participant's id */
+  get selfId(): string {
+    return this.#o.selfId;
   }
 
   /** Admitted peers. */
@@ -225,9 +240,15 @@ export class Mesh {
   }
 
   #connect(id: string, initiator: boolean, cid = newCid()): Member | undefined {
-    if (this.#members.size >= MAX_PEERS && !this.#members.has(id)) {
-      this.#o.log?.(`refused peer ${id}: the mesh is full (${MAX_PEERS} peers)`);
-      return undefined;
+    if (!this.#members.has(id)) {
+      const all = [...this.#members.values()];
+      if (all.filter((m) => m.ready).length >= MAX_PEERS) {
+        this.#o.log?.(`refused peer ${id}: the mesh is full (${MAX_PEERS} peers)`);
+        return undefined;
+      }
+      // Unauthenticated slots are few and apart from admitted ones; the oldest gives way.
+      const pending = all.filter((m) => !m.ready && !m.peer.closed).sort((a, b) => a.since - b.since);
+      if (pending.length >= MAX_PENDING) pending[0].close({ kind: 'superseded', detail: `too many connections waiting for hello (${MAX_PENDING})` });
     }
     let member!: Member;
     let helloTimer: ReturnType<typeof setTimeout> | null = null;
@@ -248,6 +269,8 @@ export class Mesh {
         if (helloTimer) clearTimeout(helloTimer);
         if (this.#members.get(id) === member) this.#members.delete(id);
         this.#o.log?.(`peer ${id} closed (${reason.kind}): ${reason.detail}`);
+        // A peer dropped for abuse is ignored like one refused at hello: it must not flood again at once.
+        if (reason.kind === 'removed') this.#ignore(id);
         if (member.ready) this.peerGone.fire({ peer: member, reason });
         // Only a lost connection is retried, and only while no newer one replaced it.
         if (this.#disposed || this.#members.has(id) || reason.kind !== 'lost' || (this.#refused.get(id) ?? 0) > Date.now()) return;
@@ -275,8 +298,14 @@ export class Mesh {
   }
 
   async #onMessage(m: Member, msg: Message): Promise<void> {
+    // The host is trusted with the PTYs anyway and streams output at whatever rate a program writes.
+    if (m.claims?.role !== 'host' && !m.budget.take(msg.body.length + 1)) {
+      // told once; every refused message is a strike, so a sustained flood is dropped within seconds
+      return m.strike(new ProtocolError('rate-limited', 'too many messages: slow down'), m.budget.dropped === 1);
+    }
     if (m.ready) return this.router.receive(m, msg);
     if (m.verifying) {
+      if (m.held.length >= MAX_HELD_MESSAGES) return m.strike(new ProtocolError('unauthenticated', 'wait for your hello to be verified'));
       m.held.push(msg);
       return;
     }
@@ -301,9 +330,7 @@ export class Mesh {
     } catch (e) {
       const err = asProtocolError(e, 'bad-credential');
       this.#o.log?.(`refused peer ${m.id}: ${err.message}`);
-      const now = Date.now();
-      for (const [id, until] of this.#refused) if (until < now) this.#refused.delete(id);
-      this.#refused.set(m.id, now + REFUSED_FOR_MS);
+      this.#ignore(m.id);
       this.peerRefused.fire({ id: m.id, error: err });
       m.sendError(err.code, err.message);
       return m.close({ kind: 'refused', detail: err.message });
@@ -313,6 +340,13 @@ export class Mesh {
     this.#attempts.delete(m.id);
     this.peerJoined.fire(m);
     for (const held of m.held.splice(0)) this.router.receive(m, held);
+  }
+
+  /** Ignores a peer's signals for REFUSED_FOR_MS. */
+  #ignore(id: string): void {
+    const now = Date.now();
+    for (const [other, until] of this.#refused) if (until < now) this.#refused.delete(other);
+    this.#refused.set(id, now + REFUSED_FOR_MS);
   }
 
   #onMeshMessage(m: Member, msg: MeshMessage): void {

@@ -4,10 +4,10 @@
  * against that protocol's rules, and hands the typed message to the capability. `tapped` sees every
  * accepted message (for recording); `refused` every message a role did not allow (for the audit).
  *
- * A malformed message is a strike against the sender (too many and it is dropped). A message the
- * sender's role may not send is refused: when the rule has a `denied` text (a viewer's keystrokes)
- * the sender is told once per message type; otherwise (a guest pretending to be the host) it is a
- * strike too.
+ * A malformed message is a strike against the sender (too many in a short time and it is dropped).
+ * A message the sender's role may not send is refused and is a strike too: when the rule has a
+ * `denied` text (a viewer's keystrokes) the sender is told that text once per message type;
+ * otherwise (a guest pretending to be the host) it is told every time.
  */
 import { permits, type MessageOf, type Protocol, type Rule, type Typed } from '../protocol/capability.ts';
 import type { Message } from '../protocol/frames.ts';
@@ -78,9 +78,10 @@ export class Router {
     }
     let told = this.#told.get(r.peer);
     if (!told) this.#told.set(r.peer, (told = new Set()));
-    if (told.has(what)) return;
+    // A refused action is a strike too (a flood of them is dropped), told once per message type.
+    const tell = !told.has(what);
     told.add(what);
-    r.peer.sendError('forbidden', rule.denied);
+    r.peer.strike(new ProtocolError('forbidden', rule.denied), tell);
   }
 
   dispose(): void {

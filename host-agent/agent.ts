@@ -93,7 +93,7 @@ export class HostAgent {
     s.add(mesh.peerGone.on(({ peer }) => refusals.flush(peer.id)));
     s.add(mesh.router.refused.on(({ peer, capability, msg }) => refusals.record({ who: peer.claims, what: `${capability} ${msg.type}`, ...refusedDetail(msg) })));
     s.add(mesh.signalingStatus.on((st) => log(`signaling ${st}`)));
-    s.addFn(this.#credential.onRefresh((t) => mesh.signaling.refreshed(t)));
+    s.addFn(this.#credential.onRefresh((t) => mesh.renewed(t)));
   }
 
   static async start(o: HostOptions): Promise<HostAgent> {

@@ -17,6 +17,7 @@ import type { Role } from '../src/lib/protocol/roles.ts';
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { randomId, type SigningKeys } from './keys.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import type { Revocations } from './revocations.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
 
 export class HttpError extends Error {
@@ -81,6 +82,7 @@ export interface ApiDeps {
   keys: SigningKeys;
   store: SessionStore;
   verify: Verifier;
+  revocations: Revocations;
   /** limits per client address on creating sessions and on joins/refreshes; none when absent */
   limits?: { create: RateLimitOptions; join: RateLimitOptions } | null;
 }
@@ -91,7 +93,7 @@ export const DEFAULT_LIMITS = {
   join: { burst: 60, perMinute: 120 }
 };
 
-export function createApi({ keys, store, verify, limits }: ApiDeps) {
+export function createApi({ keys, store, verify, revocations, limits }: ApiDeps) {
   const createLimit = limits ? new RateLimiter(limits.create) : null;
   const joinLimit = limits ? new RateLimiter(limits.join) : null;
   function limit(r: RateLimiter | null, req: IncomingMessage): void {
@@ -138,13 +140,16 @@ export function createApi({ keys, store, verify, limits }: ApiDeps) {
     const m = /^Bearer (\S+)$/.exec(auth);
     if (!m) throw new HttpError(401, 'no-credential', 'refreshing needs "Authorization: Bearer <credential>"');
     let old: Claims;
+    let lapsed = false;
     try {
       // A credential that lapsed while signaling was unreachable is still good for this exchange
       // (within REFRESH_GRACE_S): it is checked as of a moment before its expiry.
       const exp = decodeJwt(m[1]).exp;
       const now = Date.now() / 1000;
-      const lapsed = typeof exp === 'number' && exp + CLOCK_SKEW_S < now && now - exp < REFRESH_GRACE_S;
-      old = await verify(m[1], id, lapsed ? exp - 1 : undefined);
+      lapsed = typeof exp === 'number' && exp + CLOCK_SKEW_S < now && now - exp < REFRESH_GRACE_S;
+      old = await verify(m[1], id, lapsed && typeof exp === 'number' ? exp - 1 : undefined);
+      const refused = revocations.refusal(old);
+      if (refused) throw new ProtocolError('bad-credential', refused);
     } catch (e) {
       throw new HttpError(401, 'bad-credential', e instanceof Error ? e.message : 'credential refused');
     }
@@ -153,9 +158,17 @@ export function createApi({ keys, store, verify, limits }: ApiDeps) {
     if (old.fp && body.fp && normalizeFingerprint(body.fp) !== normalizeFingerprint(old.fp)) {
       throw new HttpError(403, 'fingerprint-mismatch', 'a credential cannot be moved to another certificate; join again with the link');
     }
+    // A lapsed one only for the participant that still holds that certificate (and says so).
+    if (lapsed && (!old.fp || !body.fp)) {
+      throw new HttpError(401, 'bad-credential', 'credential refused: it has expired (a lapsed credential is renewed only with the fingerprint it is bound to)');
+    }
     await knownSession(id);
     await store.touch(id);
-    return credential(id, old.sub, old.role, body.name === undefined ? old.name : displayName(body.name), old.fp ?? body.fp);
+    // One live credential per participant: the one exchanged now is retired, so a copy of it
+    // (leaked, logged) cannot be renewed or used at signaling any more.
+    revocations.retire(old);
+    // Never bound later: a credential issued without a fingerprint stays without one.
+    return credential(id, old.sub, old.role, body.name === undefined ? old.name : displayName(body.name), old.fp);
   }
 
   /** Answers the request when it is an API route; returns false otherwise. */

@@ -54,6 +54,8 @@ export interface RelayOptions {
   /** called for every relayed message (keeps the session from going idle) */
   touch?: (session: string) => void;
   heartbeatMs?: number;
+  /** why the server refuses a verified credential (retired, participant removed), or null */
+  refusal?: (claims: Claims) => string | null;
   /** global socket cap, default MAX_SOCKETS */
   maxSockets?: number;
 }
@@ -105,6 +107,8 @@ export class Relay {
       // Optional `?session=ID` on the upgrade pins the session the client means to reach.
       const wanted = new URL(req.url ?? '/', 'http://x').searchParams.get('session');
       if (wanted !== null && wanted !== aud) throw new ProtocolError('bad-credential', `credential refused: it is for another session than ${wanted}`);
+      const refused = this.#opts.refusal?.(claims);
+      if (refused) throw new ProtocolError('bad-credential', refused);
       if (this.#opts.hasSession && !(await this.#opts.hasSession(aud))) {
         throw new ProtocolError('bad-credential', 'credential refused: its session does not exist on this server');
       }
@@ -197,6 +201,8 @@ export class Relay {
         try {
           const next = await this.#opts.verify(msg.token, aud);
           if (next.sub !== conn.claims.sub) throw new ProtocolError('bad-credential', 'credential refused: it is for another participant');
+          const refused = this.#opts.refusal?.(next);
+          if (refused) throw new ProtocolError('bad-credential', refused);
           conn.claims = next;
           this.#armExpiry(conn);
         } catch (e) {

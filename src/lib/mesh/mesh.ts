@@ -10,7 +10,7 @@
  * you": the receiver drops any stale one first. That is how a dropped peer resumes.
  */
 import { laneOf, type MessageOf, type Protocol, type Typed } from '../protocol/capability.ts';
-import { normalizeFingerprint, type Claims, type Verifier } from '../protocol/credentials.ts';
+import { CLOCK_SKEW_S, LAPSE_GRACE_S, normalizeFingerprint, type Claims, type Verifier } from '../protocol/credentials.ts';
 import { CAP, type Lane, type Message } from '../protocol/frames.ts';
 import { meshProtocol, readMesh, writeMesh, type MeshMessage } from '../protocol/mesh.ts';
 import type { Role } from '../protocol/roles.ts';
@@ -91,6 +91,8 @@ class Member implements MeshPeer {
   readonly budget = new Budget();
   readonly since = Date.now();
   ready = false;
+  /** drops the peer once its credential lapsed unrenewed */
+  expiry: ReturnType<typeof setTimeout> | undefined;
   /** messages that arrived while the hello was being verified */
   held: Message[] = [];
   verifying = false;
@@ -158,6 +160,8 @@ export class Mesh {
   #refused = new Map<string, number>();
   #attempts = new Map<string, number>();
   #inbox: Promise<void> = Promise.resolve();
+  /** since when signaling is reachable (ms), null while it is not */
+  #onlineSince: number | null = null;
   #outbox: Promise<void> = Promise.resolve();
 
   constructor(o: MeshOptions) {
@@ -173,7 +177,11 @@ export class Mesh {
       onPublish: (from, data) => {
         this.#inbox = this.#inbox.then(() => this.#onPublish(from, data)).catch((e) => o.log?.(`signal handling failed: ${e}`));
       },
-      onStatus: (s) => this.signalingStatus.fire(s),
+      onStatus: (s) => {
+        if (s === 'online') this.#onlineSince ??= Date.now();
+        else this.#onlineSince = null;
+        this.signalingStatus.fire(s);
+      },
       onError: (m) => o.log?.(m)
     });
   }
@@ -267,6 +275,7 @@ export class Mesh {
       onBadFrame: (e) => member.strike(e),
       onClose: (reason) => {
         if (helloTimer) clearTimeout(helloTimer);
+        clearTimeout(member.expiry);
         if (this.#members.get(id) === member) this.#members.delete(id);
         this.#o.log?.(`peer ${id} closed (${reason.kind}): ${reason.detail}`);
         // A peer dropped for abuse is ignored like one refused at hello: it must not flood again at once.
@@ -319,14 +328,10 @@ export class Mesh {
     }
     m.verifying = true;
     try {
-      const claims = await this.#o.verify(token, this.#o.session);
-      if (claims.sub !== m.id) throw new ProtocolError('bad-credential', 'credential names another participant');
-      const fp = m.peer.remoteFingerprint;
-      if (!claims.fp || !fp || normalizeFingerprint(claims.fp) !== fp) {
-        throw new ProtocolError('bad-credential', 'credential is not bound to the certificate of this connection');
-      }
+      const claims = await this.#verifyFor(m, token);
       m.claims = claims;
       m.name = claims.name;
+      this.#armExpiry(m);
     } catch (e) {
       const err = asProtocolError(e, 'bad-credential');
       this.#o.log?.(`refused peer ${m.id}: ${err.message}`);
@@ -340,6 +345,48 @@ export class Mesh {
     this.#attempts.delete(m.id);
     this.peerJoined.fire(m);
     for (const held of m.held.splice(0)) this.router.receive(m, held);
+  }
+
+  /** Verifies a credential a peer presents for itself on this very connection. */
+  async #verifyFor(m: Member, token: string): Promise<Claims> {
+    const claims = await this.#o.verify(token, this.#o.session);
+    if (claims.sub !== m.id) throw new ProtocolError('bad-credential', 'credential names another participant');
+    const fp = m.peer.remoteFingerprint;
+    if (!claims.fp || !fp || normalizeFingerprint(claims.fp) !== fp) {
+      throw new ProtocolError('bad-credential', 'credential is not bound to the certificate of this connection');
+    }
+    return claims;
+  }
+
+  /** A renewed credential replaces the one the peer said hello with (same participant and certificate). */
+  async #renew(m: Member, token: string): Promise<void> {
+    try {
+      const claims = await this.#verifyFor(m, token);
+      if (claims.exp < m.claims.exp) return;
+      m.claims = claims;
+      this.#armExpiry(m);
+    } catch (e) {
+      m.strike(asProtocolError(e, 'bad-credential'));
+    }
+  }
+
+  /** Drops the peer when its credential lapsed (past the skew) and a grace passed without a renew. */
+  #armExpiry(m: Member, at = (m.claims.exp + CLOCK_SKEW_S + LAPSE_GRACE_S) * 1000): void {
+    clearTimeout(m.expiry);
+    m.expiry = setTimeout(() => {
+      if (m.peer.closed || Date.now() < (m.claims.exp + CLOCK_SKEW_S + LAPSE_GRACE_S) * 1000) return;
+      // While we cannot reach signaling either, nobody could renew: the grace starts when it is back.
+      const back = this.#onlineSince;
+      if (back === null) return this.#armExpiry(m, Date.now() + LAPSE_GRACE_S * 1000);
+      if (Date.now() < back + LAPSE_GRACE_S * 1000) return this.#armExpiry(m, back + LAPSE_GRACE_S * 1000);
+      m.close({ kind: 'removed', detail: 'its credential expired and was not renewed' });
+    }, Math.max(0, at - Date.now()));
+  }
+
+  /** Hands a refreshed credential to signaling and to every peer (call on each refresh). */
+  renewed(token: string): void {
+    this.signaling.refreshed(token);
+    this.broadcast(meshProtocol, { type: 'renew', token });
   }
 
   /** Ignores a peer's signals for REFUSED_FOR_MS. */
@@ -360,6 +407,8 @@ export class Mesh {
         return this.peerError.fire({ peer: m, code: msg.code, message: msg.message });
       case 'bye':
         return m.close({ kind: 'bye', detail: msg.reason });
+      case 'renew':
+        return void this.#renew(m, msg.token);
     }
   }
 

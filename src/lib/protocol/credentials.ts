@@ -9,10 +9,16 @@ import { ProtocolError } from './validate.ts';
 
 export const ISSUER = 'live-sessions';
 export const ALG = 'EdDSA';
-/** Lifetime of a credential, seconds (the issue caps it at 10 minutes). */
-export const CREDENTIAL_TTL_S = 600;
+/** Lifetime of a credential, seconds: short, since peers check it on live connections too. */
+export const CREDENTIAL_TTL_S = 300;
 /** Clients refresh this long before expiry, seconds. */
-export const REFRESH_BEFORE_S = 120;
+export const REFRESH_BEFORE_S = 90;
+/**
+ * A peer whose credential lapsed (past the skew) without a `renew` is dropped this long after,
+ * seconds — unless the peer that checks cannot reach signaling itself: then the outage, not the
+ * peer, explains the lapse, and the grace counts from when signaling is back.
+ */
+export const LAPSE_GRACE_S = 10;
 /** Clock skew tolerated when verifying, seconds. */
 export const CLOCK_SKEW_S = 30;
 
@@ -38,7 +44,9 @@ export interface Claims {
 /**
  * A credential that expired at most this long ago may still be exchanged for a fresh one (never
  * used for anything else), so a participant whose credential lapsed while the signaling server
- * was down rejoins signaling when it is back, seconds (12 h).
+ * was down rejoins signaling when it is back, seconds (12 h) — only the newest credential of a
+ * participant (older ones are retired), only bound to the same certificate, never after the
+ * participant was removed.
  */
 export const REFRESH_GRACE_S = 12 * 60 * 60;
 

@@ -4,8 +4,10 @@
  *
  * Handshake: when the channel opens both sides send `hello` with their credential; nothing else is
  * sent or accepted until the other side's credential verified (audience = session, sub = the peer
- * id it announced, fp = the DTLS fingerprint of this very connection). `bye` says a participant
- * leaves on purpose (no reconnect); `error` answers a message that was refused.
+ * id it announced, fp = the DTLS fingerprint of this very connection). `renew` hands over a
+ * refreshed credential (same participant, same fingerprint) before the current one lapses: a peer
+ * whose credential lapses unrenewed is dropped (mesh.ts). `bye` says a participant leaves on
+ * purpose (no reconnect); `error` answers a message that was refused.
  */
 import { EVERYONE, readJson, typeOf, writeJson, type Protocol, type Rules } from './capability.ts';
 import { MAX_NAME_CHARS, MAX_TOKEN_CHARS } from './credentials.ts';
@@ -16,10 +18,11 @@ export type MeshMessage =
   | { type: 'hello'; token: string }
   | { type: 'rename'; name: string }
   | { type: 'error'; code: string; message: string }
-  | { type: 'bye'; reason: string };
+  | { type: 'bye'; reason: string }
+  | { type: 'renew'; token: string };
 
 /** index = type byte */
-const TYPES = ['hello', 'rename', 'error', 'bye'] as const satisfies readonly MeshMessage['type'][];
+const TYPES = ['hello', 'rename', 'error', 'bye', 'renew'] as const satisfies readonly MeshMessage['type'][];
 const MAX_MESH_JSON_BYTES = 16 * 1024;
 
 export function writeMesh(m: MeshMessage): Uint8Array {
@@ -39,11 +42,13 @@ export function readMesh(body: Uint8Array): MeshMessage {
       return { type, code: str(o, 'code', 64), message: str(o, 'message', 1000) };
     case 'bye':
       return { type, reason: str(o, 'reason', 200) };
+    case 'renew':
+      return { type, token: str(o, 'token', MAX_TOKEN_CHARS, { min: 1 }) };
   }
 }
 
 const anyone = { from: EVERYONE, to: EVERYONE };
-export const MESH_RULES: Rules<MeshMessage> = { hello: anyone, rename: anyone, error: anyone, bye: anyone };
+export const MESH_RULES: Rules<MeshMessage> = { hello: anyone, rename: anyone, error: anyone, bye: anyone, renew: anyone };
 
 export const meshProtocol: Protocol<MeshMessage, MeshMessage> = {
   cap: CAP.MESH,

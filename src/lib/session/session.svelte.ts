@@ -79,7 +79,7 @@ export class SessionState implements SessionView {
     const presence = (this.#presence = new PresenceClient(mesh, () => this.self.name));
     const terms = (this.#terms = new TerminalClient(mesh));
     const s = this.#store;
-    s.addFn(credential.onRefresh((t) => mesh.signaling.refreshed(t)));
+    s.addFn(credential.onRefresh((t) => mesh.renewed(t)));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
     s.add(presence.changed.on((list) => (this.peers = list)));
     s.add(terms.changed.on((list) => (this.terminals = list)));

@@ -1,0 +1,53 @@
+/**
+ * What the server no longer honours, although it signed it: credentials already exchanged for a
+ * newer one (their `jti`, until they would have expired anyway) and participants the owner
+ * removed. Checked at refresh and at the ws upgrade, so a leaked credential dies with the next
+ * refresh of the genuine one, and a removed participant can neither refresh nor reach signaling.
+ * Peers enforce removals themselves (session.ts statements); this is the server's half.
+ * In memory, bounded; a restarted server forgets retired jtis (they expire within minutes) and
+ * removals (peers still hold them: see PROTOCOL.md).
+ */
+import { CLOCK_SKEW_S, REFRESH_GRACE_S, type Claims } from '../src/lib/protocol/credentials.ts';
+
+/** Retired jtis kept at most (past it the oldest are forgotten), and removed participants per session. */
+const MAX_RETIRED = 100_000;
+const MAX_REMOVED_PER_SESSION = 1_000;
+
+export class Revocations {
+  /** jti → until when it matters (its refresh window), s */
+  readonly #retired = new Map<string, number>();
+  readonly #removed = new Map<string, Set<string>>();
+
+  /** A credential was exchanged for a newer one: it may not be exchanged or used again. */
+  retire(c: Pick<Claims, 'jti' | 'exp'>, now = Date.now() / 1000): void {
+    if (this.#retired.size >= MAX_RETIRED) this.sweep(now);
+    if (this.#retired.size >= MAX_RETIRED) this.#retired.delete(this.#retired.keys().next().value!);
+    this.#retired.set(c.jti, c.exp + CLOCK_SKEW_S + REFRESH_GRACE_S);
+  }
+
+  remove(session: string, sub: string): void {
+    let set = this.#removed.get(session);
+    if (!set) this.#removed.set(session, (set = new Set()));
+    if (set.size < MAX_REMOVED_PER_SESSION) set.add(sub);
+  }
+
+  isRemoved(session: string, sub: string): boolean {
+    return this.#removed.get(session)?.has(sub) ?? false;
+  }
+
+  /** Why the server refuses this (otherwise valid) credential, or null. */
+  refusal(c: Pick<Claims, 'aud' | 'sub' | 'jti'>): string | null {
+    if (this.isRemoved(c.aud, c.sub)) return 'credential refused: the owner removed this participant';
+    if (this.#retired.has(c.jti)) return 'credential refused: it was already exchanged for a newer one';
+    return null;
+  }
+
+  /** Forgets a session (it ended and its retention passed). */
+  forget(session: string): void {
+    this.#removed.delete(session);
+  }
+
+  sweep(now = Date.now() / 1000): void {
+    for (const [jti, until] of this.#retired) if (until < now) this.#retired.delete(jti);
+  }
+}

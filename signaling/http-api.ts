@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeJwt } from 'jose';
 import {
   MAX_BODY_BYTES,
+  parseControl,
   parseCreateSession,
   parseJoin,
   parseRefresh,
@@ -14,6 +15,7 @@ import {
 } from '../src/lib/protocol/api.ts';
 import { CLOCK_SKEW_S, normalizeFingerprint, REFRESH_GRACE_S, SESSION_ID_RE, type Claims, type Verifier } from '../src/lib/protocol/credentials.ts';
 import type { Role } from '../src/lib/protocol/roles.ts';
+import { verifyStatement, type OwnerKeyJwk } from '../src/lib/protocol/statements.ts';
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { randomId, type SigningKeys } from './keys.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
@@ -101,8 +103,9 @@ export function createApi({ keys, store, verify, revocations, limits }: ApiDeps)
     if (wait > 0) throw new HttpError(429, 'rate-limited', `too many requests from your address: try again in ${wait} s`);
   }
 
-  async function credential(session: string, sub: string, role: Role, name: string, fp: string | undefined): Promise<CredentialResponse> {
-    const token = await keys.sign({ aud: session, sub, role, name, fp });
+  async function credential(session: string, sub: string, role: Role, name: string, fp: string | undefined, ck?: OwnerKeyJwk): Promise<CredentialResponse> {
+    // only an owner's key is bound: it is what makes its statements verifiable by every peer
+    const token = await keys.sign({ aud: session, sub, role, name, fp, cnf: role === 'owner' && ck ? { jwk: ck } : undefined });
     const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Claims;
     return { session, participant: sub, role, name, token, exp, ice: [] };
   }
@@ -122,7 +125,7 @@ export function createApi({ keys, store, verify, revocations, limits }: ApiDeps)
       if (e instanceof SessionLimitError) throw new HttpError(503, 'too-many-sessions', e.message);
       throw e;
     }
-    const cred = await credential(created.id, randomId('p_'), body.role, displayName(body.name), body.fp);
+    const cred = await credential(created.id, randomId('p_'), body.role, displayName(body.name), body.fp, body.ck);
     return { ...cred, invites: created.invites };
   }
 
@@ -132,7 +135,7 @@ export function createApi({ keys, store, verify, revocations, limits }: ApiDeps)
     const role = await store.inviteRole(id, body.invite);
     if (!role) throw new HttpError(403, 'bad-invite', 'this invite is not valid for this session: ask the owner for a new link');
     await store.touch(id);
-    return credential(id, randomId('p_'), role, displayName(body.name), body.fp);
+    return credential(id, randomId('p_'), role, displayName(body.name), body.fp, body.ck);
   }
 
   async function refresh(req: IncomingMessage, id: string): Promise<CredentialResponse> {
@@ -168,7 +171,27 @@ export function createApi({ keys, store, verify, revocations, limits }: ApiDeps)
     // (leaked, logged) cannot be renewed or used at signaling any more.
     revocations.retire(old);
     // Never bound later: a credential issued without a fingerprint stays without one.
-    return credential(id, old.sub, old.role, body.name === undefined ? old.name : displayName(body.name), old.fp);
+    // the owner's decisions since (statements) decide the role; the key stays bound
+    const role = old.role === 'owner' || old.role === 'host' ? old.role : (revocations.role(id, old.sub) ?? old.role);
+    return credential(id, old.sub, role, body.name === undefined ? old.name : displayName(body.name), old.fp, old.cnf?.jwk);
+  }
+
+  /** An owner's statement: verified like every peer does, then applied to refreshes and upgrades. */
+  async function control(req: IncomingMessage, id: string): Promise<{ ok: true }> {
+    const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    if (!m) throw new HttpError(401, 'no-credential', 'a statement needs "Authorization: Bearer <owner credential>"');
+    const body = parsed(parseControl, await readJson(req));
+    await knownSession(id);
+    let s;
+    try {
+      await verify(m[1], id);
+      s = await verifyStatement(body.statement, m[1], id, verify);
+    } catch (e) {
+      throw new HttpError(401, 'bad-statement', e instanceof Error ? e.message : 'statement refused');
+    }
+    if (s.act === 'remove') revocations.remove(id, s.sub);
+    else revocations.setRole(id, s.sub, s.role);
+    return { ok: true };
   }
 
   /** Answers the request when it is an API route; returns false otherwise. */
@@ -192,11 +215,11 @@ export function createApi({ keys, store, verify, revocations, limits }: ApiDeps)
       sendJson(res, 201, await create(req));
       return true;
     }
-    const m = /^\/api\/sessions\/([^/]+)\/(join|refresh)$/.exec(path);
+    const m = /^\/api\/sessions\/([^/]+)\/(join|refresh|control)$/.exec(path);
     if (m) {
       post();
       limit(joinLimit, req);
-      sendJson(res, 200, m[2] === 'join' ? await join(req, m[1]) : await refresh(req, m[1]));
+      sendJson(res, 200, m[2] === 'join' ? await join(req, m[1]) : m[2] === 'refresh' ? await refresh(req, m[1]) : await control(req, m[1]));
       return true;
     }
     throw new HttpError(404, 'not-found', `no API route ${path}`);

@@ -88,6 +88,7 @@ export class SigningKeys {
       jti: claims.jti ?? randomId('', 12)
     };
     if (payload.fp === undefined) delete payload.fp;
+    if (payload.cnf === undefined) delete payload.cnf;
     return new SignJWT({ ...payload }).setProtectedHeader({ alg: ALG, kid: this.kid, typ: 'JWT' }).sign(this.#privateKey);
   }
 }

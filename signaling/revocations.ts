@@ -17,6 +17,8 @@ export class Revocations {
   /** jti → until when it matters (its refresh window), s */
   readonly #retired = new Map<string, number>();
   readonly #removed = new Map<string, Set<string>>();
+  /** session → participant → the role the owner gave it (refreshed credentials carry it) */
+  readonly #roles = new Map<string, Map<string, 'editor' | 'viewer'>>();
 
   /** A credential was exchanged for a newer one: it may not be exchanged or used again. */
   retire(c: Pick<Claims, 'jti' | 'exp'>, now = Date.now() / 1000): void {
@@ -29,6 +31,17 @@ export class Revocations {
     let set = this.#removed.get(session);
     if (!set) this.#removed.set(session, (set = new Set()));
     if (set.size < MAX_REMOVED_PER_SESSION) set.add(sub);
+  }
+
+  setRole(session: string, sub: string, role: 'editor' | 'viewer'): void {
+    let m = this.#roles.get(session);
+    if (!m) this.#roles.set(session, (m = new Map()));
+    if (m.size < MAX_REMOVED_PER_SESSION || m.has(sub)) m.set(sub, role);
+  }
+
+  /** The role the owner gave a participant since it joined, if any. */
+  role(session: string, sub: string): 'editor' | 'viewer' | undefined {
+    return this.#roles.get(session)?.get(sub);
   }
 
   isRemoved(session: string, sub: string): boolean {
@@ -45,6 +58,7 @@ export class Revocations {
   /** Forgets a session (it ended and its retention passed). */
   forget(session: string): void {
     this.#removed.delete(session);
+    this.#roles.delete(session);
   }
 
   sweep(now = Date.now() / 1000): void {

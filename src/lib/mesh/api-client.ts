@@ -79,6 +79,11 @@ export class ApiClient {
     return this.#post(`/api/sessions/${encodeURIComponent(session)}/refresh`, req, parseCredentialResponse, token);
   }
 
+  /** Hands the server an owner's statement (removal, role change); peers apply it without the server. */
+  control(session: string, token: string, statement: string): Promise<unknown> {
+    return this.#post(`/api/sessions/${encodeURIComponent(session)}/control`, { statement }, (v) => v, token);
+  }
+
   jwks(): Promise<Jwks> {
     return this.#call('/.well-known/jwks.json', parseJwks);
   }

@@ -13,6 +13,8 @@ import { laneOf, type MessageOf, type Protocol, type Typed } from '../protocol/c
 import { CLOCK_SKEW_S, LAPSE_GRACE_S, normalizeFingerprint, type Claims, type Verifier } from '../protocol/credentials.ts';
 import { CAP, type Lane, type Message } from '../protocol/frames.ts';
 import { meshProtocol, readMesh, writeMesh, type MeshMessage } from '../protocol/mesh.ts';
+import { sessionProtocol, type SessionControl } from '../protocol/session.ts';
+import { signStatement, verifyStatement, type Decision, type Statement } from '../protocol/statements.ts';
 import type { Role } from '../protocol/roles.ts';
 import { parseEnvelope, type SignalEnvelope } from '../protocol/signaling.ts';
 import { ProtocolError } from '../protocol/validate.ts';
@@ -44,6 +46,10 @@ export const RETRY_OFFERER_MS = 100;
 export const RETRY_ANSWERER_MS = 1_500;
 /** How long a refused peer is ignored, ms. */
 export const REFUSED_FOR_MS = 5 * 60_000;
+/** Statements (owner decisions) one peer keeps at most. */
+export const MAX_STATEMENTS = 1_000;
+/** A removed peer is told why this long before its connection is closed, ms. */
+export const REMOVE_NOTICE_MS = 300;
 /** How long leaving waits for the bye to reach peers, ms. */
 export const BYE_WAIT_MS = 500;
 
@@ -68,6 +74,8 @@ export interface MeshOptions {
 export interface MeshPeer {
   readonly id: string;
   readonly claims: Claims;
+  /** the role now: the credential's, unless the owner changed it since (statements.ts) */
+  readonly role: Role;
   /** display name: the credential's, then whatever the peer renamed itself to */
   readonly name: string;
   /** sends one message of a capability's protocol */
@@ -97,11 +105,16 @@ class Member implements MeshPeer {
   held: Message[] = [];
   verifying = false;
   readonly peer: Peer;
-  constructor(peer: Peer) {
+  readonly #decided: (id: string) => Role | undefined;
+  constructor(peer: Peer, decided: (id: string) => Role | undefined) {
     this.peer = peer;
+    this.#decided = decided;
   }
   get id() {
     return this.peer.id;
+  }
+  get role(): Role {
+    return this.#decided(this.id) ?? this.claims.role;
   }
   get backlog() {
     return this.peer.backlog;
@@ -154,7 +167,13 @@ export class Mesh {
   /** a connection whose hello did not verify, and why */
   readonly peerRefused = new Emitter<{ id: string; error: ProtocolError }>();
   readonly signalingStatus = new Emitter<SignalingStatus>();
+  /** an owner's statement was verified and applied (also one about this participant) */
+  readonly decided = new Emitter<Statement>();
   #o: MeshOptions;
+  /** verified statements by jti, as they travel (to hand to peers that join) */
+  #statements = new Map<string, SessionControl>();
+  /** the latest decision per participant */
+  #decisions = new Map<string, Statement>();
   #members = new Map<string, Member>();
   #disposed = false;
   #refused = new Map<string, number>();
@@ -168,6 +187,7 @@ export class Mesh {
     this.#o = o;
     this.router = new Router(() => o.role);
     this.router.register(meshProtocol, (p, m) => this.#onMeshMessage(p as Member, m));
+    this.router.consume(sessionProtocol, 'control', (p, m) => void this.#onControl(p as Member, m as SessionControl));
     this.signaling = new SignalingClient({
       url: o.signalingUrl,
       session: o.session,
@@ -286,7 +306,7 @@ export class Mesh {
         this.#retry(id, member.ready);
       }
     });
-    member = new Member(peer);
+    member = new Member(peer, (pid) => this.roleOf(pid));
     this.#members.set(id, member);
     return member;
   }
@@ -329,6 +349,7 @@ export class Mesh {
     m.verifying = true;
     try {
       const claims = await this.#verifyFor(m, token);
+      if (this.#decisions.get(claims.sub)?.act === 'remove') throw new ProtocolError('removed', 'the owner removed this participant');
       m.claims = claims;
       m.name = claims.name;
       this.#armExpiry(m);
@@ -343,6 +364,8 @@ export class Mesh {
     m.verifying = false;
     m.ready = true;
     this.#attempts.delete(m.id);
+    // what the owner decided so far, for a peer that may have missed it
+    for (const c of this.#statements.values()) m.send(sessionProtocol, c);
     this.peerJoined.fire(m);
     for (const held of m.held.splice(0)) this.router.receive(m, held);
   }
@@ -389,11 +412,59 @@ export class Mesh {
     this.broadcast(meshProtocol, { type: 'renew', token });
   }
 
+  /** The role the owner gave a participant, if it changed it. */
+  roleOf(id: string): Role | undefined {
+    const d = this.#decisions.get(id);
+    return d?.act === 'role' ? d.role : undefined;
+  }
+
+  /** Whether the owner removed a participant. */
+  isRemoved(id: string): boolean {
+    return this.#decisions.get(id)?.act === 'remove';
+  }
+
+  /** An owner decides: signs with its key, applies it here, tells everyone; returns the statement. */
+  async decide(key: CryptoKey, d: Decision): Promise<string> {
+    const token = this.#o.token();
+    const statement = await signStatement(key, { sub: this.#o.selfId, aud: this.#o.session }, d);
+    await this.#onControl(null, { type: 'control', statement, owner: token });
+    return statement;
+  }
+
+  async #onControl(from: Member | null, c: SessionControl): Promise<void> {
+    let s: Statement;
+    try {
+      s = await verifyStatement(c.statement, c.owner, this.#o.session, this.#o.verify);
+    } catch (e) {
+      if (from) from.strike(asProtocolError(e, 'bad-statement'));
+      else throw e;
+      return;
+    }
+    if (this.#statements.has(s.jti) || this.#disposed) return;
+    if (this.#statements.size >= MAX_STATEMENTS) this.#statements.delete(this.#statements.keys().next().value!);
+    this.#statements.set(s.jti, c);
+    const before = this.#decisions.get(s.sub);
+    // removal is final; otherwise the latest decision wins
+    if (before?.act === 'remove' || (before && before.iat > s.iat)) return;
+    this.#decisions.set(s.sub, s);
+    // pass it on, so peers the owner is not connected to learn it too (and the target itself)
+    const bytes = sessionProtocol.write(c);
+    for (const p of this.peers) if (p !== from) p.sendEncoded(bytes);
+    if (s.sub === this.#o.selfId && s.act === 'role') this.#o.role = s.role;
+    this.decided.fire(s);
+    if (s.act === 'remove') {
+      if (s.sub === this.#o.selfId) return void this.dispose('removed by the owner');
+      this.#refused.set(s.sub, Infinity);
+      const m = this.#members.get(s.sub);
+      if (m) setTimeout(() => m.close({ kind: 'removed', detail: 'the owner removed this participant' }), REMOVE_NOTICE_MS);
+    }
+  }
+
   /** Ignores a peer's signals for REFUSED_FOR_MS. */
   #ignore(id: string): void {
     const now = Date.now();
     for (const [other, until] of this.#refused) if (until < now) this.#refused.delete(other);
-    this.#refused.set(id, now + REFUSED_FOR_MS);
+    if ((this.#refused.get(id) ?? 0) < now + REFUSED_FOR_MS) this.#refused.set(id, now + REFUSED_FOR_MS);
   }
 
   #onMeshMessage(m: Member, msg: MeshMessage): void {
@@ -432,6 +503,6 @@ export class Mesh {
     this.#members.clear();
     this.signaling.dispose();
     this.router.dispose();
-    for (const e of [this.peerJoined, this.peerGone, this.peerRenamed, this.peerError, this.peerRefused, this.signalingStatus]) e.dispose();
+    for (const e of [this.peerJoined, this.peerGone, this.peerRenamed, this.peerError, this.peerRefused, this.signalingStatus, this.decided]) e.dispose();
   }
 }

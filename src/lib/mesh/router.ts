@@ -23,9 +23,12 @@ export interface Routed {
   msg: Typed;
 }
 
+type Handler = (peer: MeshPeer, msg: Typed) => void;
 interface Route {
   protocol: Protocol<Typed, Typed>;
-  handler: (peer: MeshPeer, msg: Typed) => void;
+  handler: Handler | null;
+  /** message types the mesh handles itself instead of the capability (session `control`) */
+  consumed: Map<string, Handler>;
 }
 
 export function asProtocolError(e: unknown, code = 'bad-message'): ProtocolError {
@@ -46,10 +49,25 @@ export class Router {
 
   /** Routes the messages of one capability to `handler`; one handler per capability. */
   register<P extends Protocol<Typed, Typed>>(protocol: P, handler: (peer: MeshPeer, msg: MessageOf<P>) => void): Disposable {
-    if (this.#routes.has(protocol.cap)) throw new Error(`capability ${protocol.name} (${protocol.cap}) is already registered`);
-    const route: Route = { protocol, handler: handler as Route['handler'] };
-    this.#routes.set(protocol.cap, route);
-    return { dispose: () => void (this.#routes.get(protocol.cap) === route && this.#routes.delete(protocol.cap)) };
+    const route = this.#route(protocol);
+    if (route.handler) throw new Error(`capability ${protocol.name} (${protocol.cap}) is already registered`);
+    route.handler = handler as Handler;
+    return { dispose: () => void (route.handler === handler && (route.handler = null)) };
+  }
+
+  /** Takes one message type of a capability away from its handler (the mesh's own business). */
+  consume<P extends Protocol<Typed, Typed>>(protocol: P, type: MessageOf<P>['type'], handler: (peer: MeshPeer, msg: MessageOf<P>) => void): void {
+    this.#route(protocol).consumed.set(type, handler as Handler);
+  }
+
+  #route(protocol: Protocol<Typed, Typed>): Route {
+    let route = this.#routes.get(protocol.cap);
+    if (route && route.protocol !== protocol) {
+      if (route.handler || route.consumed.size) throw new Error(`capability byte ${protocol.cap} is taken by ${route.protocol.name}`);
+      route = undefined;
+    }
+    if (!route) this.#routes.set(protocol.cap, (route = { protocol, handler: null, consumed: new Map() }));
+    return route;
   }
 
   receive(peer: MeshPeer, m: Message): void {
@@ -63,15 +81,16 @@ export class Router {
     }
     const routed = { peer, capability: route.protocol.name, msg };
     const rule = (route.protocol.rules as Record<string, Rule>)[msg.type];
-    if (!permits(rule, peer.claims.role, this.#selfRole())) return this.#refuse(routed, rule);
+    // the role now (the owner may have changed it since the credential was issued)
+    if (!permits(rule, peer.role, this.#selfRole())) return this.#refuse(routed, rule);
     this.tapped.fire(routed);
-    route.handler(peer, msg);
+    (route.consumed.get(msg.type) ?? route.handler)?.(peer, msg);
   }
 
   #refuse(r: Routed, rule: Rule): void {
     this.refused.fire(r);
     const what = `${r.capability} ${r.msg.type}`;
-    const role = r.peer.claims.role;
+    const role = r.peer.role;
     if (!rule.denied) {
       const why = rule.from.includes(role) ? `a ${what} message is not for a ${this.#selfRole()}` : `a ${role} may not send ${what} (only ${rule.from.join(', ')})`;
       return r.peer.strike(new ProtocolError('forbidden', why));

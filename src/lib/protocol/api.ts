@@ -4,12 +4,14 @@
  *   POST /api/sessions                 CreateSessionRequest  → 201 CreateSessionResponse
  *   POST /api/sessions/:id/join        JoinRequest           → 200 CredentialResponse | 403 | 404
  *   POST /api/sessions/:id/refresh     (Authorization: Bearer) RefreshRequest → 200 CredentialResponse | 401
+ *   POST /api/sessions/:id/control     (Authorization: Bearer, an owner's) ControlRequest → 200 {ok} | 400 | 401
  *   GET  /.well-known/jwks.json        the public keys (JWKS, each with `kid`)
  *   GET  /api/health                   { ok: true }
  *   ws   /signal                       subprotocols ['live-sessions', <credential>] (see signaling.ts)
  */
 import { MAX_NAME_CHARS, MAX_TOKEN_CHARS } from './credentials.ts';
 import { INVITE_ROLES, isRole, type InviteRole, type Role } from './roles.ts';
+import { MAX_STATEMENT_CHARS, parseOwnerKey, type OwnerKeyJwk } from './statements.ts';
 import { fail, obj, optStr, str } from './validate.ts';
 
 /** Largest HTTP request body the API reads, bytes. */
@@ -39,6 +41,8 @@ export interface CreateSessionRequest {
   role: 'host' | 'owner';
   name: string;
   fp?: string;
+  /** an owner's public key for signing statements (statements.ts), bound into its credential */
+  ck?: OwnerKeyJwk;
 }
 
 export interface CreateSessionResponse extends CredentialResponse {
@@ -49,7 +53,20 @@ export interface JoinRequest {
   invite: string;
   name: string;
   fp?: string;
+  /** as in CreateSessionRequest; kept only when the invite is an owner's */
+  ck?: OwnerKeyJwk;
 }
+
+/** An owner's signed statement (statements.ts), so the server applies it too (refresh, upgrade). */
+export interface ControlRequest {
+  statement: string;
+}
+
+export function parseControl(v: unknown): ControlRequest {
+  return { statement: str(obj(v, 'request body'), 'statement', MAX_STATEMENT_CHARS, { min: 1 }) };
+}
+
+const optKey = (o: Record<string, unknown>) => (o.ck === undefined ? undefined : parseOwnerKey(o.ck));
 
 export interface RefreshRequest {
   name?: string;
@@ -65,7 +82,7 @@ export function parseCreateSession(v: unknown): CreateSessionRequest {
   const o = obj(v, 'request body');
   const role = o.role ?? 'owner';
   if (role !== 'host' && role !== 'owner') fail('"role" must be "host" or "owner"');
-  return { role, name: str(o, 'name', MAX_NAME_CHARS, { min: 1 }), fp: optStr(o, 'fp', MAX_FINGERPRINT_CHARS) };
+  return { role, name: str(o, 'name', MAX_NAME_CHARS, { min: 1 }), fp: optStr(o, 'fp', MAX_FINGERPRINT_CHARS), ck: optKey(o) };
 }
 
 export function parseJoin(v: unknown): JoinRequest {
@@ -73,7 +90,8 @@ export function parseJoin(v: unknown): JoinRequest {
   return {
     invite: str(o, 'invite', MAX_INVITE_CHARS, { min: 1 }),
     name: str(o, 'name', MAX_NAME_CHARS, { min: 1 }),
-    fp: optStr(o, 'fp', MAX_FINGERPRINT_CHARS)
+    fp: optStr(o, 'fp', MAX_FINGERPRINT_CHARS),
+    ck: optKey(o)
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from 'jose';
 import { isRole, type Role } from './roles.ts';
+import { parseOwnerKey, type OwnerKeyJwk } from './statements.ts';
 import { ProtocolError } from './validate.ts';
 
 export const ISSUER = 'live-sessions';
@@ -39,6 +40,8 @@ export interface Claims {
   exp: number;
   /** sha-256 DTLS certificate fingerprint of the participant ("AB:CD:…"), when bound */
   fp?: string;
+  /** an owner's public key (statements.ts), bound by the server (RFC 7800 `cnf`) */
+  cnf?: { jwk: OwnerKeyJwk };
 }
 
 /**
@@ -78,7 +81,7 @@ export function localVerifier(jwks: { keys: Record<string, unknown>[] }): Verifi
 }
 
 function toClaims(p: Record<string, unknown>): Claims {
-  const { iss, aud, sub, name, role, jti, iat, exp, fp } = p;
+  const { iss, aud, sub, name, role, jti, iat, exp, fp, cnf } = p;
   if (typeof aud !== 'string') throw new Error('audience must be one session id');
   if (typeof sub !== 'string' || typeof jti !== 'string') throw new Error('sub and jti are required');
   if (typeof name !== 'string' || name.length > MAX_NAME_CHARS) throw new Error('bad display name');
@@ -86,7 +89,9 @@ function toClaims(p: Record<string, unknown>): Claims {
   if (typeof iat !== 'number' || typeof exp !== 'number') throw new Error('bad times');
   if (exp - iat > CREDENTIAL_TTL_S) throw new Error('lifetime is longer than allowed');
   if (fp !== undefined && typeof fp !== 'string') throw new Error('bad fingerprint');
-  return { iss: String(iss), aud, sub, name, role, jti, iat, exp, fp: fp as string | undefined };
+  const c: Claims = { iss: String(iss), aud, sub, name, role, jti, iat, exp, fp: fp as string | undefined };
+  if (cnf !== undefined) c.cnf = { jwk: parseOwnerKey((cnf as { jwk?: unknown })?.jwk) };
+  return c;
 }
 
 function describe(e: unknown): string {

@@ -94,7 +94,7 @@ export class SessionState implements SessionView {
         if (peer.claims.role === 'host' && reason.kind === 'bye') this.status = 'ended';
       })
     );
-    s.add(mesh.router.register(sessionProtocol, (_p, m) => (this.links = m.links)));
+    s.add(mesh.router.register(sessionProtocol, (_p, m) => m.type === 'links' && (this.links = m.links)));
     this.status = 'joined';
   }
 

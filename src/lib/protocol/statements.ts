@@ -56,7 +56,7 @@ export async function verifyStatement(jws: string, ownerToken: string, session: 
   if (jws.length > MAX_STATEMENT_CHARS) throw new ProtocolError('bad-statement', 'statement too long');
   let s: Statement;
   try {
-    s = JSON.parse(dec.decode(new Uint8Array(Buffer64(jws.split('.')[1] ?? ''))));
+    s = JSON.parse(dec.decode(new Uint8Array(base64url(jws.split('.')[1] ?? ''))));
   } catch {
     throw new ProtocolError('bad-statement', 'statement does not decode');
   }
@@ -79,7 +79,10 @@ export async function verifyStatement(jws: string, ownerToken: string, session: 
   return s;
 }
 
-function Buffer64(b64url: string): Uint8Array {
+function base64url(b64url: string): Uint8Array {
   const b64 = b64url.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((b64url.length + 3) % 4);
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
 }

@@ -14,7 +14,8 @@ import { CLOCK_SKEW_S, LAPSE_GRACE_S, normalizeFingerprint, type Claims, type Ve
 import { CAP, type Lane, type Message } from '../protocol/frames.ts';
 import { meshProtocol, readMesh, writeMesh, type MeshMessage } from '../protocol/mesh.ts';
 import { sessionProtocol, type SessionControl } from '../protocol/session.ts';
-import { signStatement, verifyStatement, type Decision, type Statement } from '../protocol/statements.ts';
+import { verifyStatement, type Decision, type Statement } from '../protocol/statements.ts';
+import { signStatement } from './owner-key.ts';
 import type { Role } from '../protocol/roles.ts';
 import { parseEnvelope, type SignalEnvelope } from '../protocol/signaling.ts';
 import { ProtocolError } from '../protocol/validate.ts';

@@ -11,8 +11,10 @@
  *
  *   compact JWS (ES256, typ "live-sessions-statement"):
  *     {iss: owner sub, aud: session, sub: target, act: "role" | "remove", role?: "editor" | "viewer", iat, jti}
+ *
+ * Signing is in src/lib/mesh/owner-key.ts (WebCrypto); verifying here, for peers and the server.
  */
-import { compactVerify, importJWK, CompactSign, type JWK } from 'jose';
+import { base64url, compactVerify, importJWK, type JWK } from 'jose';
 import type { Claims, Verifier } from './credentials.ts';
 import { ProtocolError } from './validate.ts';
 
@@ -32,7 +34,6 @@ export type Decision = { act: 'role'; sub: string; role: 'editor' | 'viewer' } |
 
 export type Statement = Decision & { iss: string; aud: string; iat: number; jti: string };
 
-const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 export function parseOwnerKey(v: unknown): OwnerKeyJwk {
@@ -44,19 +45,12 @@ export function parseOwnerKey(v: unknown): OwnerKeyJwk {
   return { kty: 'EC', crv: 'P-256', x: o.x as string, y: o.y as string };
 }
 
-/** Signs a decision with the owner's private key. */
-export async function signStatement(key: CryptoKey, owner: Pick<Claims, 'sub' | 'aud'>, d: Decision, now = Date.now()): Promise<string> {
-  const jti = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
-  const s: Statement = { ...d, iss: owner.sub, aud: owner.aud, iat: Math.floor(now / 1000), jti };
-  return new CompactSign(enc.encode(JSON.stringify(s))).setProtectedHeader({ alg: STATEMENT_ALG, typ: STATEMENT_TYP }).sign(key);
-}
-
 /** Checks the chain (server → owner credential → owner key → statement); throws ProtocolError. */
 export async function verifyStatement(jws: string, ownerToken: string, session: string, verify: Verifier): Promise<Statement> {
   if (jws.length > MAX_STATEMENT_CHARS) throw new ProtocolError('bad-statement', 'statement too long');
   let s: Statement;
   try {
-    s = JSON.parse(dec.decode(new Uint8Array(base64url(jws.split('.')[1] ?? ''))));
+    s = JSON.parse(dec.decode(new Uint8Array(base64url.decode(jws.split('.')[1] ?? ''))));
   } catch {
     throw new ProtocolError('bad-statement', 'statement does not decode');
   }
@@ -77,12 +71,4 @@ export async function verifyStatement(jws: string, ownerToken: string, session: 
     throw new ProtocolError('bad-statement', 'statement signature does not verify with the owner key');
   }
   return s;
-}
-
-function base64url(b64url: string): Uint8Array {
-  const b64 = b64url.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((b64url.length + 3) % 4);
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }

@@ -6,6 +6,7 @@
 import type { CredentialResponse, Jwks } from '../protocol/api.ts';
 import { readLink, type LinkParts } from '../protocol/links.ts';
 import { ApiClient } from '../mesh/api-client.ts';
+import { makeOwnerKey, type OwnerKey } from '../mesh/owner-key.ts';
 import { roomKey } from '../mesh/room-crypto.ts';
 
 /** Lifetime of the page's DTLS certificate, ms (a day). */
@@ -19,6 +20,8 @@ export interface Joined {
   cred: CredentialResponse;
   jwks: Jwks;
   key: CryptoKey;
+  /** signs the owner's statements; the server binds it only into an owner's credential */
+  ownerKey: OwnerKey;
 }
 
 export async function makeCertificate(): Promise<{ cert: RTCCertificate; fingerprint: string }> {
@@ -33,7 +36,7 @@ export async function makeCertificate(): Promise<{ cert: RTCCertificate; fingerp
 export async function join(origin: string, session: string, hash: string, name: string): Promise<Joined> {
   const link = readLink(session, hash);
   const api = new ApiClient(origin);
-  const [{ cert, fingerprint }, jwks, key] = await Promise.all([makeCertificate(), api.jwks(), roomKey(link.key, link.session)]);
-  const cred = await api.join(link.session, { invite: link.invite, name, fp: fingerprint });
-  return { link, api, cert, fingerprint, cred, jwks, key };
+  const [{ cert, fingerprint }, jwks, key, ownerKey] = await Promise.all([makeCertificate(), api.jwks(), roomKey(link.key, link.session), makeOwnerKey()]);
+  const cred = await api.join(link.session, { invite: link.invite, name, fp: fingerprint, ck: ownerKey.jwk });
+  return { link, api, cert, fingerprint, cred, jwks, key, ownerKey };
 }

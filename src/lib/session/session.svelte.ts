@@ -15,6 +15,7 @@ import { colorFor, pickName, rememberName } from '../presence/names.ts';
 import { PresenceClient, type Participant } from '../presence/presence-client.ts';
 import type { TerminalSink } from '../terminal/output-stream.ts';
 import { TerminalClient } from '../terminal/terminal-client.ts';
+import type { Decision } from '../protocol/statements.ts';
 import { join } from './join.ts';
 import type { JoinStatus, SessionView } from './view.ts';
 
@@ -25,6 +26,9 @@ export interface SessionOptions {
   name: string | null;
   origin: string;
 }
+
+/** localStorage key prefix (+ session id) remembering that this browser was removed */
+const REMOVED_KEY = 'live-sessions:removed:';
 
 function storage(): Storage | null {
   try {
@@ -50,9 +54,15 @@ export class SessionState implements SessionView {
   #presence: PresenceClient | null = null;
   #terms: TerminalClient | null = null;
   #store = new DisposableStore();
+  #control: ((d: Decision) => Promise<void>) | null = null;
 
   constructor(o: SessionOptions) {
     this.self.name = pickName(o.name, storage());
+    // removed once: this browser does not join again through any link of that session
+    if (storage()?.getItem(REMOVED_KEY + o.session)) {
+      this.status = 'removed';
+      return;
+    }
     void this.#join(o).catch((e: Error) => {
       this.status = 'failed';
       this.error = e.message;
@@ -60,7 +70,7 @@ export class SessionState implements SessionView {
   }
 
   async #join(o: SessionOptions): Promise<void> {
-    const { link, api, cert, fingerprint, cred, jwks, key } = await join(o.origin, o.session, o.hash, this.self.name);
+    const { link, api, cert, fingerprint, cred, jwks, key, ownerKey } = await join(o.origin, o.session, o.hash, this.self.name);
     if (this.#store.disposed) return;
     this.self = { id: cred.participant, name: cred.name, role: cred.role, self: true, connected: true, color: colorFor(cred.participant) };
     const credential = (this.#credential = new Credential(api, cred, fingerprint));
@@ -94,8 +104,34 @@ export class SessionState implements SessionView {
         if (peer.claims.role === 'host' && reason.kind === 'bye') this.status = 'ended';
       })
     );
+    s.add(
+      mesh.decided.on((d) => {
+        if (d.sub !== this.self.id) return;
+        if (d.act === 'role') this.self.role = d.role;
+        else this.#removed(o.session);
+      })
+    );
+    // the owner's decisions: signed here, applied by every peer, and told to the server when it is reachable
+    this.#control = async (d) => {
+      const statement = await mesh.decide(ownerKey.privateKey, d);
+      await api.control(link.session, credential.token, statement).catch((e: Error) => console.warn(`the server did not take the decision yet: ${e.message}`));
+    };
     s.add(mesh.router.register(sessionProtocol, (_p, m) => m.type === 'links' && (this.links = m.links)));
     this.status = 'joined';
+  }
+
+  #removed(session: string): void {
+    this.status = 'removed';
+    storage()?.setItem(REMOVED_KEY + session, '1');
+    this.dispose();
+  }
+
+  setRole(id: string, role: 'editor' | 'viewer'): void {
+    if (this.self.role === 'owner') void this.#control?.({ act: 'role', sub: id, role });
+  }
+
+  remove(id: string): void {
+    if (this.self.role === 'owner') void this.#control?.({ act: 'remove', sub: id });
   }
 
   rename(name: string): void {

@@ -12,7 +12,8 @@ import type { TerminalSink } from '../terminal/output-stream.ts';
 
 export type { Participant, SignalingStatus, TerminalSink };
 
-export type JoinStatus = 'joining' | 'joined' | 'failed' | 'ended';
+/** `removed`: the owner removed this participant (final, also after a reload) */
+export type JoinStatus = 'joining' | 'joined' | 'failed' | 'ended' | 'removed';
 
 export interface SessionView {
   readonly status: JoinStatus;
@@ -37,4 +38,8 @@ export interface SessionView {
   input(id: number, data: string): void;
   /** ask the host to resize a terminal (editors and owners) */
   resize(id: number, cols: number, rows: number): void;
+  /** owners: make a participant an editor or a viewer, at every peer */
+  setRole(id: string, role: 'editor' | 'viewer'): void;
+  /** owners: remove a participant; every peer drops it and never takes it back */
+  remove(id: string): void;
 }

@@ -56,9 +56,11 @@ export class HostAgent {
   #store = new DisposableStore();
   #cert: DtlsCertificate;
   #credential: Credential;
+  #api: ApiClient;
   #disposed = false;
 
-  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; log: (line: string) => void }) {
+  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; log: (line: string) => void }) {
+    this.#api = p.api;
     this.session = p.session;
     this.links = p.links;
     this.audit = p.audit;
@@ -122,7 +124,7 @@ export class HostAgent {
         rtcConfig: { iceServers: created.ice, certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
         log: o.log
       });
-      return new HostAgent({ session: created.session, links, audit, mesh, terminals, cert, credential, log: o.log });
+      return new HostAgent({ session: created.session, links, audit, mesh, terminals, cert, credential, api, log: o.log });
     } catch (e) {
       cert.dispose();
       throw e;
@@ -133,6 +135,9 @@ export class HostAgent {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    // The end is final: the server stops honouring the session's links and credentials (best
+    // effort, briefly: peers learn it from the bye anyway).
+    await Promise.race([this.#api.end(this.session, this.#credential.token).catch(() => {}), new Promise((r) => setTimeout(r, 2_000))]);
     await this.mesh.dispose('the host agent stopped');
     this.#store.dispose();
     for (const c of this.#capabilities) c.dispose();

@@ -19,7 +19,7 @@ import { verifyStatement, type OwnerKeyJwk } from '../src/lib/protocol/statement
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { randomId, type SigningKeys } from './keys.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
-import type { Revocations } from './revocations.ts';
+import { endedText, type Revocations } from './revocations.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
 
 export class HttpError extends Error {
@@ -85,6 +85,8 @@ export interface ApiDeps {
   store: SessionStore;
   verify: Verifier;
   revocations: Revocations;
+  /** a session ended (the relay closes its sockets) */
+  onEnd?: (session: string) => void;
   /** limits per client address on creating sessions and on joins/refreshes; none when absent */
   limits?: { create: RateLimitOptions; join: RateLimitOptions } | null;
 }
@@ -95,7 +97,7 @@ export const DEFAULT_LIMITS = {
   join: { burst: 60, perMinute: 120 }
 };
 
-export function createApi({ keys, store, verify, revocations, limits }: ApiDeps) {
+export function createApi({ keys, store, verify, revocations, onEnd, limits }: ApiDeps) {
   const createLimit = limits ? new RateLimiter(limits.create) : null;
   const joinLimit = limits ? new RateLimiter(limits.join) : null;
   function limit(r: RateLimiter | null, req: IncomingMessage): void {
@@ -111,6 +113,8 @@ export function createApi({ keys, store, verify, revocations, limits }: ApiDeps)
   }
 
   async function knownSession(id: string): Promise<void> {
+    const ended = revocations.ended(id);
+    if (ended) throw new HttpError(410, 'session-ended', endedText(ended));
     if (!SESSION_ID_RE.test(id) || !(await store.has(id))) {
       throw new HttpError(404, 'unknown-session', 'no such session: it may have ended or the link is mistyped');
     }
@@ -194,6 +198,23 @@ export function createApi({ keys, store, verify, revocations, limits }: ApiDeps)
     return { ok: true };
   }
 
+  /** The host (or an owner) ends the session: links say so, sockets close, nothing is renewed. */
+  async function end(req: IncomingMessage, id: string): Promise<{ ok: true }> {
+    const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    if (!m) throw new HttpError(401, 'no-credential', 'ending a session needs "Authorization: Bearer <credential>"');
+    await knownSession(id);
+    let c: Claims;
+    try {
+      c = await verify(m[1], id);
+    } catch (e) {
+      throw new HttpError(401, 'bad-credential', e instanceof Error ? e.message : 'credential refused');
+    }
+    if (c.role !== 'host' && c.role !== 'owner') throw new HttpError(403, 'forbidden', 'only the host or an owner can end the session');
+    revocations.end(id, c.name);
+    onEnd?.(id);
+    return { ok: true };
+  }
+
   /** Answers the request when it is an API route; returns false otherwise. */
   return async function handleApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
     if (path === '/.well-known/jwks.json') {
@@ -215,11 +236,11 @@ export function createApi({ keys, store, verify, revocations, limits }: ApiDeps)
       sendJson(res, 201, await create(req));
       return true;
     }
-    const m = /^\/api\/sessions\/([^/]+)\/(join|refresh|control)$/.exec(path);
+    const m = /^\/api\/sessions\/([^/]+)\/(join|refresh|control|end)$/.exec(path);
     if (m) {
       post();
       limit(joinLimit, req);
-      sendJson(res, 200, m[2] === 'join' ? await join(req, m[1]) : m[2] === 'refresh' ? await refresh(req, m[1]) : await control(req, m[1]));
+      sendJson(res, 200, m[2] === 'join' ? await join(req, m[1]) : m[2] === 'refresh' ? await refresh(req, m[1]) : m[2] === 'end' ? await end(req, m[1]) : await control(req, m[1]));
       return true;
     }
     throw new HttpError(404, 'not-found', `no API route ${path}`);

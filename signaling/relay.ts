@@ -17,6 +17,9 @@ export const MAX_BAD_MESSAGES = 20;
 /** A receiver with more than this queued is too slow to keep, bytes. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 export const CLOSE_EXPIRED = 4001;
+/** The session ended: clients stop reconnecting. */
+export { CLOSE_ENDED } from '../src/lib/mesh/signaling-client.ts';
+import { CLOSE_ENDED } from '../src/lib/mesh/signaling-client.ts';
 /** Closed for sending faster than its budget allows, again and again. */
 export const CLOSE_FLOODING = 4008;
 
@@ -255,6 +258,11 @@ export class Relay {
       conn.alive = false;
       conn.ws.ping();
     }
+  }
+
+  /** Closes every socket of a session that ended (CLOSE_ENDED). */
+  closeSession(session: string): void {
+    for (const conn of this.#conns) if (conn.claims.aud === session) conn.ws.close(CLOSE_ENDED, 'the session has ended');
   }
 
   /** Closes every socket (1001) and stops the heartbeat. */

@@ -11,12 +11,23 @@ import { CLOCK_SKEW_S, REFRESH_GRACE_S, type Claims } from '../src/lib/protocol/
 
 /** Retired jtis kept at most (past it the oldest are forgotten), and removed participants per session. */
 const MAX_RETIRED = 100_000;
+/** An ended session is remembered (its links say so) this long, then forgotten, ms (24 h). */
+export const ENDED_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+export interface Ended {
+  /** ms since the epoch */
+  at: number;
+  /** display name of who ended it */
+  by: string;
+}
 const MAX_REMOVED_PER_SESSION = 1_000;
 
 export class Revocations {
   /** jti → until when it matters (its refresh window), s */
   readonly #retired = new Map<string, number>();
   readonly #removed = new Map<string, Set<string>>();
+  /** session → when it ended and who ended it (kept for ENDED_RETENTION_MS) */
+  readonly #ended = new Map<string, Ended>();
   /** session → participant → the role the owner gave it (refreshed credentials carry it) */
   readonly #roles = new Map<string, Map<string, 'editor' | 'viewer'>>();
 
@@ -50,9 +61,22 @@ export class Revocations {
 
   /** Why the server refuses this (otherwise valid) credential, or null. */
   refusal(c: Pick<Claims, 'aud' | 'sub' | 'jti'>): string | null {
+    if (this.ended(c.aud)) return endedText(this.ended(c.aud)!);
     if (this.isRemoved(c.aud, c.sub)) return 'credential refused: the owner removed this participant';
     if (this.#retired.has(c.jti)) return 'credential refused: it was already exchanged for a newer one';
     return null;
+  }
+
+  /** The session is over: nothing of it is honoured any more. */
+  end(session: string, by: string, now = Date.now()): void {
+    for (const [id, e] of this.#ended) if (now - e.at > ENDED_RETENTION_MS) this.#ended.delete(id);
+    if (!this.#ended.has(session)) this.#ended.set(session, { at: now, by });
+    this.forget(session);
+  }
+
+  ended(session: string): Ended | undefined {
+    const e = this.#ended.get(session);
+    return e && Date.now() - e.at <= ENDED_RETENTION_MS ? e : undefined;
   }
 
   /** Forgets a session (it ended and its retention passed). */
@@ -64,4 +88,9 @@ export class Revocations {
   sweep(now = Date.now() / 1000): void {
     for (const [jti, until] of this.#retired) if (until < now) this.#retired.delete(jti);
   }
+}
+
+/** What a link of an ended session says. */
+export function endedText(e: Ended): string {
+  return `This session has ended (${new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} UTC, by ${e.by}).`;
 }

@@ -70,7 +70,7 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
   const { keys, store } = await openState(opts.stateDir);
   const verify = localVerifier(keys.jwks());
   const revocations = new Revocations();
-  const api = createApi({ keys, store, verify, revocations, limits: opts.limits });
+  const api = createApi({ keys, store, verify, revocations, limits: opts.limits, onEnd: (id) => relay.closeSession(id) });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
   const relay = new Relay({ verify, log, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
 

@@ -84,6 +84,11 @@ export class ApiClient {
     return this.#post(`/api/sessions/${encodeURIComponent(session)}/control`, { statement }, (v) => v, token);
   }
 
+  /** Ends the session (the host, or an owner): its links then say so and its sockets close. */
+  end(session: string, token: string): Promise<unknown> {
+    return this.#post(`/api/sessions/${encodeURIComponent(session)}/end`, {}, (v) => v, token);
+  }
+
   jwks(): Promise<Jwks> {
     return this.#call('/.well-known/jwks.json', parseJwks);
   }

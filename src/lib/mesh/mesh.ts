@@ -47,6 +47,10 @@ export const RETRY_OFFERER_MS = 100;
 export const RETRY_ANSWERER_MS = 1_500;
 /** How long a refused peer is ignored, ms. */
 export const REFUSED_FOR_MS = 5 * 60_000;
+/** Every peer sends a `ping` this often, ms… */
+export const PING_MS = 1_000;
+/** …and drops (as lost) a peer it has not heard from for this long, ms. */
+export const SILENT_MS = 5_000;
 /** Statements (owner decisions) one peer keeps at most. */
 export const MAX_STATEMENTS = 1_000;
 /** A removed peer is told why this long before its connection is closed, ms. */
@@ -99,6 +103,8 @@ class Member implements MeshPeer {
   readonly strikes = new Strikes(MAX_STRIKES, STRIKE_DECAY_MS);
   readonly budget = new Budget();
   readonly since = Date.now();
+  /** when anything last arrived from it, ms */
+  heard = Date.now();
   ready = false;
   /** drops the peer once its credential lapsed unrenewed */
   expiry: ReturnType<typeof setTimeout> | undefined;
@@ -168,11 +174,14 @@ export class Mesh {
   /** a connection whose hello did not verify, and why */
   readonly peerRefused = new Emitter<{ id: string; error: ProtocolError }>();
   readonly signalingStatus = new Emitter<SignalingStatus>();
+  /** the signaling server says the session has ended (its socket closed for good) */
+  readonly ended = new Emitter<void>();
   /** an owner's statement was verified and applied (also one about this participant) */
   readonly decided = new Emitter<Statement>();
   #o: MeshOptions;
   /** verified statements by jti, as they travel (to hand to peers that join) */
   #statements = new Map<string, SessionControl>();
+  #heartbeat: ReturnType<typeof setInterval>;
   /** the latest decision per participant */
   #decisions = new Map<string, Statement>();
   #members = new Map<string, Member>();
@@ -188,6 +197,7 @@ export class Mesh {
     this.#o = o;
     this.router = new Router(() => o.role);
     this.router.register(meshProtocol, (p, m) => this.#onMeshMessage(p as Member, m));
+    this.#heartbeat = setInterval(() => this.#beat(), PING_MS);
     this.router.consume(sessionProtocol, 'control', (p, m) => void this.#onControl(p as Member, m as SessionControl));
     this.signaling = new SignalingClient({
       url: o.signalingUrl,
@@ -203,7 +213,8 @@ export class Mesh {
         else this.#onlineSince = null;
         this.signalingStatus.fire(s);
       },
-      onError: (m) => o.log?.(m)
+      onError: (m) => o.log?.(m),
+      onEnded: () => this.ended.fire()
     });
   }
 
@@ -328,6 +339,7 @@ export class Mesh {
   }
 
   async #onMessage(m: Member, msg: Message): Promise<void> {
+    m.heard = Date.now();
     // The host is trusted with the PTYs anyway and streams output at whatever rate a program writes.
     if (m.claims?.role !== 'host' && !m.budget.take(msg.body.length + 1)) {
       // told once; every refused message is a strike, so a sustained flood is dropped within seconds
@@ -413,6 +425,17 @@ export class Mesh {
     this.broadcast(meshProtocol, { type: 'renew', token });
   }
 
+  /** Signs of life out; peers that gave none for SILENT_MS are lost (a killed host is noticed in seconds). */
+  #beat(): void {
+    const now = Date.now();
+    const ping = writeMesh({ type: 'ping' });
+    for (const m of this.#members.values()) {
+      if (!m.ready) continue;
+      if (now - m.heard > SILENT_MS) m.close({ kind: 'lost', detail: `no sign of life for ${SILENT_MS / 1000} s` });
+      else m.sendEncoded(ping);
+    }
+  }
+
   /** The role the owner gave a participant, if it changed it. */
   roleOf(id: string): Role | undefined {
     const d = this.#decisions.get(id);
@@ -481,6 +504,8 @@ export class Mesh {
         return m.close({ kind: 'bye', detail: msg.reason });
       case 'renew':
         return void this.#renew(m, msg.token);
+      case 'ping':
+        return;
     }
   }
 
@@ -497,6 +522,7 @@ export class Mesh {
     if (this.#disposed) return;
     this.broadcast(meshProtocol, { type: 'bye', reason });
     this.#disposed = true;
+    clearInterval(this.#heartbeat);
     const deadline = Date.now() + BYE_WAIT_MS;
     while (this.peers.some((p) => p.backlog > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 50));
@@ -504,6 +530,6 @@ export class Mesh {
     this.#members.clear();
     this.signaling.dispose();
     this.router.dispose();
-    for (const e of [this.peerJoined, this.peerGone, this.peerRenamed, this.peerError, this.peerRefused, this.signalingStatus, this.decided]) e.dispose();
+    for (const e of [this.peerJoined, this.peerGone, this.peerRenamed, this.peerError, this.peerRefused, this.signalingStatus, this.decided, this.ended]) e.dispose();
   }
 }

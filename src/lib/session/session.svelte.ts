@@ -7,6 +7,7 @@ import { localVerifier } from '../protocol/credentials.ts';
 import { canWrite } from '../protocol/roles.ts';
 import { sessionProtocol, type ShareLinks } from '../protocol/session.ts';
 import type { TermInfo } from '../protocol/terminal.ts';
+import { ApiRefusal } from '../mesh/api-client.ts';
 import { Credential } from '../mesh/credential.ts';
 import { DisposableStore } from '../mesh/events.ts';
 import { Mesh } from '../mesh/mesh.ts';
@@ -64,7 +65,8 @@ export class SessionState implements SessionView {
       return;
     }
     void this.#join(o).catch((e: Error) => {
-      this.status = 'failed';
+      // a link of a session that ended says so (with when and by whom), it is not a failure
+      this.status = e instanceof ApiRefusal && e.code === 'session-ended' ? 'ended' : 'failed';
       this.error = e.message;
     });
   }
@@ -93,17 +95,12 @@ export class SessionState implements SessionView {
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
     s.add(presence.changed.on((list) => (this.peers = list)));
     s.add(terms.changed.on((list) => (this.terminals = list)));
-    s.add(mesh.peerError.on((e) => (this.error = e.message)));
-    s.add(
-      mesh.peerJoined.on((p) => {
-        if (p.claims.role === 'host' && this.status === 'ended') this.status = 'joined';
-      })
-    );
-    s.add(
-      mesh.peerGone.on(({ peer, reason }) => {
-        if (peer.claims.role === 'host' && reason.kind === 'bye') this.status = 'ended';
-      })
-    );
+    // Only the host's errors are shown: any other peer could write anything into them.
+    s.add(mesh.peerError.on((e) => e.peer.role === 'host' && (this.error = e.message)));
+    // The end is final: the host said bye, or signaling says the session ended. This page leaves
+    // the mesh (no reconnects, not listed as present) and keeps what its terminals show.
+    s.add(mesh.peerGone.on(({ peer, reason }) => peer.role === 'host' && reason.kind === 'bye' && this.#ended()));
+    s.add(mesh.ended.on(() => this.#ended()));
     s.add(
       mesh.decided.on((d) => {
         if (d.sub !== this.self.id) return;
@@ -118,6 +115,15 @@ export class SessionState implements SessionView {
     };
     s.add(mesh.router.register(sessionProtocol, (_p, m) => m.type === 'links' && (this.links = m.links)));
     this.status = 'joined';
+  }
+
+  #ended(): void {
+    if (this.status === 'ended') return;
+    this.status = 'ended';
+    this.signaling = 'offline';
+    this.#store.dispose();
+    void this.#mesh?.dispose('the session ended');
+    this.#credential?.dispose();
   }
 
   #removed(session: string): void {

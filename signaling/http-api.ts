@@ -7,6 +7,7 @@ import { decodeJwt } from 'jose';
 import {
   MAX_BODY_BYTES,
   parseControl,
+  parseCreateInvite,
   parseCreateSession,
   parseJoin,
   parseRefresh,
@@ -19,6 +20,7 @@ import { verifyStatement, type OwnerKeyJwk } from '../src/lib/protocol/statement
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { randomId, type SigningKeys } from './keys.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { DEFAULT_INVITE_TTL_S, Invites, MAX_INVITE_TTL_S } from './invites.ts';
 import { endedText, type Revocations } from './revocations.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
 
@@ -105,9 +107,11 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits }: A
     if (wait > 0) throw new HttpError(429, 'rate-limited', `too many requests from your address: try again in ${wait} s`);
   }
 
-  async function credential(session: string, sub: string, role: Role, name: string, fp: string | undefined, ck?: OwnerKeyJwk): Promise<CredentialResponse> {
+  const invites = new Invites();
+
+  async function credential(session: string, sub: string, role: Role, name: string, fp: string | undefined, ck?: OwnerKeyJwk, inv?: string): Promise<CredentialResponse> {
     // only an owner's key is bound: it is what makes its statements verifiable by every peer
-    const token = await keys.sign({ aud: session, sub, role, name, fp, cnf: role === 'owner' && ck ? { jwk: ck } : undefined });
+    const token = await keys.sign({ aud: session, sub, role, name, fp, inv, cnf: role === 'owner' && ck ? { jwk: ck } : undefined });
     const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Claims;
     return { session, participant: sub, role, name, token, exp, ice: [] };
   }
@@ -136,10 +140,15 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits }: A
   async function join(req: IncomingMessage, id: string): Promise<CredentialResponse> {
     const body = parsed(parseJoin, await readJson(req));
     await knownSession(id);
-    const role = await store.inviteRole(id, body.invite);
-    if (!role) throw new HttpError(403, 'bad-invite', 'this invite is not valid for this session: ask the owner for a new link');
+    // one of the three default links (id = its role), or one the owner made
+    const defaultRole = await store.inviteRole(id, body.invite);
+    const extra = defaultRole ? undefined : invites.take(id, body.invite);
+    if (extra && 'refused' in extra) throw new HttpError(403, 'revoked-invite', extra.refused);
+    const used = defaultRole ? { id: defaultRole as string, role: defaultRole } : extra;
+    if (!used) throw new HttpError(403, 'bad-invite', 'this invite is not valid for this session: ask the owner for a new link');
+    if (invites.isRevoked(id, used.id)) throw new HttpError(403, 'revoked-invite', 'this link was revoked by the owner: ask for a new one');
     await store.touch(id);
-    return credential(id, randomId('p_'), role, displayName(body.name), body.fp, body.ck);
+    return credential(id, randomId('p_'), used.role, displayName(body.name), body.fp, body.ck, used.id);
   }
 
   async function refresh(req: IncomingMessage, id: string): Promise<CredentialResponse> {
@@ -166,6 +175,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits }: A
       throw new HttpError(403, 'fingerprint-mismatch', 'a credential cannot be moved to another certificate; join again with the link');
     }
     // A lapsed one only for the participant that still holds that certificate (and says so).
+    if (lapsed && old.inv && invites.isRevoked(id, old.inv)) throw new HttpError(401, 'bad-credential', 'credential refused: it has expired and its link was revoked');
     if (lapsed && (!old.fp || !body.fp)) {
       throw new HttpError(401, 'bad-credential', 'credential refused: it has expired (a lapsed credential is renewed only with the fingerprint it is bound to)');
     }
@@ -177,7 +187,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits }: A
     // Never bound later: a credential issued without a fingerprint stays without one.
     // the owner's decisions since (statements) decide the role; the key stays bound
     const role = old.role === 'owner' || old.role === 'host' ? old.role : (revocations.role(id, old.sub) ?? old.role);
-    return credential(id, old.sub, role, body.name === undefined ? old.name : displayName(body.name), old.fp, old.cnf?.jwk);
+    return credential(id, old.sub, role, body.name === undefined ? old.name : displayName(body.name), old.fp, old.cnf?.jwk, old.inv);
   }
 
   /** An owner's statement: verified like every peer does, then applied to refreshes and upgrades. */
@@ -198,6 +208,41 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits }: A
     return { ok: true };
   }
 
+  /** The bearer's claims, which must be an owner's of this session. */
+  async function owner(req: IncomingMessage, id: string): Promise<Claims> {
+    const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    if (!m) throw new HttpError(401, 'no-credential', 'this needs "Authorization: Bearer <owner credential>"');
+    await knownSession(id);
+    let c: Claims;
+    try {
+      c = await verify(m[1], id);
+    } catch (e) {
+      throw new HttpError(401, 'bad-credential', e instanceof Error ? e.message : 'credential refused');
+    }
+    const refused = revocations.refusal(c);
+    if (refused) throw new HttpError(401, 'bad-credential', refused);
+    if (c.role !== 'owner') throw new HttpError(403, 'forbidden', 'only an owner manages invites');
+    return c;
+  }
+
+  async function invitesRoute(req: IncomingMessage, res: ServerResponse, id: string, inv: string | undefined): Promise<void> {
+    const c = await owner(req, id);
+    if (inv !== undefined) {
+      if (req.method !== 'POST') throw new HttpError(405, 'method-not-allowed', 'use POST');
+      if (!invites.revoke(id, decodeURIComponent(inv))) throw new HttpError(404, 'unknown-invite', 'no such invite');
+      return sendJson(res, 200, { ok: true });
+    }
+    if (req.method === 'GET') return sendJson(res, 200, { invites: invites.list(id) });
+    if (req.method !== 'POST') throw new HttpError(405, 'method-not-allowed', 'use GET or POST');
+    const body = parsed((v) => parseCreateInvite(v, MAX_INVITE_TTL_S), await readJson(req));
+    try {
+      const { info, secret } = invites.create(id, body.role, body.ttl ?? DEFAULT_INVITE_TTL_S, body.uses ?? null, c.name);
+      sendJson(res, 201, { info, invite: secret });
+    } catch (e) {
+      throw new HttpError(409, 'too-many-invites', (e as Error).message);
+    }
+  }
+
   /** The host (or an owner) ends the session: links say so, sockets close, nothing is renewed. */
   async function end(req: IncomingMessage, id: string): Promise<{ ok: true }> {
     const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
@@ -211,6 +256,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits }: A
     }
     if (c.role !== 'host' && c.role !== 'owner') throw new HttpError(403, 'forbidden', 'only the host or an owner can end the session');
     revocations.end(id, c.name);
+    invites.forget(id);
     onEnd?.(id);
     return { ok: true };
   }
@@ -234,6 +280,12 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits }: A
       post();
       limit(createLimit, req);
       sendJson(res, 201, await create(req));
+      return true;
+    }
+    const i = /^\/api\/sessions\/([^/]+)\/invites(?:\/([^/]+)\/revoke)?$/.exec(path);
+    if (i) {
+      limit(joinLimit, req);
+      await invitesRoute(req, res, i[1], i[2]);
       return true;
     }
     const m = /^\/api\/sessions\/([^/]+)\/(join|refresh|control|end)$/.exec(path);

@@ -89,6 +89,7 @@ export class SigningKeys {
     };
     if (payload.fp === undefined) delete payload.fp;
     if (payload.cnf === undefined) delete payload.cnf;
+    if (payload.inv === undefined) delete payload.inv;
     return new SignJWT({ ...payload }).setProtectedHeader({ alg: ALG, kid: this.kid, typ: 'JWT' }).sign(this.#privateKey);
   }
 }

@@ -40,6 +40,8 @@ export interface Claims {
   exp: number;
   /** sha-256 DTLS certificate fingerprint of the participant ("AB:CD:…"), when bound */
   fp?: string;
+  /** id of the invite link the participant joined with (so the owner can revoke it) */
+  inv?: string;
   /** an owner's public key (statements.ts), bound by the server (RFC 7800 `cnf`) */
   cnf?: { jwk: OwnerKeyJwk };
 }
@@ -81,7 +83,7 @@ export function localVerifier(jwks: { keys: Record<string, unknown>[] }): Verifi
 }
 
 function toClaims(p: Record<string, unknown>): Claims {
-  const { iss, aud, sub, name, role, jti, iat, exp, fp, cnf } = p;
+  const { iss, aud, sub, name, role, jti, iat, exp, fp, cnf, inv } = p;
   if (typeof aud !== 'string') throw new Error('audience must be one session id');
   if (typeof sub !== 'string' || typeof jti !== 'string') throw new Error('sub and jti are required');
   if (typeof name !== 'string' || name.length > MAX_NAME_CHARS) throw new Error('bad display name');
@@ -90,6 +92,7 @@ function toClaims(p: Record<string, unknown>): Claims {
   if (exp - iat > CREDENTIAL_TTL_S) throw new Error('lifetime is longer than allowed');
   if (fp !== undefined && typeof fp !== 'string') throw new Error('bad fingerprint');
   const c: Claims = { iss: String(iss), aud, sub, name, role, jti, iat, exp, fp: fp as string | undefined };
+  if (typeof inv === 'string' && inv.length <= 64) c.inv = inv;
   if (cnf !== undefined) c.cnf = { jwk: parseOwnerKey((cnf as { jwk?: unknown })?.jwk) };
   return c;
 }

@@ -2,7 +2,7 @@
  * Session administration (capability byte CAP.SESSION): the share links the host tells owners,
  * and the owner's decisions about participants.
  *
- *   links   [0] {links: {owner?, editor?, viewer?}}   host → owners
+ *   links   [0] {links: {owner?, editor?, viewer?}}   host → owners (all), editors (viewer only)
  *   control [1] {statement, owner}                   anyone → anyone
  *
  * `control` carries an owner's signed statement (statements.ts: role change or removal) with the
@@ -48,7 +48,8 @@ export function readSession(body: Uint8Array): SessionDown | SessionUp {
 }
 
 export const SESSION_RULES: Rules<SessionDown> = {
-  links: { from: HOST, to: ['owner'] },
+  // owners get every link, editors the viewer link (to pass on)
+  links: { from: HOST, to: ['owner', 'editor'] },
   control: { from: EVERYONE, to: EVERYONE }
 };
 

@@ -17,6 +17,7 @@ import { PresenceClient, type Participant } from '../presence/presence-client.ts
 import type { TerminalSink } from '../terminal/output-stream.ts';
 import { TerminalClient } from '../terminal/terminal-client.ts';
 import type { Decision } from '../protocol/statements.ts';
+import { InviteList } from './invites.svelte.ts';
 import { join } from './join.ts';
 import type { JoinStatus, SessionView } from './view.ts';
 
@@ -56,6 +57,7 @@ export class SessionState implements SessionView {
   #terms: TerminalClient | null = null;
   #store = new DisposableStore();
   #control: ((d: Decision) => Promise<void>) | null = null;
+  invites = $state.raw<InviteList | null>(null);
 
   constructor(o: SessionOptions) {
     this.self.name = pickName(o.name, storage());
@@ -113,6 +115,7 @@ export class SessionState implements SessionView {
       const statement = await mesh.decide(ownerKey.privateKey, d);
       await api.control(link.session, credential.token, statement).catch((e: Error) => console.warn(`the server did not take the decision yet: ${e.message}`));
     };
+    if (cred.role === 'owner') this.invites = new InviteList(api, link.session, link.key, () => credential.token);
     s.add(mesh.router.register(sessionProtocol, (_p, m) => m.type === 'links' && (this.links = m.links)));
     this.status = 'joined';
   }
@@ -136,8 +139,11 @@ export class SessionState implements SessionView {
     if (this.self.role === 'owner') void this.#control?.({ act: 'role', sub: id, role });
   }
 
-  remove(id: string): void {
-    if (this.self.role === 'owner') void this.#control?.({ act: 'remove', sub: id });
+  remove(id: string, revokeLink = false): void {
+    if (this.self.role !== 'owner') return;
+    const inv = this.#mesh?.peers.find((p) => p.id === id)?.claims.inv;
+    void this.#control?.({ act: 'remove', sub: id });
+    if (revokeLink && inv) void this.invites?.revoke(inv);
   }
 
   rename(name: string): void {

@@ -5,6 +5,7 @@
  * without a mesh.
  */
 import type { ShareLinks } from '../protocol/session.ts';
+import type { InviteList } from './invites.svelte.ts';
 import type { TermInfo } from '../protocol/terminal.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
 import type { Participant } from '../presence/presence-client.ts';
@@ -25,8 +26,10 @@ export interface SessionView {
   readonly participants: Participant[];
   readonly hostConnected: boolean;
   readonly terminals: TermInfo[];
-  /** links the owner may share, when this browser knows them (owner only) */
+  /** links this participant may share, when this browser knows them (owners: all; editors: the viewer link) */
   readonly links: ShareLinks;
+  /** an owner's invite links (make, list, revoke); null for everyone else */
+  readonly invites: InviteList | null;
 
   rename(name: string): void;
   openTerminal(cols: number, rows: number): void;
@@ -40,6 +43,7 @@ export interface SessionView {
   resize(id: number, cols: number, rows: number): void;
   /** owners: make a participant an editor or a viewer, at every peer */
   setRole(id: string, role: 'editor' | 'viewer'): void;
-  /** owners: remove a participant; every peer drops it and never takes it back */
-  remove(id: string): void;
+  /** owners: remove a participant; every peer drops it and never takes it back; `revokeLink` also
+   * revokes the invite link it came through */
+  remove(id: string, revokeLink?: boolean): void;
 }

@@ -159,7 +159,7 @@ describe('HTTP API', () => {
   it('answers 413 to a chunked body that grows past the limit without a Content-Length', async () => {
     const u = new URL(server.url);
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const req = request({ host: u.hostname, port: u.port, path: '/api/sessions', method: 'POST' }, (res) => {
+      const req = request({ host: u.hostname, port: u.port, path: '/api/sessions', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
         res.resume();
         resolve(res.statusCode);
       }).on('error', reject);
@@ -167,6 +167,17 @@ describe('HTTP API', () => {
       setTimeout(() => req.end('y'.repeat(MAX_BODY_BYTES) + '"}'), 20);
     });
     expect(status).toBe(413);
+  });
+
+  it('refuses cross-site calls: another Origin (403), and bodies that are not JSON (415)', async () => {
+    const text = await fetch(server.url + '/api/sessions', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"role":"owner","name":"X"}' });
+    expect(text.status).toBe(415);
+    const form = await fetch(server.url + '/api/sessions', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
+    expect(form.status).toBe(415);
+    const evil = await post(server, '/api/sessions', { role: 'owner', name: 'X' }, { Origin: 'https://evil.example' });
+    expect(evil).toMatchObject({ status: 403, json: { code: 'cross-origin' } });
+    const own = await post(server, '/api/sessions', { role: 'owner', name: 'X' }, { Origin: server.url });
+    expect(own.status).toBe(201);
   });
 
   it('publishes the JWKS with kid and alg, and answers health', async () => {

@@ -46,8 +46,30 @@ export function sendError(res: ServerResponse, e: HttpError): void {
   sendJson(res, e.status, { error: e.message, code: e.code });
 }
 
+/**
+ * Cross-site requests are refused: a browser sends `Origin` with every POST (and with cross-site
+ * GETs), so an Origin that is not this server's own means another site's page is calling. Programs
+ * (the host agent, curl) send none. Behind a proxy the Host header must be passed through.
+ */
+export function sameOrigin(req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = '';
+  }
+  if (host !== req.headers.host) throw new HttpError(403, 'cross-origin', `requests from ${origin.slice(0, 100)} are not allowed: the API answers only its own pages`);
+}
+
 /** Reads a JSON body of at most MAX_BODY_BYTES; an empty body reads as `{}`. */
 export async function readJson(req: IncomingMessage): Promise<unknown> {
+  // Only JSON: a cross-site form or `text/plain` POST (no CORS preflight) is refused before it is read.
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json' && !(type === '' && Number(req.headers['content-length'] ?? 0) === 0 && !req.headers['transfer-encoding'])) {
+    throw new HttpError(415, 'unsupported-media-type', 'request bodies must be JSON (Content-Type: application/json)');
+  }
   const tooLarge = () => new HttpError(413, 'too-large', `request body is larger than ${MAX_BODY_BYTES} bytes`);
   if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
@@ -273,6 +295,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits }: A
       return true;
     }
     if (!path.startsWith('/api/')) return false;
+    sameOrigin(req);
     const post = (): void => {
       if (req.method !== 'POST') throw new HttpError(405, 'method-not-allowed', `${path} only answers POST`);
     };

@@ -14,7 +14,7 @@ import {
   type CreateSessionResponse,
   type CredentialResponse
 } from '../src/lib/protocol/api.ts';
-import { CLOCK_SKEW_S, normalizeFingerprint, REFRESH_GRACE_S, SESSION_ID_RE, type Claims, type Verifier } from '../src/lib/protocol/credentials.ts';
+import { CLOCK_SKEW_S, nameProblem, normalizeFingerprint, REFRESH_GRACE_S, SESSION_ID_RE, type Claims, type Verifier } from '../src/lib/protocol/credentials.ts';
 import type { Role } from '../src/lib/protocol/roles.ts';
 import { verifyStatement, type OwnerKeyJwk } from '../src/lib/protocol/statements.ts';
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
@@ -90,9 +90,9 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
 
 /** Display names are trimmed and must keep 1..64 characters. */
 function displayName(name: string): string {
-  const n = name.trim();
-  if (n.length === 0) throw new HttpError(400, 'bad-request', '"name" must not be blank');
-  return n;
+  const problem = nameProblem(name);
+  if (problem) throw new HttpError(400, 'bad-name', `"name": ${problem}`);
+  return name.trim();
 }
 
 function parsed<T>(parse: (v: unknown) => T, body: unknown): T {

@@ -25,6 +25,21 @@ export const CLOCK_SKEW_S = 30;
 
 export const SESSION_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 export const MAX_NAME_CHARS = 64;
+
+/**
+ * Why a display name is refused, or null. Roles are shown from credentials, next to the name, so a
+ * name must not carry one of its own ("laptop (host)"), nor control or bidi-override characters
+ * that make it read as something else.
+ */
+export function nameProblem(name: string): string | null {
+  const n = name.trim();
+  if (!n) return 'a name must not be blank';
+  if (n.length > MAX_NAME_CHARS) return `a name is at most ${MAX_NAME_CHARS} characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(n)) return 'a name must not contain control or direction characters';
+  if (/[([{<]\s*(host|owner|editor|viewer|admin)\s*[)\]}>]/i.test(n)) return 'a name must not look like a role (roles are shown from credentials)';
+  return null;
+}
 export const MAX_TOKEN_CHARS = 4096;
 
 export interface Claims {

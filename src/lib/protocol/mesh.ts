@@ -12,9 +12,9 @@
  * unplugged) is dropped as lost long before the connection itself would notice.
  */
 import { EVERYONE, readJson, typeOf, writeJson, type Protocol, type Rules } from './capability.ts';
-import { MAX_NAME_CHARS, MAX_TOKEN_CHARS } from './credentials.ts';
+import { MAX_NAME_CHARS, MAX_TOKEN_CHARS, nameProblem } from './credentials.ts';
 import { CAP } from './frames.ts';
-import { str } from './validate.ts';
+import { fail, str } from './validate.ts';
 
 export type MeshMessage =
   | { type: 'hello'; token: string }
@@ -39,8 +39,12 @@ export function readMesh(body: Uint8Array): MeshMessage {
   switch (type) {
     case 'hello':
       return { type, token: str(o, 'token', MAX_TOKEN_CHARS, { min: 1 }) };
-    case 'rename':
-      return { type, name: str(o, 'name', MAX_NAME_CHARS, { min: 1 }) };
+    case 'rename': {
+      const name = str(o, 'name', MAX_NAME_CHARS, { min: 1 });
+      const problem = nameProblem(name);
+      if (problem) fail(problem, 'bad-name');
+      return { type, name: name.trim() };
+    }
     case 'error':
       return { type, code: str(o, 'code', 64), message: str(o, 'message', 1000) };
     case 'bye':

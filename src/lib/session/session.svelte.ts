@@ -3,7 +3,7 @@
  * capability clients over the peer mesh (presence, terminals, the owner's share links) into the
  * reactive state the page shows. The only code on the page that touches the network.
  */
-import { localVerifier } from '../protocol/credentials.ts';
+import { localVerifier, nameProblem } from '../protocol/credentials.ts';
 import { canWrite } from '../protocol/roles.ts';
 import { sessionProtocol, type ShareLinks } from '../protocol/session.ts';
 import type { TermInfo } from '../protocol/terminal.ts';
@@ -148,7 +148,8 @@ export class SessionState implements SessionView {
 
   rename(name: string): void {
     const clean = name.trim().slice(0, 64);
-    if (!clean || clean === this.self.name) return;
+    // peers refuse a name that looks like a role or hides characters: keep the old one
+    if (!clean || clean === this.self.name || nameProblem(clean)) return;
     this.self.name = clean;
     rememberName(clean, storage());
     if (this.#credential) this.#credential.name = clean;

@@ -19,7 +19,7 @@ import type { Role } from '../src/lib/protocol/roles.ts';
 import { verifyStatement, type OwnerKeyJwk } from '../src/lib/protocol/statements.ts';
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { randomId, type SigningKeys } from './keys.ts';
-import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { clientKey, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { DEFAULT_INVITE_TTL_S, Invites, MAX_INVITE_TTL_S } from './invites.ts';
 import { endedText, type Revocations } from './revocations.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
@@ -109,6 +109,8 @@ export interface ApiDeps {
   store: SessionStore;
   verify: Verifier;
   revocations: Revocations;
+  /** take the client address from X-Forwarded-For (behind a reverse proxy the operator runs) */
+  trustProxy?: boolean;
   /** a session ended (the relay closes its sockets) */
   onEnd?: (session: string) => void;
   /** limits per client address on creating sessions and on joins/refreshes; none when absent */
@@ -121,11 +123,11 @@ export const DEFAULT_LIMITS = {
   join: { burst: 60, perMinute: 120 }
 };
 
-export function createApi({ keys, store, verify, revocations, onEnd, limits }: ApiDeps) {
+export function createApi({ keys, store, verify, revocations, onEnd, limits, trustProxy = false }: ApiDeps) {
   const createLimit = limits ? new RateLimiter(limits.create) : null;
   const joinLimit = limits ? new RateLimiter(limits.join) : null;
   function limit(r: RateLimiter | null, req: IncomingMessage): void {
-    const wait = r?.take(req.socket.remoteAddress ?? 'unknown') ?? 0;
+    const wait = r?.take(clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy)) ?? 0;
     if (wait > 0) throw new HttpError(429, 'rate-limited', `too many requests from your address: try again in ${wait} s`);
   }
 

@@ -26,6 +26,8 @@ export interface SignalingOptions {
   log?: (line: string) => void;
   /** per-address API rate limits (the CLI uses DEFAULT_LIMITS); none when absent */
   limits?: ApiDeps['limits'];
+  /** behind a reverse proxy: rate limits key on X-Forwarded-For (rate-limit.ts clientKey) */
+  trustProxy?: boolean;
   /** most signaling sockets at once, default MAX_SOCKETS (relay.ts) */
   maxSockets?: number;
   /** ws heartbeat period, ms (tests shorten it); default HEARTBEAT_MS */
@@ -70,7 +72,7 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
   const { keys, store } = await openState(opts.stateDir);
   const verify = localVerifier(keys.jwks());
   const revocations = new Revocations();
-  const api = createApi({ keys, store, verify, revocations, limits: opts.limits, onEnd: (id) => relay.closeSession(id) });
+  const api = createApi({ keys, store, verify, revocations, limits: opts.limits, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
   const relay = new Relay({ verify, log, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
 

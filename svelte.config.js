@@ -7,6 +7,9 @@ export default {
   kit: {
     // A single-page app: the signaling server serves 200.html for every app route.
     adapter: adapter({ fallback: '200.html' }),
+    // The page runs only its own scripts: SvelteKit puts a CSP meta tag with the hash of its one
+    // inline bootstrap script; everything else comes from /_app (the server's header adds the rest).
+    csp: { mode: 'hash', directives: { 'script-src': ['self', 'wasm-unsafe-eval'] } },
     typescript: {
       config(c) {
         c.compilerOptions.allowImportingTsExtensions = true;

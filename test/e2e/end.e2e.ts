@@ -19,6 +19,21 @@ afterAll(async () => {
   await session?.dispose();
 });
 
+describe('the page', () => {
+  it('runs only its own scripts: a CSP with script-src (hash of the one inline bootstrap)', async () => {
+    const csp = await ed.page.evaluate(() => document.querySelector('meta[http-equiv="content-security-policy"]')?.getAttribute('content') ?? '');
+    expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval' 'sha256-[^']+'/);
+    // an injected inline script does not run
+    const ran = await ed.page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__injected = 1';
+      document.body.appendChild(s);
+      return (window as unknown as { __injected?: number }).__injected === 1;
+    });
+    expect(ran).toBe(false);
+  });
+});
+
 describe('the end of a session', () => {
   it('a page in it says so and stops reconnecting; its link then says "This session has ended"', async () => {
     await session.host.stop();

@@ -16,10 +16,17 @@ const host = await peer.peer('host', 30_000);
 peer.mesh.peerGone.on(({ peer: p, reason }) => p === host && console.log(JSON.stringify({ gone: reason.kind })));
 const id = Number(term);
 const msg =
-  attack === 'sub'
+  attack === 'sub' || attack === 'steady-sub'
     ? terminalProtocol.write({ type: 'sub', id })
     : terminalProtocol.write({ type: 'input', id, data: new TextEncoder().encode('rm -rf ~\r') });
 process.once('SIGUSR2', () => {
+  if (attack === 'steady-sub') {
+    const sub = terminalProtocol.write({ type: 'sub', id });
+    setInterval(() => {
+      for (let i = 0; i < Number(count) / 10; i++) host.sendEncoded(sub);
+    }, 100);
+    return void console.log(JSON.stringify({ steady: true }));
+  }
   let sent = 0;
   for (; sent < Number(count); sent++) host.sendEncoded(msg);
   console.log(JSON.stringify({ sent }));

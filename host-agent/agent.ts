@@ -14,7 +14,7 @@ import { Credential } from '../src/lib/mesh/credential.ts';
 import { DisposableStore } from '../src/lib/mesh/events.ts';
 import { Mesh } from '../src/lib/mesh/mesh.ts';
 import { newRoomSecret, roomKey } from '../src/lib/mesh/room-crypto.ts';
-import { AuditLog } from './audit.ts';
+import { AuditLog, who } from './audit.ts';
 import type { HostCapability } from './capability.ts';
 import { RefusalLog } from './refusals.ts';
 import { makeCertificate, type DtlsCertificate } from './cert.ts';
@@ -80,20 +80,20 @@ export class HostAgent {
     s.add(
       mesh.peerJoined.on((p) => {
         log(`${p.name} joined as ${p.claims.role}`);
-        audit.record(p.claims, { kind: 'join' });
+        audit.record(who(p), { kind: 'join' });
         for (const c of this.#capabilities) c.addPeer(p);
       })
     );
     s.add(
       mesh.peerGone.on(({ peer, reason }) => {
         log(`${peer.name} left (${reason.kind}: ${reason.detail})`);
-        audit.record(peer.claims, { kind: 'leave' });
+        audit.record(who(peer), { kind: 'leave' });
         for (const c of this.#capabilities) c.removePeer(peer);
       })
     );
     const refusals = s.add(new RefusalLog(audit, log));
     s.add(mesh.peerGone.on(({ peer }) => refusals.flush(peer.id)));
-    s.add(mesh.router.refused.on(({ peer, capability, msg }) => refusals.record({ who: peer.claims, what: `${capability} ${msg.type}`, ...refusedDetail(msg) })));
+    s.add(mesh.router.refused.on(({ peer, capability, msg }) => refusals.record({ who: who(peer), what: `${capability} ${msg.type}`, ...refusedDetail(msg) })));
     s.add(mesh.signalingStatus.on((st) => log(`signaling ${st}`)));
     s.addFn(this.#credential.onRefresh((t) => mesh.renewed(t)));
   }

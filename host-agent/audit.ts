@@ -6,6 +6,13 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Claims } from '../src/lib/protocol/credentials.ts';
+import type { MeshPeer } from '../src/lib/mesh/mesh.ts';
+
+/** Who did it, for the audit: the name the peer goes by (pages tell the server only a placeholder,
+ * peers the real one) and the role it has now (the owner may have changed it). */
+export function who(p: MeshPeer): Pick<Claims, 'sub' | 'name' | 'role'> {
+  return { sub: p.id, name: p.name, role: p.role };
+}
 
 export type AuditEvent =
   | { kind: 'input'; term: number; data: string }

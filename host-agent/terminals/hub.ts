@@ -12,7 +12,7 @@ import { terminalProtocol, type TerminalDown, type TerminalMessage, type Termina
 import { ProtocolError } from '../../src/lib/protocol/validate.ts';
 import { DisposableStore } from '../../src/lib/mesh/events.ts';
 import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
-import type { AuditLog } from '../audit.ts';
+import { who, type AuditLog } from '../audit.ts';
 import type { HostCapability } from '../capability.ts';
 import type { HostTerminal } from './terminal.ts';
 import type { TerminalSet } from './terminal-set.ts';
@@ -109,11 +109,11 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     const term = this.#terms.get(id);
     if (!term) return st.peer.strike(new ProtocolError('no-terminal', `terminal ${id} does not exist`));
     term.write(data);
-    this.#audit.record(st.peer.claims, { kind: 'input', term: id, data: decoder.decode(data) });
+    this.#audit.record(who(st.peer), { kind: 'input', term: id, data: decoder.decode(data) });
   }
 
   #manage(st: PeerState, m: Extract<TerminalUp, { type: 'open' | 'close' | 'restart' | 'resize' }>): void {
-    const { claims } = st.peer;
+    const claims = who(st.peer);
     try {
       if (m.type === 'open') {
         const t = this.#terms.open(m.cols, m.rows);

@@ -25,6 +25,11 @@ export const CLOCK_SKEW_S = 30;
 
 export const SESSION_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 export const MAX_NAME_CHARS = 64;
+/**
+ * The name a page gives the signaling server: its people's names are none of the server's
+ * business. The real one goes to peers only (mesh `rename`, sealed end to end).
+ */
+export const UNDISCLOSED_NAME = 'guest';
 
 /**
  * Why a display name is refused, or null. Roles are shown from credentials, next to the name, so a

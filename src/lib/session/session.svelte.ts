@@ -74,9 +74,9 @@ export class SessionState implements SessionView {
   }
 
   async #join(o: SessionOptions): Promise<void> {
-    const { link, api, cert, fingerprint, cred, jwks, key, ownerKey } = await join(o.origin, o.session, o.hash, this.self.name);
+    const { link, api, cert, fingerprint, cred, jwks, key, ownerKey } = await join(o.origin, o.session, o.hash);
     if (this.#store.disposed) return;
-    this.self = { id: cred.participant, name: cred.name, role: cred.role, self: true, connected: true, color: colorFor(cred.participant) };
+    this.self = { id: cred.participant, name: this.self.name, role: cred.role, self: true, connected: true, color: colorFor(cred.participant) };
     const credential = (this.#credential = new Credential(api, cred, fingerprint));
     const mesh = (this.#mesh = new Mesh({
       session: link.session,
@@ -152,7 +152,6 @@ export class SessionState implements SessionView {
     if (!clean || clean === this.self.name || nameProblem(clean)) return;
     this.self.name = clean;
     rememberName(clean, storage());
-    if (this.#credential) this.#credential.name = clean;
     this.#presence?.announceName();
   }
 

@@ -31,8 +31,9 @@ export type { GoneKind, GoneReason };
 /** Most admitted peers one participant connects to. */
 export const MAX_PEERS = 32;
 /** Most connections still waiting for a valid hello, apart from admitted peers: a new one past
- * this replaces the oldest, so offers that never say hello cannot keep newcomers out. */
-export const MAX_PENDING = 8;
+ * this replaces the oldest (which is retried like a lost one), so offers that never say hello
+ * cannot keep newcomers out. A newcomer connects to everyone at once, hence as many as peers. */
+export const MAX_PENDING = MAX_PEERS;
 /** Strikes (bad, forbidden or over-budget messages) that drop a peer… */
 export const MAX_STRIKES = 10;
 /** …each forgotten after this long, ms. */
@@ -288,7 +289,7 @@ export class Mesh {
       }
       // Unauthenticated slots are few and apart from admitted ones; the oldest gives way.
       const pending = all.filter((m) => !m.ready && !m.peer.closed).sort((a, b) => a.since - b.since);
-      if (pending.length >= MAX_PENDING) pending[0].close({ kind: 'superseded', detail: `too many connections waiting for hello (${MAX_PENDING})` });
+      if (pending.length >= MAX_PENDING) pending[0].close({ kind: 'lost', detail: `too many connections waiting for hello (${MAX_PENDING})` });
     }
     let member!: Member;
     let helloTimer: ReturnType<typeof setTimeout> | null = null;

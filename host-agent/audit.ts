@@ -16,6 +16,8 @@ export function who(p: MeshPeer): Pick<Claims, 'sub' | 'name' | 'role'> {
 
 export type AuditEvent =
   | { kind: 'input'; term: number; data: string }
+  /** input typed while the terminal had echo off (a password prompt): who and how much, not what */
+  | { kind: 'input'; term: number; hidden: true; bytes: number }
   /** `count`: repeats merged into this record (refusals.ts) */
   | { kind: 'refused'; what: string; term?: number; bytes?: number; count?: number }
   | { kind: 'join' | 'leave' }

@@ -13,6 +13,7 @@ import { ProtocolError } from '../../src/lib/protocol/validate.ts';
 import { DisposableStore } from '../../src/lib/mesh/events.ts';
 import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
 import { who, type AuditLog } from '../audit.ts';
+import { EchoState } from '../echo-state.ts';
 import type { HostCapability } from '../capability.ts';
 import type { HostTerminal } from './terminal.ts';
 import type { TerminalSet } from './terminal-set.ts';
@@ -56,12 +57,19 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   #peers = new Map<string, PeerState>();
   #store = new DisposableStore();
   stats: HubStats = { resyncs: 0, snapshots: 0 };
+  /** per terminal: is echo off (password prompt)? for the audit */
+  #echoes = new Map<number, EchoState>();
 
   constructor(terms: TerminalSet, audit: AuditLog, log: (line: string) => void) {
     this.#terms = terms;
     this.#audit = audit;
     this.#log = log;
-    this.#store.addFn(terms.onOutput((id, seq, data) => this.#fanOut(id, seq, data)));
+    this.#store.addFn(
+      terms.onOutput((id, seq, data) => {
+        this.#echoes.get(id)?.output();
+        this.#fanOut(id, seq, data);
+      })
+    );
     this.#store.addFn(
       terms.onChange(() => {
         const list = terms.list();
@@ -109,7 +117,10 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     const term = this.#terms.get(id);
     if (!term) return st.peer.strike(new ProtocolError('no-terminal', `terminal ${id} does not exist`));
     term.write(data);
-    this.#audit.record(who(st.peer), { kind: 'input', term: id, data: decoder.decode(data) });
+    const by = who(st.peer);
+    void this.#echo(term).echoOff().then((off) =>
+      this.#audit.record(by, off ? { kind: 'input', term: id, hidden: true, bytes: data.length } : { kind: 'input', term: id, data: decoder.decode(data) })
+    );
   }
 
   #manage(st: PeerState, m: Extract<TerminalUp, { type: 'open' | 'close' | 'restart' | 'resize' }>): void {
@@ -185,6 +196,12 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     }
   }
 
+  #echo(term: HostTerminal): EchoState {
+    let e = this.#echoes.get(term.id);
+    if (!e) this.#echoes.set(term.id, (e = new EchoState(() => term.ptsName)));
+    return e;
+  }
+
   #resume(st: PeerState): void {
     for (const [id, sub] of st.subs) {
       const term = this.#terms.get(id);
@@ -205,6 +222,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
 
   dispose(): void {
     this.#store.dispose();
+    for (const e of this.#echoes.values()) e.dispose();
     for (const st of this.#peers.values()) st.stopDrain();
     this.#peers.clear();
   }

@@ -9,11 +9,14 @@ import { execFile } from 'node:child_process';
 
 /** Output quiet this long before the echo state is (re)read, ms. */
 export const QUIET_MS = 40;
+/** Only for terminals someone typed into this recently (nobody types into `top`), ms. */
+export const TYPING_MS = 60_000;
 
 export class EchoState {
   #pts: () => string | null;
   #known: Promise<boolean> | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #typedAt = 0;
 
   constructor(pts: () => string | null) {
     this.#pts = pts;
@@ -23,11 +26,16 @@ export class EchoState {
   output(): void {
     this.#known = null;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.echoOff(), QUIET_MS);
+    if (Date.now() - this.#typedAt < TYPING_MS) this.#timer = setTimeout(() => void this.#read(), QUIET_MS);
   }
 
-  /** Whether echo is off now (the last reading since output went quiet). */
+  /** Whether echo is off now (the last reading since output went quiet); called for each input. */
   echoOff(): Promise<boolean> {
+    this.#typedAt = Date.now();
+    return this.#read();
+  }
+
+  #read(): Promise<boolean> {
     this.#known ??= read(this.#pts());
     return this.#known;
   }

@@ -96,8 +96,9 @@ describe('live-sessions signal', () => {
 
   it('parses flags with defaults', () => {
     const stateDir = signalingStateDir();
-    expect(parseSignalArgs([])).toEqual({ port: 8787, host: '127.0.0.1', stateDir, help: false });
-    expect(parseSignalArgs(['--port=9000', '--host', '0.0.0.0'])).toEqual({ port: 9000, host: '0.0.0.0', stateDir, help: false });
+    expect(parseSignalArgs([])).toEqual({ port: 8787, host: '127.0.0.1', stateDir, trustProxy: false, help: false });
+    expect(parseSignalArgs(['--port=9000', '--host', '0.0.0.0'])).toEqual({ port: 9000, host: '0.0.0.0', stateDir, trustProxy: false, help: false });
+    expect(parseSignalArgs(['--trust-proxy']).trustProxy).toBe(true);
     expect(parseSignalArgs(['--state=/tmp/s']).stateDir).toBe('/tmp/s');
     expect(parseSignalArgs(['--state', '/tmp/s', '--no-state']).stateDir).toBeNull();
     expect(() => parseSignalArgs(['--state'])).toThrow(/--state needs a value/);

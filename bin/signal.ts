@@ -1,5 +1,5 @@
 /**
- * `live-sessions signal [--port N] [--host ADDR] [--state DIR | --no-state]`: runs the signaling
+ * `live-sessions signal [--port N] [--host ADDR] [--state DIR | --no-state] [--trust-proxy]`: runs the signaling
  * server until SIGINT/SIGTERM.
  */
 import { DEFAULT_LIMITS } from '../signaling/http-api.ts';
@@ -12,7 +12,7 @@ import { signalingStateDir } from './state-dir.ts';
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
 
-const USAGE = `Usage: live-sessions signal [--port N] [--host ADDR] [--state DIR | --no-state]
+const USAGE = `Usage: live-sessions signal [--port N] [--host ADDR] [--state DIR | --no-state] [--trust-proxy]
 
 Runs the Live Sessions signaling server: the HTTP API, /.well-known/jwks.json, the ws relay at
 /signal, and the built web app.
@@ -23,16 +23,19 @@ Runs the Live Sessions signaling server: the HTTP API, /.well-known/jwks.json, t
                 restart (default $LIVE_SESSIONS_STATE_DIR/signaling, else
                 \${XDG_STATE_HOME:-~/.local/state}/live-sessions/signaling)
   --no-state    keep them in memory only: a restart ends every session's links
+  --trust-proxy behind a reverse proxy you run: rate limits count the address in X-Forwarded-For
   -h, --help    show this help
 `;
 
-const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', help: 'boolean' } as const;
+const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean' } as const;
 
 export interface SignalArgs {
   port: number;
   host: string;
   /** null: in memory (--no-state) */
   stateDir: string | null;
+  /** --trust-proxy: rate limits use X-Forwarded-For */
+  trustProxy: boolean;
   help: boolean;
 }
 
@@ -42,6 +45,7 @@ export function parseSignalArgs(argv: string[]): SignalArgs {
     port: parsePort(f.port, DEFAULT_PORT),
     host: f.host ?? DEFAULT_HOST,
     stateDir: f['no-state'] ? null : (f.state ?? signalingStateDir()),
+    trustProxy: !!f['trust-proxy'],
     help: !!f.help
   };
 }
@@ -60,7 +64,7 @@ export async function runSignal(argv: string[]): Promise<void> {
   process.stderr.write(args.stateDir === null ? 'state: in memory only (--no-state)\n' : `state: ${args.stateDir}\n`);
   let server;
   try {
-    server = await startSignaling({ port: args.port, host: args.host, stateDir: args.stateDir, limits: DEFAULT_LIMITS });
+    server = await startSignaling({ port: args.port, host: args.host, stateDir: args.stateDir, trustProxy: args.trustProxy, limits: DEFAULT_LIMITS });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =

@@ -14,8 +14,9 @@ import { Credential } from '../src/lib/mesh/credential.ts';
 import { DisposableStore } from '../src/lib/mesh/events.ts';
 import { Mesh } from '../src/lib/mesh/mesh.ts';
 import { newRoomSecret, roomKey } from '../src/lib/mesh/room-crypto.ts';
-import { AuditLog } from './audit.ts';
+import { AuditLog, who } from './audit.ts';
 import type { HostCapability } from './capability.ts';
+import { RefusalLog } from './refusals.ts';
 import { makeCertificate, type DtlsCertificate } from './cert.ts';
 import { previousLog, TerminalRecorder } from './record/recorder.ts';
 import { ShareLinksHost } from './share-links.ts';
@@ -63,9 +64,11 @@ export class HostAgent {
   #launch: ShellLaunch;
   #cert: DtlsCertificate;
   #credential: Credential;
+  #api: ApiClient;
   #disposed = false;
 
-  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; log: (line: string) => void }) {
+  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; log: (line: string) => void }) {
+    this.#api = p.api;
     this.session = p.session;
     this.links = p.links;
     this.audit = p.audit;
@@ -87,26 +90,23 @@ export class HostAgent {
     for (const c of this.#capabilities) s.add(mesh.router.register(c.protocol, (p, m) => c.handle(p, m)));
     s.add(
       mesh.peerJoined.on((p) => {
-        log(`${p.name} joined as ${p.claims.role}`);
-        audit.record(p.claims, { kind: 'join' });
+        log(`${p.name} joined as ${p.role}`);
+        audit.record(who(p), { kind: 'join' });
         for (const c of this.#capabilities) c.addPeer(p);
       })
     );
     s.add(
       mesh.peerGone.on(({ peer, reason }) => {
         log(`${peer.name} left (${reason.kind}: ${reason.detail})`);
-        audit.record(peer.claims, { kind: 'leave' });
+        audit.record(who(peer), { kind: 'leave' });
         for (const c of this.#capabilities) c.removePeer(peer);
       })
     );
-    s.add(
-      mesh.router.refused.on(({ peer, capability, msg }) => {
-        log(`refused ${capability} ${msg.type} from ${peer.claims.role} ${peer.name} (${peer.id})`);
-        audit.record(peer.claims, { kind: 'refused', what: `${capability} ${msg.type}`, ...refusedDetail(msg) });
-      })
-    );
+    const refusals = s.add(new RefusalLog(audit, log));
+    s.add(mesh.peerGone.on(({ peer }) => refusals.flush(peer.id)));
+    s.add(mesh.router.refused.on(({ peer, capability, msg }) => refusals.record({ who: who(peer), what: `${capability} ${msg.type}`, ...refusedDetail(msg) })));
     s.add(mesh.signalingStatus.on((st) => log(`signaling ${st}`)));
-    s.addFn(this.#credential.onRefresh((t) => mesh.signaling.refreshed(t)));
+    s.addFn(this.#credential.onRefresh((t) => mesh.renewed(t)));
   }
 
   static async start(o: HostOptions): Promise<HostAgent> {
@@ -139,7 +139,7 @@ export class HostAgent {
         rtcConfig: { iceServers: created.ice, certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
         log: o.log
       });
-      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, log: o.log });
+      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, api, log: o.log });
     } catch (e) {
       cert.dispose();
       launch?.dispose();
@@ -151,6 +151,9 @@ export class HostAgent {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    // The end is final: the server stops honouring the session's links and credentials (best
+    // effort, briefly: peers learn it from the bye anyway).
+    await Promise.race([this.#api.end(this.session, this.#credential.token).catch(() => {}), new Promise((r) => setTimeout(r, 2_000))]);
     await this.mesh.dispose('the host agent stopped');
     this.#store.dispose();
     for (const c of this.#capabilities) c.dispose();

@@ -7,11 +7,21 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Claims } from '../src/lib/protocol/credentials.ts';
+import type { MeshPeer } from '../src/lib/mesh/mesh.ts';
 import { Chain, GENESIS } from './record/chain.ts';
+
+/** Who did it, for the audit: the name the peer goes by (pages tell the server only a placeholder,
+ * peers the real one) and the role it has now (the owner may have changed it). */
+export function who(p: MeshPeer): Pick<Claims, 'sub' | 'name' | 'role'> {
+  return { sub: p.id, name: p.name, role: p.role };
+}
 
 export type AuditEvent =
   | { kind: 'input'; term: number; data: string }
-  | { kind: 'refused'; what: string; term?: number; bytes?: number }
+  /** input typed while the terminal had echo off (a password prompt): who and how much, not what */
+  | { kind: 'input'; term: number; hidden: true; bytes: number }
+  /** `count`: repeats merged into this record (refusals.ts) */
+  | { kind: 'refused'; what: string; term?: number; bytes?: number; count?: number }
   | { kind: 'join' | 'leave' }
   | { kind: 'terminal'; action: 'open' | 'close' | 'restart' | 'resize'; term: number }
   | { kind: 'command'; term: number; text: string | null; cwd: string | null; exit: number | null; ms: number };

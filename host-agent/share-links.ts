@@ -1,4 +1,5 @@
-/** The session capability on the host: hands owners the share links when they join. */
+/** The session capability on the host: hands owners the share links when they join, and editors
+ * the viewer link (so they can pass it on). */
 import { sessionProtocol, type ShareLinks } from '../src/lib/protocol/session.ts';
 import type { MeshPeer } from '../src/lib/mesh/mesh.ts';
 import type { HostCapability } from './capability.ts';
@@ -12,7 +13,8 @@ export class ShareLinksHost implements HostCapability<typeof sessionProtocol> {
   }
 
   addPeer(peer: MeshPeer): void {
-    if (peer.claims.role === 'owner') peer.send(sessionProtocol, { type: 'links', links: this.#links });
+    if (peer.role === 'owner') peer.send(sessionProtocol, { type: 'links', links: this.#links });
+    else if (peer.role === 'editor' && this.#links.viewer) peer.send(sessionProtocol, { type: 'links', links: { viewer: this.#links.viewer } });
   }
 
   removePeer(): void {}

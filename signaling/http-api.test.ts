@@ -5,7 +5,8 @@ import { localVerifier, REFRESH_GRACE_S } from '../src/lib/protocol/credentials.
 import { INVITE_ROLES } from '../src/lib/protocol/roles.ts';
 import { expiredToken, forgedToken } from '../test/helpers/tokens.ts';
 import { startSignaling, type SignalingServer } from './server.ts';
-import { createSession, post } from './testing.ts';
+import { SIGNAL_SUBPROTOCOL } from '../src/lib/protocol/signaling.ts';
+import { connect, createSession, post, refusal } from './testing.ts';
 
 let server: SignalingServer;
 beforeAll(async () => {
@@ -55,6 +56,23 @@ describe('HTTP API', () => {
     expect(empty.json.name).toBe('Vera');
   });
 
+  it('retires a credential once it is exchanged: a copy can neither be renewed nor open a signaling socket', async () => {
+    const s = await createSession(server);
+    const j = await post(server, `/api/sessions/${s.session}/join`, { invite: s.invites.editor, name: 'Ed', fp: 'AA:BB' });
+    const old = { Authorization: `Bearer ${j.json.token}` };
+    const fresh = await post(server, `/api/sessions/${s.session}/refresh`, { fp: 'AA:BB' }, old);
+    expect(fresh.status).toBe(200);
+    const again = await post(server, `/api/sessions/${s.session}/refresh`, { fp: 'AA:BB' }, old);
+    expect(again).toMatchObject({ status: 401, json: { error: expect.stringMatching(/already exchanged for a newer one/) } });
+    expect(await refusal(server, [SIGNAL_SUBPROTOCOL, j.json.token as string])).toEqual({ status: 401, body: expect.stringMatching(/already exchanged/) });
+    // the newest one works, and is bound to no other certificate than the first
+    const ws = await connect(server, fresh.json.token as string);
+    ws.terminate();
+    const unbound = await post(server, `/api/sessions/${s.session}/join`, { invite: s.invites.editor, name: 'Nofp' });
+    const bound = await post(server, `/api/sessions/${s.session}/refresh`, { fp: 'EE:FF' }, { Authorization: `Bearer ${unbound.json.token}` });
+    expect((await localVerifier(server.keys.jwks())(bound.json.token as string, s.session)).fp).toBeUndefined();
+  });
+
   it('keeps a credential bound to its certificate fingerprint on refresh', async () => {
     const s = await createSession(server);
     const j = await post(server, `/api/sessions/${s.session}/join`, { invite: s.invites.editor, name: 'Ed', fp: 'AA:BB' });
@@ -89,8 +107,17 @@ describe('HTTP API', () => {
   it('renews a credential that lapsed while signaling was unreachable (within the grace), nothing older', async () => {
     const s = await createSession(server);
     const lapsed = await expiredToken(server, s.session, { sub: s.participant, role: 'owner', name: 'Olga', fp: 'AA:BB' });
-    const r = await post(server, `/api/sessions/${s.session}/refresh`, {}, { Authorization: `Bearer ${lapsed}` });
+    const auth = { Authorization: `Bearer ${lapsed}` };
+    // only for the participant that still holds the certificate it is bound to (and says so)
+    expect((await post(server, `/api/sessions/${s.session}/refresh`, {}, auth)).status).toBe(401);
+    expect((await post(server, `/api/sessions/${s.session}/refresh`, { fp: 'CC:DD' }, auth)).status).toBe(403);
+    const r = await post(server, `/api/sessions/${s.session}/refresh`, { fp: 'AA:BB' }, auth);
     expect(r.status).toBe(200);
+    // once: the lapsed credential is retired by the exchange
+    expect((await post(server, `/api/sessions/${s.session}/refresh`, { fp: 'AA:BB' }, auth)).json.error).toMatch(/already exchanged/);
+    // never for one bound to no certificate
+    const unbound = await expiredToken(server, s.session, { sub: s.participant, role: 'owner' });
+    expect((await post(server, `/api/sessions/${s.session}/refresh`, { fp: 'AA:BB' }, { Authorization: `Bearer ${unbound}` })).status).toBe(401);
     const claims = await localVerifier(server.keys.jwks())(r.json.token as string, s.session);
     expect(claims).toMatchObject({ sub: s.participant, role: 'owner', name: 'Olga', fp: 'AA:BB' });
     // the grace is for genuine credentials only
@@ -132,7 +159,7 @@ describe('HTTP API', () => {
   it('answers 413 to a chunked body that grows past the limit without a Content-Length', async () => {
     const u = new URL(server.url);
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const req = request({ host: u.hostname, port: u.port, path: '/api/sessions', method: 'POST' }, (res) => {
+      const req = request({ host: u.hostname, port: u.port, path: '/api/sessions', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
         res.resume();
         resolve(res.statusCode);
       }).on('error', reject);
@@ -140,6 +167,17 @@ describe('HTTP API', () => {
       setTimeout(() => req.end('y'.repeat(MAX_BODY_BYTES) + '"}'), 20);
     });
     expect(status).toBe(413);
+  });
+
+  it('refuses cross-site calls: another Origin (403), and bodies that are not JSON (415)', async () => {
+    const text = await fetch(server.url + '/api/sessions', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"role":"owner","name":"X"}' });
+    expect(text.status).toBe(415);
+    const form = await fetch(server.url + '/api/sessions', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
+    expect(form.status).toBe(415);
+    const evil = await post(server, '/api/sessions', { role: 'owner', name: 'X' }, { Origin: 'https://evil.example' });
+    expect(evil).toMatchObject({ status: 403, json: { code: 'cross-origin' } });
+    const own = await post(server, '/api/sessions', { role: 'owner', name: 'X' }, { Origin: server.url });
+    expect(own.status).toBe(201);
   });
 
   it('publishes the JWKS with kid and alg, and answers health', async () => {

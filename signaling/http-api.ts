@@ -7,17 +7,22 @@ import { decodeJwt } from 'jose';
 import {
   HttpError,
   MAX_BODY_BYTES,
+  parseControl,
+  parseCreateInvite,
   parseCreateSession,
   parseJoin,
   parseRefresh,
   type CreateSessionResponse,
   type CredentialResponse
 } from '../src/lib/protocol/api.ts';
-import { CLOCK_SKEW_S, normalizeFingerprint, REFRESH_GRACE_S, SESSION_ID_RE, type Claims, type Verifier } from '../src/lib/protocol/credentials.ts';
+import { CLOCK_SKEW_S, nameProblem, normalizeFingerprint, REFRESH_GRACE_S, SESSION_ID_RE, type Claims, type Verifier } from '../src/lib/protocol/credentials.ts';
 import type { Role } from '../src/lib/protocol/roles.ts';
+import { verifyStatement, type OwnerKeyJwk } from '../src/lib/protocol/statements.ts';
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { randomId, type SigningKeys } from './keys.ts';
-import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { clientKey, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { DEFAULT_INVITE_TTL_S, Invites, MAX_INVITE_TTL_S } from './invites.ts';
+import { endedText, type Revocations } from './revocations.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
 
 export { HttpError };
@@ -34,8 +39,30 @@ export function sendError(res: ServerResponse, e: HttpError): void {
   sendJson(res, e.status, { error: e.message, code: e.code });
 }
 
+/**
+ * Cross-site requests are refused: a browser sends `Origin` with every POST (and with cross-site
+ * GETs), so an Origin that is not this server's own means another site's page is calling. Programs
+ * (the host agent, curl) send none. Behind a proxy the Host header must be passed through.
+ */
+export function sameOrigin(req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = '';
+  }
+  if (host !== req.headers.host) throw new HttpError(403, 'cross-origin', `requests from ${origin.slice(0, 100)} are not allowed: the API answers only its own pages`);
+}
+
 /** Reads a JSON body of at most MAX_BODY_BYTES; an empty body reads as `{}`. */
 export async function readJson(req: IncomingMessage): Promise<unknown> {
+  // Only JSON: a cross-site form or `text/plain` POST (no CORS preflight) is refused before it is read.
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json' && !(type === '' && Number(req.headers['content-length'] ?? 0) === 0 && !req.headers['transfer-encoding'])) {
+    throw new HttpError(415, 'unsupported-media-type', 'request bodies must be JSON (Content-Type: application/json)');
+  }
   const tooLarge = () => new HttpError(413, 'too-large', `request body is larger than ${MAX_BODY_BYTES} bytes`);
   if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
@@ -56,9 +83,9 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
 
 /** Display names are trimmed and must keep 1..64 characters. */
 function displayName(name: string): string {
-  const n = name.trim();
-  if (n.length === 0) throw new HttpError(400, 'bad-request', '"name" must not be blank');
-  return n;
+  const problem = nameProblem(name);
+  if (problem) throw new HttpError(400, 'bad-name', `"name": ${problem}`);
+  return name.trim();
 }
 
 function parsed<T>(parse: (v: unknown) => T, body: unknown): T {
@@ -74,6 +101,11 @@ export interface ApiDeps {
   keys: SigningKeys;
   store: SessionStore;
   verify: Verifier;
+  revocations: Revocations;
+  /** take the client address from X-Forwarded-For (behind a reverse proxy the operator runs) */
+  trustProxy?: boolean;
+  /** a session ended (the relay closes its sockets) */
+  onEnd?: (session: string) => void;
   /** limits per client address on creating sessions and on joins/refreshes; none when absent */
   limits?: { create: RateLimitOptions; join: RateLimitOptions } | null;
 }
@@ -84,21 +116,26 @@ export const DEFAULT_LIMITS = {
   join: { burst: 60, perMinute: 120 }
 };
 
-export function createApi({ keys, store, verify, limits }: ApiDeps) {
+export function createApi({ keys, store, verify, revocations, onEnd, limits, trustProxy = false }: ApiDeps) {
   const createLimit = limits ? new RateLimiter(limits.create) : null;
   const joinLimit = limits ? new RateLimiter(limits.join) : null;
   function limit(r: RateLimiter | null, req: IncomingMessage): void {
-    const wait = r?.take(req.socket.remoteAddress ?? 'unknown') ?? 0;
+    const wait = r?.take(clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy)) ?? 0;
     if (wait > 0) throw new HttpError(429, 'rate-limited', `too many requests from your address: try again in ${wait} s`);
   }
 
-  async function credential(session: string, sub: string, role: Role, name: string, fp: string | undefined): Promise<CredentialResponse> {
-    const token = await keys.sign({ aud: session, sub, role, name, fp });
+  const invites = new Invites();
+
+  async function credential(session: string, sub: string, role: Role, name: string, fp: string | undefined, ck?: OwnerKeyJwk, inv?: string): Promise<CredentialResponse> {
+    // only an owner's key is bound: it is what makes its statements verifiable by every peer
+    const token = await keys.sign({ aud: session, sub, role, name, fp, inv, cnf: role === 'owner' && ck ? { jwk: ck } : undefined });
     const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Claims;
     return { session, participant: sub, role, name, token, exp, ice: [] };
   }
 
   async function knownSession(id: string): Promise<void> {
+    const ended = revocations.ended(id);
+    if (ended) throw new HttpError(410, 'session-ended', endedText(ended));
     if (!SESSION_ID_RE.test(id) || !(await store.has(id))) {
       throw new HttpError(404, 'unknown-session', 'no such session: it may have ended or the link is mistyped');
     }
@@ -113,17 +150,22 @@ export function createApi({ keys, store, verify, limits }: ApiDeps) {
       if (e instanceof SessionLimitError) throw new HttpError(503, 'too-many-sessions', e.message);
       throw e;
     }
-    const cred = await credential(created.id, randomId('p_'), body.role, displayName(body.name), body.fp);
+    const cred = await credential(created.id, randomId('p_'), body.role, displayName(body.name), body.fp, body.ck);
     return { ...cred, invites: created.invites };
   }
 
   async function join(req: IncomingMessage, id: string): Promise<CredentialResponse> {
     const body = parsed(parseJoin, await readJson(req));
     await knownSession(id);
-    const role = await store.inviteRole(id, body.invite);
-    if (!role) throw new HttpError(403, 'bad-invite', 'this invite is not valid for this session: ask the owner for a new link');
+    // one of the three default links (id = its role), or one the owner made
+    const defaultRole = await store.inviteRole(id, body.invite);
+    const extra = defaultRole ? undefined : invites.take(id, body.invite);
+    if (extra && 'refused' in extra) throw new HttpError(403, 'revoked-invite', extra.refused);
+    const used = defaultRole ? { id: defaultRole as string, role: defaultRole } : extra;
+    if (!used) throw new HttpError(403, 'bad-invite', 'this invite is not valid for this session: ask the owner for a new link');
+    if (invites.isRevoked(id, used.id)) throw new HttpError(403, 'revoked-invite', 'this link was revoked by the owner: ask for a new one');
     await store.touch(id);
-    return credential(id, randomId('p_'), role, displayName(body.name), body.fp);
+    return credential(id, randomId('p_'), used.role, displayName(body.name), body.fp, body.ck, used.id);
   }
 
   async function refresh(req: IncomingMessage, id: string): Promise<CredentialResponse> {
@@ -131,13 +173,16 @@ export function createApi({ keys, store, verify, limits }: ApiDeps) {
     const m = /^Bearer (\S+)$/.exec(auth);
     if (!m) throw new HttpError(401, 'no-credential', 'refreshing needs "Authorization: Bearer <credential>"');
     let old: Claims;
+    let lapsed = false;
     try {
       // A credential that lapsed while signaling was unreachable is still good for this exchange
       // (within REFRESH_GRACE_S): it is checked as of a moment before its expiry.
       const exp = decodeJwt(m[1]).exp;
       const now = Date.now() / 1000;
-      const lapsed = typeof exp === 'number' && exp + CLOCK_SKEW_S < now && now - exp < REFRESH_GRACE_S;
-      old = await verify(m[1], id, lapsed ? exp - 1 : undefined);
+      lapsed = typeof exp === 'number' && exp + CLOCK_SKEW_S < now && now - exp < REFRESH_GRACE_S;
+      old = await verify(m[1], id, lapsed && typeof exp === 'number' ? exp - 1 : undefined);
+      const refused = revocations.refusal(old);
+      if (refused) throw new ProtocolError('bad-credential', refused);
     } catch (e) {
       throw new HttpError(401, 'bad-credential', e instanceof Error ? e.message : 'credential refused');
     }
@@ -146,9 +191,91 @@ export function createApi({ keys, store, verify, limits }: ApiDeps) {
     if (old.fp && body.fp && normalizeFingerprint(body.fp) !== normalizeFingerprint(old.fp)) {
       throw new HttpError(403, 'fingerprint-mismatch', 'a credential cannot be moved to another certificate; join again with the link');
     }
+    // A lapsed one only for the participant that still holds that certificate (and says so).
+    if (lapsed && old.inv && invites.isRevoked(id, old.inv)) throw new HttpError(401, 'bad-credential', 'credential refused: it has expired and its link was revoked');
+    if (lapsed && (!old.fp || !body.fp)) {
+      throw new HttpError(401, 'bad-credential', 'credential refused: it has expired (a lapsed credential is renewed only with the fingerprint it is bound to)');
+    }
     await knownSession(id);
     await store.touch(id);
-    return credential(id, old.sub, old.role, body.name === undefined ? old.name : displayName(body.name), old.fp ?? body.fp);
+    // One live credential per participant: the one exchanged now is retired, so a copy of it
+    // (leaked, logged) cannot be renewed or used at signaling any more.
+    revocations.retire(old);
+    // Never bound later: a credential issued without a fingerprint stays without one.
+    // the owner's decisions since (statements) decide the role; the key stays bound
+    const role = old.role === 'owner' || old.role === 'host' ? old.role : (revocations.role(id, old.sub) ?? old.role);
+    return credential(id, old.sub, role, body.name === undefined ? old.name : displayName(body.name), old.fp, old.cnf?.jwk, old.inv);
+  }
+
+  /** An owner's statement: verified like every peer does, then applied to refreshes and upgrades. */
+  async function control(req: IncomingMessage, id: string): Promise<{ ok: true }> {
+    const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    if (!m) throw new HttpError(401, 'no-credential', 'a statement needs "Authorization: Bearer <owner credential>"');
+    const body = parsed(parseControl, await readJson(req));
+    await knownSession(id);
+    let s;
+    try {
+      await verify(m[1], id);
+      s = await verifyStatement(body.statement, m[1], id, verify);
+    } catch (e) {
+      throw new HttpError(401, 'bad-statement', e instanceof Error ? e.message : 'statement refused');
+    }
+    if (s.act === 'remove') revocations.remove(id, s.sub);
+    else revocations.setRole(id, s.sub, s.role);
+    return { ok: true };
+  }
+
+  /** The bearer's claims, which must be an owner's of this session. */
+  async function owner(req: IncomingMessage, id: string): Promise<Claims> {
+    const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    if (!m) throw new HttpError(401, 'no-credential', 'this needs "Authorization: Bearer <owner credential>"');
+    await knownSession(id);
+    let c: Claims;
+    try {
+      c = await verify(m[1], id);
+    } catch (e) {
+      throw new HttpError(401, 'bad-credential', e instanceof Error ? e.message : 'credential refused');
+    }
+    const refused = revocations.refusal(c);
+    if (refused) throw new HttpError(401, 'bad-credential', refused);
+    if (c.role !== 'owner') throw new HttpError(403, 'forbidden', 'only an owner manages invites');
+    return c;
+  }
+
+  async function invitesRoute(req: IncomingMessage, res: ServerResponse, id: string, inv: string | undefined): Promise<void> {
+    const c = await owner(req, id);
+    if (inv !== undefined) {
+      if (req.method !== 'POST') throw new HttpError(405, 'method-not-allowed', 'use POST');
+      if (!invites.revoke(id, decodeURIComponent(inv))) throw new HttpError(404, 'unknown-invite', 'no such invite');
+      return sendJson(res, 200, { ok: true });
+    }
+    if (req.method === 'GET') return sendJson(res, 200, { invites: invites.list(id) });
+    if (req.method !== 'POST') throw new HttpError(405, 'method-not-allowed', 'use GET or POST');
+    const body = parsed((v) => parseCreateInvite(v, MAX_INVITE_TTL_S), await readJson(req));
+    try {
+      const { info, secret } = invites.create(id, body.role, body.ttl ?? DEFAULT_INVITE_TTL_S, body.uses ?? null, c.name);
+      sendJson(res, 201, { info, invite: secret });
+    } catch (e) {
+      throw new HttpError(409, 'too-many-invites', (e as Error).message);
+    }
+  }
+
+  /** The host (or an owner) ends the session: links say so, sockets close, nothing is renewed. */
+  async function end(req: IncomingMessage, id: string): Promise<{ ok: true }> {
+    const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    if (!m) throw new HttpError(401, 'no-credential', 'ending a session needs "Authorization: Bearer <credential>"');
+    await knownSession(id);
+    let c: Claims;
+    try {
+      c = await verify(m[1], id);
+    } catch (e) {
+      throw new HttpError(401, 'bad-credential', e instanceof Error ? e.message : 'credential refused');
+    }
+    if (c.role !== 'host' && c.role !== 'owner') throw new HttpError(403, 'forbidden', 'only the host or an owner can end the session');
+    revocations.end(id, c.name);
+    invites.forget(id);
+    onEnd?.(id);
+    return { ok: true };
   }
 
   /** Answers the request when it is an API route; returns false otherwise. */
@@ -163,6 +290,7 @@ export function createApi({ keys, store, verify, limits }: ApiDeps) {
       return true;
     }
     if (!path.startsWith('/api/')) return false;
+    sameOrigin(req);
     const post = (): void => {
       if (req.method !== 'POST') throw new HttpError(405, 'method-not-allowed', `${path} only answers POST`);
     };
@@ -172,11 +300,17 @@ export function createApi({ keys, store, verify, limits }: ApiDeps) {
       sendJson(res, 201, await create(req));
       return true;
     }
-    const m = /^\/api\/sessions\/([^/]+)\/(join|refresh)$/.exec(path);
+    const i = /^\/api\/sessions\/([^/]+)\/invites(?:\/([^/]+)\/revoke)?$/.exec(path);
+    if (i) {
+      limit(joinLimit, req);
+      await invitesRoute(req, res, i[1], i[2]);
+      return true;
+    }
+    const m = /^\/api\/sessions\/([^/]+)\/(join|refresh|control|end)$/.exec(path);
     if (m) {
       post();
       limit(joinLimit, req);
-      sendJson(res, 200, m[2] === 'join' ? await join(req, m[1]) : await refresh(req, m[1]));
+      sendJson(res, 200, m[2] === 'join' ? await join(req, m[1]) : m[2] === 'refresh' ? await refresh(req, m[1]) : m[2] === 'end' ? await end(req, m[1]) : await control(req, m[1]));
       return true;
     }
     throw new HttpError(404, 'not-found', `no API route ${path}`);

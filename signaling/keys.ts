@@ -88,6 +88,8 @@ export class SigningKeys {
       jti: claims.jti ?? randomId('', 12)
     };
     if (payload.fp === undefined) delete payload.fp;
+    if (payload.cnf === undefined) delete payload.cnf;
+    if (payload.inv === undefined) delete payload.inv;
     return new SignJWT({ ...payload }).setProtectedHeader({ alg: ALG, kid: this.kid, typ: 'JWT' }).sign(this.#privateKey);
   }
 }

@@ -40,3 +40,34 @@ export class RateLimiter {
     return Math.ceil((1 - b.tokens) / perMs / 1000);
   }
 }
+
+/**
+ * The key one client is limited by: its address, an IPv6 one by its /64 (a host gets a whole /64
+ * and could otherwise rotate through it). With `trustProxy` (the server runs behind a reverse
+ * proxy the operator controls) the address is the last one in X-Forwarded-For, the one that
+ * proxy saw; without it that header is ignored, since any client can send it.
+ */
+export function clientKey(remote: string | undefined, forwardedFor: string | string[] | undefined, trustProxy: boolean): string {
+  let addr = remote ?? 'unknown';
+  if (trustProxy && forwardedFor) {
+    const last = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').pop()?.trim();
+    if (last) addr = last;
+  }
+  if (addr.startsWith('::ffff:')) addr = addr.slice(7);
+  if (!addr.includes(':')) return addr;
+  const groups = expandIpv6(addr);
+  return groups ? `${groups.slice(0, 4).join(':')}::/64` : addr;
+}
+
+function expandIpv6(addr: string): string[] | null {
+  const a = addr.replace(/^\[|\]$/g, '').split('%')[0];
+  const [head, tail] = a.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail ? tail.split(':') : [];
+  if (a.includes('::')) {
+    const fill = 8 - h.length - t.length;
+    if (fill < 0) return null;
+    return [...h, ...Array(fill).fill('0'), ...t].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
+  }
+  return h.length === 8 ? h.map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')) : null;
+}

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { CLOCK_SKEW_S, CREDENTIAL_TTL_S } from '../src/lib/protocol/credentials.ts';
-import { MAX_SIGNAL_BYTES, SIGNAL_SUBPROTOCOL } from '../src/lib/protocol/signaling.ts';
+import { MAX_SIGNAL_BYTES, SIGNAL_SUBPROTOCOL, type ServerSignal } from '../src/lib/protocol/signaling.ts';
 import { expiredToken, forgedToken, otherSessionToken, unsignedToken, validToken, wrongAlgToken } from '../test/helpers/tokens.ts';
-import { MAX_BAD_MESSAGES } from './relay.ts';
+import { CLOSE_FLOODING, MAX_BAD_MESSAGES, MAX_SOCKETS_PER_PARTICIPANT, SOCKET_BUDGET } from './relay.ts';
 import { startSignaling, type SignalingServer } from './server.ts';
 import { closed, collect, connect, createSession, nextMessage, refusal, roundTrip, send } from './testing.ts';
 
@@ -189,5 +189,52 @@ describe('relay', () => {
     send(alice, { type: 'publish', topic: s.session, data: 'after bob left' });
     expect(await carolGot).toMatchObject({ data: 'after bob left' });
     expect(logs.some((l) => l.includes('left ' + s.session))).toBe(true);
+  });
+});
+
+describe('relay budgets and caps', () => {
+  it('drops a flood of publishes from one socket, tells it once, closes it, and keeps relaying for others', async () => {
+    const { session } = await createSession(server);
+    const flooder = await member(session);
+    const other = await member(session);
+    const got: ServerSignal[] = [];
+    other.on('message', (d) => got.push(JSON.parse(d.toString())));
+    const errors: ServerSignal[] = [];
+    flooder.on('message', (d) => errors.push(JSON.parse(d.toString())));
+    const closing = closed(flooder);
+    const data = 'x'.repeat(48 * 1024);
+    for (let i = 0; i < 2000 && flooder.readyState === WebSocket.OPEN; i++) send(flooder, { type: 'publish', topic: session, data });
+    expect((await closing).code).toBe(CLOSE_FLOODING);
+    // at most the byte burst reached the other member (1 MiB of 48 KiB messages), not 96 MB
+    expect(got.length).toBeLessThanOrEqual(Math.ceil(SOCKET_BUDGET.bytes.burst / data.length) + 2);
+    expect(errors.filter((e) => e.type === 'error' && e.code === 'rate-limited')).toHaveLength(1);
+    // the session still relays for well-behaved sockets
+    const third = await member(session);
+    const before = got.length;
+    send(third, { type: 'publish', topic: session, data: 'hello' });
+    await vi.waitFor(() => expect(got.length).toBe(before + 1));
+  });
+
+  it('caps sockets per credential and per session with a clear reason; the global cap answers 503', async () => {
+    const { session } = await createSession(server);
+    const token = await validToken(server, session);
+    for (let i = 0; i < MAX_SOCKETS_PER_PARTICIPANT; i++) await open(token);
+    const refused = await refusal(server, [SIGNAL_SUBPROTOCOL, token]);
+    expect(refused).toEqual({ status: 429, body: expect.stringMatching(/this participant already has 3 signaling connections/) });
+    // another participant of the same session still gets in
+    await open(await validToken(server, session));
+
+    const small = await startSignaling({ port: 0, staticDir: null, maxSockets: 2, log: () => {} });
+    try {
+      const s2 = await createSession(small);
+      const a = await connect(small, await validToken(small, s2.session));
+      const b = await connect(small, await validToken(small, s2.session));
+      const full = await refusal(small, [SIGNAL_SUBPROTOCOL, await validToken(small, s2.session)]);
+      expect(full).toEqual({ status: 503, body: expect.stringMatching(/connection limit/) });
+      a.terminate();
+      b.terminate();
+    } finally {
+      await small.close();
+    }
   });
 });

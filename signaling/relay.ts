@@ -10,12 +10,34 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { CLOCK_SKEW_S, SESSION_ID_RE, type Claims, type Verifier } from '../src/lib/protocol/credentials.ts';
 import { HEARTBEAT_MS, MAX_SIGNAL_BYTES, SIGNAL_SUBPROTOCOL, parseClientSignal, type ServerSignal } from '../src/lib/protocol/signaling.ts';
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
+import { Budget, type BudgetOptions } from '../src/lib/mesh/budget.ts';
 
 /** Malformed or forbidden messages a socket may send before it is closed with 1008. */
 export const MAX_BAD_MESSAGES = 20;
 /** A receiver with more than this queued is too slow to keep, bytes. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 export const CLOSE_EXPIRED = 4001;
+/** The session ended: clients stop reconnecting. */
+export { CLOSE_ENDED } from '../src/lib/mesh/signaling-client.ts';
+import { CLOSE_ENDED } from '../src/lib/mesh/signaling-client.ts';
+/** Closed for sending faster than its budget allows, again and again. */
+export const CLOSE_FLOODING = 4008;
+
+/**
+ * What one socket may publish: joining a mesh of 32 takes a few hundred sealed offers, answers
+ * and candidates (a few KiB each) in a burst; then almost nothing. Beyond it publishes are
+ * dropped (answered with `rate-limited`, counted as bad: a flood ends in 1008).
+ */
+export const SOCKET_BUDGET: BudgetOptions = {
+  messages: { burst: 300, perSecond: 30 },
+  bytes: { burst: 1024 * 1024, perSecond: 128 * 1024 }
+};
+/** Sockets one participant may hold at once (a page that reconnects overlaps its old socket briefly). */
+export const MAX_SOCKETS_PER_PARTICIPANT = 3;
+/** Sockets one session may hold (32 peers, each reconnecting once). */
+export const MAX_SOCKETS_PER_SESSION = 64;
+/** Sockets the whole relay holds: past it new ones are refused (503), so file descriptors never run out. */
+export const MAX_SOCKETS = 4000;
 
 interface Conn {
   ws: WebSocket;
@@ -23,6 +45,7 @@ interface Conn {
   topics: Set<string>;
   alive: boolean;
   bad: number;
+  budget: Budget;
   expiry?: NodeJS.Timeout;
 }
 
@@ -34,6 +57,10 @@ export interface RelayOptions {
   /** called for every relayed message (keeps the session from going idle) */
   touch?: (session: string) => void;
   heartbeatMs?: number;
+  /** why the server refuses a verified credential (retired, participant removed), or null */
+  refusal?: (claims: Claims) => string | null;
+  /** global socket cap, default MAX_SOCKETS */
+  maxSockets?: number;
 }
 
 /** Refuses an upgrade with a plain HTTP response; the reason never contains the credential. */
@@ -51,6 +78,8 @@ export class Relay {
     handleProtocols: () => SIGNAL_SUBPROTOCOL
   });
   readonly #conns = new Set<Conn>();
+  /** `session participant` and `session` → open sockets, for the caps */
+  readonly #counts = new Map<string, number>();
   readonly #topics = new Map<string, Set<Conn>>();
   readonly #opts: RelayOptions;
   readonly #heartbeat: NodeJS.Timeout;
@@ -81,6 +110,8 @@ export class Relay {
       // Optional `?session=ID` on the upgrade pins the session the client means to reach.
       const wanted = new URL(req.url ?? '/', 'http://x').searchParams.get('session');
       if (wanted !== null && wanted !== aud) throw new ProtocolError('bad-credential', `credential refused: it is for another session than ${wanted}`);
+      const refused = this.#opts.refusal?.(claims);
+      if (refused) throw new ProtocolError('bad-credential', refused);
       if (this.#opts.hasSession && !(await this.#opts.hasSession(aud))) {
         throw new ProtocolError('bad-credential', 'credential refused: its session does not exist on this server');
       }
@@ -90,12 +121,37 @@ export class Relay {
       return refuseUpgrade(socket, 401, 'Unauthorized', reason);
     }
     if (socket.destroyed) return;
+    const full = this.#full(claims);
+    if (full) {
+      this.#opts.log(`signal: upgrade refused for ${claims.sub}: ${full}`);
+      return refuseUpgrade(socket, full.startsWith('the server') ? 503 : 429, full.startsWith('the server') ? 'Service Unavailable' : 'Too Many Requests', full);
+    }
+    // (ws completes the upgrade synchronously here, so the counts #open adds are up to date for the next)
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, claims));
   }
 
+  /** Why one more socket for these claims is refused, or null. */
+  #full(claims: Claims): string | null {
+    if (this.#conns.size >= (this.#opts.maxSockets ?? MAX_SOCKETS)) return 'the server is at its connection limit; try again later';
+    if ((this.#counts.get(`${claims.aud} ${claims.sub}`) ?? 0) >= MAX_SOCKETS_PER_PARTICIPANT) {
+      return `this participant already has ${MAX_SOCKETS_PER_PARTICIPANT} signaling connections; close one first`;
+    }
+    if ((this.#counts.get(claims.aud) ?? 0) >= MAX_SOCKETS_PER_SESSION) return `this session already has ${MAX_SOCKETS_PER_SESSION} signaling connections`;
+    return null;
+  }
+
+  #count(claims: Claims, d: number): void {
+    for (const key of [`${claims.aud} ${claims.sub}`, claims.aud]) {
+      const n = (this.#counts.get(key) ?? 0) + d;
+      if (n > 0) this.#counts.set(key, n);
+      else this.#counts.delete(key);
+    }
+  }
+
   #open(ws: WebSocket, claims: Claims): void {
-    const conn: Conn = { ws, claims, topics: new Set(), alive: true, bad: 0 };
+    const conn: Conn = { ws, claims, topics: new Set(), alive: true, bad: 0, budget: new Budget(SOCKET_BUDGET) };
     this.#conns.add(conn);
+    this.#count(claims, +1);
     this.#armExpiry(conn);
     this.#opts.log(`signal: ${claims.sub} (${claims.role}) connected to ${claims.aud}`);
     ws.on('pong', () => (conn.alive = true));
@@ -131,6 +187,7 @@ export class Relay {
         break;
       case 'publish': {
         if (msg.topic !== aud) return this.#bad(conn, 'forbidden-topic', `your credential is for session ${aud}; you cannot publish to ${msg.topic}`);
+        if (!conn.budget.take(msg.data.length)) return this.#flooding(conn);
         this.#opts.touch?.(aud);
         const out = JSON.stringify({ type: 'publish', topic: aud, from: conn.claims.sub, data: msg.data } satisfies ServerSignal);
         for (const peer of this.#topics.get(aud) ?? []) {
@@ -147,6 +204,8 @@ export class Relay {
         try {
           const next = await this.#opts.verify(msg.token, aud);
           if (next.sub !== conn.claims.sub) throw new ProtocolError('bad-credential', 'credential refused: it is for another participant');
+          const refused = this.#opts.refusal?.(next);
+          if (refused) throw new ProtocolError('bad-credential', refused);
           conn.claims = next;
           this.#armExpiry(conn);
         } catch (e) {
@@ -156,6 +215,12 @@ export class Relay {
       default:
         msg satisfies never;
     }
+  }
+
+  /** An over-budget publish is dropped; told once, and a socket that keeps on is closed. */
+  #flooding(conn: Conn): void {
+    if (conn.budget.dropped === 1) send(conn.ws, { type: 'error', code: 'rate-limited', message: 'too many signaling messages: some were dropped' });
+    if (conn.budget.dropped >= 10 * MAX_BAD_MESSAGES) conn.ws.close(CLOSE_FLOODING, 'flooding: too many messages');
   }
 
   #bad(conn: Conn, code: string, message: string): void {
@@ -180,7 +245,7 @@ export class Relay {
   #cleanup(conn: Conn): void {
     clearTimeout(conn.expiry);
     for (const topic of conn.topics) this.#unsubscribe(conn, topic);
-    this.#conns.delete(conn);
+    if (this.#conns.delete(conn)) this.#count(conn.claims, -1);
     this.#opts.log(`signal: ${conn.claims.sub} left ${conn.claims.aud}`);
   }
 
@@ -193,6 +258,11 @@ export class Relay {
       conn.alive = false;
       conn.ws.ping();
     }
+  }
+
+  /** Closes every socket of a session that ended (CLOSE_ENDED). */
+  closeSession(session: string): void {
+    for (const conn of this.#conns) if (conn.claims.aud === session) conn.ws.close(CLOSE_ENDED, 'the session has ended');
   }
 
   /** Closes every socket (1001) and stops the heartbeat. */

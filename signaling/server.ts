@@ -10,6 +10,7 @@ import { localVerifier } from '../src/lib/protocol/credentials.ts';
 import { createApi, HttpError, sendError, type ApiDeps } from './http-api.ts';
 import { SigningKeys } from './keys.ts';
 import { Relay, refuseUpgrade } from './relay.ts';
+import { Revocations } from './revocations.ts';
 import { FileSessionStore } from './file-sessions.ts';
 import { MemorySessionStore, type SessionStore } from './sessions.ts';
 import { ensureStateDir } from './state-files.ts';
@@ -25,6 +26,10 @@ export interface SignalingOptions {
   log?: (line: string) => void;
   /** per-address API rate limits (the CLI uses DEFAULT_LIMITS); none when absent */
   limits?: ApiDeps['limits'];
+  /** behind a reverse proxy: rate limits key on X-Forwarded-For (rate-limit.ts clientKey) */
+  trustProxy?: boolean;
+  /** most signaling sockets at once, default MAX_SOCKETS (relay.ts) */
+  maxSockets?: number;
   /** ws heartbeat period, ms (tests shorten it); default HEARTBEAT_MS */
   heartbeatMs?: number;
   /**
@@ -66,9 +71,10 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
   const log = opts.log ?? ((line: string) => console.error(line));
   const { keys, store } = await openState(opts.stateDir);
   const verify = localVerifier(keys.jwks());
-  const api = createApi({ keys, store, verify, limits: opts.limits });
+  const revocations = new Revocations();
+  const api = createApi({ keys, store, verify, revocations, limits: opts.limits, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
-  const relay = new Relay({ verify, log, heartbeatMs: opts.heartbeatMs, hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
+  const relay = new Relay({ verify, log, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);

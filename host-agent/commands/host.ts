@@ -26,7 +26,7 @@ export class CommandsHost implements HostCapability<typeof commandsProtocol> {
     this.#store.add(
       mesh.router.tapped.on(({ peer, capability, msg }) => {
         const m = msg as TerminalMessage;
-        if (capability === 'terminal' && m.type === 'input') t.input(m.id, { id: peer.id, name: peer.name, role: peer.claims.role });
+        if (capability === 'terminal' && m.type === 'input') t.input(m.id, { id: peer.id, name: peer.name, role: peer.role });
       })
     );
     this.#store.add(

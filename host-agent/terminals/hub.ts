@@ -18,7 +18,8 @@ import { terminalProtocol, type TerminalDown, type TerminalMessage, type Termina
 import { ProtocolError } from '../../src/lib/protocol/validate.ts';
 import { DisposableStore } from '../../src/lib/mesh/events.ts';
 import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
-import type { AuditLog } from '../audit.ts';
+import { who, type AuditLog } from '../audit.ts';
+import { EchoState } from '../echo-state.ts';
 import type { HostCapability } from '../capability.ts';
 import type { HostTerminal } from './terminal.ts';
 import { PageBacklog } from './page-backlog.ts';
@@ -35,6 +36,9 @@ export const PAGE_LOW_WATER_BYTES = 128 * 1024;
 /** A page that is behind gets its snapshot once the terminal was quiet this long, ms. */
 export const PAGE_IDLE_SNAPSHOT_MS = 30;
 
+/** A peer's subs to one terminal are served at most this often; repeats in between are merged, ms. */
+export const RESUB_MS = 500;
+
 const decoder = new TextDecoder();
 
 /** `stalled`: the peer's connection backed up; `behind`: its page has not parsed what it got */
@@ -45,6 +49,10 @@ interface Sub {
   next: number;
   flow: PageBacklog;
   idleTimer?: ReturnType<typeof setTimeout>;
+  /** when it was asked for, ms */
+  at: number;
+  /** a sub that came too soon after this one, served RESUB_MS later */
+  again?: { from: number | undefined };
 }
 
 interface PeerState {
@@ -57,6 +65,8 @@ export interface HubStats {
   resyncs: number;
   /** times a page fell behind its own terminal's parsing and was brought back with a snapshot */
   pageResyncs: number;
+  /** snapshots sent, to anyone */
+  snapshots: number;
 }
 
 export class TerminalHub implements HostCapability<typeof terminalProtocol> {
@@ -68,13 +78,20 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   /** participants this host has connected with (ids are per join, so this stays small) */
   #met = new Set<string>();
   #store = new DisposableStore();
-  stats: HubStats = { resyncs: 0, pageResyncs: 0 };
+  stats: HubStats = { resyncs: 0, pageResyncs: 0, snapshots: 0 };
+  /** per terminal: is echo off (password prompt)? for the audit */
+  #echoes = new Map<number, EchoState>();
 
   constructor(terms: TerminalSet, audit: AuditLog, log: (line: string) => void) {
     this.#terms = terms;
     this.#audit = audit;
     this.#log = log;
-    this.#store.addFn(terms.onOutput((id, seq, data) => this.#fanOut(id, seq, data)));
+    this.#store.addFn(
+      terms.onOutput((id, seq, data) => {
+        this.#echoes.get(id)?.output();
+        this.#fanOut(id, seq, data);
+      })
+    );
     this.#store.addFn(
       terms.onChange(() => {
         const list = terms.list();
@@ -139,11 +156,14 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     const term = this.#terms.get(id);
     if (!term) return st.peer.strike(new ProtocolError('no-terminal', `terminal ${id} does not exist`));
     term.write(data);
-    this.#audit.record(st.peer.claims, { kind: 'input', term: id, data: decoder.decode(data) });
+    const by = who(st.peer);
+    void this.#echo(term).echoOff().then((off) =>
+      this.#audit.record(by, off ? { kind: 'input', term: id, hidden: true, bytes: data.length } : { kind: 'input', term: id, data: decoder.decode(data) })
+    );
   }
 
   #manage(st: PeerState, m: Extract<TerminalUp, { type: 'open' | 'close' | 'restart' | 'resize' }>): void {
-    const { claims } = st.peer;
+    const claims = who(st.peer);
     try {
       if (m.type === 'open') {
         const t = this.#terms.open(m.cols, m.rows);
@@ -163,11 +183,24 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   async #subscribe(st: PeerState, id: number, from: number | undefined): Promise<void> {
     const term = this.#terms.get(id);
     if (!term) return st.peer.sendError('no-terminal', `terminal ${id} does not exist`);
-    const old = st.subs.get(id);
-    if (old) this.#drop(st, id, old);
-    const sub: Sub = { state: 'catching-up', next: from ?? 0, flow: new PageBacklog() };
+    // Repeats within RESUB_MS (or during a catch-up) are merged into one, served when it is over
+    // (the last asked for): a flood of subs costs the host one snapshot per terminal per RESUB_MS.
+    const current = st.subs.get(id);
+    if (current && (current.state === 'catching-up' || Date.now() - current.at < RESUB_MS)) {
+      if (!current.again) setTimeout(() => this.#again(st, id, current), RESUB_MS);
+      current.again = { from };
+      return;
+    }
+    if (current) this.#drop(st, id, current);
+    const sub: Sub = { state: 'catching-up', next: from ?? 0, at: Date.now(), flow: new PageBacklog() };
     st.subs.set(id, sub);
     await this.#catchUp(st, term, sub, from === undefined);
+  }
+
+  #again(st: PeerState, id: number, sub: Sub): void {
+    const again = sub.again;
+    sub.again = undefined;
+    if (again && st.subs.get(id) === sub && this.#peers.get(st.peer.id) === st) void this.#subscribe(st, id, again.from);
   }
 
   /** Brings a subscriber to live: from the ring when it covers `sub.next`, else a snapshot. */
@@ -181,6 +214,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       // the page drops what it still had queued for a snapshot, so only the snapshot is in flight
       sub.flow.reset();
       sub.flow.sent(snap.seq, snap.data.length);
+      this.stats.snapshots++;
       sub.next = snap.seq + 1;
       tail = term.tail(sub.next) ?? [];
     }
@@ -242,6 +276,12 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     void this.#catchUp(st, term, sub, true, screenOnly);
   }
 
+  #echo(term: HostTerminal): EchoState {
+    let e = this.#echoes.get(term.id);
+    if (!e) this.#echoes.set(term.id, (e = new EchoState(() => term.ptsName)));
+    return e;
+  }
+
   #resume(st: PeerState): void {
     for (const [id, sub] of st.subs) {
       const term = this.#terms.get(id);
@@ -262,6 +302,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
 
   dispose(): void {
     this.#store.dispose();
+    for (const e of this.#echoes.values()) e.dispose();
     for (const st of this.#peers.values()) {
       st.stopDrain();
       for (const sub of st.subs.values()) clearTimeout(sub.idleTimer);

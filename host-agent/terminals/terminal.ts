@@ -116,6 +116,11 @@ export class HostTerminal {
     return this.#pty?.pid ?? null;
   }
 
+  /** The PTY's device (/dev/pts/N), for reading its terminal settings (audit: echo off). */
+  get ptsName(): string | null {
+    return (this.#pty as { ptsName?: string } | null)?.ptsName ?? null;
+  }
+
   onOutput(cb: (seq: number, data: Uint8Array) => void): () => void {
     return this.#output.add(cb);
   }

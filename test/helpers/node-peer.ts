@@ -9,6 +9,7 @@ import type { CredentialResponse } from '../../src/lib/protocol/api.ts';
 import { localVerifier } from '../../src/lib/protocol/credentials.ts';
 import { ApiClient } from '../../src/lib/mesh/api-client.ts';
 import { Mesh, type MeshPeer, type PeerError } from '../../src/lib/mesh/mesh.ts';
+import type { OwnerKey } from '../../src/lib/mesh/owner-key.ts';
 import { roomKey } from '../../src/lib/mesh/room-crypto.ts';
 import { TerminalClient } from '../../src/lib/terminal/terminal-client.ts';
 import { makeCertificate } from '../../host-agent/cert.ts';
@@ -33,11 +34,11 @@ export async function joinNodePeer(
   session: string,
   invite: string,
   secret: string,
-  opts: { name?: string; helloToken?: (cred: CredentialResponse, fp: string) => Promise<string>; fp?: string } = {}
+  opts: { name?: string; helloToken?: (cred: CredentialResponse, fp: string) => Promise<string>; fp?: string; ownerKey?: OwnerKey } = {}
 ): Promise<NodePeer> {
   const cert = makeCertificate();
   const api = new ApiClient(base);
-  const cred = await api.join(session, { invite, name: opts.name ?? 'Node peer', fp: opts.fp ?? cert.fingerprint });
+  const cred = await api.join(session, { invite, name: opts.name ?? 'Node peer', fp: opts.fp ?? cert.fingerprint, ck: opts.ownerKey?.jwk });
   const jwks = await api.jwks();
   const hello = opts.helloToken ? await opts.helloToken(cred, cert.fingerprint) : cred.token;
   let online = false;

@@ -63,6 +63,34 @@ describe('host agent', () => {
     await until(audited, 'the audit record of the input');
   });
 
+  it('records that input was typed at a password prompt (echo off), and who typed it, but not what', async () => {
+    const { t, type } = await client('editor', 'Pat');
+    type("read -s -p 'pw: ' X; echo; echo got-${#X}-chars\r");
+    await t.waitFor(/pw: /);
+    // typed the way people type: a key at a time, after the prompt
+    for (const ch of 'hunter2') {
+      type(ch);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    type('\r');
+    await t.waitFor(/got-7-chars/);
+    type('echo visible-$((1+1))\r');
+    await t.waitFor(/visible-2/);
+    const records = () =>
+      readFileSync(stack.agent.audit.path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.kind === 'input' && e.who.name === 'Pat');
+    await until(() => records().some((e) => e.data?.includes('visible')), 'the audit of the visible command').catch((e) => {
+      throw new Error(`${e.message}: ${JSON.stringify(records())}`);
+    });
+    expect(records().map((e) => e.data ?? '').join('')).not.toMatch(/h.*u.*n.*t.*e.*r/);
+    expect(records().filter((e) => e.hidden).length).toBeGreaterThanOrEqual(7);
+    // (the command that started the prompt may count as hidden too: read after it ran, it errs on the safe side)
+    expect(records().filter((e) => e.hidden && e.bytes === 1)[0]).toMatchObject({ who: { name: 'Pat', role: 'editor' } });
+  });
+
   it("drops a viewer's keystrokes and terminal changes at the host, and tells the viewer", async () => {
     const { p: viewer, t: viewerScreen, type: viewerTypes } = await client('viewer', 'Vera');
     const { type: editorTypes } = await client('editor', 'Ed2');

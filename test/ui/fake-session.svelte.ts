@@ -142,6 +142,17 @@ export class FakeSession implements SessionView {
     }
   }
 
+  invites = null;
+
+  setRole(id: string, role: 'editor' | 'viewer'): void {
+    const p = this.participants.find((x) => x.id === id);
+    if (p && this.self.role === 'owner') p.role = role;
+  }
+
+  remove(id: string, _revokeLink?: boolean): void {
+    if (this.self.role === 'owner') this.participants = this.participants.filter((x) => x.id !== id);
+  }
+
   resize(id: number, cols: number, rows: number): void {
     const t = this.terminals.find((x) => x.id === id);
     const ft = this.#terms.get(id);

@@ -6,10 +6,15 @@
 import {
   HttpError,
   parseApiError,
+  parseCreateInviteResponse,
   parseCreateSessionResponse,
+  parseInvites,
   parseCredentialResponse,
   parseJwks,
+  type CreateInviteRequest,
+  type CreateInviteResponse,
   type CreateSessionRequest,
+  type InviteInfo,
   type CreateSessionResponse,
   type CredentialResponse,
   type JoinRequest,
@@ -69,6 +74,31 @@ export class ApiClient {
 
   refresh(session: string, token: string, req: RefreshRequest): Promise<CredentialResponse> {
     return this.#post(`/api/sessions/${encodeURIComponent(session)}/refresh`, req, parseCredentialResponse, token);
+  }
+
+  /** Hands the server an owner's statement (removal, role change); peers apply it without the server. */
+  control(session: string, token: string, statement: string): Promise<unknown> {
+    return this.#post(`/api/sessions/${encodeURIComponent(session)}/control`, { statement }, (v) => v, token);
+  }
+
+  /** Owners: a new invite link's secret (role, lifetime, uses). */
+  createInvite(session: string, token: string, req: CreateInviteRequest): Promise<CreateInviteResponse> {
+    return this.#post(`/api/sessions/${encodeURIComponent(session)}/invites`, req, parseCreateInviteResponse, token);
+  }
+
+  /** Owners: the session's invites, default links included. */
+  invites(session: string, token: string): Promise<InviteInfo[]> {
+    return this.#call(`/api/sessions/${encodeURIComponent(session)}/invites`, parseInvites, { headers: { authorization: `Bearer ${token}` } });
+  }
+
+  /** Owners: no new joins with that link from now on. */
+  revokeInvite(session: string, token: string, id: string): Promise<unknown> {
+    return this.#post(`/api/sessions/${encodeURIComponent(session)}/invites/${encodeURIComponent(id)}/revoke`, {}, (v) => v, token);
+  }
+
+  /** Ends the session (the host, or an owner): its links then say so and its sockets close. */
+  end(session: string, token: string): Promise<unknown> {
+    return this.#post(`/api/sessions/${encodeURIComponent(session)}/end`, {}, (v) => v, token);
   }
 
   jwks(): Promise<Jwks> {

@@ -10,12 +10,16 @@
  * you": the receiver drops any stale one first. That is how a dropped peer resumes.
  */
 import { laneOf, type MessageOf, type Protocol, type Typed } from '../protocol/capability.ts';
-import { normalizeFingerprint, type Claims, type Verifier } from '../protocol/credentials.ts';
+import { CLOCK_SKEW_S, LAPSE_GRACE_S, normalizeFingerprint, type Claims, type Verifier } from '../protocol/credentials.ts';
 import { CAP, type Lane, type Message } from '../protocol/frames.ts';
 import { meshProtocol, readMesh, writeMesh, type MeshMessage } from '../protocol/mesh.ts';
+import { sessionProtocol, type SessionControl } from '../protocol/session.ts';
+import { verifyStatement, type Decision, type Statement } from '../protocol/statements.ts';
+import { signStatement } from './owner-key.ts';
 import type { Role } from '../protocol/roles.ts';
 import { parseEnvelope, type SignalEnvelope } from '../protocol/signaling.ts';
 import { ProtocolError } from '../protocol/validate.ts';
+import { Budget, MAX_HELD_MESSAGES, Strikes } from './budget.ts';
 import { Emitter } from './events.ts';
 import { Peer, type GoneKind, type GoneReason } from './peer.ts';
 import { open, seal } from './room-crypto.ts';
@@ -24,10 +28,16 @@ import { SignalingClient, type SignalingStatus } from './signaling-client.ts';
 
 export type { GoneKind, GoneReason };
 
-/** Most peers one participant connects to. */
+/** Most admitted peers one participant connects to. */
 export const MAX_PEERS = 32;
-/** Bad frames tolerated from one peer before it is dropped. */
+/** Most connections still waiting for a valid hello, apart from admitted peers: a new one past
+ * this replaces the oldest (which is retried like a lost one), so offers that never say hello
+ * cannot keep newcomers out. A newcomer connects to everyone at once, hence as many as peers. */
+export const MAX_PENDING = MAX_PEERS;
+/** Strikes (bad, forbidden or over-budget messages) that drop a peer… */
 export const MAX_STRIKES = 10;
+/** …each forgotten after this long, ms. */
+export const STRIKE_DECAY_MS = 3_000;
 /** A peer that has not said a valid hello this long after its channel opened is dropped, ms. */
 export const HELLO_TIMEOUT_MS = 10_000;
 /** Failed connects to one peer retried before giving up (until it announces again). */
@@ -38,6 +48,14 @@ export const RETRY_OFFERER_MS = 100;
 export const RETRY_ANSWERER_MS = 1_500;
 /** How long a refused peer is ignored, ms. */
 export const REFUSED_FOR_MS = 5 * 60_000;
+/** Every peer sends a `ping` this often, ms… */
+export const PING_MS = 1_000;
+/** …and drops (as lost) a peer it has not heard from for this long, ms. */
+export const SILENT_MS = 5_000;
+/** Statements (owner decisions) one peer keeps at most. */
+export const MAX_STATEMENTS = 1_000;
+/** A removed peer is told why this long before its connection is closed, ms. */
+export const REMOVE_NOTICE_MS = 300;
 /** How long leaving waits for the bye to reach peers, ms. */
 export const BYE_WAIT_MS = 500;
 
@@ -62,6 +80,8 @@ export interface MeshOptions {
 export interface MeshPeer {
   readonly id: string;
   readonly claims: Claims;
+  /** the role now: the credential's, unless the owner changed it since (statements.ts) */
+  readonly role: Role;
   /** display name: the credential's, then whatever the peer renamed itself to */
   readonly name: string;
   /** sends one message of a capability's protocol */
@@ -72,25 +92,37 @@ export interface MeshPeer {
   /** bytes not yet handed to the network */
   readonly backlog: number;
   onDrain(cb: () => void): () => void;
-  /** answers a bad message with an error; too many and the peer is removed */
-  strike(e: ProtocolError): void;
+  /** counts a bad message against the peer (answered with an error unless `tell` is false);
+   * too many in a short time and the peer is removed */
+  strike(e: ProtocolError, tell?: boolean): void;
   close(reason: GoneReason): void;
 }
 
 class Member implements MeshPeer {
   claims!: Claims;
   name = '';
-  strikes = 0;
+  readonly strikes = new Strikes(MAX_STRIKES, STRIKE_DECAY_MS);
+  readonly budget = new Budget();
+  readonly since = Date.now();
+  /** when anything last arrived from it, ms */
+  heard = Date.now();
   ready = false;
+  /** drops the peer once its credential lapsed unrenewed */
+  expiry: ReturnType<typeof setTimeout> | undefined;
   /** messages that arrived while the hello was being verified */
   held: Message[] = [];
   verifying = false;
   readonly peer: Peer;
-  constructor(peer: Peer) {
+  readonly #decided: (id: string) => Role | undefined;
+  constructor(peer: Peer, decided: (id: string) => Role | undefined) {
     this.peer = peer;
+    this.#decided = decided;
   }
   get id() {
     return this.peer.id;
+  }
+  get role(): Role {
+    return this.#decided(this.id) ?? this.claims.role;
   }
   get backlog() {
     return this.peer.backlog;
@@ -107,9 +139,10 @@ class Member implements MeshPeer {
   onDrain(cb: () => void) {
     return this.peer.onDrain(cb);
   }
-  strike(e: ProtocolError) {
-    this.sendError(e.code, e.message);
-    if (++this.strikes >= MAX_STRIKES) this.close({ kind: 'removed', detail: `too many bad messages (last: ${e.message})` });
+  strike(e: ProtocolError, tell = true) {
+    if (this.peer.closed) return;
+    if (tell) this.sendError(e.code, e.message);
+    if (this.strikes.add()) this.close({ kind: 'removed', detail: `too many bad messages (last: ${e.message})` });
   }
   close(reason: GoneReason) {
     this.peer.close(reason);
@@ -142,18 +175,31 @@ export class Mesh {
   /** a connection whose hello did not verify, and why */
   readonly peerRefused = new Emitter<{ id: string; error: ProtocolError }>();
   readonly signalingStatus = new Emitter<SignalingStatus>();
+  /** the signaling server says the session has ended (its socket closed for good) */
+  readonly ended = new Emitter<void>();
+  /** an owner's statement was verified and applied (also one about this participant) */
+  readonly decided = new Emitter<Statement>();
   #o: MeshOptions;
+  /** verified statements by jti, as they travel (to hand to peers that join) */
+  #statements = new Map<string, SessionControl>();
+  #heartbeat: ReturnType<typeof setInterval>;
+  /** the latest decision per participant */
+  #decisions = new Map<string, Statement>();
   #members = new Map<string, Member>();
   #disposed = false;
   #refused = new Map<string, number>();
   #attempts = new Map<string, number>();
   #inbox: Promise<void> = Promise.resolve();
+  /** since when signaling is reachable (ms), null while it is not */
+  #onlineSince: number | null = null;
   #outbox: Promise<void> = Promise.resolve();
 
   constructor(o: MeshOptions) {
     this.#o = o;
     this.router = new Router(() => o.role);
     this.router.register(meshProtocol, (p, m) => this.#onMeshMessage(p as Member, m));
+    this.#heartbeat = setInterval(() => this.#beat(), PING_MS);
+    this.router.consume(sessionProtocol, 'control', (p, m) => void this.#onControl(p as Member, m as SessionControl));
     this.signaling = new SignalingClient({
       url: o.signalingUrl,
       session: o.session,
@@ -163,9 +209,19 @@ export class Mesh {
       onPublish: (from, data) => {
         this.#inbox = this.#inbox.then(() => this.#onPublish(from, data)).catch((e) => o.log?.(`signal handling failed: ${e}`));
       },
-      onStatus: (s) => this.signalingStatus.fire(s),
-      onError: (m) => o.log?.(m)
+      onStatus: (s) => {
+        if (s === 'online') this.#onlineSince ??= Date.now();
+        else this.#onlineSince = null;
+        this.signalingStatus.fire(s);
+      },
+      onError: (m) => o.log?.(m),
+      onEnded: () => this.ended.fire()
     });
+  }
+
+  /** this participant's id */
+  get selfId(): string {
+    return this.#o.selfId;
   }
 
   /** Admitted peers. */
@@ -225,9 +281,15 @@ export class Mesh {
   }
 
   #connect(id: string, initiator: boolean, cid = newCid()): Member | undefined {
-    if (this.#members.size >= MAX_PEERS && !this.#members.has(id)) {
-      this.#o.log?.(`refused peer ${id}: the mesh is full (${MAX_PEERS} peers)`);
-      return undefined;
+    if (!this.#members.has(id)) {
+      const all = [...this.#members.values()];
+      if (all.filter((m) => m.ready).length >= MAX_PEERS) {
+        this.#o.log?.(`refused peer ${id}: the mesh is full (${MAX_PEERS} peers)`);
+        return undefined;
+      }
+      // Unauthenticated slots are few and apart from admitted ones; the oldest gives way.
+      const pending = all.filter((m) => !m.ready && !m.peer.closed).sort((a, b) => a.since - b.since);
+      if (pending.length >= MAX_PENDING) pending[0].close({ kind: 'lost', detail: `too many connections waiting for hello (${MAX_PENDING})` });
     }
     let member!: Member;
     let helloTimer: ReturnType<typeof setTimeout> | null = null;
@@ -246,15 +308,18 @@ export class Mesh {
       onBadFrame: (e) => member.strike(e),
       onClose: (reason) => {
         if (helloTimer) clearTimeout(helloTimer);
+        clearTimeout(member.expiry);
         if (this.#members.get(id) === member) this.#members.delete(id);
         this.#o.log?.(`peer ${id} closed (${reason.kind}): ${reason.detail}`);
+        // A peer dropped for abuse is ignored like one refused at hello: it must not flood again at once.
+        if (reason.kind === 'removed') this.#ignore(id);
         if (member.ready) this.peerGone.fire({ peer: member, reason });
         // Only a lost connection is retried, and only while no newer one replaced it.
         if (this.#disposed || this.#members.has(id) || reason.kind !== 'lost' || (this.#refused.get(id) ?? 0) > Date.now()) return;
         this.#retry(id, member.ready);
       }
     });
-    member = new Member(peer);
+    member = new Member(peer, (pid) => this.roleOf(pid));
     this.#members.set(id, member);
     return member;
   }
@@ -275,8 +340,15 @@ export class Mesh {
   }
 
   async #onMessage(m: Member, msg: Message): Promise<void> {
+    m.heard = Date.now();
+    // The host is trusted with the PTYs anyway and streams output at whatever rate a program writes.
+    if (m.claims?.role !== 'host' && !m.budget.take(msg.body.length + 1)) {
+      // told once; every refused message is a strike, so a sustained flood is dropped within seconds
+      return m.strike(new ProtocolError('rate-limited', 'too many messages: slow down'), m.budget.dropped === 1);
+    }
     if (m.ready) return this.router.receive(m, msg);
     if (m.verifying) {
+      if (m.held.length >= MAX_HELD_MESSAGES) return m.strike(new ProtocolError('unauthenticated', 'wait for your hello to be verified'));
       m.held.push(msg);
       return;
     }
@@ -290,20 +362,15 @@ export class Mesh {
     }
     m.verifying = true;
     try {
-      const claims = await this.#o.verify(token, this.#o.session);
-      if (claims.sub !== m.id) throw new ProtocolError('bad-credential', 'credential names another participant');
-      const fp = m.peer.remoteFingerprint;
-      if (!claims.fp || !fp || normalizeFingerprint(claims.fp) !== fp) {
-        throw new ProtocolError('bad-credential', 'credential is not bound to the certificate of this connection');
-      }
+      const claims = await this.#verifyFor(m, token);
+      if (this.#decisions.get(claims.sub)?.act === 'remove') throw new ProtocolError('removed', 'the owner removed this participant');
       m.claims = claims;
       m.name = claims.name;
+      this.#armExpiry(m);
     } catch (e) {
       const err = asProtocolError(e, 'bad-credential');
       this.#o.log?.(`refused peer ${m.id}: ${err.message}`);
-      const now = Date.now();
-      for (const [id, until] of this.#refused) if (until < now) this.#refused.delete(id);
-      this.#refused.set(m.id, now + REFUSED_FOR_MS);
+      this.#ignore(m.id);
       this.peerRefused.fire({ id: m.id, error: err });
       m.sendError(err.code, err.message);
       return m.close({ kind: 'refused', detail: err.message });
@@ -311,8 +378,118 @@ export class Mesh {
     m.verifying = false;
     m.ready = true;
     this.#attempts.delete(m.id);
+    // what the owner decided so far, for a peer that may have missed it
+    for (const c of this.#statements.values()) m.send(sessionProtocol, c);
     this.peerJoined.fire(m);
     for (const held of m.held.splice(0)) this.router.receive(m, held);
+  }
+
+  /** Verifies a credential a peer presents for itself on this very connection. */
+  async #verifyFor(m: Member, token: string): Promise<Claims> {
+    const claims = await this.#o.verify(token, this.#o.session);
+    if (claims.sub !== m.id) throw new ProtocolError('bad-credential', 'credential names another participant');
+    const fp = m.peer.remoteFingerprint;
+    if (!claims.fp || !fp || normalizeFingerprint(claims.fp) !== fp) {
+      throw new ProtocolError('bad-credential', 'credential is not bound to the certificate of this connection');
+    }
+    return claims;
+  }
+
+  /** A renewed credential replaces the one the peer said hello with (same participant and certificate). */
+  async #renew(m: Member, token: string): Promise<void> {
+    try {
+      const claims = await this.#verifyFor(m, token);
+      if (claims.exp < m.claims.exp) return;
+      m.claims = claims;
+      this.#armExpiry(m);
+    } catch (e) {
+      m.strike(asProtocolError(e, 'bad-credential'));
+    }
+  }
+
+  /** Drops the peer when its credential lapsed (past the skew) and a grace passed without a renew. */
+  #armExpiry(m: Member, at = (m.claims.exp + CLOCK_SKEW_S + LAPSE_GRACE_S) * 1000): void {
+    clearTimeout(m.expiry);
+    m.expiry = setTimeout(() => {
+      if (m.peer.closed || Date.now() < (m.claims.exp + CLOCK_SKEW_S + LAPSE_GRACE_S) * 1000) return;
+      // While we cannot reach signaling either, nobody could renew: the grace starts when it is back.
+      const back = this.#onlineSince;
+      if (back === null) return this.#armExpiry(m, Date.now() + LAPSE_GRACE_S * 1000);
+      if (Date.now() < back + LAPSE_GRACE_S * 1000) return this.#armExpiry(m, back + LAPSE_GRACE_S * 1000);
+      m.close({ kind: 'removed', detail: 'its credential expired and was not renewed' });
+    }, Math.max(0, at - Date.now()));
+  }
+
+  /** Hands a refreshed credential to signaling and to every peer (call on each refresh). */
+  renewed(token: string): void {
+    this.signaling.refreshed(token);
+    this.broadcast(meshProtocol, { type: 'renew', token });
+  }
+
+  /** Signs of life out; peers that gave none for SILENT_MS are lost (a killed host is noticed in seconds). */
+  #beat(): void {
+    const now = Date.now();
+    const ping = writeMesh({ type: 'ping' });
+    for (const m of this.#members.values()) {
+      if (!m.ready) continue;
+      if (now - m.heard > SILENT_MS) m.close({ kind: 'lost', detail: `no sign of life for ${SILENT_MS / 1000} s` });
+      else m.sendEncoded(ping);
+    }
+  }
+
+  /** The role the owner gave a participant, if it changed it. */
+  roleOf(id: string): Role | undefined {
+    const d = this.#decisions.get(id);
+    return d?.act === 'role' ? d.role : undefined;
+  }
+
+  /** Whether the owner removed a participant. */
+  isRemoved(id: string): boolean {
+    return this.#decisions.get(id)?.act === 'remove';
+  }
+
+  /** An owner decides: signs with its key, applies it here, tells everyone; returns the statement. */
+  async decide(key: CryptoKey, d: Decision): Promise<string> {
+    const token = this.#o.token();
+    const statement = await signStatement(key, { sub: this.#o.selfId, aud: this.#o.session }, d);
+    await this.#onControl(null, { type: 'control', statement, owner: token });
+    return statement;
+  }
+
+  async #onControl(from: Member | null, c: SessionControl): Promise<void> {
+    let s: Statement;
+    try {
+      s = await verifyStatement(c.statement, c.owner, this.#o.session, this.#o.verify);
+    } catch (e) {
+      if (from) from.strike(asProtocolError(e, 'bad-statement'));
+      else throw e;
+      return;
+    }
+    if (this.#statements.has(s.jti) || this.#disposed) return;
+    if (this.#statements.size >= MAX_STATEMENTS) this.#statements.delete(this.#statements.keys().next().value!);
+    this.#statements.set(s.jti, c);
+    const before = this.#decisions.get(s.sub);
+    // removal is final; otherwise the latest decision wins
+    if (before?.act === 'remove' || (before && before.iat > s.iat)) return;
+    this.#decisions.set(s.sub, s);
+    // pass it on, so peers the owner is not connected to learn it too (and the target itself)
+    const bytes = sessionProtocol.write(c);
+    for (const p of this.peers) if (p !== from) p.sendEncoded(bytes);
+    if (s.sub === this.#o.selfId && s.act === 'role') this.#o.role = s.role;
+    this.decided.fire(s);
+    if (s.act === 'remove') {
+      if (s.sub === this.#o.selfId) return void this.dispose('removed by the owner');
+      this.#refused.set(s.sub, Infinity);
+      const m = this.#members.get(s.sub);
+      if (m) setTimeout(() => m.close({ kind: 'removed', detail: 'the owner removed this participant' }), REMOVE_NOTICE_MS);
+    }
+  }
+
+  /** Ignores a peer's signals for REFUSED_FOR_MS. */
+  #ignore(id: string): void {
+    const now = Date.now();
+    for (const [other, until] of this.#refused) if (until < now) this.#refused.delete(other);
+    if ((this.#refused.get(id) ?? 0) < now + REFUSED_FOR_MS) this.#refused.set(id, now + REFUSED_FOR_MS);
   }
 
   #onMeshMessage(m: Member, msg: MeshMessage): void {
@@ -326,6 +503,10 @@ export class Mesh {
         return this.peerError.fire({ peer: m, code: msg.code, message: msg.message });
       case 'bye':
         return m.close({ kind: 'bye', detail: msg.reason });
+      case 'renew':
+        return void this.#renew(m, msg.token);
+      case 'ping':
+        return;
     }
   }
 
@@ -342,6 +523,7 @@ export class Mesh {
     if (this.#disposed) return;
     this.broadcast(meshProtocol, { type: 'bye', reason });
     this.#disposed = true;
+    clearInterval(this.#heartbeat);
     const deadline = Date.now() + BYE_WAIT_MS;
     while (this.peers.some((p) => p.backlog > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 50));
@@ -349,6 +531,6 @@ export class Mesh {
     this.#members.clear();
     this.signaling.dispose();
     this.router.dispose();
-    for (const e of [this.peerJoined, this.peerGone, this.peerRenamed, this.peerError, this.peerRefused, this.signalingStatus]) e.dispose();
+    for (const e of [this.peerJoined, this.peerGone, this.peerRenamed, this.peerError, this.peerRefused, this.signalingStatus, this.decided, this.ended]) e.dispose();
   }
 }

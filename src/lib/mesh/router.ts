@@ -4,10 +4,10 @@
  * against that protocol's rules, and hands the typed message to the capability. `tapped` sees every
  * accepted message (for recording); `refused` every message a role did not allow (for the audit).
  *
- * A malformed message is a strike against the sender (too many and it is dropped). A message the
- * sender's role may not send is refused: when the rule has a `denied` text (a viewer's keystrokes)
- * the sender is told once per message type; otherwise (a guest pretending to be the host) it is a
- * strike too.
+ * A malformed message is a strike against the sender (too many in a short time and it is dropped).
+ * A message the sender's role may not send is refused and is a strike too: when the rule has a
+ * `denied` text (a viewer's keystrokes) the sender is told that text once per message type;
+ * otherwise (a guest pretending to be the host) it is told every time.
  */
 import { permits, type MessageOf, type Protocol, type Rule, type Typed } from '../protocol/capability.ts';
 import type { Message } from '../protocol/frames.ts';
@@ -23,9 +23,12 @@ export interface Routed {
   msg: Typed;
 }
 
+type Handler = (peer: MeshPeer, msg: Typed) => void;
 interface Route {
   protocol: Protocol<Typed, Typed>;
-  handler: (peer: MeshPeer, msg: Typed) => void;
+  handler: Handler | null;
+  /** message types the mesh handles itself instead of the capability (session `control`) */
+  consumed: Map<string, Handler>;
 }
 
 export function asProtocolError(e: unknown, code = 'bad-message'): ProtocolError {
@@ -46,10 +49,25 @@ export class Router {
 
   /** Routes the messages of one capability to `handler`; one handler per capability. */
   register<P extends Protocol<Typed, Typed>>(protocol: P, handler: (peer: MeshPeer, msg: MessageOf<P>) => void): Disposable {
-    if (this.#routes.has(protocol.cap)) throw new Error(`capability ${protocol.name} (${protocol.cap}) is already registered`);
-    const route: Route = { protocol, handler: handler as Route['handler'] };
-    this.#routes.set(protocol.cap, route);
-    return { dispose: () => void (this.#routes.get(protocol.cap) === route && this.#routes.delete(protocol.cap)) };
+    const route = this.#route(protocol);
+    if (route.handler) throw new Error(`capability ${protocol.name} (${protocol.cap}) is already registered`);
+    route.handler = handler as Handler;
+    return { dispose: () => void (route.handler === handler && (route.handler = null)) };
+  }
+
+  /** Takes one message type of a capability away from its handler (the mesh's own business). */
+  consume<P extends Protocol<Typed, Typed>>(protocol: P, type: MessageOf<P>['type'], handler: (peer: MeshPeer, msg: MessageOf<P>) => void): void {
+    this.#route(protocol).consumed.set(type, handler as Handler);
+  }
+
+  #route(protocol: Protocol<Typed, Typed>): Route {
+    let route = this.#routes.get(protocol.cap);
+    if (route && route.protocol !== protocol) {
+      if (route.handler || route.consumed.size) throw new Error(`capability byte ${protocol.cap} is taken by ${route.protocol.name}`);
+      route = undefined;
+    }
+    if (!route) this.#routes.set(protocol.cap, (route = { protocol, handler: null, consumed: new Map() }));
+    return route;
   }
 
   receive(peer: MeshPeer, m: Message): void {
@@ -63,24 +81,26 @@ export class Router {
     }
     const routed = { peer, capability: route.protocol.name, msg };
     const rule = (route.protocol.rules as Record<string, Rule>)[msg.type];
-    if (!permits(rule, peer.claims.role, this.#selfRole())) return this.#refuse(routed, rule);
+    // the role now (the owner may have changed it since the credential was issued)
+    if (!permits(rule, peer.role, this.#selfRole())) return this.#refuse(routed, rule);
     this.tapped.fire(routed);
-    route.handler(peer, msg);
+    (route.consumed.get(msg.type) ?? route.handler)?.(peer, msg);
   }
 
   #refuse(r: Routed, rule: Rule): void {
     this.refused.fire(r);
     const what = `${r.capability} ${r.msg.type}`;
-    const role = r.peer.claims.role;
+    const role = r.peer.role;
     if (!rule.denied) {
       const why = rule.from.includes(role) ? `a ${what} message is not for a ${this.#selfRole()}` : `a ${role} may not send ${what} (only ${rule.from.join(', ')})`;
       return r.peer.strike(new ProtocolError('forbidden', why));
     }
     let told = this.#told.get(r.peer);
     if (!told) this.#told.set(r.peer, (told = new Set()));
-    if (told.has(what)) return;
+    // A refused action is a strike too (a flood of them is dropped), told once per message type.
+    const tell = !told.has(what);
     told.add(what);
-    r.peer.sendError('forbidden', rule.denied);
+    r.peer.strike(new ProtocolError('forbidden', rule.denied), tell);
   }
 
   dispose(): void {

@@ -22,7 +22,12 @@ export interface SignalingClientOptions {
   onPublish: (from: string, data: string) => void;
   onStatus: (status: SignalingStatus) => void;
   onError?: (message: string) => void;
+  /** the server closed the socket because the session ended: no reconnect follows */
+  onEnded?: () => void;
 }
+
+/** Close code of a socket whose session ended (signaling/relay.ts). */
+export const CLOSE_ENDED = 4010;
 
 export class SignalingClient {
   #o: SignalingClientOptions;
@@ -97,10 +102,15 @@ export class SignalingClient {
         this.#o.onError?.(`signaling sent a bad message: ${(e as Error).message}`);
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.#ping) clearInterval(this.#ping);
       this.#ping = null;
       if (this.#ws === ws) this.#ws = null;
+      if (ev.code === CLOSE_ENDED) {
+        this.#disposed = true;
+        this.#setStatus('offline');
+        return this.#o.onEnded?.();
+      }
       this.#retry();
     };
     ws.onerror = () => {

@@ -21,7 +21,7 @@ export interface Participant {
 }
 
 export function participantOf(p: MeshPeer): Participant {
-  return { id: p.id, name: p.name, role: p.claims.role, self: false, connected: true, color: colorFor(p.id) };
+  return { id: p.id, name: p.name, role: p.role, self: false, connected: true, color: colorFor(p.id) };
 }
 
 export class PresenceClient {
@@ -43,6 +43,8 @@ export class PresenceClient {
       })
     );
     this.#store.add(mesh.peerGone.on(({ peer }) => this.#set(this.peers.filter((x) => x.id !== peer.id))));
+    // the owner changed someone's role: show the role the peers now enforce
+    this.#store.add(mesh.decided.on((d) => d.act === 'role' && this.#set(this.peers.map((x) => (x.id === d.sub ? { ...x, role: d.role } : x)))));
     this.#store.add(mesh.peerRenamed.on((p) => this.#set(this.peers.map((x) => (x.id === p.id ? { ...x, name: p.name } : x)))));
     this.#store.add(this.changed);
   }

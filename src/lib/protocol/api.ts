@@ -4,13 +4,19 @@
  *   POST /api/sessions                 CreateSessionRequest  → 201 CreateSessionResponse
  *   POST /api/sessions/:id/join        JoinRequest           → 200 CredentialResponse | 403 | 404
  *   POST /api/sessions/:id/refresh     (Authorization: Bearer) RefreshRequest → 200 CredentialResponse | 401
+ *   POST /api/sessions/:id/invites     (owner) CreateInviteRequest → 201 CreateInviteResponse
+ *   GET  /api/sessions/:id/invites     (owner) → 200 {invites: InviteInfo[]}
+ *   POST /api/sessions/:id/invites/:inv/revoke (owner) → 200 {ok}
+ *   POST /api/sessions/:id/end         (host or owner) → 200 {ok}; the session's links then answer 410
+ *   POST /api/sessions/:id/control     (Authorization: Bearer, an owner's) ControlRequest → 200 {ok} | 400 | 401
  *   GET  /.well-known/jwks.json        the public keys (JWKS, each with `kid`)
  *   GET  /api/health                   { ok: true }
  *   ws   /signal                       subprotocols ['live-sessions', <credential>] (see signaling.ts)
  */
 import { MAX_NAME_CHARS, MAX_TOKEN_CHARS } from './credentials.ts';
 import { INVITE_ROLES, isRole, type InviteRole, type Role } from './roles.ts';
-import { fail, obj, optStr, str } from './validate.ts';
+import { MAX_STATEMENT_CHARS, parseOwnerKey, type OwnerKeyJwk } from './statements.ts';
+import { fail, int, obj, optInt, optStr, str } from './validate.ts';
 
 /** Largest HTTP request body the API reads, bytes. */
 export const MAX_BODY_BYTES = 8 * 1024;
@@ -39,6 +45,8 @@ export interface CreateSessionRequest {
   role: 'host' | 'owner';
   name: string;
   fp?: string;
+  /** an owner's public key for signing statements (statements.ts), bound into its credential */
+  ck?: OwnerKeyJwk;
 }
 
 export interface CreateSessionResponse extends CredentialResponse {
@@ -49,7 +57,72 @@ export interface JoinRequest {
   invite: string;
   name: string;
   fp?: string;
+  /** as in CreateSessionRequest; kept only when the invite is an owner's */
+  ck?: OwnerKeyJwk;
 }
+
+/** An invite link the owner made (or one of the three default ones, ids owner/editor/viewer). */
+export interface InviteInfo {
+  id: string;
+  role: InviteRole;
+  /** ms since the epoch; null: lasts as long as the session */
+  expires: number | null;
+  /** null: unlimited */
+  usesLeft: number | null;
+  revoked: boolean;
+  /** display name of the owner who made it ('' for the default links) */
+  by: string;
+}
+
+export interface CreateInviteRequest {
+  role: InviteRole;
+  /** lifetime, seconds */
+  ttl: number;
+  /** how many people may join with it; absent: unlimited */
+  uses?: number;
+}
+
+export interface CreateInviteResponse {
+  info: InviteInfo;
+  /** the secret for the link's #invite= (returned once) */
+  invite: string;
+}
+
+export function parseCreateInvite(v: unknown, maxTtl: number): CreateInviteRequest {
+  const o = obj(v, 'request body');
+  if (!isInviteRole(o.role)) fail('"role" must be owner, editor or viewer');
+  const ttl = int(o, 'ttl', 60, maxTtl);
+  return { role: o.role, ttl, uses: optInt(o, 'uses', 1, 10_000) };
+}
+
+function inviteInfo(v: unknown): InviteInfo {
+  const o = obj(v, 'invite');
+  if (!isInviteRole(o.role)) fail('"role" must be owner, editor or viewer');
+  const num = (k: string) => (o[k] === null ? null : typeof o[k] === 'number' ? (o[k] as number) : fail(`"${k}" must be a number or null`));
+  return { id: str(o, 'id', 64, { min: 1 }), role: o.role, expires: num('expires'), usesLeft: num('usesLeft'), revoked: o.revoked === true, by: str(o, 'by', MAX_NAME_CHARS) };
+}
+
+export function parseCreateInviteResponse(v: unknown): CreateInviteResponse {
+  const o = obj(v, 'response');
+  return { info: inviteInfo(o.info), invite: str(o, 'invite', MAX_INVITE_CHARS, { min: 1 }) };
+}
+
+export function parseInvites(v: unknown): InviteInfo[] {
+  const list = obj(v, 'response').invites;
+  if (!Array.isArray(list) || list.length > 200) fail('"invites" must be a list');
+  return list.map(inviteInfo);
+}
+
+/** An owner's signed statement (statements.ts), so the server applies it too (refresh, upgrade). */
+export interface ControlRequest {
+  statement: string;
+}
+
+export function parseControl(v: unknown): ControlRequest {
+  return { statement: str(obj(v, 'request body'), 'statement', MAX_STATEMENT_CHARS, { min: 1 }) };
+}
+
+const optKey = (o: Record<string, unknown>) => (o.ck === undefined ? undefined : parseOwnerKey(o.ck));
 
 export interface RefreshRequest {
   name?: string;
@@ -76,7 +149,7 @@ export function parseCreateSession(v: unknown): CreateSessionRequest {
   const o = obj(v, 'request body');
   const role = o.role ?? 'owner';
   if (role !== 'host' && role !== 'owner') fail('"role" must be "host" or "owner"');
-  return { role, name: str(o, 'name', MAX_NAME_CHARS, { min: 1 }), fp: optStr(o, 'fp', MAX_FINGERPRINT_CHARS) };
+  return { role, name: str(o, 'name', MAX_NAME_CHARS, { min: 1 }), fp: optStr(o, 'fp', MAX_FINGERPRINT_CHARS), ck: optKey(o) };
 }
 
 export function parseJoin(v: unknown): JoinRequest {
@@ -84,7 +157,8 @@ export function parseJoin(v: unknown): JoinRequest {
   return {
     invite: str(o, 'invite', MAX_INVITE_CHARS, { min: 1 }),
     name: str(o, 'name', MAX_NAME_CHARS, { min: 1 }),
-    fp: optStr(o, 'fp', MAX_FINGERPRINT_CHARS)
+    fp: optStr(o, 'fp', MAX_FINGERPRINT_CHARS),
+    ck: optKey(o)
   };
 }
 

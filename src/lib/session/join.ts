@@ -4,8 +4,10 @@
  * the key derivation run while the invite exchange is in flight.
  */
 import type { CredentialResponse, Jwks } from '../protocol/api.ts';
+import { UNDISCLOSED_NAME } from '../protocol/credentials.ts';
 import { readLink, type LinkParts } from '../protocol/links.ts';
 import { ApiClient } from '../mesh/api-client.ts';
+import { makeOwnerKey, type OwnerKey } from '../mesh/owner-key.ts';
 import { roomKey } from '../mesh/room-crypto.ts';
 
 /** Lifetime of the page's DTLS certificate, ms (a day). */
@@ -19,6 +21,8 @@ export interface Joined {
   cred: CredentialResponse;
   jwks: Jwks;
   key: CryptoKey;
+  /** signs the owner's statements; the server binds it only into an owner's credential */
+  ownerKey: OwnerKey;
 }
 
 export async function makeCertificate(): Promise<{ cert: RTCCertificate; fingerprint: string }> {
@@ -30,10 +34,11 @@ export async function makeCertificate(): Promise<{ cert: RTCCertificate; fingerp
 }
 
 /** Throws a sentence a user can act on (ApiClient's). */
-export async function join(origin: string, session: string, hash: string, name: string): Promise<Joined> {
+export async function join(origin: string, session: string, hash: string): Promise<Joined> {
   const link = readLink(session, hash);
   const api = new ApiClient(origin);
-  const [{ cert, fingerprint }, jwks, key] = await Promise.all([makeCertificate(), api.jwks(), roomKey(link.key, link.session)]);
-  const cred = await api.join(link.session, { invite: link.invite, name, fp: fingerprint });
-  return { link, api, cert, fingerprint, cred, jwks, key };
+  const [{ cert, fingerprint }, jwks, key, ownerKey] = await Promise.all([makeCertificate(), api.jwks(), roomKey(link.key, link.session), makeOwnerKey()]);
+  // the server gets a placeholder: this person's name goes to peers only (`rename` on connect)
+  const cred = await api.join(link.session, { invite: link.invite, name: UNDISCLOSED_NAME, fp: fingerprint, ck: ownerKey.jwk });
+  return { link, api, cert, fingerprint, cred, jwks, key, ownerKey };
 }

@@ -3,12 +3,13 @@
  * capability clients over the peer mesh (presence, terminals, the owner's share links) into the
  * reactive state the page shows. The only code on the page that touches the network.
  */
-import { localVerifier } from '../protocol/credentials.ts';
+import { localVerifier, nameProblem } from '../protocol/credentials.ts';
 import { canWrite } from '../protocol/roles.ts';
 import { sessionProtocol, type ShareLinks } from '../protocol/session.ts';
 import type { Command } from '../protocol/commands.ts';
 import type { TermInfo } from '../protocol/terminal.ts';
 import { CommandsClient } from '../commands/commands-client.ts';
+import { HttpError } from '../protocol/api.ts';
 import { Credential } from '../mesh/credential.ts';
 import { DisposableStore } from '../mesh/events.ts';
 import { Mesh } from '../mesh/mesh.ts';
@@ -17,6 +18,8 @@ import { colorFor, pickName, rememberName } from '../presence/names.ts';
 import { PresenceClient, type Participant } from '../presence/presence-client.ts';
 import type { TerminalSink } from '../terminal/output-stream.ts';
 import { TerminalClient } from '../terminal/terminal-client.ts';
+import type { Decision } from '../protocol/statements.ts';
+import { InviteList } from './invites.svelte.ts';
 import { join } from './join.ts';
 import type { JoinStatus, SessionView } from './view.ts';
 
@@ -27,6 +30,9 @@ export interface SessionOptions {
   name: string | null;
   origin: string;
 }
+
+/** localStorage key prefix (+ session id) remembering that this browser was removed */
+const REMOVED_KEY = 'live-sessions:removed:';
 
 function storage(): Storage | null {
   try {
@@ -54,19 +60,27 @@ export class SessionState implements SessionView {
   #terms: TerminalClient | null = null;
   #commands: CommandsClient | null = null;
   #store = new DisposableStore();
+  #control: ((d: Decision) => Promise<void>) | null = null;
+  invites = $state.raw<InviteList | null>(null);
 
   constructor(o: SessionOptions) {
     this.self.name = pickName(o.name, storage());
+    // removed once: this browser does not join again through any link of that session
+    if (storage()?.getItem(REMOVED_KEY + o.session)) {
+      this.status = 'removed';
+      return;
+    }
     void this.#join(o).catch((e: Error) => {
-      this.status = 'failed';
+      // a link of a session that ended says so (with when and by whom), it is not a failure
+      this.status = e instanceof HttpError && e.code === 'session-ended' ? 'ended' : 'failed';
       this.error = e.message;
     });
   }
 
   async #join(o: SessionOptions): Promise<void> {
-    const { link, api, cert, fingerprint, cred, jwks, key } = await join(o.origin, o.session, o.hash, this.self.name);
+    const { link, api, cert, fingerprint, cred, jwks, key, ownerKey } = await join(o.origin, o.session, o.hash);
     if (this.#store.disposed) return;
-    this.self = { id: cred.participant, name: cred.name, role: cred.role, self: true, connected: true, color: colorFor(cred.participant) };
+    this.self = { id: cred.participant, name: this.self.name, role: cred.role, self: true, connected: true, color: colorFor(cred.participant) };
     const credential = (this.#credential = new Credential(api, cred, fingerprint));
     const mesh = (this.#mesh = new Mesh({
       session: link.session,
@@ -84,32 +98,66 @@ export class SessionState implements SessionView {
     const terms = (this.#terms = new TerminalClient(mesh));
     const commands = (this.#commands = new CommandsClient(mesh));
     const s = this.#store;
-    s.addFn(credential.onRefresh((t) => mesh.signaling.refreshed(t)));
+    s.addFn(credential.onRefresh((t) => mesh.renewed(t)));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
     s.add(presence.changed.on((list) => (this.peers = list)));
     s.add(terms.changed.on((list) => (this.terminals = list)));
     s.add(commands.changed.on((list) => (this.commands = list)));
-    s.add(mesh.peerError.on((e) => (this.error = e.message)));
+    // Only the host's errors are shown: any other peer could write anything into them.
+    s.add(mesh.peerError.on((e) => e.peer.role === 'host' && (this.error = e.message)));
+    // The end is final: the host said bye, or signaling says the session ended. This page leaves
+    // the mesh (no reconnects, not listed as present) and keeps what its terminals show.
+    s.add(mesh.peerGone.on(({ peer, reason }) => peer.role === 'host' && reason.kind === 'bye' && this.#ended()));
+    s.add(mesh.ended.on(() => this.#ended()));
     s.add(
-      mesh.peerJoined.on((p) => {
-        if (p.claims.role === 'host' && this.status === 'ended') this.status = 'joined';
+      mesh.decided.on((d) => {
+        if (d.sub !== this.self.id) return;
+        if (d.act === 'role') this.self.role = d.role;
+        else this.#removed(o.session);
       })
     );
-    s.add(
-      mesh.peerGone.on(({ peer, reason }) => {
-        if (peer.claims.role === 'host' && reason.kind === 'bye') this.status = 'ended';
-      })
-    );
-    s.add(mesh.router.register(sessionProtocol, (_p, m) => (this.links = m.links)));
+    // the owner's decisions: signed here, applied by every peer, and told to the server when it is reachable
+    this.#control = async (d) => {
+      const statement = await mesh.decide(ownerKey.privateKey, d);
+      await api.control(link.session, credential.token, statement).catch((e: Error) => console.warn(`the server did not take the decision yet: ${e.message}`));
+    };
+    if (cred.role === 'owner') this.invites = new InviteList(api, link.session, link.key, () => credential.token);
+    s.add(mesh.router.register(sessionProtocol, (_p, m) => m.type === 'links' && (this.links = m.links)));
     this.status = 'joined';
+  }
+
+  #ended(): void {
+    if (this.status === 'ended') return;
+    this.status = 'ended';
+    this.signaling = 'offline';
+    this.#store.dispose();
+    void this.#mesh?.dispose('the session ended');
+    this.#credential?.dispose();
+  }
+
+  #removed(session: string): void {
+    this.status = 'removed';
+    storage()?.setItem(REMOVED_KEY + session, '1');
+    this.dispose();
+  }
+
+  setRole(id: string, role: 'editor' | 'viewer'): void {
+    if (this.self.role === 'owner') void this.#control?.({ act: 'role', sub: id, role });
+  }
+
+  remove(id: string, revokeLink = false): void {
+    if (this.self.role !== 'owner') return;
+    const inv = this.#mesh?.peers.find((p) => p.id === id)?.claims.inv;
+    void this.#control?.({ act: 'remove', sub: id });
+    if (revokeLink && inv) void this.invites?.revoke(inv);
   }
 
   rename(name: string): void {
     const clean = name.trim().slice(0, 64);
-    if (!clean || clean === this.self.name) return;
+    // peers refuse a name that looks like a role or hides characters: keep the old one
+    if (!clean || clean === this.self.name || nameProblem(clean)) return;
     this.self.name = clean;
     rememberName(clean, storage());
-    if (this.#credential) this.#credential.name = clean;
     this.#presence?.announceName();
   }
 

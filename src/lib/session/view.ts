@@ -6,6 +6,7 @@
  */
 import type { Command } from '../protocol/commands.ts';
 import type { ShareLinks } from '../protocol/session.ts';
+import type { InviteList } from './invites.svelte.ts';
 import type { TermInfo } from '../protocol/terminal.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
 import type { Participant } from '../presence/presence-client.ts';
@@ -13,7 +14,8 @@ import type { TerminalSink } from '../terminal/output-stream.ts';
 
 export type { Participant, SignalingStatus, TerminalSink };
 
-export type JoinStatus = 'joining' | 'joined' | 'failed' | 'ended';
+/** `removed`: the owner removed this participant (final, also after a reload) */
+export type JoinStatus = 'joining' | 'joined' | 'failed' | 'ended' | 'removed';
 
 export interface SessionView {
   readonly status: JoinStatus;
@@ -27,8 +29,10 @@ export interface SessionView {
   readonly terminals: TermInfo[];
   /** who ran what, oldest first */
   readonly commands: Command[];
-  /** links the owner may share, when this browser knows them (owner only) */
+  /** links this participant may share, when this browser knows them (owners: all; editors: the viewer link) */
   readonly links: ShareLinks;
+  /** an owner's invite links (make, list, revoke); null for everyone else */
+  readonly invites: InviteList | null;
 
   rename(name: string): void;
   openTerminal(cols: number, rows: number): void;
@@ -40,4 +44,9 @@ export interface SessionView {
   input(id: number, data: string): void;
   /** ask the host to resize a terminal (editors and owners) */
   resize(id: number, cols: number, rows: number): void;
+  /** owners: make a participant an editor or a viewer, at every peer */
+  setRole(id: string, role: 'editor' | 'viewer'): void;
+  /** owners: remove a participant; every peer drops it and never takes it back; `revokeLink` also
+   * revokes the invite link it came through */
+  remove(id: string, revokeLink?: boolean): void;
 }

@@ -9,6 +9,7 @@ import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { ClipboardAddon, type IClipboardProvider } from '@xterm/addon-clipboard';
+import { clipboardWritesAllowed } from './clipboard-setting.ts';
 
 export const THEME: ITheme = {
   background: '#0a0c10',
@@ -35,13 +36,14 @@ export const THEME: ITheme = {
 };
 
 /**
- * Programs in the shared shell may set this browser's clipboard (OSC 52), but never read it:
- * a read would send the clipboard into a PTY that other people can see.
+ * Programs in the shared shell never read this browser's clipboard (a read would send it into a
+ * PTY others can see), and set it (OSC 52) only when this person turned that on: otherwise
+ * `cat app.log` could put `curl … | sh` in everyone's clipboard.
  */
 const writeOnlyClipboard: IClipboardProvider = {
   readText: () => '',
   writeText: (selection, text) => {
-    if (selection === 'c') return navigator.clipboard?.writeText(text).catch(() => undefined);
+    if (clipboardWritesAllowed() && selection === 'c') return navigator.clipboard?.writeText(text).catch(() => undefined);
   }
 };
 

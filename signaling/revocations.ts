@@ -1,0 +1,96 @@
+/**
+ * What the server no longer honours, although it signed it: credentials already exchanged for a
+ * newer one (their `jti`, until they would have expired anyway) and participants the owner
+ * removed. Checked at refresh and at the ws upgrade, so a leaked credential dies with the next
+ * refresh of the genuine one, and a removed participant can neither refresh nor reach signaling.
+ * Peers enforce removals themselves (session.ts statements); this is the server's half.
+ * In memory, bounded; a restarted server forgets retired jtis (they expire within minutes) and
+ * removals (peers still hold them: see PROTOCOL.md).
+ */
+import { CLOCK_SKEW_S, REFRESH_GRACE_S, type Claims } from '../src/lib/protocol/credentials.ts';
+
+/** Retired jtis kept at most (past it the oldest are forgotten), and removed participants per session. */
+const MAX_RETIRED = 100_000;
+/** An ended session is remembered (its links say so) this long, then forgotten, ms (24 h). */
+export const ENDED_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+export interface Ended {
+  /** ms since the epoch */
+  at: number;
+  /** display name of who ended it */
+  by: string;
+}
+const MAX_REMOVED_PER_SESSION = 1_000;
+
+export class Revocations {
+  /** jti → until when it matters (its refresh window), s */
+  readonly #retired = new Map<string, number>();
+  readonly #removed = new Map<string, Set<string>>();
+  /** session → when it ended and who ended it (kept for ENDED_RETENTION_MS) */
+  readonly #ended = new Map<string, Ended>();
+  /** session → participant → the role the owner gave it (refreshed credentials carry it) */
+  readonly #roles = new Map<string, Map<string, 'editor' | 'viewer'>>();
+
+  /** A credential was exchanged for a newer one: it may not be exchanged or used again. */
+  retire(c: Pick<Claims, 'jti' | 'exp'>, now = Date.now() / 1000): void {
+    if (this.#retired.size >= MAX_RETIRED) this.sweep(now);
+    if (this.#retired.size >= MAX_RETIRED) this.#retired.delete(this.#retired.keys().next().value!);
+    this.#retired.set(c.jti, c.exp + CLOCK_SKEW_S + REFRESH_GRACE_S);
+  }
+
+  remove(session: string, sub: string): void {
+    let set = this.#removed.get(session);
+    if (!set) this.#removed.set(session, (set = new Set()));
+    if (set.size < MAX_REMOVED_PER_SESSION) set.add(sub);
+  }
+
+  setRole(session: string, sub: string, role: 'editor' | 'viewer'): void {
+    let m = this.#roles.get(session);
+    if (!m) this.#roles.set(session, (m = new Map()));
+    if (m.size < MAX_REMOVED_PER_SESSION || m.has(sub)) m.set(sub, role);
+  }
+
+  /** The role the owner gave a participant since it joined, if any. */
+  role(session: string, sub: string): 'editor' | 'viewer' | undefined {
+    return this.#roles.get(session)?.get(sub);
+  }
+
+  isRemoved(session: string, sub: string): boolean {
+    return this.#removed.get(session)?.has(sub) ?? false;
+  }
+
+  /** Why the server refuses this (otherwise valid) credential, or null. */
+  refusal(c: Pick<Claims, 'aud' | 'sub' | 'jti'>): string | null {
+    if (this.ended(c.aud)) return endedText(this.ended(c.aud)!);
+    if (this.isRemoved(c.aud, c.sub)) return 'credential refused: the owner removed this participant';
+    if (this.#retired.has(c.jti)) return 'credential refused: it was already exchanged for a newer one';
+    return null;
+  }
+
+  /** The session is over: nothing of it is honoured any more. */
+  end(session: string, by: string, now = Date.now()): void {
+    for (const [id, e] of this.#ended) if (now - e.at > ENDED_RETENTION_MS) this.#ended.delete(id);
+    if (!this.#ended.has(session)) this.#ended.set(session, { at: now, by });
+    this.forget(session);
+  }
+
+  ended(session: string): Ended | undefined {
+    const e = this.#ended.get(session);
+    return e && Date.now() - e.at <= ENDED_RETENTION_MS ? e : undefined;
+  }
+
+  /** Forgets a session (it ended and its retention passed). */
+  forget(session: string): void {
+    this.#removed.delete(session);
+    this.#roles.delete(session);
+  }
+
+  sweep(now = Date.now() / 1000): void {
+    for (const [jti, until] of this.#retired) if (until < now) this.#retired.delete(jti);
+  }
+}
+
+/** What a link of an ended session says. */
+export function endedText(e: Ended): string {
+  return `This session has ended (${new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} UTC, by ${e.by}).`;
+}

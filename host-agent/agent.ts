@@ -14,9 +14,11 @@ import { Credential } from '../src/lib/mesh/credential.ts';
 import { DisposableStore } from '../src/lib/mesh/events.ts';
 import { Mesh } from '../src/lib/mesh/mesh.ts';
 import { newRoomSecret, roomKey } from '../src/lib/mesh/room-crypto.ts';
+import { EditorClient } from '../src/lib/editor/editor-client.ts';
 import { AuditLog } from './audit.ts';
 import type { HostCapability } from './capability.ts';
 import { makeCertificate, type DtlsCertificate } from './cert.ts';
+import { FileBridge } from './files/bridge.ts';
 import { ShareLinksHost } from './share-links.ts';
 import { TerminalHub } from './terminals/hub.ts';
 import { TerminalSet } from './terminals/terminal-set.ts';
@@ -33,6 +35,8 @@ export interface HostOptions {
   stateDir: string;
   /** the shells' environment (default: this process's) */
   env?: Record<string, string>;
+  /** largest file opened in the shared editor, bytes (default 4 MiB) */
+  maxFileBytes?: number;
 }
 
 /** A bit of what a refused message held, for the audit log. */
@@ -51,13 +55,16 @@ export class HostAgent {
   readonly mesh: Mesh;
   readonly terminals: TerminalSet;
   readonly hub: TerminalHub;
+  /** the session's shared document (the host seeds files into it) */
+  readonly editor: EditorClient;
+  readonly files: FileBridge;
   #capabilities: HostCapability[];
   #store = new DisposableStore();
   #cert: DtlsCertificate;
   #credential: Credential;
   #disposed = false;
 
-  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; log: (line: string) => void }) {
+  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; log: (line: string) => void; cwd: string; maxFileBytes?: number }) {
     this.session = p.session;
     this.links = p.links;
     this.audit = p.audit;
@@ -66,7 +73,9 @@ export class HostAgent {
     this.#cert = p.cert;
     this.#credential = p.credential;
     this.hub = new TerminalHub(p.terminals, p.audit, p.log);
-    this.#capabilities = [this.hub, new ShareLinksHost(p.links)];
+    this.editor = new EditorClient(p.mesh, 'host');
+    this.files = new FileBridge({ root: p.cwd, editor: this.editor, audit: p.audit, log: p.log, maxFileBytes: p.maxFileBytes });
+    this.#capabilities = [this.hub, new ShareLinksHost(p.links), this.files];
     this.#compose(p.log);
   }
 
@@ -124,7 +133,7 @@ export class HostAgent {
         rtcConfig: { iceServers: created.ice, certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
         log: o.log
       });
-      return new HostAgent({ session: created.session, links, audit, mesh, terminals, cert, credential, log: o.log });
+      return new HostAgent({ session: created.session, links, audit, mesh, terminals, cert, credential, log: o.log, cwd: o.cwd, maxFileBytes: o.maxFileBytes });
     } catch (e) {
       cert.dispose();
       throw e;
@@ -138,6 +147,7 @@ export class HostAgent {
     await this.mesh.dispose('the host agent stopped');
     this.#store.dispose();
     for (const c of this.#capabilities) c.dispose();
+    this.editor.dispose();
     this.terminals.dispose();
     await this.audit.close();
     this.#credential.dispose();

@@ -1,6 +1,6 @@
 /**
  * The host agent: creates a session on the signaling server, joins the mesh as the `host` peer and
- * composes its capabilities (terminals, the owners' share links) behind one interface: each is told
+ * composes its capabilities (terminals, the owners' share links, files with the shared document) behind one interface: each is told
  * who joins and leaves and gets the messages the router accepted for its protocol. Refused
  * messages (a viewer's keystrokes) are recorded in the audit log with their author.
  */

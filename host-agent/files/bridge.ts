@@ -97,8 +97,8 @@ export class FileBridge implements HostCapability<typeof filesProtocol> {
         const abs = await this.#real(rel);
         const disk = await readText(abs, rel, Number.MAX_SAFE_INTEGER).catch((e: FileError) => (e.code === 'not-found' ? null : Promise.reject(e)));
         if (disk && disk.version !== this.#base.get(rel) && disk.text !== text && !m.force) {
-          peer.send(filesProtocol, { type: 'disk', req: m.req, path: rel, version: disk.version, text: disk.text });
-          throw new FileError('conflict', `"${rel}" changed on disk since it was opened: compare both versions and choose.`);
+          const message = `"${rel}" changed on disk since it was opened: compare both versions and choose.`;
+          return { type: 'disk', req: m.req, path: rel, version: disk.version, message, text: disk.text };
         }
         const version = versionOf(text);
         this.#base.set(rel, version);

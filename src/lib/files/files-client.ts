@@ -29,13 +29,12 @@ export interface Opened {
   eol: Eol;
 }
 
-type Answer = Exclude<FilesDown, { type: 'changed' | 'disk' }>;
+type Answer = Exclude<FilesDown, { type: 'changed' }>;
 type Body<T> = T extends unknown ? Omit<T, 'req'> : never;
 interface Pending {
   resolve: (a: Answer) => void;
   reject: (e: FilesError) => void;
   timer: ReturnType<typeof setTimeout>;
-  disk?: { text: string; version: string };
 }
 
 export class FilesClient {
@@ -61,11 +60,7 @@ export class FilesClient {
     switch (m.type) {
       case 'changed':
         return this.changed.fire(m.paths);
-      case 'disk': {
-        const p = this.#pending.get(m.req);
-        if (p) p.disk = { text: m.text, version: m.version };
-        return;
-      }
+      case 'disk':
       case 'listing':
       case 'opened':
       case 'done':
@@ -74,7 +69,8 @@ export class FilesClient {
         if (!p) return;
         this.#pending.delete(m.req);
         clearTimeout(p.timer);
-        if (m.type === 'failed') p.reject(new FilesError(m.code, m.message, p.disk ?? null));
+        if (m.type === 'failed') p.reject(new FilesError(m.code, m.message));
+        else if (m.type === 'disk') p.reject(new FilesError('conflict', m.message, { text: m.text, version: m.version }));
         else p.resolve(m);
         return;
       }

@@ -25,7 +25,7 @@ describe('files protocol', () => {
       { type: 'opened', req: 2, path: 'a', version: 'abc', size: 3, eol: 'crlf' },
       { type: 'done', req: 3, version: null },
       { type: 'failed', req: 3, code: 'conflict', message: 'changed on disk' },
-      { type: 'disk', req: 3, path: 'a', version: 'v', text: 'line 1\r\nzwei ✓\r\n' + 'x'.repeat(100_000) },
+      { type: 'disk', req: 3, path: 'a', version: 'v', message: 'changed on disk', text: 'line 1\r\nzwei ✓\r\n' + 'x'.repeat(100_000) },
       { type: 'changed', paths: ['a', 'src/b'] }
     ];
     for (const m of all) expect(readFiles(body(writeFiles(m)))).toEqual(m);

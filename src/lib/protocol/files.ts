@@ -8,15 +8,16 @@
  *   open   [1] {req, path}                         opened  [7] {req, path, version, size, eol}
  *   save   [2] {req, path, force?}                 done    [8] {req, version?}
  *   create [3] {req, path, dir?}                   failed  [9] {req, code, message}
- *   rename [4] {req, from, to}                     disk   [10] {req, path, version} + utf-8 text (bulk lane)
+ *   rename [4] {req, from, to}                     disk   [10] {req, path, version, message} + utf-8 text (bulk lane)
  *   delete [5] {req, path}                         changed[11] {paths}
  *   reload[12] {req, path}
  *
  * The text of an open file lives in the session's shared document (editor.ts): `open` makes the
  * host seed it there once, so two participants opening a file at once never duplicate it; `save`
- * writes what that document holds. A save is refused with `disk` (the file's text on disk, bulk
- * lane) and `failed {code: "conflict"}` when the file changed on disk since it was opened or last
- * saved; `save {force}` then overwrites it, `reload` replaces the shared text with the disk's.
+ * writes what that document holds. A save is refused with `disk` (the answer to a conflicting
+ * save: the file's text on disk, bulk lane — one message, since the lanes are not ordered with
+ * each other) when the file changed on disk since it was opened or last saved; `save {force}`
+ * then overwrites it, `reload` replaces the shared text with the disk's.
  * `version` names a file's content on disk (a hash), `eol` its line endings as found.
  */
 import { HOST, readJson, typeOf, utf8, WRITERS, GUESTS, writeJson, type Protocol, type Rules } from './capability.ts';
@@ -53,7 +54,8 @@ export type FilesDown =
   | { type: 'opened'; req: number; path: string; version: string; size: number; eol: Eol }
   | { type: 'done'; req: number; version: string | null }
   | { type: 'failed'; req: number; code: FailCode; message: string }
-  | { type: 'disk'; req: number; path: string; version: string; text: string }
+  /** the answer to a save refused as a conflict: the file's text on disk */
+  | { type: 'disk'; req: number; path: string; version: string; message: string; text: string }
   | { type: 'changed'; paths: string[] };
 
 export type FilesMessage = FilesUp | FilesDown;
@@ -66,7 +68,7 @@ const CODES: readonly FailCode[] = ['not-found', 'outside', 'not-regular', 'too-
 
 /** `disk`: `[type] headerLength:u32be header-json utf-8-text`, so the text is never escaped into JSON. */
 function writeDisk(m: Extract<FilesDown, { type: 'disk' }>): Uint8Array {
-  const header = utf8.encode(JSON.stringify({ req: m.req, path: m.path, version: m.version }));
+  const header = utf8.encode(JSON.stringify({ req: m.req, path: m.path, version: m.version, message: m.message }));
   const text = utf8.encode(m.text);
   const body = new Uint8Array(5 + header.length + text.length);
   body[0] = DISK;
@@ -103,7 +105,7 @@ function readDisk(body: Uint8Array): FilesDown {
   if (5 + len > body.length) fail('truncated files disk header', 'bad-frame');
   const o = readJson(body.subarray(4, 5 + len), 4096, 'disk header');
   const text = utf8.decode(body.subarray(5 + len), 'file text');
-  return { type: 'disk', req: req(o), path: path(o), version: str(o, 'version', 64), text };
+  return { type: 'disk', req: req(o), path: path(o), version: str(o, 'version', 64), message: str(o, 'message', 2000), text };
 }
 
 export function readFiles(body: Uint8Array): FilesMessage {

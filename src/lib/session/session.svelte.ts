@@ -15,6 +15,8 @@ import { colorFor, pickName, rememberName } from '../presence/names.ts';
 import { PresenceClient, type Participant } from '../presence/presence-client.ts';
 import type { TerminalSink } from '../terminal/output-stream.ts';
 import { TerminalClient } from '../terminal/terminal-client.ts';
+import { EditorClient } from '../editor/editor-client.ts';
+import { FilesClient } from '../files/files-client.ts';
 import { join } from './join.ts';
 import type { JoinStatus, SessionView } from './view.ts';
 
@@ -42,6 +44,8 @@ export class SessionState implements SessionView {
   peers = $state<Participant[]>([]);
   terminals = $state<TermInfo[]>([]);
   links = $state<ShareLinks>({});
+  editor = $state.raw<EditorClient | null>(null);
+  files = $state.raw<FilesClient | null>(null);
   participants = $derived([this.self, ...this.peers]);
   hostConnected = $derived(this.peers.some((p) => p.role === 'host' && p.connected));
 
@@ -78,6 +82,10 @@ export class SessionState implements SessionView {
     }));
     const presence = (this.#presence = new PresenceClient(mesh, () => this.self.name));
     const terms = (this.#terms = new TerminalClient(mesh));
+    // registered before any connection opens, like the clients above
+    this.editor = new EditorClient(mesh, cred.role);
+    this.files = new FilesClient(mesh);
+    this.#announce();
     const s = this.#store;
     s.addFn(credential.onRefresh((t) => mesh.signaling.refreshed(t)));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
@@ -105,6 +113,12 @@ export class SessionState implements SessionView {
     rememberName(clean, storage());
     if (this.#credential) this.#credential.name = clean;
     this.#presence?.announceName();
+    this.#announce();
+  }
+
+  /** who this participant is, in the shared document's awareness (cursors carry it) */
+  #announce(): void {
+    this.editor?.setPresence({ user: { name: this.self.name, color: this.self.color, id: this.self.id } });
   }
 
   /** Requests that change what everyone shares; never sent for a viewer (the host refuses them anyway). */
@@ -140,6 +154,8 @@ export class SessionState implements SessionView {
     this.#store.dispose();
     this.#presence?.dispose();
     this.#terms?.dispose();
+    this.files?.dispose();
+    this.editor?.dispose();
     void this.#mesh?.dispose('left');
     this.#credential?.dispose();
   }

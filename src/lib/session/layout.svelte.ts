@@ -6,7 +6,9 @@
 
 const KEY = 'live-sessions:layout';
 
-export type Arrangement = 'side' | 'stacked';
+/** `auto`: side by side when the workspace is wide enough (AUTO_SIDE_MIN_PX), stacked otherwise */
+export type Arrangement = 'auto' | 'side' | 'stacked';
+export const AUTO_SIDE_MIN_PX = 900;
 
 export const FILES_MIN_PX = 120;
 export const FILES_MAX_PX = 480;
@@ -18,7 +20,7 @@ export class Layout {
   filesPx = $state(200);
   /** the editor's share of the space beside the file panel, 0.15–0.85 */
   editorShare = $state(0.5);
-  arrangement = $state<Arrangement>('side');
+  arrangement = $state<Arrangement>('auto');
 
   constructor() {
     try {
@@ -26,7 +28,6 @@ export class Layout {
       if (typeof o.filesPx === 'number') this.filesPx = o.filesPx === 0 ? 0 : clamp(o.filesPx, FILES_MIN_PX, FILES_MAX_PX);
       if (typeof o.editorShare === 'number') this.editorShare = clamp(o.editorShare, 0.15, 0.85);
       if (o.arrangement === 'side' || o.arrangement === 'stacked') this.arrangement = o.arrangement;
-      else if (typeof innerWidth === 'number' && innerWidth < 1000) this.arrangement = 'stacked';
     } catch {
       // storage disabled or damaged: defaults for this page
     }

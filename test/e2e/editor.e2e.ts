@@ -24,6 +24,7 @@ const FILE = 'app.py';
 beforeAll(async () => {
   session = await startE2eSession();
   writeFileSync(join(session.cwd, FILE), 'def main():\r\n    pass\r\n');
+  writeFileSync(join(session.cwd, 'other.txt'), 'line\n'.repeat(200) + 'the end\n');
   [ada, bob, vic] = await Promise.all([
     joinAs(session.browser, session.host.links.editor, 'Ada'),
     joinAs(session.browser, session.host.links.owner, 'Bob'),
@@ -92,6 +93,20 @@ describe('shared editor', () => {
     await expect.poll(onDisk, { timeout: SEE_TIMEOUT_MS }).toContain('x = 1');
     expect(onDisk()).toContain('print("from sed")');
     await expect.poll(() => ada.page.getByTestId('conflict').count()).toBe(0);
+  });
+
+  it('follow mode: the follower sees the file the followed person opens', async () => {
+    await bob.page.getByTestId('people-here').getByRole('button', { name: /^Ada/ }).first().click();
+    await ada.page.getByTestId('file-tree').getByText('other.txt', { exact: true }).click();
+    await expect.poll(() => bob.page.locator('[data-testid="editor"]').count(), { timeout: SEE_TIMEOUT_MS }).toBe(1);
+    await expect.poll(() => bob.page.locator('.bar .path').first().innerText(), { timeout: SEE_TIMEOUT_MS }).toBe('other.txt');
+    // Ada goes to the end of the file: it scrolls into view at Bob's
+    await ada.page.locator('[data-testid="editor"] .monaco-editor .view-lines').waitFor({ timeout: SEE_TIMEOUT_MS });
+    await focusEnd(ada.page);
+    await expect.poll(() => bob.page.locator('[data-testid="editor"] .view-lines').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/the\send/);
+    // back to the shared file for the others
+    await bob.page.getByTestId('people-here').getByRole('button', { name: /^Ada/ }).first().click();
+    await Promise.all([open(ada.page), open(bob.page)]);
   });
 
   it("lets a viewer change neither the buffer nor the file, even with crafted messages", async () => {

@@ -33,6 +33,10 @@ export class MonacoBinding {
   #style = document.createElement('style');
   #frame = 0;
   #cleanup: (() => void)[] = [];
+  /** awareness client whose cursor this editor keeps in view (follow mode) */
+  #following: number | null = null;
+  /** called when the local user moves (stops following) */
+  onMoved: () => void = () => {};
 
   constructor(monaco: M, text: Y.Text, model: Monaco.editor.ITextModel, editor: Monaco.editor.IStandaloneCodeEditor, client: EditorClient, path: string) {
     this.#monaco = monaco;
@@ -61,7 +65,10 @@ export class MonacoBinding {
         }
       }, this);
     });
-    const cursor = editor.onDidChangeCursorSelection(() => this.#shareSelections());
+    const cursor = editor.onDidChangeCursorSelection((e) => {
+      this.#shareSelections();
+      if (e.source === 'keyboard' || e.source === 'mouse') this.onMoved();
+    });
     const onAware = () => this.#scheduleRender();
     client.awareness.on('change', onAware);
     const undoKey = editor.addAction({ id: 'ls-undo', label: 'Undo (mine)', keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyZ], run: () => void this.undo.undo() });
@@ -115,6 +122,12 @@ export class MonacoBinding {
     return new this.#monaco.Range(a.lineNumber, a.column, b.lineNumber, b.column);
   }
 
+  /** Keeps `client`'s cursor in view (null: stop). */
+  follow(client: number | null): void {
+    this.#following = client;
+    this.#scheduleRender();
+  }
+
   #shareSelections(): void {
     const rel = (offset: number) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(this.#text, offset));
     const sel = (this.#editor.getSelections() ?? []).map((s) => ({
@@ -151,6 +164,7 @@ export class MonacoBinding {
         const [a, h] = [this.#abs(anchor), this.#abs(head)];
         if (a === null || h === null) continue;
         const [from, to] = a < h ? [a, h] : [h, a];
+        if (id === this.#following) this.#editor.revealPositionInCenterIfOutsideViewport(this.#model.getPositionAt(h));
         if (from !== to) decs.push({ range: this.#range(from, to), options: { className: `ls-sel ls-sel-${id}` } });
         decs.push({ range: this.#range(h, h), options: { beforeContentClassName: `ls-head ls-head-${id}`, stickiness: 1, hoverMessage: { value: s.user.name } } });
       }

@@ -109,6 +109,21 @@ describe('shared editor', () => {
     await Promise.all([open(ada.page), open(bob.page)]);
   });
 
+  it('shares the session notes', async () => {
+    for (const p of [ada.page, bob.page]) {
+      await p.getByTestId('file-tree').getByText(FILE, { exact: true }).click();
+    }
+    // a new page has no file open: the notes are one click away
+    const carl = await joinAs(session.browser, session.host.links.editor, 'Carl');
+    await carl.page.getByRole('button', { name: 'Open the session notes' }).click();
+    await carl.page.locator('[data-testid="notes"] .monaco-editor .view-lines').click();
+    await carl.page.keyboard.type('14:02 restarted nginx');
+    const dave = await joinAs(session.browser, session.host.links.viewer, 'Dave');
+    await dave.page.getByRole('button', { name: 'Open the session notes' }).click();
+    await expect.poll(() => dave.page.locator('[data-testid="notes"] .view-lines').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/restarted\snginx/);
+    await Promise.all([carl.close(), dave.close()]);
+  });
+
   it("lets a viewer change neither the buffer nor the file, even with crafted messages", async () => {
     await open(vic.page);
     await expect.poll(() => shared(vic.page), { timeout: SEE_TIMEOUT_MS }).toBe(await shared(ada.page));
@@ -133,5 +148,9 @@ describe('shared editor', () => {
     await expect.poll(() => shared(ada.page), { timeout: SEE_TIMEOUT_MS }).toBe('#' + before);
     expect(await shared(bob.page)).toBe('#' + before);
     expect(onDisk()).toBe(disk);
+  });
+
+  it('logs no error and throws nothing on any page', () => {
+    for (const person of [ada, bob, vic]) expect(person.errors).toEqual([]);
   });
 });

@@ -158,4 +158,23 @@ describe('files and the shared document', () => {
     await a.p.dispose();
     await until(() => ![...late.editor.others().values()].some((s) => s.user.name === 'Fay'), "Fay's presence gone after she left", 5_000);
   });
+
+  it('converges after a lost connection (edits made meanwhile arrive through the sync handshake), and two seeds never duplicate', async () => {
+    const [a, b] = await Promise.all([participant('editor', 'Gus'), participant('editor', 'Hal')]);
+    await until(() => a.p.mesh.peers.some((p) => p.id === b.p.cred.participant), 'Gus connected to Hal');
+    const toHal = a.p.mesh.peers.find((p) => p.id === b.p.cred.participant)!;
+    const rejoined = new Promise<void>((resolve) => {
+      const sub = b.p.mesh.peerJoined.on((p) => p.id === a.p.cred.participant && (sub.dispose(), resolve()));
+    });
+    toHal.close({ kind: 'lost', detail: 'test: connection dropped' });
+    a.editor.notes.insert(0, 'typed while Hal was away; ');
+    await rejoined;
+    await until(() => b.editor.notes.toString().startsWith('typed while Hal was away; '), "Gus's offline edit at Hal after the reconnect");
+    // the host and a participant seed the same path at the same moment: one text wins, no duplicate
+    stack.agent.editor.seed('seeded.txt', 'hello\n');
+    a.editor.seed('seeded.txt', 'hello\n');
+    await until(() => [a, b].every((c) => text(c.editor, 'seeded.txt') !== undefined) && text(stack.agent.editor, 'seeded.txt') !== undefined, 'the seed everywhere');
+    await until(() => new Set([a, b].map((c) => text(c.editor, 'seeded.txt')).concat(text(stack.agent.editor, 'seeded.txt'))).size === 1, 'one text');
+    expect(text(b.editor, 'seeded.txt')).toBe('hello\n');
+  });
 });

@@ -18,6 +18,7 @@ import { TerminalClient } from '../terminal/terminal-client.ts';
 import { EditorClient } from '../editor/editor-client.ts';
 import { FilesClient } from '../files/files-client.ts';
 import { join } from './join.ts';
+import { rememberedLinks } from './new-session.ts';
 import type { JoinStatus, SessionView } from './view.ts';
 
 export interface SessionOptions {
@@ -67,6 +68,8 @@ export class SessionState implements SessionView {
     const { link, api, cert, fingerprint, cred, jwks, key } = await join(o.origin, o.session, o.hash, this.self.name);
     if (this.#store.disposed) return;
     this.self = { id: cred.participant, name: cred.name, role: cred.role, self: true, connected: true, color: colorFor(cred.participant) };
+    // a session this browser created ("New session"): its links, until a host sends them
+    if (cred.role === 'owner') this.links = rememberedLinks(link.session);
     const credential = (this.#credential = new Credential(api, cred, fingerprint));
     const mesh = (this.#mesh = new Mesh({
       session: link.session,

@@ -1,6 +1,6 @@
 /**
  * The host agent: creates a session on the signaling server, joins the mesh as the `host` peer and
- * composes its capabilities (terminals, the owners' share links) behind one interface: each is told
+ * composes its capabilities (terminals, the owners' share links, files with the shared document) behind one interface: each is told
  * who joins and leaves and gets the messages the router accepted for its protocol. Refused
  * messages (a viewer's keystrokes) are recorded in the audit log with their author.
  */
@@ -14,11 +14,13 @@ import { Credential } from '../src/lib/mesh/credential.ts';
 import { DisposableStore } from '../src/lib/mesh/events.ts';
 import { Mesh } from '../src/lib/mesh/mesh.ts';
 import { newRoomSecret, roomKey } from '../src/lib/mesh/room-crypto.ts';
+import { EditorClient } from '../src/lib/editor/editor-client.ts';
 import { AuditLog, who } from './audit.ts';
 import type { HostCapability } from './capability.ts';
 import { RefusalLog } from './refusals.ts';
 import { makeCertificate, type DtlsCertificate } from './cert.ts';
 import { previousLog, TerminalRecorder } from './record/recorder.ts';
+import { FileBridge } from './files/bridge.ts';
 import { ShareLinksHost } from './share-links.ts';
 import { CommandsHost } from './commands/host.ts';
 import { shellLaunch, type ShellLaunch } from './commands/shell-integration.ts';
@@ -39,6 +41,8 @@ export interface HostOptions {
   recordDir?: string;
   /** the shells' environment (default: this process's) */
   env?: Record<string, string>;
+  /** largest file opened in the shared editor, bytes (default 4 MiB) */
+  maxFileBytes?: number;
 }
 
 /** A bit of what a refused message held, for the audit log. */
@@ -59,6 +63,9 @@ export class HostAgent {
   readonly terminals: TerminalSet;
   readonly hub: TerminalHub;
   readonly commands: CommandsHost;
+  /** the session's shared document (the host seeds files into it) */
+  readonly editor: EditorClient;
+  readonly files: FileBridge;
   #capabilities: HostCapability[];
   #store = new DisposableStore();
   #launch: ShellLaunch;
@@ -67,7 +74,7 @@ export class HostAgent {
   #api: ApiClient;
   #disposed = false;
 
-  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; log: (line: string) => void }) {
+  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; log: (line: string) => void; cwd: string; maxFileBytes?: number }) {
     this.#api = p.api;
     this.session = p.session;
     this.links = p.links;
@@ -80,7 +87,9 @@ export class HostAgent {
     this.#credential = p.credential;
     this.hub = new TerminalHub(p.terminals, p.audit, p.log);
     this.commands = new CommandsHost(p.mesh, p.terminals, p.audit, p.recorder);
-    this.#capabilities = [this.hub, new ShareLinksHost(p.links), this.commands];
+    this.editor = new EditorClient(p.mesh, 'host');
+    this.files = new FileBridge({ root: p.cwd, editor: this.editor, audit: p.audit, log: p.log, maxFileBytes: p.maxFileBytes });
+    this.#capabilities = [this.hub, new ShareLinksHost(p.links), this.commands, this.files];
     this.#compose(p.log);
   }
 
@@ -139,7 +148,7 @@ export class HostAgent {
         rtcConfig: { iceServers: created.ice, certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
         log: o.log
       });
-      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, api, log: o.log });
+      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, api, log: o.log, cwd: o.cwd, maxFileBytes: o.maxFileBytes });
     } catch (e) {
       cert.dispose();
       launch?.dispose();
@@ -157,6 +166,7 @@ export class HostAgent {
     await this.mesh.dispose('the host agent stopped');
     this.#store.dispose();
     for (const c of this.#capabilities) c.dispose();
+    this.editor.dispose();
     this.terminals.dispose();
     await Promise.all([this.audit.close(), this.recorder.dispose()]);
     this.#launch.dispose();

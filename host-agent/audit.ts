@@ -24,7 +24,8 @@ export type AuditEvent =
   | { kind: 'refused'; what: string; term?: number; bytes?: number; count?: number }
   | { kind: 'join' | 'leave' }
   | { kind: 'terminal'; action: 'open' | 'close' | 'restart' | 'resize'; term: number }
-  | { kind: 'command'; term: number; text: string | null; cwd: string | null; exit: number | null; ms: number };
+  | { kind: 'command'; term: number; text: string | null; cwd: string | null; exit: number | null; ms: number }
+  | { kind: 'file'; action: 'save' | 'create' | 'rename' | 'delete' | 'reload'; path: string; to?: string; version?: string; force?: boolean };
 
 export class AuditLog {
   readonly path: string;

@@ -20,7 +20,10 @@ import type { TerminalSink } from '../terminal/output-stream.ts';
 import { TerminalClient } from '../terminal/terminal-client.ts';
 import type { Decision } from '../protocol/statements.ts';
 import { InviteList } from './invites.svelte.ts';
+import { EditorClient } from '../editor/editor-client.ts';
+import { FilesClient } from '../files/files-client.ts';
 import { join } from './join.ts';
+import { rememberedLinks } from './new-session.ts';
 import type { JoinStatus, SessionView } from './view.ts';
 
 export interface SessionOptions {
@@ -51,6 +54,8 @@ export class SessionState implements SessionView {
   terminals = $state<TermInfo[]>([]);
   links = $state<ShareLinks>({});
   commands = $state.raw<Command[]>([]);
+  editor = $state.raw<EditorClient | null>(null);
+  files = $state.raw<FilesClient | null>(null);
   participants = $derived([this.self, ...this.peers]);
   hostConnected = $derived(this.peers.some((p) => p.role === 'host' && p.connected));
 
@@ -81,6 +86,8 @@ export class SessionState implements SessionView {
     const { link, api, cert, fingerprint, cred, jwks, key, ownerKey } = await join(o.origin, o.session, o.hash);
     if (this.#store.disposed) return;
     this.self = { id: cred.participant, name: this.self.name, role: cred.role, self: true, connected: true, color: colorFor(cred.participant) };
+    // a session this browser created ("New session"): its links, until a host sends them
+    if (cred.role === 'owner') this.links = rememberedLinks(link.session);
     const credential = (this.#credential = new Credential(api, cred, fingerprint));
     const mesh = (this.#mesh = new Mesh({
       session: link.session,
@@ -97,6 +104,10 @@ export class SessionState implements SessionView {
     const presence = (this.#presence = new PresenceClient(mesh, () => this.self.name));
     const terms = (this.#terms = new TerminalClient(mesh));
     const commands = (this.#commands = new CommandsClient(mesh));
+    // registered before any connection opens, like the clients above
+    this.editor = new EditorClient(mesh, cred.role);
+    this.files = new FilesClient(mesh);
+    this.#announce();
     const s = this.#store;
     s.addFn(credential.onRefresh((t) => mesh.renewed(t)));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
@@ -159,6 +170,12 @@ export class SessionState implements SessionView {
     this.self.name = clean;
     rememberName(clean, storage());
     this.#presence?.announceName();
+    this.#announce();
+  }
+
+  /** who this participant is, in the shared document's awareness (cursors carry it) */
+  #announce(): void {
+    this.editor?.setPresence({ user: { name: this.self.name, color: this.self.color, id: this.self.id } });
   }
 
   /** Requests that change what everyone shares; never sent for a viewer (the host refuses them anyway). */
@@ -195,6 +212,8 @@ export class SessionState implements SessionView {
     this.#presence?.dispose();
     this.#terms?.dispose();
     this.#commands?.dispose();
+    this.files?.dispose();
+    this.editor?.dispose();
     void this.#mesh?.dispose('left');
     this.#credential?.dispose();
   }

@@ -11,6 +11,8 @@ import type { TermInfo } from '../protocol/terminal.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
 import type { Participant } from '../presence/presence-client.ts';
 import type { TerminalSink } from '../terminal/output-stream.ts';
+import type { EditorClient } from '../editor/editor-client.ts';
+import type { FilesClient } from '../files/files-client.ts';
 
 export type { Participant, SignalingStatus, TerminalSink };
 
@@ -33,6 +35,10 @@ export interface SessionView {
   readonly links: ShareLinks;
   /** an owner's invite links (make, list, revoke); null for everyone else */
   readonly invites: InviteList | null;
+  /** the session's shared document, once joined (absent where there is no mesh, as in UI tests) */
+  readonly editor?: EditorClient | null;
+  /** the host's files, once joined */
+  readonly files?: FilesClient | null;
 
   rename(name: string): void;
   openTerminal(cols: number, rows: number): void;

@@ -1,0 +1,208 @@
+/**
+ * The host's side of files (capability `files`): list, open, save, create, rename and delete below
+ * the root it was given, nowhere else (paths.ts). Opening seeds the file's text into the session's
+ * shared document (once); saving writes what that document holds, atomically, unless the file
+ * changed on disk since it was opened or last saved — then the saver gets the disk's text and a
+ * conflict, and nothing is overwritten. Every change is audited with its author; changes on disk
+ * are told to everyone (debounced), except the ones that match what the host itself wrote.
+ *
+ * Viewers' saves, creates, renames and deletes never get here: the router refuses them.
+ */
+import { mkdir, open, readdir, realpath, rename, rm, lstat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { filesProtocol, MAX_ENTRIES, type Entry, type FilesDown, type FilesUp } from '../../src/lib/protocol/files.ts';
+import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
+import { replaceText, type EditorClient } from '../../src/lib/editor/editor-client.ts';
+import type { AuditLog } from '../audit.ts';
+import type { HostCapability } from '../capability.ts';
+import { clean, FileError, resolveInside } from './paths.ts';
+import { DEFAULT_MAX_FILE_BYTES, readText, versionOf } from './read.ts';
+import { DiskWatcher } from './watcher.ts';
+import { TEMP_PREFIX, writeAtomic } from './write.ts';
+
+export interface FileBridgeOptions {
+  root: string;
+  editor: EditorClient;
+  audit: AuditLog;
+  log: (line: string) => void;
+  maxFileBytes?: number;
+}
+
+const parent = (rel: string) => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
+
+export class FileBridge implements HostCapability<typeof filesProtocol> {
+  readonly protocol = filesProtocol;
+  #o: FileBridgeOptions;
+  #max: number;
+  #root: Promise<string>;
+  #peers = new Set<MeshPeer>();
+  /** per open file: the version on disk the shared text started from (seeded, saved or reloaded) */
+  #base = new Map<string, string>();
+  #watcher: Promise<DiskWatcher>;
+
+  constructor(o: FileBridgeOptions) {
+    this.#o = o;
+    this.#max = o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    this.#root = realpath(o.root);
+    this.#watcher = this.#root.then((r) => new DiskWatcher(r, (paths) => void this.#diskChanged(paths)));
+  }
+
+  addPeer(peer: MeshPeer): void {
+    this.#peers.add(peer);
+  }
+
+  removePeer(peer: MeshPeer): void {
+    this.#peers.delete(peer);
+  }
+
+  handle(peer: MeshPeer, m: FilesUp | FilesDown): void {
+    if (!('req' in m) || m.type === 'listing' || m.type === 'opened' || m.type === 'done' || m.type === 'failed' || m.type === 'disk') return;
+    this.#run(peer, m).then(
+      (answer) => peer.send(filesProtocol, answer),
+      (e: Error) => {
+        const fe = e instanceof FileError ? e : new FileError('io', e.message);
+        void this.#root.then((r) => peer.send(filesProtocol, { type: 'failed', req: m.req, code: fe.code, message: fe.message.replaceAll(r, '.') }));
+      }
+    );
+  }
+
+  /** The real path of `rel` (links inside the root followed). */
+  async #real(rel: string): Promise<string> {
+    return resolveInside(await this.#root, rel);
+  }
+
+  /** The real path of `rel`'s folder plus its own name: renaming or deleting a link acts on the link. */
+  async #entry(rel: string): Promise<string> {
+    const r = clean(rel);
+    if (!r) throw new FileError('outside', 'The shared folder itself cannot be renamed or deleted.');
+    return join(await this.#real(parent(r)), basename(r));
+  }
+
+  async #run(peer: MeshPeer, m: FilesUp): Promise<FilesDown> {
+    const who = peer.claims;
+    const audit = (e: Omit<Extract<Parameters<AuditLog['record']>[1], { kind: 'file' }>, 'kind'>) => this.#o.audit.record(who, { kind: 'file', ...e });
+    switch (m.type) {
+      case 'list':
+        return { type: 'listing', req: m.req, path: clean(m.path), ...(await this.#list(m.path)) };
+      case 'open': {
+        const rel = clean(m.path);
+        const f = await readText(await this.#real(rel), rel, this.#max);
+        if (this.#o.editor.seed(rel, f.text) || !this.#base.has(rel)) this.#base.set(rel, f.version);
+        void this.#watcher.then((w) => w.watchDir(parent(rel)));
+        return { type: 'opened', req: m.req, path: rel, version: this.#base.get(rel)!, size: f.size, eol: f.eol };
+      }
+      case 'save': {
+        const rel = clean(m.path);
+        const text = this.#text(rel);
+        const abs = await this.#real(rel);
+        const disk = await readText(abs, rel, Number.MAX_SAFE_INTEGER).catch((e: FileError) => (e.code === 'not-found' ? null : Promise.reject(e)));
+        if (disk && disk.version !== this.#base.get(rel) && disk.text !== text && !m.force) {
+          const message = `"${rel}" changed on disk since it was opened: compare both versions and choose.`;
+          return { type: 'disk', req: m.req, path: rel, version: disk.version, message, text: disk.text };
+        }
+        const version = versionOf(text);
+        this.#base.set(rel, version);
+        await writeAtomic(abs, text);
+        audit({ action: 'save', path: rel, version, force: m.force || undefined });
+        return { type: 'done', req: m.req, version };
+      }
+      case 'reload': {
+        const rel = clean(m.path);
+        const f = await readText(await this.#real(rel), rel, this.#max);
+        replaceText(this.#o.editor.files.get(rel) ?? this.#notOpen(rel), f.text);
+        this.#base.set(rel, f.version);
+        audit({ action: 'reload', path: rel, version: f.version });
+        return { type: 'done', req: m.req, version: f.version };
+      }
+      case 'create': {
+        const abs = await this.#entry(m.path);
+        if (await lstat(abs).catch(() => null)) throw new FileError('exists', `"${clean(m.path)}" already exists.`);
+        if (m.dir) await mkdir(abs);
+        else await (await open(abs, 'wx', 0o644)).close();
+        audit({ action: 'create', path: clean(m.path) });
+        return { type: 'done', req: m.req, version: null };
+      }
+      case 'rename': {
+        const [from, to] = [await this.#entry(m.from), await this.#entry(m.to)];
+        if (!(await lstat(from).catch(() => null))) throw new FileError('not-found', `"${clean(m.from)}" does not exist.`);
+        if (await lstat(to).catch(() => null)) throw new FileError('exists', `"${clean(m.to)}" already exists.`);
+        await rename(from, to);
+        this.#moveOpen(clean(m.from), clean(m.to));
+        audit({ action: 'rename', path: clean(m.from), to: clean(m.to) });
+        return { type: 'done', req: m.req, version: null };
+      }
+      case 'delete': {
+        const abs = await this.#entry(m.path);
+        if (!(await lstat(abs).catch(() => null))) throw new FileError('not-found', `"${clean(m.path)}" does not exist.`);
+        // the shared text of an open file stays (nothing is lost): saving it writes the file again
+        await rm(abs, { recursive: true });
+        audit({ action: 'delete', path: clean(m.path) });
+        return { type: 'done', req: m.req, version: null };
+      }
+    }
+  }
+
+  #text(rel: string): string {
+    return (this.#o.editor.files.get(rel) ?? this.#notOpen(rel)).toString();
+  }
+
+  #notOpen(rel: string): never {
+    throw new FileError('not-open', `"${rel}" is not open in this session: open it first.`);
+  }
+
+  async #list(rel: string): Promise<{ entries: Entry[]; truncated: boolean }> {
+    const abs = await this.#real(rel);
+    const st = await lstat(abs).catch(() => null);
+    if (!st) throw new FileError('not-found', `"${clean(rel)}" does not exist.`);
+    if (!st.isDirectory()) throw new FileError('not-regular', `"${clean(rel)}" is not a folder.`);
+    const names = (await readdir(abs)).filter((n) => !n.startsWith(TEMP_PREFIX));
+    const entries: Entry[] = [];
+    for (const name of names.slice(0, MAX_ENTRIES)) {
+      const s = await lstat(join(abs, name)).catch(() => null);
+      if (!s) continue;
+      const kind = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : s.isSymbolicLink() ? 'link' : 'other';
+      entries.push({ name, kind, size: s.isFile() ? s.size : 0 });
+    }
+    entries.sort((a, b) => Number(b.kind === 'dir') - Number(a.kind === 'dir') || a.name.localeCompare(b.name));
+    void this.#watcher.then((w) => w.watchDir(clean(rel)));
+    return { entries, truncated: names.length > MAX_ENTRIES };
+  }
+
+  /** Open files under a renamed path follow it in the shared document. */
+  #moveOpen(from: string, to: string): void {
+    const files = this.#o.editor.files;
+    this.#o.editor.doc.transact(() => {
+      for (const [path, text] of [...files.entries()]) {
+        if (path !== from && !path.startsWith(from + '/')) continue;
+        const next = to + path.slice(from.length);
+        this.#o.editor.seed(next, text.toString());
+        files.delete(path);
+        const base = this.#base.get(path);
+        this.#base.delete(path);
+        if (base) this.#base.set(next, base);
+      }
+    });
+  }
+
+  /** Tells everyone what changed on disk, leaving out open files that hold what the host last wrote or read. */
+  async #diskChanged(paths: string[]): Promise<void> {
+    const root = await this.#root;
+    const told: string[] = [];
+    for (const p of paths) {
+      const base = this.#base.get(p);
+      if (base) {
+        const now = await readText(join(root, p), p, Number.MAX_SAFE_INTEGER).catch(() => null);
+        if (now?.version === base) continue;
+      }
+      told.push(p);
+    }
+    if (!told.length) return;
+    const msg = filesProtocol.write({ type: 'changed', paths: told });
+    for (const peer of this.#peers) peer.sendEncoded(msg);
+  }
+
+  dispose(): void {
+    void this.#watcher.then((w) => w.dispose());
+    this.#peers.clear();
+  }
+}

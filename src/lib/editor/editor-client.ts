@@ -1,0 +1,165 @@
+/**
+ * The session's shared document, without DOM: the page, the host agent and the Node test peers use
+ * it alike. One Y.Doc per session (files as Y.Text in the `files` map, keyed by path; `notes`),
+ * kept in sync with every peer over the mesh (editor.ts), plus awareness (who has what open,
+ * cursors). Only the host seeds a file's text (`seed`), so two participants opening a file at once
+ * never duplicate it; a reconnect runs the sync handshake again, so peers converge after outages.
+ *
+ * Roles: the router already refused document changes from viewers; a viewer's own client never
+ * sends any (its local document may change — it is never told to anyone).
+ */
+import * as Y from 'yjs';
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
+import * as decoding from 'lib0/decoding';
+import { DOC_WRITERS, editorProtocol, updateMessage, type EditorMessage } from '../protocol/editor.ts';
+import type { Role } from '../protocol/roles.ts';
+import { ProtocolError } from '../protocol/validate.ts';
+import { DisposableStore } from '../mesh/events.ts';
+import type { Mesh, MeshPeer } from '../mesh/mesh.ts';
+
+/** The origin of a change that came from a peer: never sent back out. */
+class Remote {
+  readonly peer: MeshPeer;
+  constructor(peer: MeshPeer) {
+    this.peer = peer;
+  }
+}
+
+/** What each participant tells the others through awareness. */
+export interface AwareState {
+  user: { name: string; color: string; id: string };
+  /** the path of the file they have open, `notes`, or null */
+  file: string | null;
+  /** selections as Y relative positions (JSON), anchor and head each */
+  sel: { anchor: unknown; head: unknown }[];
+}
+
+/** Client ids announced in an awareness update (y-protocols' layout: count, then id, clock, state). */
+function awarenessClients(update: Uint8Array): number[] {
+  const d = decoding.createDecoder(update);
+  const ids: number[] = [];
+  const n = decoding.readVarUint(d);
+  for (let i = 0; i < n; i++) {
+    ids.push(decoding.readVarUint(d));
+    decoding.readVarUint(d);
+    decoding.readVarString(d);
+  }
+  return ids;
+}
+
+export class EditorClient {
+  readonly doc = new Y.Doc();
+  readonly awareness = new Awareness(this.doc);
+  /** path → text of the host's files that someone opened */
+  readonly files = this.doc.getMap<Y.Text>('files');
+  /** the notes document every session has */
+  readonly notes = this.doc.getText('notes');
+  #mesh: Mesh;
+  #writer: boolean;
+  /** awareness client id → the peer that first announced it: nobody can speak for someone else */
+  #owners = new Map<number, string>();
+  #store = new DisposableStore();
+
+  constructor(mesh: Mesh, role: Role) {
+    this.#mesh = mesh;
+    this.#writer = DOC_WRITERS.includes(role);
+    this.#store.add(mesh.router.register(editorProtocol, (p, m) => this.#receive(p, m)));
+    this.#store.add(mesh.peerJoined.on((p) => this.#greet(p)));
+    this.#store.add(mesh.peerGone.on(({ peer }) => this.#forget(peer)));
+    const onUpdate = (update: Uint8Array, origin: unknown) => {
+      if (origin instanceof Remote || !this.#writer) return;
+      this.#mesh.broadcast(editorProtocol, updateMessage(update));
+    };
+    this.doc.on('update', onUpdate);
+    const onAware = ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
+      if (origin instanceof Remote) return;
+      const mine = [...added, ...updated, ...removed].filter((id) => id === this.doc.clientID);
+      if (mine.length) this.#mesh.broadcast(editorProtocol, { type: 'aware', data: encodeAwarenessUpdate(this.awareness, mine) });
+    };
+    this.awareness.on('update', onAware);
+    this.#store.addFn(() => {
+      this.doc.off('update', onUpdate);
+      this.awareness.off('update', onAware);
+    });
+  }
+
+  #greet(peer: MeshPeer): void {
+    peer.send(editorProtocol, { type: 'sync1', data: Y.encodeStateVector(this.doc) });
+    if (this.awareness.getLocalState()) peer.send(editorProtocol, { type: 'aware', data: encodeAwarenessUpdate(this.awareness, [this.doc.clientID]) });
+  }
+
+  #forget(peer: MeshPeer): void {
+    const gone = [...this.#owners].filter(([, id]) => id === peer.id).map(([c]) => c);
+    for (const c of gone) this.#owners.delete(c);
+    removeAwarenessStates(this.awareness, gone, new Remote(peer));
+  }
+
+  #receive(peer: MeshPeer, m: EditorMessage): void {
+    try {
+      switch (m.type) {
+        case 'sync1':
+          // a viewer's answer would be refused by everyone: it has nothing of its own to give
+          if (this.#writer) peer.send(editorProtocol, { type: 'sync2', data: Y.encodeStateAsUpdate(this.doc, m.data) });
+          return;
+        case 'sync2':
+        case 'update':
+        case 'big':
+          return Y.applyUpdate(this.doc, m.data, new Remote(peer));
+        case 'aware':
+          return this.#aware(peer, m.data);
+      }
+    } catch (e) {
+      peer.strike(new ProtocolError('bad-message', `malformed editor ${m.type}: ${(e as Error).message}`));
+    }
+  }
+
+  #aware(peer: MeshPeer, data: Uint8Array): void {
+    const ids = awarenessClients(data);
+    for (const id of ids) {
+      const owner = this.#owners.get(id);
+      if (id === this.doc.clientID || (owner && owner !== peer.id)) throw new Error(`awareness for client ${id}, which is not this peer's`);
+    }
+    for (const id of ids) this.#owners.set(id, peer.id);
+    applyAwarenessUpdate(this.awareness, data, new Remote(peer));
+  }
+
+  /** The host puts a file's text into the document, once: a map entry, so concurrent seeds never duplicate text (one wins). */
+  seed(path: string, text: string): boolean {
+    if (this.files.has(path)) return false;
+    this.doc.transact(() => this.files.set(path, new Y.Text(text)), 'seed');
+    return true;
+  }
+
+  /** What this participant has open and where its cursors are, for everyone else. */
+  setPresence(state: Partial<AwareState>): void {
+    const prev = (this.awareness.getLocalState() ?? {}) as Partial<AwareState>;
+    this.awareness.setLocalState({ ...prev, ...state });
+  }
+
+  /** Other participants' awareness states, by Yjs client id. */
+  others(): Map<number, AwareState> {
+    const out = new Map<number, AwareState>();
+    for (const [id, s] of this.awareness.getStates()) if (id !== this.doc.clientID && s.user) out.set(id, s as AwareState);
+    return out;
+  }
+
+  dispose(): void {
+    this.#store.dispose();
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}
+
+/** Replaces `text`'s content with `next` by one delete and one insert around the common prefix and suffix (cursors elsewhere stay). */
+export function replaceText(text: Y.Text, next: string): void {
+  const cur = text.toString();
+  if (cur === next) return;
+  let start = 0;
+  while (start < cur.length && start < next.length && cur[start] === next[start]) start++;
+  let end = 0;
+  while (end < cur.length - start && end < next.length - start && cur[cur.length - 1 - end] === next[next.length - 1 - end]) end++;
+  text.doc!.transact(() => {
+    if (cur.length - start - end > 0) text.delete(start, cur.length - start - end);
+    if (next.length - start - end > 0) text.insert(start, next.slice(start, next.length - end));
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * Loads Monaco from our own build, once, on first use: the session page's first chunk stays as it
+ * was, so joining a terminal-only session is not slower. Only the editor core, syntax colouring
+ * for the usual languages (each loaded when a file needs it) and the editor's own worker — no
+ * language servers, no CDN.
+ */
+import type * as Monaco from 'monaco-editor/editor/editor.api.js';
+
+export type MonacoApi = typeof Monaco;
+
+let loading: Promise<MonacoApi> | null = null;
+
+export function loadMonaco(): Promise<MonacoApi> {
+  loading ??= (async () => {
+    const [monaco, worker] = await Promise.all([
+      import('monaco-editor/editor/editor.api.js'),
+      import('monaco-editor/editor/editor.worker.js?worker'),
+      import('monaco-editor/basic-languages/monaco.contribution.js')
+    ]);
+    (self as unknown as { MonacoEnvironment: unknown }).MonacoEnvironment = { getWorker: () => new worker.default() };
+    monaco.editor.defineTheme('live-sessions', { base: 'vs-dark', inherit: true, rules: [], colors: { 'editor.background': '#0e1116' } });
+    return monaco;
+  })();
+  return loading;
+}
+
+/** Monaco's language for a file name, by extension (plaintext when none matches). */
+export function languageOf(monaco: MonacoApi, path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
+  const ext = name.includes('.') ? name.slice(name.lastIndexOf('.')) : name;
+  for (const l of monaco.languages.getLanguages()) {
+    if (l.extensions?.includes(ext) || l.filenames?.map((f) => f.toLowerCase()).includes(name)) return l.id;
+  }
+  return 'plaintext';
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { permits } from './capability.ts';
+import { EDITOR_RULES, readEditor, updateMessage, writeEditor, BIG_UPDATE_BYTES, type EditorMessage } from './editor.ts';
+import { FrameReader, split } from './frames.ts';
+import { FILES_RULES, readFiles, writeFiles, type FilesMessage } from './files.ts';
+
+function body(bytes: Uint8Array): Uint8Array {
+  const r = new FrameReader();
+  let m = null;
+  for (const f of split(bytes)) m = r.read(f);
+  return m!.body;
+}
+
+describe('files protocol', () => {
+  it('round-trips every message; disk text travels as raw utf-8, CRLF and all', () => {
+    const all: FilesMessage[] = [
+      { type: 'list', req: 1, path: '' },
+      { type: 'open', req: 2, path: 'src/a.ts' },
+      { type: 'save', req: 3, path: 'a', force: true },
+      { type: 'create', req: 4, path: 'd', dir: true },
+      { type: 'rename', req: 5, from: 'a', to: 'b' },
+      { type: 'delete', req: 6, path: 'b' },
+      { type: 'reload', req: 7, path: 'b' },
+      { type: 'listing', req: 1, path: '', entries: [{ name: 'a.ts', kind: 'file', size: 3 }], truncated: false },
+      { type: 'opened', req: 2, path: 'a', version: 'abc', size: 3, eol: 'crlf' },
+      { type: 'done', req: 3, version: null },
+      { type: 'failed', req: 3, code: 'conflict', message: 'changed on disk' },
+      { type: 'disk', req: 3, path: 'a', version: 'v', message: 'changed on disk', text: 'line 1\r\nzwei ✓\r\n' + 'x'.repeat(100_000) },
+      { type: 'changed', paths: ['a', 'src/b'] }
+    ];
+    for (const m of all) expect(readFiles(body(writeFiles(m)))).toEqual(m);
+  });
+
+  it('refuses malformed requests with a message a developer can act on', () => {
+    const enc = new TextEncoder();
+    expect(() => readFiles(new Uint8Array([1, ...enc.encode('{"req":1,"path":"a\\u0000b"}')]))).toThrow(/NUL/);
+    expect(() => readFiles(new Uint8Array([1, ...enc.encode('{"req":1}')]))).toThrow(/"path" must be a string/);
+    expect(() => readFiles(new Uint8Array([99]))).toThrow(/unknown files message type 99/);
+    expect(() => readFiles(new Uint8Array([10, 0, 0, 0, 99]))).toThrow(/truncated/);
+  });
+
+  it('lets viewers list and open but not change files; contents go on the bulk lane', () => {
+    expect(permits(FILES_RULES.open, 'viewer', 'host')).toBe(true);
+    expect(permits(FILES_RULES.save, 'viewer', 'host')).toBe(false);
+    expect(FILES_RULES.save.denied).toMatch(/viewer/);
+    expect(permits(FILES_RULES.save, 'editor', 'editor')).toBe(false);
+    expect(permits(FILES_RULES.disk, 'editor', 'viewer')).toBe(false);
+    expect(FILES_RULES.disk.lane).toBe('bulk');
+  });
+});
+
+describe('editor protocol', () => {
+  it('round-trips each message type with one type byte', () => {
+    for (const type of ['sync1', 'sync2', 'update', 'big', 'aware'] as const) {
+      const m: EditorMessage = { type, data: new Uint8Array([1, 2, 3]) };
+      expect(readEditor(body(writeEditor(m)))).toEqual(m);
+    }
+  });
+
+  it('sends big updates on the bulk lane, and takes document changes from writers only (strikes: no denied text)', () => {
+    expect(updateMessage(new Uint8Array(10)).type).toBe('update');
+    expect(updateMessage(new Uint8Array(BIG_UPDATE_BYTES + 1)).type).toBe('big');
+    expect(EDITOR_RULES.big.lane).toBe('bulk');
+    for (const t of ['sync2', 'update', 'big'] as const) {
+      expect(permits(EDITOR_RULES[t], 'viewer', 'editor')).toBe(false);
+      expect(EDITOR_RULES[t].denied).toBeUndefined();
+      expect(permits(EDITOR_RULES[t], 'editor', 'viewer')).toBe(true);
+    }
+    expect(permits(EDITOR_RULES.aware, 'viewer', 'editor')).toBe(true);
+    expect(permits(EDITOR_RULES.sync1, 'viewer', 'host')).toBe(true);
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * A session started from the browser: "New session" on `/` creates a session without a host, the
+ * creator is its owner, and the people it shares the editor link with write the same notes.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage } from '../helpers/browser.ts';
+import { startSignalingProcess, stopAll, type SignalingProcess } from '../helpers/processes.ts';
+import { openAs, SEE_TIMEOUT_MS, JOIN_TIMEOUT_MS } from '../helpers/session-page.ts';
+
+let signaling: SignalingProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  signaling = await startSignalingProcess();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await stopAll();
+});
+
+type PageState = { status: string; self: { role: string }; links: { editor?: string } };
+const state = (p: import('playwright-core').Page) =>
+  p.evaluate((): PageState | null => {
+    const s = (window as unknown as { __liveSessions?: PageState }).__liveSessions;
+    return s ? { status: s.status, self: { role: s.self.role }, links: { editor: s.links.editor } } : null;
+  });
+
+describe('browser-only session', () => {
+  it('"New session" makes the creator owner; an editor it shares the link with writes the same notes', async () => {
+    const owner = await openPage(browser, `${signaling.url}/`);
+    await owner.page.getByRole('button', { name: 'New session' }).click();
+    await owner.page.waitForURL(/\/s\/[^/]+#invite=/, { timeout: JOIN_TIMEOUT_MS });
+    await expect.poll(async () => (await state(owner.page))?.status, { timeout: JOIN_TIMEOUT_MS }).toBe('joined');
+    const s = (await state(owner.page))!;
+    expect(s.self.role).toBe('owner');
+    expect(s.links.editor).toMatch(/#invite=.+&key=/);
+
+    await owner.page.getByRole('button', { name: 'Open the session notes' }).click();
+    await owner.page.locator('[data-testid="notes"] .monaco-editor .view-lines').click();
+    await owner.page.keyboard.type('plan: check disk');
+    const editor = await openAs(browser, s.links.editor!, 'Eddie');
+    await expect.poll(async () => (await state(editor.page))?.status, { timeout: JOIN_TIMEOUT_MS }).toBe('joined');
+    await editor.page.getByRole('button', { name: 'Open the session notes' }).click();
+    await expect.poll(() => editor.page.locator('[data-testid="notes"] .view-lines').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/plan:\scheck\sdisk/);
+    await editor.page.locator('[data-testid="notes"] .monaco-editor .view-lines').click();
+    await editor.page.keyboard.press('Control+End');
+    await editor.page.keyboard.type(', then logs');
+    await expect.poll(() => owner.page.locator('[data-testid="notes"] .view-lines').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/then\slogs/);
+    expect(owner.errors).toEqual([]);
+    expect(editor.errors).toEqual([]);
+  });
+});

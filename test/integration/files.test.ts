@@ -1,0 +1,180 @@
+/**
+ * The shared editor on the host's files, through real parts: a host agent with its file bridge,
+ * Node participants over real WebRTC, each with the product's EditorClient and FilesClient.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { editorProtocol } from '../../src/lib/protocol/editor.ts';
+import { EditorClient } from '../../src/lib/editor/editor-client.ts';
+import { FilesClient, FilesError } from '../../src/lib/files/files-client.ts';
+import type { Routed } from '../../src/lib/mesh/router.ts';
+import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
+import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
+import { until } from '../helpers/wait.ts';
+
+let stack: Stack;
+const peers: NodePeer[] = [];
+const clients: { dispose(): void }[] = [];
+
+async function participant(role: 'owner' | 'editor' | 'viewer', name: string) {
+  const { invite, key } = stack.link(role);
+  const p = await joinNodePeer(stack.server.url, stack.agent.session, invite, key, { name });
+  // registered before any connection opens (nothing has run since the mesh was made)
+  const editor = new EditorClient(p.mesh, p.cred.role);
+  const files = new FilesClient(p.mesh);
+  peers.push(p);
+  clients.push(editor, files);
+  await p.peer('host');
+  return { p, editor, files };
+}
+
+const text = (e: EditorClient, path: string) => e.files.get(path)?.toString();
+const audit = () =>
+  readFileSync(stack.agent.audit.path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  for (const c of clients) c.dispose();
+  await Promise.all(peers.map((p) => p.dispose()));
+  await stack.dispose();
+  cleanupWebRTC();
+});
+
+describe('files and the shared document', () => {
+  it('lists, opens without duplicating, converges edits, saves CRLF unchanged and audits the author', async () => {
+    writeFileSync(join(stack.cwd, 'app.conf'), 'port = 80\r\nhost = a\r\n');
+    const [a, b] = await Promise.all([participant('editor', 'Ada'), participant('owner', 'Bob')]);
+    expect((await a.files.list('')).entries).toContainEqual({ name: 'app.conf', kind: 'file', size: 21 });
+    // both open at once: the host seeds once
+    const [oa, ob] = await Promise.all([a.files.open('app.conf'), b.files.open('./app.conf')]);
+    expect(oa).toMatchObject({ path: 'app.conf', eol: 'crlf' });
+    expect(ob.version).toBe(oa.version);
+    await until(() => text(a.editor, 'app.conf') !== undefined && text(b.editor, 'app.conf') !== undefined, 'the seeded text at both');
+    expect(text(a.editor, 'app.conf')).toBe('port = 80\r\nhost = a\r\n');
+    // concurrent edits converge everywhere
+    a.editor.files.get('app.conf')!.insert(9, '80');
+    b.editor.files.get('app.conf')!.insert(0, '# tuned\r\n');
+    const want = '# tuned\r\nport = 8080\r\nhost = a\r\n';
+    await until(() => [a, b].every((c) => text(c.editor, 'app.conf') === want) && text(stack.agent.editor, 'app.conf') === want, 'convergence');
+    const version = await a.files.save('app.conf');
+    expect(readFileSync(join(stack.cwd, 'app.conf'), 'utf8')).toBe(want);
+    expect(version).toMatch(/^[0-9a-f]{16}$/);
+    await until(() => audit().some((e) => e.kind === 'file' && e.action === 'save' && e.path === 'app.conf' && e.who.name === 'Ada'), 'the audited save');
+  });
+
+  it('refuses a save over a file changed on disk, hands over both versions, and resolves without loss', async () => {
+    writeFileSync(join(stack.cwd, 'notes.md'), 'one\n');
+    const { editor, files } = await participant('editor', 'Cy');
+    await files.open('notes.md');
+    await until(() => text(editor, 'notes.md') === 'one\n', 'the text');
+    const changed: string[][] = [];
+    files.changed.on((p) => changed.push(p));
+    editor.files.get('notes.md')!.insert(4, 'mine\n');
+    writeFileSync(join(stack.cwd, 'notes.md'), 'one\ntheirs (sed)\n');
+    await until(() => changed.some((p) => p.includes('notes.md')), 'the disk-change notice');
+    const err = (await files.save('notes.md').catch((e) => e)) as FilesError;
+    expect(err).toBeInstanceOf(FilesError);
+    expect(err.code).toBe('conflict');
+    expect(err.message).toMatch(/changed on disk/);
+    expect(err.disk?.text).toBe('one\ntheirs (sed)\n');
+    // nothing overwritten, nothing lost
+    expect(readFileSync(join(stack.cwd, 'notes.md'), 'utf8')).toBe('one\ntheirs (sed)\n');
+    expect(text(editor, 'notes.md')).toBe('one\nmine\n');
+    // the user merges in the shared buffer and overwrites
+    editor.files.get('notes.md')!.insert(9, 'theirs (sed)\n');
+    await files.save('notes.md', true);
+    expect(readFileSync(join(stack.cwd, 'notes.md'), 'utf8')).toBe('one\nmine\ntheirs (sed)\n');
+    // another disk change, taken this time: the shared text becomes the disk's
+    writeFileSync(join(stack.cwd, 'notes.md'), 'reset\n');
+    await files.reload('notes.md');
+    await until(() => text(editor, 'notes.md') === 'reset\n', 'the reloaded text');
+  });
+
+  it('refuses paths outside the root, binary files and viewers, with messages', async () => {
+    const { files } = await participant('editor', 'Dee');
+    await expect(files.open('../etc/passwd')).rejects.toMatchObject({ code: 'outside' });
+    await expect(files.open('/etc/passwd')).rejects.toThrow(/absolute path/);
+    writeFileSync(join(stack.cwd, 'a.out'), Buffer.from([1, 0, 2]));
+    await expect(files.open('a.out')).rejects.toMatchObject({ code: 'binary' });
+    await files.create('dir', true);
+    await files.create('dir/new.txt');
+    await files.rename('dir/new.txt', 'dir/renamed.txt');
+    expect((await files.list('dir')).entries.map((e) => e.name)).toEqual(['renamed.txt']);
+    await files.delete('dir');
+    await expect(files.list('dir')).rejects.toMatchObject({ code: 'not-found' });
+    // a viewer's client asked to save anyway: the host refuses it, says why, and writes nothing
+    const v = await participant('viewer', 'Vi');
+    const before = readFileSync(join(stack.cwd, 'app.conf'), 'utf8');
+    void v.files.save('app.conf').catch(() => {});
+    void v.files.delete('app.conf').catch(() => {});
+    await until(() => v.p.errors.length >= 2, 'the refusals');
+    expect(v.p.errors.map((e) => e.message)).toEqual(['You are a viewer: you cannot save files.', 'You are a viewer: you cannot delete files.']);
+    expect(readFileSync(join(stack.cwd, 'app.conf'), 'utf8')).toBe(before);
+  }, 60_000);
+
+  it("drops a viewer's crafted document changes at every peer and strikes the viewer", async () => {
+    const e = await participant('editor', 'Eve');
+    const v = await participant('viewer', 'Vic');
+    await until(() => v.p.mesh.peers.some((p) => p.id === e.p.cred.participant), 'the viewer connected to the editor');
+    await e.files.open('app.conf');
+    await until(() => text(v.editor, 'app.conf') !== undefined && text(e.editor, 'app.conf') !== undefined, 'the text at both');
+    const before = text(e.editor, 'app.conf');
+    const refusedAt = { host: [] as Routed[], editor: [] as Routed[] };
+    stack.agent.mesh.router.refused.on((r) => r.peer.id === v.p.cred.participant && refusedAt.host.push(r));
+    e.p.mesh.router.refused.on((r) => r.peer.id === v.p.cred.participant && refusedAt.editor.push(r));
+    // a forged change made in a document of its own, sent the three ways a change can travel
+    const forged = new Y.Doc();
+    Y.applyUpdate(forged, Y.encodeStateAsUpdate(v.editor.doc));
+    forged.getMap<Y.Text>('files').get('app.conf')!.insert(0, 'rm -rf / # ');
+    const update = Y.encodeStateAsUpdate(forged, Y.encodeStateVector(v.editor.doc));
+    for (const p of v.p.mesh.peers) for (const type of ['update', 'sync2', 'big'] as const) p.send(editorProtocol, { type, data: update });
+    await until(() => refusedAt.host.length === 3 && refusedAt.editor.length === 3, 'the refusals at the host and the editor');
+    expect(refusedAt.host.map((r) => r.msg.type)).toEqual(['update', 'sync2', 'big']);
+    await until(() => v.p.errors.filter((x) => x.code === 'forbidden').length >= 6, 'strikes told to the viewer');
+    expect(text(e.editor, 'app.conf')).toBe(before);
+    expect(text(stack.agent.editor, 'app.conf')).toBe(before);
+    // and a viewer's own client never sends its local changes
+    v.editor.files.get('app.conf')!.insert(0, 'local only ');
+    e.editor.files.get('app.conf')!.insert(0, '#');
+    await until(() => text(v.editor, 'app.conf')!.startsWith('local only #') || text(v.editor, 'app.conf')!.startsWith('#local only '), 'the editor change at the viewer');
+    expect(text(e.editor, 'app.conf')).toBe('#' + before);
+  });
+
+  it('brings a late joiner up to date and binds awareness to its peer', async () => {
+    const a = await participant('editor', 'Fay');
+    a.editor.notes.insert(0, 'incident 42: disk full');
+    a.editor.setPresence({ user: { name: 'Fay', color: '#f00', id: a.p.cred.participant }, file: 'notes', sel: [] });
+    const late = await participant('viewer', 'Late');
+    await until(() => late.editor.notes.toString() === 'incident 42: disk full', 'the notes at the late joiner');
+    await until(() => [...late.editor.others().values()].some((s) => s.user.name === 'Fay' && s.file === 'notes'), "Fay's presence");
+    await a.p.dispose();
+    await until(() => ![...late.editor.others().values()].some((s) => s.user.name === 'Fay'), "Fay's presence gone after she left", 5_000);
+  });
+
+  it('converges after a lost connection (edits made meanwhile arrive through the sync handshake), and two seeds never duplicate', async () => {
+    const [a, b] = await Promise.all([participant('editor', 'Gus'), participant('editor', 'Hal')]);
+    await until(() => a.p.mesh.peers.some((p) => p.id === b.p.cred.participant), 'Gus connected to Hal');
+    const toHal = a.p.mesh.peers.find((p) => p.id === b.p.cred.participant)!;
+    const rejoined = new Promise<void>((resolve) => {
+      const sub = b.p.mesh.peerJoined.on((p) => p.id === a.p.cred.participant && (sub.dispose(), resolve()));
+    });
+    toHal.close({ kind: 'lost', detail: 'test: connection dropped' });
+    a.editor.notes.insert(0, 'typed while Hal was away; ');
+    await rejoined;
+    await until(() => b.editor.notes.toString().startsWith('typed while Hal was away; '), "Gus's offline edit at Hal after the reconnect");
+    // the host and a participant seed the same path at the same moment: one text wins, no duplicate
+    stack.agent.editor.seed('seeded.txt', 'hello\n');
+    a.editor.seed('seeded.txt', 'hello\n');
+    await until(() => [a, b].every((c) => text(c.editor, 'seeded.txt') !== undefined) && text(stack.agent.editor, 'seeded.txt') !== undefined, 'the seed everywhere');
+    await until(() => new Set([a, b].map((c) => text(c.editor, 'seeded.txt')).concat(text(stack.agent.editor, 'seeded.txt'))).size === 1, 'one text');
+    expect(text(b.editor, 'seeded.txt')).toBe('hello\n');
+  });
+});

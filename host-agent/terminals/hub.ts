@@ -45,6 +45,8 @@ interface Sub {
   next: number;
   flow: PageBacklog;
   idleTimer?: ReturnType<typeof setTimeout>;
+  /** started by the host when the peer connected: its snapshot is on the way */
+  unasked?: boolean;
 }
 
 interface PeerState {
@@ -95,7 +97,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     // One that reconnects asks to resume where it was instead (`sub {from}`).
     if (this.#met.has(peer.id)) return;
     this.#met.add(peer.id);
-    for (const t of list) void this.#subscribe(st, t.id, undefined);
+    for (const t of list) void this.#subscribe(st, t.id, undefined, true);
   }
 
   removePeer(peer: MeshPeer): void {
@@ -160,12 +162,15 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     }
   }
 
-  async #subscribe(st: PeerState, id: number, from: number | undefined): Promise<void> {
+  async #subscribe(st: PeerState, id: number, from: number | undefined, unasked = false): Promise<void> {
     const term = this.#terms.get(id);
     if (!term) return st.peer.sendError('no-terminal', `terminal ${id} does not exist`);
     const old = st.subs.get(id);
+    // A page that attached before the snapshot we sent unasked reached it asks for one: that
+    // snapshot, ahead of anything else on the ordered channel, is its answer.
+    if (old?.unasked && from === undefined) return void (old.unasked = false);
     if (old) this.#drop(st, id, old);
-    const sub: Sub = { state: 'catching-up', next: from ?? 0, flow: new PageBacklog() };
+    const sub: Sub = { state: 'catching-up', next: from ?? 0, flow: new PageBacklog(), unasked };
     st.subs.set(id, sub);
     await this.#catchUp(st, term, sub, from === undefined);
   }
@@ -222,6 +227,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   #ack(st: PeerState, id: number, seq: number): void {
     const sub = st.subs.get(id);
     if (!sub) return;
+    sub.unasked = false; // the page has it (it acknowledges every snapshot): a later sub {id} is meant
     sub.flow.ack(seq);
     // mid-burst: the screen only; the page gets the scrollback with the snapshot once output stops
     if (sub.state === 'behind' && sub.flow.bytes <= PAGE_LOW_WATER_BYTES) this.#pageCatchUp(st, id, sub, true);

@@ -10,11 +10,9 @@
  *
  * Flow control with the page: the host also counts what a page was sent but has not yet
  * acknowledged as parsed (PageBacklog, `ack` in terminal.ts). A page more than
- * PAGE_HIGH_WATER_BYTES behind stops receiving live output; while output keeps coming it sees a
- * frame of the screen every PAGE_FRAME_MS (once it parsed the last) and goes live again after
- * PAGE_LIVE_AFTER_MS; as soon as the terminal has been quiet for PAGE_IDLE_SNAPSHOT_MS it gets a
- * full snapshot, so the end of a burst shows at once on every page. Every snapshot replaces
- * whatever the page still had queued.
+ * PAGE_HIGH_WATER_BYTES behind stops receiving live output; it gets a snapshot (which replaces what
+ * it still has queued) once it parsed down to PAGE_LOW_WATER_BYTES, or as soon as the terminal has
+ * been quiet for PAGE_IDLE_SNAPSHOT_MS, so the end of a burst shows at once on every page.
  */
 import { terminalProtocol, type TerminalDown, type TerminalMessage, type TerminalUp } from '../../src/lib/protocol/terminal.ts';
 import { ProtocolError } from '../../src/lib/protocol/validate.ts';
@@ -36,12 +34,6 @@ export const PAGE_HIGH_WATER_BYTES = 256 * 1024;
 export const PAGE_LOW_WATER_BYTES = 128 * 1024;
 /** A page that is behind gets its snapshot once the terminal was quiet this long, ms. */
 export const PAGE_IDLE_SNAPSHOT_MS = 30;
-/** While output keeps coming, a page that is behind sees the screen this often (a snapshot of the
- * screen alone, a few KiB), ms: mosh's idea, the state matters, not every byte. Parsing the flood
- * itself would take the page's CPU, which on one machine the host needs to keep up with the PTY. */
-export const PAGE_FRAME_MS = 200;
-/** …and is streamed live again (when it has parsed what it got) after this long, ms. */
-export const PAGE_LIVE_AFTER_MS = 1000;
 
 const decoder = new TextDecoder();
 
@@ -55,11 +47,6 @@ interface Sub {
   idleTimer?: ReturnType<typeof setTimeout>;
   /** started by the host when the peer connected: its snapshot is on the way */
   unasked?: boolean;
-  /** performance.now() when it fell behind, and of its last screen frame */
-  behindSince?: number;
-  lastFrame?: number;
-  /** a screen frame is being made */
-  framing?: boolean;
 }
 
 interface PeerState {
@@ -72,8 +59,6 @@ export interface HubStats {
   resyncs: number;
   /** times a page fell behind its own terminal's parsing and was brought back with a snapshot */
   pageResyncs: number;
-  /** screen frames sent to pages that are behind while output keeps coming */
-  pageFrames: number;
 }
 
 export class TerminalHub implements HostCapability<typeof terminalProtocol> {
@@ -85,7 +70,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   /** participants this host has connected with (ids are per join, so this stays small) */
   #met = new Set<string>();
   #store = new DisposableStore();
-  stats: HubStats = { resyncs: 0, pageResyncs: 0, pageFrames: 0 };
+  stats: HubStats = { resyncs: 0, pageResyncs: 0 };
 
   constructor(terms: TerminalSet, audit: AuditLog, log: (line: string) => void) {
     this.#terms = terms;
@@ -219,7 +204,6 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       if (!sub) continue;
       if (sub.state === 'behind') {
         this.#armIdleSnapshot(st, id, sub);
-        this.#maybeFrame(st, id, sub);
         continue;
       }
       if (sub.state !== 'live' || seq < sub.next) continue;
@@ -230,7 +214,6 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       }
       if (sub.flow.bytes > PAGE_HIGH_WATER_BYTES) {
         sub.state = 'behind';
-        sub.behindSince = performance.now();
         this.#armIdleSnapshot(st, id, sub);
         continue;
       }
@@ -246,31 +229,8 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     if (!sub) return;
     sub.unasked = false; // the page has it (it acknowledges every snapshot): a later sub {id} is meant
     sub.flow.ack(seq);
-    if (sub.state !== 'behind' || sub.flow.bytes > PAGE_LOW_WATER_BYTES) return;
-    // parsed what it got: live again (the screen only; the scrollback comes once output stops),
-    // unless it fell behind a moment ago, which says the output is still too fast for it
-    if (performance.now() - (sub.behindSince ?? 0) >= PAGE_LIVE_AFTER_MS) this.#pageCatchUp(st, id, sub, true);
-    else this.#maybeFrame(st, id, sub);
-  }
-
-  /** Shows a page that is behind the current screen, at most every PAGE_FRAME_MS, once it parsed the last. */
-  #maybeFrame(st: PeerState, id: number, sub: Sub): void {
-    const term = this.#terms.get(id);
-    if (!term || sub.framing || sub.flow.bytes > PAGE_LOW_WATER_BYTES || performance.now() - (sub.lastFrame ?? 0) < PAGE_FRAME_MS) return;
-    sub.framing = true;
-    void term.snapshot({ screenOnly: true }).then(
-      (snap) => {
-        sub.framing = false;
-        if (sub.state !== 'behind' || st.subs.get(id) !== sub || this.#peers.get(st.peer.id) !== st) return;
-        this.#send(st.peer, { type: 'snapshot', id, seq: snap.seq, cols: snap.cols, rows: snap.rows, data: snap.data });
-        sub.flow.reset();
-        sub.flow.sent(snap.seq, snap.data.length);
-        sub.next = snap.seq + 1;
-        sub.lastFrame = performance.now();
-        this.stats.pageFrames++;
-      },
-      () => (sub.framing = false) // the terminal closed
-    );
+    // mid-burst: the screen only; the page gets the scrollback with the snapshot once output stops
+    if (sub.state === 'behind' && sub.flow.bytes <= PAGE_LOW_WATER_BYTES) this.#pageCatchUp(st, id, sub, true);
   }
 
   /** (Re)starts the quiet-terminal timer of a page that is behind: every chunk pushes it back. */

@@ -104,7 +104,6 @@ describe('flow control with a slow page', () => {
     expect(slow.parsedBytes - before).toBeLessThan(16_000_000);
     expect(maxBacklog).toBeGreaterThan(0);
     expect(maxBacklog).toBeLessThan(PAGE_HIGH_WATER_BYTES * 2);
-    const { pageResyncs, pageFrames } = stack.agent.hub.stats;
-    expect(pageResyncs + pageFrames).toBeGreaterThan(0);
+    expect(stack.agent.hub.stats.pageResyncs).toBeGreaterThan(0);
   });
 });

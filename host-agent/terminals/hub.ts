@@ -53,6 +53,8 @@ interface Sub {
   at: number;
   /** a sub that came too soon after this one, served RESUB_MS later */
   again?: { from: number | undefined };
+  /** started by the host when the peer connected: its snapshot is on the way */
+  unasked?: boolean;
 }
 
 interface PeerState {
@@ -112,7 +114,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     // One that reconnects asks to resume where it was instead (`sub {from}`).
     if (this.#met.has(peer.id)) return;
     this.#met.add(peer.id);
-    for (const t of list) void this.#subscribe(st, t.id, undefined);
+    for (const t of list) void this.#subscribe(st, t.id, undefined, true);
   }
 
   removePeer(peer: MeshPeer): void {
@@ -180,19 +182,22 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     }
   }
 
-  async #subscribe(st: PeerState, id: number, from: number | undefined): Promise<void> {
+  async #subscribe(st: PeerState, id: number, from: number | undefined, unasked = false): Promise<void> {
     const term = this.#terms.get(id);
     if (!term) return st.peer.sendError('no-terminal', `terminal ${id} does not exist`);
+    const current = st.subs.get(id);
+    // A page that attached before the snapshot we sent unasked reached it asks for one: that
+    // snapshot, ahead of anything else on the ordered channel, is its answer.
+    if (current?.unasked && from === undefined) return void (current.unasked = false);
     // Repeats within RESUB_MS (or during a catch-up) are merged into one, served when it is over
     // (the last asked for): a flood of subs costs the host one snapshot per terminal per RESUB_MS.
-    const current = st.subs.get(id);
-    if (current && (current.state === 'catching-up' || Date.now() - current.at < RESUB_MS)) {
+    if (!unasked && current && (current.state === 'catching-up' || Date.now() - current.at < RESUB_MS)) {
       if (!current.again) setTimeout(() => this.#again(st, id, current), RESUB_MS);
       current.again = { from };
       return;
     }
     if (current) this.#drop(st, id, current);
-    const sub: Sub = { state: 'catching-up', next: from ?? 0, at: Date.now(), flow: new PageBacklog() };
+    const sub: Sub = { state: 'catching-up', next: from ?? 0, at: Date.now(), flow: new PageBacklog(), unasked };
     st.subs.set(id, sub);
     await this.#catchUp(st, term, sub, from === undefined);
   }
@@ -256,6 +261,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   #ack(st: PeerState, id: number, seq: number): void {
     const sub = st.subs.get(id);
     if (!sub) return;
+    sub.unasked = false; // the page has it (it acknowledges every snapshot): a later sub {id} is meant
     sub.flow.ack(seq);
     // mid-burst: the screen only; the page gets the scrollback with the snapshot once output stops
     if (sub.state === 'behind' && sub.flow.bytes <= PAGE_LOW_WATER_BYTES) this.#pageCatchUp(st, id, sub, true);

@@ -82,5 +82,7 @@ describe('backpressure and resume', () => {
     await t.waitFor(/LOOP-5/, 20_000);
     const lines = [...t.text.matchAll(/L(\d+)-x/g)].map((m) => Number(m[1]));
     expect(lines).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    // resumed from the ring buffer: no second snapshot
+    expect(t.snapshots.map((s) => s.length > 0)).toEqual([true]);
   });
 });

@@ -38,6 +38,17 @@ const NOT_SECRET = /(_FILE|_PATH|_DIR|_SOCK|_URL_PATH|_ENABLED|_DISABLED|_ID|_TY
 
 /** True for names such as `GITHUB_TOKEN`, `db_password`, `apiKey`, `--client-secret`. */
 export function isSecretName(name: string): boolean {
+  let known = nameCache.get(name);
+  if (known === undefined) {
+    // logs repeat the same few names: remember answers (bounded, so odd input cannot grow it)
+    if (nameCache.size > 4096) nameCache.clear();
+    nameCache.set(name, (known = judgeName(name)));
+  }
+  return known;
+}
+const nameCache = new Map<string, boolean>();
+
+function judgeName(name: string): boolean {
   const upper = name.replace(/^-+/, '').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
   if (NOT_SECRET.test(upper)) return false;
   for (const w of upper.split(/[^A-Z0-9]+/)) {
@@ -60,23 +71,70 @@ const PATTERNS: Pattern[] = [
   { kind: 'private-key', re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g },
   { kind: 'aws-access-key', re: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b/g },
   { kind: 'jwt', re: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
-  { kind: 'github-token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
+  { kind: 'github-token', re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g },
   { kind: 'gitlab-token', re: /\bgl(?:pat|dt|rt|ptt|cbt|soat)-[A-Za-z0-9_-]{20,}/g },
   { kind: 'slack-token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]+/g },
   { kind: 'stripe-key', re: /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}\b/g },
   { kind: 'google-api-key', re: /\bAIza[0-9A-Za-z_-]{35}\b/g },
   // scheme://user:PASSWORD@host — only the password goes
-  { kind: 'url-password', re: /\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:@/]+:([^\s@/]+)@/g, group: 1 },
-  // name=value, name: value, --name=value where the name looks secret
-  { kind: 'secret-argument', re: /(?:^|[\s"'{,;&?])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*)"?\s*[=:]\s*("[^"]*"|'[^']*'|[^\s"',;&]+)/g, group: 2 },
-  // --name value (a command line's flag followed by its value)
-  { kind: 'secret-argument', re: /(?:^|\s)--?([A-Za-z][A-Za-z0-9_.-]*)\s+("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)/g, group: 2 }
+  { kind: 'url-password', re: /(?<=[a-zA-Z0-9]):\/\/[^\s:@/]+:([^\s@/]+)@/g, group: 1 }
 ];
 
+/**
+ * `name=value`, `name: value`, `"name": "value"`, `--name value` where the name looks secret. Found
+ * from the secret word outwards rather than by matching every `a=b` in the text: logs are full of
+ * those, and a regex over all of them ran at a third of the speed.
+ */
+const NAME_WORD = /token|secret|pass|key|cred|cookie|authorization|bearer|signature|dsn/gi;
+const NAME_CHAR = /[A-Za-z0-9_.-]/;
+
+function redactArguments(text: string, hit: (k: SecretKind) => void): string {
+  let out = '';
+  let copied = 0;
+  NAME_WORD.lastIndex = 0;
+  for (let m = NAME_WORD.exec(text); m; m = NAME_WORD.exec(text)) {
+    let start = m.index;
+    let end = m.index + m[0].length;
+    while (start > copied && NAME_CHAR.test(text[start - 1])) start--;
+    while (end < text.length && NAME_CHAR.test(text[end])) end++;
+    NAME_WORD.lastIndex = end;
+    const name = text.slice(start, end);
+    if (!/^-{0,2}[A-Za-z_]/.test(name) || !isSecretName(name)) continue;
+    const value = valueAfter(text, end, name.startsWith('-'));
+    if (!value || text.startsWith('[REDACTED:', value.start)) continue;
+    hit('secret-argument');
+    out += text.slice(copied, value.start) + mask('secret-argument');
+    copied = value.end;
+    NAME_WORD.lastIndex = value.end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** Where the value after a name is: `=v`, `: v`, `": "v"`, or (for a `--flag`) ` v`. */
+function valueAfter(text: string, at: number, flag: boolean): { start: number; end: number } | null {
+  let i = at;
+  if (text[i] === '"' || text[i] === "'") i++;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  const sep = text[i];
+  if (sep === '=' || sep === ':') {
+    i++;
+    while (text[i] === ' ' || text[i] === '\t') i++;
+  } else if (!flag || i === at || sep === '-' || sep === undefined || sep === '\n') return null;
+  const q = text[i];
+  if (q === '"' || q === "'") {
+    const close = text.indexOf(q, i + 1);
+    if (close < 0 || close === i + 1) return null;
+    return { start: i + 1, end: close };
+  }
+  let end = i;
+  while (end < text.length && !/[\s"',;&]/.test(text[end])) end++;
+  return end > i ? { start: i, end } : null;
+}
+
 /** Runs of base64/hex-ish characters long enough to be a generated secret. */
-const CANDIDATE = /[A-Za-z0-9+/=_-]{24,}/g;
+// (the look-behind makes the scan start only at a run's first character: linear, not 24× over)
+const CANDIDATE = /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=_-]{24,}/g;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MASKED = /\[REDACTED:[a-z-]+\]/;
 
 /** Shannon entropy, bits per character. */
 function entropy(s: string): number {
@@ -114,23 +172,22 @@ export function redactText(text: string): Redacted {
   let out = text;
   for (const p of PATTERNS) {
     p.re.lastIndex = 0;
-    if (!p.re.test(out)) continue;
-    p.re.lastIndex = 0;
-    out = out.replace(p.re, (whole: string, ...groups: unknown[]) => {
-      if (p.kind === 'secret-argument' && !isSecretName(groups[0] as string)) return whole;
+    out = out.replace(p.re, (whole: string, g1?: string, g2?: string) => {
       if (p.group === undefined) {
         hit(p.kind);
         return mask(p.kind);
       }
-      let secret = groups[p.group - 1] as string;
+      let secret = (p.group === 1 ? g1 : g2) as string;
       // a quoted value keeps its quotes, so JSON and shell lines stay readable
-      if (/^(["']).*\1$/s.test(secret)) secret = secret.slice(1, -1);
-      if (!secret || MASKED.test(secret)) return whole;
+      const q = secret.charCodeAt(0);
+      if ((q === 34 || q === 39) && secret.length > 1 && secret.charCodeAt(secret.length - 1) === q) secret = secret.slice(1, -1);
+      if (!secret || secret.startsWith('[REDACTED:')) return whole;
       hit(p.kind);
       const at = whole.lastIndexOf(secret);
       return whole.slice(0, at) + mask(p.kind) + whole.slice(at + secret.length);
     });
   }
+  out = redactArguments(out, hit);
   out = out.replace(CANDIDATE, (c) => {
     if (!looksRandom(c)) return c;
     hit('high-entropy');

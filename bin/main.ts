@@ -3,6 +3,7 @@
  * both the signaling server and the host agent.
  */
 import { UsageError } from './args.ts';
+import { checkpoint } from './checkpoint.ts';
 import { host } from './host.ts';
 import { runSignal } from './signal.ts';
 import { start } from './start.ts';
@@ -18,6 +19,8 @@ export async function main(argv: string[]): Promise<void> {
         return await host(rest);
       case 'start':
         return await start(rest);
+      case 'checkpoint':
+        return await checkpoint(rest);
       case undefined:
       case 'help':
       case '--help':

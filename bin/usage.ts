@@ -11,4 +11,6 @@ Usage:
   live-sessions host   [--signaling URL] [--cwd DIR] [--shell CMD] [--name NAME] [--json]
       the host agent: shares a shell in DIR through the signaling server at URL
       --json prints one line {"session", "links": {"owner","editor","viewer"}} first on stdout
+  live-sessions checkpoint [LABEL]
+      in a shared shell: an environment checkpoint that sees this shell's variables and cwd
 `;

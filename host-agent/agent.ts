@@ -17,6 +17,7 @@ import { newRoomSecret, roomKey } from '../src/lib/mesh/room-crypto.ts';
 import { AuditLog } from './audit.ts';
 import type { HostCapability } from './capability.ts';
 import { makeCertificate, type DtlsCertificate } from './cert.ts';
+import { EnvHost } from './env/env-host.ts';
 import { ShareLinksHost } from './share-links.ts';
 import { TerminalHub } from './terminals/hub.ts';
 import { TerminalSet } from './terminals/terminal-set.ts';
@@ -33,6 +34,10 @@ export interface HostOptions {
   stateDir: string;
   /** the shells' environment (default: this process's) */
   env?: Record<string, string>;
+}
+
+function definedEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** A bit of what a refused message held, for the audit log. */
@@ -57,7 +62,7 @@ export class HostAgent {
   #credential: Credential;
   #disposed = false;
 
-  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; log: (line: string) => void }) {
+  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; env: EnvHost; log: (line: string) => void }) {
     this.session = p.session;
     this.links = p.links;
     this.audit = p.audit;
@@ -66,7 +71,7 @@ export class HostAgent {
     this.#cert = p.cert;
     this.#credential = p.credential;
     this.hub = new TerminalHub(p.terminals, p.audit, p.log);
-    this.#capabilities = [this.hub, new ShareLinksHost(p.links)];
+    this.#capabilities = [this.hub, new ShareLinksHost(p.links), p.env];
     this.#compose(p.log);
   }
 
@@ -109,7 +114,9 @@ export class HostAgent {
       const links = writeLinks(o.signaling, created.session, created.invites, secret);
       const credential = new Credential(api, created, cert.fingerprint);
       const audit = new AuditLog(join(o.stateDir, created.session, 'audit.jsonl'));
-      const terminals = new TerminalSet({ shell: o.shell, cwd: o.cwd, env: o.env });
+      // the environment capability snapshots the box now; its socket's path goes into the shells
+      const env = new EnvHost({ cwd: o.cwd, env: o.env ?? process.env, audit, log: o.log });
+      const terminals = new TerminalSet({ shell: o.shell, cwd: o.cwd, env: { ...(o.env ?? definedEnv()), ...env.shellEnv } });
       terminals.open(100, 30);
       const mesh = new Mesh({
         session: created.session,
@@ -124,7 +131,7 @@ export class HostAgent {
         rtcConfig: { iceServers: created.ice, certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
         log: o.log
       });
-      return new HostAgent({ session: created.session, links, audit, mesh, terminals, cert, credential, log: o.log });
+      return new HostAgent({ session: created.session, links, audit, mesh, terminals, cert, credential, env, log: o.log });
     } catch (e) {
       cert.dispose();
       throw e;

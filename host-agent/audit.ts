@@ -11,7 +11,8 @@ export type AuditEvent =
   | { kind: 'input'; term: number; data: string }
   | { kind: 'refused'; what: string; term?: number; bytes?: number }
   | { kind: 'join' | 'leave' }
-  | { kind: 'terminal'; action: 'open' | 'close' | 'restart' | 'resize'; term: number };
+  | { kind: 'terminal'; action: 'open' | 'close' | 'restart' | 'resize'; term: number }
+  | { kind: 'checkpoint'; id: number; label: string; source: string; redacted: number };
 
 export class AuditLog {
   readonly path: string;

@@ -11,18 +11,34 @@ export const MAX_CMD_CHARS = 400;
 export async function processes(ctx: ProbeContext): Promise<Probed<{ total: number; top: Proc[] }>> {
   // -ww: whole command lines (the redaction must see all of a secret to recognise it)
   const out = await run('ps', ['-eww', '-o', 'pid=,ppid=,user:32=,pcpu=,pmem=,rss=,args=', '--sort=-pcpu'], { timeoutMs: ctx.timeoutMs });
-  const lines = out.split('\n').filter((l) => l.trim());
-  const top: Proc[] = [];
-  for (const line of lines.slice(0, TOP_PROCESSES)) {
+  const all: Proc[] = [];
+  for (const line of out.split('\n')) {
     const m = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    const r = redactText(m[7]);
-    const pid = Number(m[1]);
-    if (r.kinds.length) ctx.redacted({ where: 'process', name: `pid ${pid} (${commandName(r.text)})`, kinds: r.kinds });
-    top.push({ pid, ppid: Number(m[2]), user: m[3], cpu: Number(m[4]), mem: Number(m[5]), rssKb: Number(m[6]), cmd: clip(r.text, MAX_CMD_CHARS) });
+    if (m) all.push({ pid: Number(m[1]), ppid: Number(m[2]), user: m[3], cpu: Number(m[4]), mem: Number(m[5]), rssKb: Number(m[6]), cmd: m[7] });
   }
-  const truncated = lines.length > TOP_PROCESSES ? `processes: the ${TOP_PROCESSES} busiest of ${lines.length}` : undefined;
-  return { data: { total: lines.length, top }, truncated };
+  // The busiest, plus everything the shared shells started (an idle `sleep` or server someone ran
+  // in the session is what a diff between checkpoints is asked about), ps being sorted by CPU.
+  const ours = descendants(all, process.pid);
+  const picked = all.filter((p, i) => i < TOP_PROCESSES || ours.has(p.pid)).slice(0, TOP_PROCESSES + MAX_SESSION_PROCESSES);
+  const top = picked.map((p) => {
+    const r = redactText(p.cmd);
+    if (r.kinds.length) ctx.redacted({ where: 'process', name: `pid ${p.pid} (${commandName(r.text)})`, kinds: r.kinds });
+    return { ...p, cmd: clip(r.text, MAX_CMD_CHARS) };
+  });
+  const truncated = all.length > top.length ? `processes: the ${TOP_PROCESSES} busiest and the session's own, ${top.length} of ${all.length}` : undefined;
+  return { data: { total: all.length, top }, truncated };
+}
+
+/** Processes the agent's shells may add to the busiest ones. */
+const MAX_SESSION_PROCESSES = 60;
+
+function descendants(all: Proc[], root: number): Set<number> {
+  const children = new Map<number, number[]>();
+  for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
+  const out = new Set<number>();
+  const todo = [root];
+  while (todo.length) for (const c of children.get(todo.pop() as number) ?? []) if (!out.has(c)) todo.push((out.add(c), c));
+  return out;
 }
 
 /**

@@ -1,0 +1,130 @@
+/**
+ * The environment capability on the host: a snapshot when the agent starts, a checkpoint when an
+ * editor asks (or `live-sessions checkpoint` runs in a shared shell), the list of snapshots to every
+ * participant, and a snapshot to whoever asks for it. Checkpoints go into the audit log with their
+ * author. Everything sent was redacted while it was collected (snapshot.ts).
+ */
+import { envProtocol, MAX_SNAPSHOTS, type EnvMessage, type Snapshot, type SnapshotInfo, type SnapshotSource } from '../../src/lib/protocol/env.ts';
+import { Emitter } from '../../src/lib/mesh/events.ts';
+import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
+import type { AuditLog } from '../audit.ts';
+import type { HostCapability } from '../capability.ts';
+import { CHECKPOINT_ENV, CheckpointSocket, type ShellCheckpoint } from './checkpoint-socket.ts';
+import { takeSnapshot, type SnapshotView } from './snapshot.ts';
+
+export interface EnvHostOptions {
+  cwd: string;
+  /** the agent's (and its shells') environment at start */
+  env: Record<string, string | undefined>;
+  audit: AuditLog;
+  log: (line: string) => void;
+}
+
+/** Checkpoints waiting behind the one being taken; more are refused (each one runs ~15 probes). */
+const MAX_QUEUED = 3;
+
+export class EnvHost implements HostCapability<typeof envProtocol> {
+  readonly protocol = envProtocol;
+  /** a snapshot was added (tests and the CLI wait on it) */
+  readonly taken = new Emitter<SnapshotInfo>();
+  #o: EnvHostOptions;
+  #snapshots = new Map<number, Snapshot>();
+  #peers = new Set<MeshPeer>();
+  #nextId = 1;
+  #queue: Promise<unknown> = Promise.resolve();
+  #queued = 0;
+  #socket: CheckpointSocket;
+  #disposed = false;
+
+  constructor(o: EnvHostOptions) {
+    this.#o = o;
+    this.#socket = new CheckpointSocket((req) => this.#fromShell(req), o.log);
+    void this.checkpoint('start', null, 'start', { cwd: o.cwd, env: o.env, pid: process.pid }).catch((e: Error) => o.log(`start snapshot failed: ${e.message}`));
+  }
+
+  /** What the host adds to its shells' environment so `live-sessions checkpoint` finds it. */
+  get shellEnv(): Record<string, string> {
+    return { [CHECKPOINT_ENV]: this.#socket.path };
+  }
+
+  get list(): SnapshotInfo[] {
+    return [...this.#snapshots.values()].map((s) => s.info);
+  }
+
+  get(id: number): Snapshot | undefined {
+    return this.#snapshots.get(id);
+  }
+
+  /** Takes a snapshot after those already asked for; resolves with its info once everyone was told. */
+  checkpoint(label: string, author: SnapshotInfo['author'], source: SnapshotSource, view: SnapshotView): Promise<SnapshotInfo> {
+    if (this.#disposed) return Promise.reject(new Error('the host agent is stopping'));
+    if (this.#queued >= MAX_QUEUED) return Promise.reject(new Error('Too many checkpoints at once; wait for the ones being taken.'));
+    this.#queued++;
+    const run = this.#queue.then(async () => {
+      const info: SnapshotInfo = { id: this.#nextId++, label: label || `checkpoint`, time: Date.now(), author, source };
+      const snap = await takeSnapshot(view, info);
+      this.#add(snap);
+      return info;
+    });
+    this.#queue = run.catch(() => {}).finally(() => this.#queued--);
+    return run;
+  }
+
+  #add(snap: Snapshot): void {
+    if (this.#disposed) return;
+    this.#snapshots.set(snap.info.id, snap);
+    // the start snapshot stays: "what changed since we started" must always be answerable
+    while (this.#snapshots.size > MAX_SNAPSHOTS) {
+      const oldest = [...this.#snapshots.keys()].find((id) => this.#snapshots.get(id)?.info.source !== 'start');
+      if (oldest === undefined) break;
+      this.#snapshots.delete(oldest);
+    }
+    const { info } = snap;
+    const who = info.author ? { sub: info.author.id, name: info.author.name, role: info.author.role } : { sub: 'host', name: info.source === 'shell' ? 'shared shell' : 'host agent', role: 'host' as const };
+    this.#o.audit.record(who, { kind: 'checkpoint', id: info.id, label: info.label, source: info.source, redacted: snap.redactions.length });
+    this.#o.log(`snapshot ${info.id} "${info.label}" (${info.source}) in ${snap.tookMs} ms, ${snap.redactions.length} redacted`);
+    const list = this.list;
+    for (const p of this.#peers) p.send(envProtocol, { type: 'list', snapshots: list });
+    this.taken.fire(info);
+  }
+
+  #fromShell(req: ShellCheckpoint): Promise<SnapshotInfo> {
+    return this.checkpoint(req.label || 'from the shell', null, 'shell', { cwd: req.cwd, env: req.env, pid: req.pid });
+  }
+
+  addPeer(peer: MeshPeer): void {
+    this.#peers.add(peer);
+    peer.send(envProtocol, { type: 'list', snapshots: this.list });
+  }
+
+  removePeer(peer: MeshPeer): void {
+    this.#peers.delete(peer);
+  }
+
+  handle(peer: MeshPeer, msg: EnvMessage): void {
+    switch (msg.type) {
+      case 'get': {
+        const snap = this.#snapshots.get(msg.id);
+        if (snap) peer.send(envProtocol, { type: 'snapshot', snapshot: snap });
+        else peer.sendError('not-found', `There is no snapshot ${msg.id} (any more).`);
+        return;
+      }
+      case 'checkpoint': {
+        const { sub, name, role } = peer.claims;
+        this.checkpoint(msg.label, { id: sub, name, role }, 'request', { cwd: this.#o.cwd, env: this.#o.env, pid: process.pid }).catch((e: Error) => peer.sendError('checkpoint-failed', e.message));
+        return;
+      }
+      // messages from the host: the router never hands them to the host
+      case 'list':
+      case 'snapshot':
+        return;
+    }
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#peers.clear();
+    this.#socket.dispose();
+    this.taken.dispose();
+  }
+}

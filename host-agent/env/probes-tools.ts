@@ -69,7 +69,7 @@ export async function git(ctx: ProbeContext): Promise<Probed<GitState>> {
   const o = { timeoutMs: ctx.timeoutMs, cwd: ctx.cwd, absentIf: /not a git repository/i };
   const root = (await run('git', ['rev-parse', '--show-toplevel'], o)).trim();
   const [branch, head, status, stat] = await Promise.all([
-    run('git', ['rev-parse', '--abbrev-ref', 'HEAD'], o).catch(() => '(no commits)'),
+    run('git', ['branch', '--show-current'], o).then((b) => b.trim() || '(detached)'),
     run('git', ['rev-parse', 'HEAD'], o).catch(() => ''),
     run('git', ['status', '--porcelain=v1', '--untracked-files=all'], o),
     run('git', ['diff', '--stat', 'HEAD'], o).catch(() => '')

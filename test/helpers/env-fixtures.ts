@@ -33,3 +33,42 @@ export function snapshot(id: number, patch: Partial<Sections> = {}): Snapshot {
   };
   return { info: info(id), tookMs: 120, sections, redactions: [{ where: 'env', name: 'GITHUB_TOKEN', kinds: ['secret-name'] }] };
 }
+
+/** The start snapshot and a checkpoint after a variable, a process, a port and a file changed. */
+export function fakeSnapshots(): Snapshot[] {
+  const start = snapshot(1);
+  start.info.label = 'start';
+  const after = snapshot(2, {
+    env: {
+      status: 'ok',
+      data: [
+        { name: 'DATABASE_URL', value: 'postgres://app:[REDACTED:url-password]@db.internal/app', redacted: ['url-password'] },
+        { name: 'DEBUG', value: 'app:*' },
+        { name: 'GITHUB_TOKEN', value: '[REDACTED:secret-name]', redacted: ['secret-name'] },
+        { name: 'HOME', value: '/home/alice' },
+        { name: 'PATH', value: '/usr/bin:/bin' }
+      ]
+    },
+    processes: {
+      status: 'ok',
+      data: {
+        total: 3,
+        top: [
+          { pid: 10, ppid: 1, user: 'alice', cpu: 1.5, mem: 0.3, rssKb: 20000, cmd: 'node server.js --token [REDACTED:secret-argument]' },
+          { pid: 4242, ppid: 10, user: 'alice', cpu: 0.1, mem: 0.1, rssKb: 9000, cmd: 'python3 -m http.server 8000' }
+        ]
+      }
+    },
+    ports: { status: 'ok', data: [{ proto: 'tcp', address: '0.0.0.0', port: 22 }, { proto: 'tcp', address: '0.0.0.0', port: 8000, pid: 4242, process: 'python3' }] },
+    git: { status: 'ok', data: { root: '/srv/app', branch: 'main', head: 'a'.repeat(40), dirty: [{ path: 'config/app.yaml', status: ' M' }], diffStat: ' config/app.yaml | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)' } },
+    memory: { status: 'ok', data: { totalKb: 4_000_000, availableKb: 1_700_000, swapTotalKb: 0, swapFreeKb: 0 } },
+    kubernetes: { status: 'timeout', ms: 3000 }
+  });
+  after.info.label = 'after the config change';
+  after.redactions = [
+    { where: 'env', name: 'DATABASE_URL', kinds: ['url-password'] },
+    { where: 'env', name: 'GITHUB_TOKEN', kinds: ['secret-name'] },
+    { where: 'process', name: 'pid 10 (node)', kinds: ['secret-argument'] }
+  ];
+  return [start, after];
+}

@@ -4,12 +4,14 @@
  * reactive state the page shows. The only code on the page that touches the network.
  */
 import { localVerifier } from '../protocol/credentials.ts';
+import type { Snapshot, SnapshotInfo } from '../protocol/env.ts';
 import { canWrite } from '../protocol/roles.ts';
 import { sessionProtocol, type ShareLinks } from '../protocol/session.ts';
 import type { TermInfo } from '../protocol/terminal.ts';
 import { Credential } from '../mesh/credential.ts';
 import { DisposableStore } from '../mesh/events.ts';
 import { Mesh } from '../mesh/mesh.ts';
+import { EnvClient } from '../env/env-client.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
 import { colorFor, pickName, rememberName } from '../presence/names.ts';
 import { PresenceClient, type Participant } from '../presence/presence-client.ts';
@@ -42,6 +44,7 @@ export class SessionState implements SessionView {
   peers = $state<Participant[]>([]);
   terminals = $state<TermInfo[]>([]);
   links = $state<ShareLinks>({});
+  snapshots = $state<SnapshotInfo[]>([]);
   participants = $derived([this.self, ...this.peers]);
   hostConnected = $derived(this.peers.some((p) => p.role === 'host' && p.connected));
 
@@ -49,6 +52,7 @@ export class SessionState implements SessionView {
   #credential: Credential | null = null;
   #presence: PresenceClient | null = null;
   #terms: TerminalClient | null = null;
+  #env: EnvClient | null = null;
   #store = new DisposableStore();
 
   constructor(o: SessionOptions) {
@@ -78,11 +82,13 @@ export class SessionState implements SessionView {
     }));
     const presence = (this.#presence = new PresenceClient(mesh, () => this.self.name));
     const terms = (this.#terms = new TerminalClient(mesh));
+    const env = (this.#env = new EnvClient(mesh));
     const s = this.#store;
     s.addFn(credential.onRefresh((t) => mesh.signaling.refreshed(t)));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
     s.add(presence.changed.on((list) => (this.peers = list)));
     s.add(terms.changed.on((list) => (this.terminals = list)));
+    s.add(env.changed.on((list) => (this.snapshots = list)));
     s.add(mesh.peerError.on((e) => (this.error = e.message)));
     s.add(
       mesh.peerJoined.on((p) => {
@@ -136,8 +142,17 @@ export class SessionState implements SessionView {
     return this.#terms?.attach(id, sink) ?? (() => {});
   }
 
+  getSnapshot(id: number): Promise<Snapshot> {
+    return this.#env?.get(id) ?? Promise.reject(new Error('Not joined yet.'));
+  }
+
+  checkpoint(label: string): void {
+    if (canWrite(this.self.role)) this.#env?.checkpoint(label);
+  }
+
   dispose(): void {
     this.#store.dispose();
+    this.#env?.dispose();
     this.#presence?.dispose();
     this.#terms?.dispose();
     void this.#mesh?.dispose('left');

@@ -4,6 +4,7 @@
  * receive this interface (or the parts they need as props) so they can be built and tested
  * without a mesh.
  */
+import type { Snapshot, SnapshotInfo } from '../protocol/env.ts';
 import type { ShareLinks } from '../protocol/session.ts';
 import type { TermInfo } from '../protocol/terminal.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
@@ -37,4 +38,10 @@ export interface SessionView {
   input(id: number, data: string): void;
   /** ask the host to resize a terminal (editors and owners) */
   resize(id: number, cols: number, rows: number): void;
+  /** the host's environment snapshots, oldest first */
+  readonly snapshots: SnapshotInfo[];
+  /** one snapshot, fetched from the host the first time */
+  getSnapshot(id: number): Promise<Snapshot>;
+  /** ask the host for an environment checkpoint (editors and owners; never sent for a viewer) */
+  checkpoint(label: string): void;
 }

@@ -7,7 +7,8 @@
  * the side-by-side diff against the start snapshot.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openPage, type OpenedPage } from '../helpers/browser.ts';
@@ -59,6 +60,8 @@ let browser: Browser;
 let host: HostProcess;
 let cwd: string;
 let editor: OpenedPage;
+/** the host's state directory: its audit log (the record on the box) is in there */
+let stateDir: string;
 
 beforeAll(async () => {
   cwd = makeTempDir('live-sessions-env-e2e-');
@@ -68,7 +71,8 @@ beforeAll(async () => {
   git('add', '.');
   git('commit', '-qm', 'initial');
   const signaling = await startSignalingProcess();
-  host = await startHostProcess(signaling.url, { cwd, shell: '/bin/bash', env: SECRETS });
+  stateDir = makeTempDir('live-sessions-env-state-');
+  host = await startHostProcess(signaling.url, { cwd, shell: '/bin/bash', env: { ...SECRETS, LIVE_SESSIONS_STATE_DIR: stateDir } });
   browser = await launchBrowser();
   editor = await openPage(browser, withQuery(host.links.editor, { name: 'Eve', a11y: '1' }), captureFrames);
   await editor.page.setViewportSize({ width: 1280, height: 800 });
@@ -125,10 +129,13 @@ describe('environment snapshots', () => {
     expect(await diff.getByTestId('diff-file-dirtied').allInnerTexts()).toContainEqual(expect.stringContaining('tracked.txt'));
   });
 
-  it('let no planted secret out in any frame the page received', async () => {
+  it('let no planted secret out in any frame the page received, nor into the audit log', async () => {
     const r = await foundInFrames(editor.page, MUST_NOT_LEAVE);
     expect(r.bytes).toBeGreaterThan(10_000);
     expect(r.redactedMarks).toBeGreaterThan(Object.keys(SECRETS).length);
     expect(r.found).toEqual([]);
+    const audit = readFileSync(join(stateDir, host.session, 'audit.jsonl'), 'utf8');
+    expect(audit).toContain('"kind":"checkpoint"');
+    expect(MUST_NOT_LEAVE.filter((secret) => audit.includes(secret))).toEqual([]);
   });
 });

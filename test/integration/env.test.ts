@@ -15,7 +15,7 @@ import { startSignaling, type SignalingServer } from '../../signaling/server.ts'
 import { HostAgent } from '../../host-agent/agent.ts';
 import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
 import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
-import { CLI, shellTestEnv } from '../helpers/processes.ts';
+import { CLI, shellTestEnv, spawnCli } from '../helpers/processes.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tmp.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -112,5 +112,14 @@ describe('environment snapshots', () => {
     (await p.peer('host')).send(envProtocol, { type: 'get', id: 9999 });
     await until(() => p.errors.length === 1, 'the error');
     expect(p.errors[0]).toMatchObject({ code: 'not-found' });
+  });
+
+  it('says so when `live-sessions checkpoint` runs outside a shared shell, or the agent is gone', async () => {
+    const outside = spawnCli(['checkpoint', 'x'], { env: { LIVE_SESSIONS_CHECKPOINT: '' } });
+    expect((await outside.exited).code).toBe(1);
+    expect(outside.stderr.join('\n')).toMatch(/not inside a shared shell/);
+    const gone = spawnCli(['checkpoint', 'x'], { env: { LIVE_SESSIONS_CHECKPOINT: `${cwd}/no-such-socket` } });
+    expect((await gone.exited).code).toBe(1);
+    expect(gone.stderr.join('\n')).toMatch(/cannot reach the host agent/);
   });
 });

@@ -22,6 +22,12 @@ export interface EnvHostOptions {
 
 /** Checkpoints waiting behind the one being taken; more are refused (each one runs ~15 probes). */
 const MAX_QUEUED = 3;
+/**
+ * Snapshots sent to one peer per window: a page asks for each once (they never change), so more is
+ * a peer looping or flooding, and each answer is tens to hundreds of KiB queued on the host.
+ */
+const MAX_GETS_PER_WINDOW = 30;
+const GET_WINDOW_MS = 10_000;
 
 export class EnvHost implements HostCapability<typeof envProtocol> {
   readonly protocol = envProtocol;
@@ -30,6 +36,8 @@ export class EnvHost implements HostCapability<typeof envProtocol> {
   #o: EnvHostOptions;
   #snapshots = new Map<number, Snapshot>();
   #peers = new Set<MeshPeer>();
+  /** when each peer was last sent snapshots, within the window */
+  #sent = new Map<MeshPeer, number[]>();
   #nextId = 1;
   #queue: Promise<unknown> = Promise.resolve();
   #queued = 0;
@@ -99,14 +107,26 @@ export class EnvHost implements HostCapability<typeof envProtocol> {
 
   removePeer(peer: MeshPeer): void {
     this.#peers.delete(peer);
+    this.#sent.delete(peer);
+  }
+
+  /** Counts one snapshot sent to `peer`; false when it had its share of the window. */
+  #mayGet(peer: MeshPeer): boolean {
+    const now = Date.now();
+    const recent = (this.#sent.get(peer) ?? []).filter((t) => now - t < GET_WINDOW_MS);
+    this.#sent.set(peer, recent);
+    if (recent.length >= MAX_GETS_PER_WINDOW) return false;
+    recent.push(now);
+    return true;
   }
 
   handle(peer: MeshPeer, msg: EnvMessage): void {
     switch (msg.type) {
       case 'get': {
         const snap = this.#snapshots.get(msg.id);
-        if (snap) peer.send(envProtocol, { type: 'snapshot', snapshot: snap });
-        else peer.sendError('not-found', `There is no snapshot ${msg.id} (any more).`);
+        if (!snap) return peer.sendError('not-found', `There is no snapshot ${msg.id} (any more).`);
+        if (!this.#mayGet(peer)) return peer.sendError('rate-limited', `Too many snapshots asked for; try again in ${GET_WINDOW_MS / 1000} s.`);
+        peer.send(envProtocol, { type: 'snapshot', snapshot: snap });
         return;
       }
       case 'checkpoint': {
@@ -124,6 +144,7 @@ export class EnvHost implements HostCapability<typeof envProtocol> {
   dispose(): void {
     this.#disposed = true;
     this.#peers.clear();
+    this.#sent.clear();
     this.#socket.dispose();
     this.taken.dispose();
   }

@@ -8,7 +8,7 @@ import type { ProbeContext } from './probes-system.ts';
 export const TOP_PROCESSES = 40;
 export const MAX_CMD_CHARS = 400;
 
-export async function processes(ctx: ProbeContext): Promise<Probed<{ total: number; top: Proc[] }>> {
+export async function processes(ctx: ProbeContext): Promise<Probed<{ total: number; top: Proc[]; pids: number[] }>> {
   // -ww: whole command lines (the redaction must see all of a secret to recognise it)
   const out = await run('ps', ['-eww', '-o', 'pid=,ppid=,user:32=,pcpu=,pmem=,rss=,args=', '--sort=-pcpu'], { timeoutMs: ctx.timeoutMs });
   const all: Proc[] = [];
@@ -26,7 +26,7 @@ export async function processes(ctx: ProbeContext): Promise<Probed<{ total: numb
     return { ...p, cmd: clip(r.text, MAX_CMD_CHARS) };
   });
   const truncated = all.length > top.length ? `processes: the ${TOP_PROCESSES} busiest and the session's own, ${top.length} of ${all.length}` : undefined;
-  return { data: { total: all.length, top }, truncated };
+  return { data: { total: all.length, top, pids: all.map((p) => p.pid).sort((a, b) => a - b) }, truncated };
 }
 
 /** Processes the agent's shells may add to the busiest ones. */

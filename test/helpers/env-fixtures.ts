@@ -18,7 +18,7 @@ export function snapshot(id: number, patch: Partial<Sections> = {}): Snapshot {
       ]
     },
     limits: { status: 'ok', data: [{ name: 'Max open files', soft: '1024', hard: '1048576', unit: 'files' }] },
-    processes: { status: 'ok', data: { total: 2, top: [{ pid: 10, ppid: 1, user: 'alice', cpu: 1.5, mem: 0.3, rssKb: 20000, cmd: 'node server.js --token [REDACTED:secret-argument]' }] } },
+    processes: { status: 'ok', data: { total: 2, top: [{ pid: 10, ppid: 1, user: 'alice', cpu: 1.5, mem: 0.3, rssKb: 20000, cmd: 'node server.js --token [REDACTED:secret-argument]' }], pids: [1, 10] } },
     ports: { status: 'ok', data: [{ proto: 'tcp', address: '0.0.0.0', port: 22 }] },
     memory: { status: 'ok', data: { totalKb: 4_000_000, availableKb: 2_000_000, swapTotalKb: 0, swapFreeKb: 0 } },
     disks: { status: 'ok', data: [{ fs: '/dev/vda', mount: '/', sizeKb: 10_000_000, usedKb: 5_000_000, availKb: 5_000_000 }] },
@@ -56,7 +56,8 @@ export function fakeSnapshots(): Snapshot[] {
         top: [
           { pid: 10, ppid: 1, user: 'alice', cpu: 1.5, mem: 0.3, rssKb: 20000, cmd: 'node server.js --token [REDACTED:secret-argument]' },
           { pid: 4242, ppid: 10, user: 'alice', cpu: 0.1, mem: 0.1, rssKb: 9000, cmd: 'python3 -m http.server 8000' }
-        ]
+        ],
+        pids: [1, 10, 4242]
       }
     },
     ports: { status: 'ok', data: [{ proto: 'tcp', address: '0.0.0.0', port: 22 }, { proto: 'tcp', address: '0.0.0.0', port: 8000, pid: 4242, process: 'python3' }] },

@@ -107,11 +107,15 @@ describe('environment snapshots', () => {
     expect(d.files.dirtied.map((f) => f.path)).toContain('dirty.txt');
   });
 
-  it('answers a request for a snapshot that does not exist with an error', async () => {
+  it('answers a request for a snapshot that does not exist, or too many requests, with an error', async () => {
     const { p } = await join('editor', 'Erin');
-    (await p.peer('host')).send(envProtocol, { type: 'get', id: 9999 });
+    const host = await p.peer('host');
+    host.send(envProtocol, { type: 'get', id: 9999 });
     await until(() => p.errors.length === 1, 'the error');
     expect(p.errors[0]).toMatchObject({ code: 'not-found' });
+    // a peer that keeps asking for the same snapshot is told to stop, not sent it forever
+    for (let i = 0; i < 40; i++) host.send(envProtocol, { type: 'get', id: 1 });
+    await until(() => p.errors.some((e) => e.code === 'rate-limited'), 'the rate limit', 20_000);
   });
 
   it('says so when `live-sessions checkpoint` runs outside a shared shell, or the agent is gone', async () => {

@@ -30,12 +30,20 @@ describe('diffSnapshots', () => {
   it('lists processes started and ended, ports opened and closed', () => {
     const proc: Proc = { pid: 99, ppid: 10, user: 'alice', cpu: 0, mem: 0, rssKb: 900, cmd: 'sleep 600' };
     const port: Port = { proto: 'tcp', address: '127.0.0.1', port: 8000, pid: 99, process: 'python3' };
-    const after = snapshot(2, { processes: { status: 'ok', data: { total: 1, top: [proc] } }, ports: { status: 'ok', data: [port] } });
+    const after = snapshot(2, { processes: { status: 'ok', data: { total: 2, top: [proc], pids: [1, 99] } }, ports: { status: 'ok', data: [port] } });
     const d = diffSnapshots(before, after);
     expect(d.processes.started).toEqual([proc]);
     expect(d.processes.ended.map((p) => p.pid)).toEqual([10]);
     expect(d.ports.opened).toEqual([port]);
     expect(d.ports.closed.map((p) => p.port)).toEqual([22]);
+  });
+
+  it('does not count a process that only got busier or quieter as started or ended', () => {
+    const busier: Proc = { pid: 1, ppid: 0, user: 'root', cpu: 50, mem: 0, rssKb: 900, cmd: 'init' };
+    // pid 10 fell out of the busiest, but is still running; pid 1 was running before
+    const after = snapshot(2, { processes: { status: 'ok', data: { total: 2, top: [busier], pids: [1, 10] } } });
+    const d = diffSnapshots(before, after);
+    expect(d.processes).toEqual({ started: [], ended: [] });
   });
 
   it('lists files dirtied and cleaned, a new HEAD, memory and disks that moved', () => {
@@ -69,7 +77,7 @@ describe('diffSnapshots', () => {
     const vars = (n: number, tag: string): EnvVar[] => Array.from({ length: n }, (_, i) => ({ name: `VAR_${i}`, value: `${tag}-${i % 7}` }));
     const procs = (tag: string): Proc[] => Array.from({ length: 100 }, (_, i) => ({ pid: i + (tag === 'b' ? 50 : 0), ppid: 1, user: 'u', cpu: 0, mem: 0, rssKb: 1, cmd: `cmd ${i}` }));
     const ports = (off: number): Port[] => Array.from({ length: 200 }, (_, i) => ({ proto: 'tcp', address: '0.0.0.0', port: 1000 + i + off }));
-    const big = (id: number, tag: string, off: number) => snapshot(id, { env: { status: 'ok', data: vars(300, tag) }, processes: { status: 'ok', data: { total: 100, top: procs(tag) } }, ports: { status: 'ok', data: ports(off) } });
+    const big = (id: number, tag: string, off: number) => snapshot(id, { env: { status: 'ok', data: vars(300, tag) }, processes: { status: 'ok', data: { total: 100, top: procs(tag), pids: procs(tag).map((p) => p.pid) } }, ports: { status: 'ok', data: ports(off) } });
     const a = big(1, 'a', 0);
     const b = big(2, 'b', 50);
     const times: number[] = [];

@@ -51,7 +51,17 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
   const before = new Map(envA.map((v) => [v.name, v.value]));
   const changed = envB.filter((v) => before.has(v.name) && before.get(v.name) !== v.value).map((v) => ({ name: v.name, before: before.get(v.name) as string, after: v.value }));
 
-  const procs = setDiff(data(A.processes)?.top ?? [], data(B.processes)?.top ?? [], procKey);
+  // Only the busiest processes are listed: one that merely got busier (or quieter) is not one
+  // that started (or ended). The full pid lists tell them apart.
+  const procA = data(A.processes);
+  const procB = data(B.processes);
+  const listed = setDiff(procA?.top ?? [], procB?.top ?? [], procKey);
+  const pidsA = new Set(procA?.pids ?? []);
+  const pidsB = new Set(procB?.pids ?? []);
+  const procs = {
+    added: listed.added.filter((p) => !pidsA.has(p.pid) || !procA?.pids),
+    removed: listed.removed.filter((p) => !pidsB.has(p.pid) || !procB?.pids)
+  };
   const ports = setDiff(data(A.ports) ?? [], data(B.ports) ?? [], portKey);
   const gitA = data(A.git);
   const gitB = data(B.git);

@@ -14,6 +14,7 @@ export const GET_TIMEOUT_MS = 30_000;
 interface Waiter {
   resolve: (s: Snapshot) => void;
   reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 export class EnvClient {
@@ -61,15 +62,17 @@ export class EnvClient {
     const cached = this.#cache.get(id);
     if (cached) return Promise.resolve(cached);
     return new Promise((resolve, reject) => {
+      const w: Waiter = {
+        resolve: (s) => (clearTimeout(w.timer), resolve(s)),
+        reject: (e) => (clearTimeout(w.timer), reject(e)),
+        timer: setTimeout(() => {
+          const list = this.#waiting.get(id) ?? [];
+          if (list.includes(w)) list.splice(list.indexOf(w), 1);
+          if (list.length === 0) this.#waiting.delete(id);
+          reject(new Error(`Snapshot ${id} did not arrive within ${GET_TIMEOUT_MS / 1000} s.`));
+        }, GET_TIMEOUT_MS)
+      };
       const waiters = this.#waiting.get(id);
-      const timer = setTimeout(() => {
-        const list = this.#waiting.get(id);
-        const i = list?.indexOf(w) ?? -1;
-        if (list && i >= 0) list.splice(i, 1);
-        if (list?.length === 0) this.#waiting.delete(id);
-        reject(new Error(`Snapshot ${id} did not arrive within ${GET_TIMEOUT_MS / 1000} s.`));
-      }, GET_TIMEOUT_MS);
-      const w: Waiter = { resolve: (s) => (clearTimeout(timer), resolve(s)), reject };
       if (waiters) return void waiters.push(w);
       this.#waiting.set(id, [w]);
       this.#mesh.host?.send(envProtocol, { type: 'get', id });

@@ -162,7 +162,8 @@ export interface Sections {
   system: ProbeResult<SystemInfo>;
   env: ProbeResult<EnvVar[]>;
   limits: ProbeResult<Limit[]>;
-  processes: ProbeResult<{ total: number; top: Proc[] }>;
+  /** `pids`: every process's pid, so a diff can tell "started" from "became busy" */
+  processes: ProbeResult<{ total: number; top: Proc[]; pids: number[] }>;
   ports: ProbeResult<Port[]>;
   memory: ProbeResult<Memory>;
   disks: ProbeResult<Disk[]>;

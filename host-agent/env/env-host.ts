@@ -10,6 +10,7 @@ import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
 import type { AuditLog } from '../audit.ts';
 import type { HostCapability } from '../capability.ts';
 import { CHECKPOINT_ENV, CheckpointSocket, type ShellCheckpoint } from './checkpoint-socket.ts';
+import { shellEnv } from '../terminals/pty.ts';
 import { takeSnapshot, type SnapshotView } from './snapshot.ts';
 
 export interface EnvHostOptions {
@@ -47,7 +48,7 @@ export class EnvHost implements HostCapability<typeof envProtocol> {
   constructor(o: EnvHostOptions) {
     this.#o = o;
     this.#socket = new CheckpointSocket((req) => this.#fromShell(req), o.log);
-    void this.checkpoint('start', null, 'start', { cwd: o.cwd, env: o.env, pid: process.pid }).catch((e: Error) => o.log(`start snapshot failed: ${e.message}`));
+    void this.checkpoint('start', null, 'start', this.#agentView()).catch((e: Error) => o.log(`start snapshot failed: ${e.message}`));
   }
 
   /** What the host adds to its shells' environment so `live-sessions checkpoint` finds it. */
@@ -96,6 +97,17 @@ export class EnvHost implements HostCapability<typeof envProtocol> {
     this.taken.fire(info);
   }
 
+  /**
+   * The environment a shell starts with (the agent's, plus what the host sets for its shells), in
+   * the shared directory: so that a diff against a checkpoint typed in a shell shows what changed
+   * in that shell, not the difference between the agent and a shell.
+   */
+  #agentView(): SnapshotView {
+    const defined: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.#o.env)) if (v !== undefined) defined[k] = v;
+    return { cwd: this.#o.cwd, env: { ...shellEnv({ ...defined, ...this.shellEnv }), PWD: this.#o.cwd }, pid: process.pid };
+  }
+
   #fromShell(req: ShellCheckpoint): Promise<SnapshotInfo> {
     return this.checkpoint(req.label || 'from the shell', null, 'shell', { cwd: req.cwd, env: req.env, pid: req.pid });
   }
@@ -131,7 +143,7 @@ export class EnvHost implements HostCapability<typeof envProtocol> {
       }
       case 'checkpoint': {
         const { sub, name, role } = peer.claims;
-        this.checkpoint(msg.label, { id: sub, name, role }, 'request', { cwd: this.#o.cwd, env: this.#o.env, pid: process.pid }).catch((e: Error) => peer.sendError('checkpoint-failed', e.message));
+        this.checkpoint(msg.label, { id: sub, name, role }, 'request', this.#agentView()).catch((e: Error) => peer.sendError('checkpoint-failed', e.message));
         return;
       }
       // messages from the host: the router never hands them to the host

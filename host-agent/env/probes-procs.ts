@@ -1,7 +1,7 @@
 /** Processes (top N by CPU, command lines redacted) and listening ports with their processes. */
 import type { Port, Proc } from '../../src/lib/protocol/env.ts';
 import { redactText } from '../redact/redact.ts';
-import { clip, run, type Probed } from './run.ts';
+import { clip, probing, run, type Probed } from './run.ts';
 import type { ProbeContext } from './probes-system.ts';
 
 /** Processes a snapshot lists (the busiest first); the total is always given. */
@@ -14,7 +14,7 @@ export async function processes(ctx: ProbeContext): Promise<Probed<{ total: numb
   const all: Proc[] = [];
   for (const line of out.split('\n')) {
     const m = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s+(.*)$/.exec(line);
-    if (m) all.push({ pid: Number(m[1]), ppid: Number(m[2]), user: m[3], cpu: Number(m[4]), mem: Number(m[5]), rssKb: Number(m[6]), cmd: m[7] });
+    if (m && !probing.has(Number(m[1]))) all.push({ pid: Number(m[1]), ppid: Number(m[2]), user: m[3], cpu: Number(m[4]), mem: Number(m[5]), rssKb: Number(m[6]), cmd: m[7] });
   }
   // The busiest, plus everything the shared shells started (an idle `sleep` or server someone ran
   // in the session is what a diff between checkpoints is asked about), ps being sorted by CPU.

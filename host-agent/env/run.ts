@@ -11,6 +11,19 @@ import type { ProbeResult } from '../../src/lib/protocol/env.ts';
 /** Thrown by a probe for "this box does not have that": shown as absent, not as an error. */
 export class Absent extends Error {}
 
+/**
+ * Pids of the probes' own commands: not processes anyone in the session started. Kept a while
+ * after they exit, since `ps` lists the ones that ran beside it (some caught between fork and
+ * exec, still showing the agent's command line) and its output is read after they are gone.
+ */
+export const probing = new Set<number>();
+const PROBE_PID_MEMORY_MS = 60_000;
+
+function rememberProbe(pid: number): void {
+  probing.add(pid);
+  setTimeout(() => probing.delete(pid), PROBE_PID_MEMORY_MS).unref();
+}
+
 /** Most bytes of a command's output a probe reads. */
 const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
@@ -21,7 +34,7 @@ const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
  */
 export function run(cmd: string, args: string[], o: { timeoutMs: number; cwd?: string; absentIf?: RegExp; env?: NodeJS.ProcessEnv; stderr?: boolean }): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: o.timeoutMs, maxBuffer: MAX_OUTPUT_BYTES, cwd: o.cwd, env: o.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C', HOME: process.env.HOME ?? '/' } }, (err, stdout, stderr) => {
+    const child = execFile(cmd, args, { timeout: o.timeoutMs, maxBuffer: MAX_OUTPUT_BYTES, cwd: o.cwd, env: o.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C', HOME: process.env.HOME ?? '/' } }, (err, stdout, stderr) => {
       if (!err) return resolve(o.stderr ? stdout + stderr : stdout);
       const e = err as NodeJS.ErrnoException & { killed?: boolean };
       if (e.code === 'ENOENT') return reject(new Absent(`${cmd} is not installed`));
@@ -30,6 +43,7 @@ export function run(cmd: string, args: string[], o: { timeoutMs: number; cwd?: s
       if (o.absentIf?.test(stderr)) return reject(new Absent(`${cmd}: ${first}`));
       reject(new Error(`${cmd} ${args.join(' ')}: ${first}`));
     });
+    if (child.pid !== undefined) rememberProbe(child.pid);
   });
 }
 

@@ -98,6 +98,7 @@ describe('environment snapshots', () => {
     const listed = await env.getByTestId('redaction').allInnerTexts();
     for (const name of Object.keys(SECRETS)) expect(listed.some((row) => row.includes(name)), `${name} listed as redacted`).toBe(true);
     expect(await env.getByTestId('section-env').getByTestId('redacted').count()).toBeGreaterThanOrEqual(Object.keys(SECRETS).length);
+    if (process.env.ENV_SHOTS) await page.screenshot({ path: join(process.env.ENV_SHOTS, 'real-start.png') });
     await env.getByTestId('close-environment').click();
   });
 
@@ -127,6 +128,8 @@ describe('environment snapshots', () => {
     expect(started).toContain('python3 -c');
     expect(await diff.getByTestId('diff-port-opened').allInnerTexts()).toContainEqual(expect.stringMatching(/tcp 127\.0\.0\.1:\d+ python3/));
     expect(await diff.getByTestId('diff-file-dirtied').allInnerTexts()).toContainEqual(expect.stringContaining('tracked.txt'));
+    // ENV_SHOTS=DIR keeps a picture of the real diff, to look at
+    if (process.env.ENV_SHOTS) await page.screenshot({ path: join(process.env.ENV_SHOTS, 'real-diff.png') });
   });
 
   it('let no planted secret out in any frame the page received, nor into the audit log', async () => {

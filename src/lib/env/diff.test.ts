@@ -17,7 +17,10 @@ describe('diffSnapshots', () => {
         data: [
           { name: 'HOME', value: '/root' },
           { name: 'PATH', value: '/usr/bin:/bin' },
-          { name: 'DEBUG', value: '1' }
+          { name: 'DEBUG', value: '1' },
+          // set by every shell itself: not a change anyone made
+          { name: 'SHLVL', value: '2' },
+          { name: '_', value: '/usr/bin/env' }
         ]
       }
     });

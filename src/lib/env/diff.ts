@@ -28,6 +28,9 @@ export interface SnapshotDiff {
   probes: { section: string; before: string; after: string }[];
 }
 
+/** Variables every shell sets for itself (nesting depth, last command): noise in a diff. */
+const SHELL_OWN = new Set(['_', 'SHLVL', 'OLDPWD']);
+
 function data<T>(r: ProbeResult<T> | undefined): T | null {
   return r?.status === 'ok' ? r.data : null;
 }
@@ -48,8 +51,10 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
   const envA = data(A.env) ?? [];
   const envB = data(B.env) ?? [];
   const vars = setDiff(envA, envB, (v) => v.name);
+  vars.added = vars.added.filter((v) => !SHELL_OWN.has(v.name));
+  vars.removed = vars.removed.filter((v) => !SHELL_OWN.has(v.name));
   const before = new Map(envA.map((v) => [v.name, v.value]));
-  const changed = envB.filter((v) => before.has(v.name) && before.get(v.name) !== v.value).map((v) => ({ name: v.name, before: before.get(v.name) as string, after: v.value }));
+  const changed = envB.filter((v) => !SHELL_OWN.has(v.name) && before.has(v.name) && before.get(v.name) !== v.value).map((v) => ({ name: v.name, before: before.get(v.name) as string, after: v.value }));
 
   // Only the busiest processes are listed: one that merely got busier (or quieter) is not one
   // that started (or ended). The full pid lists tell them apart.

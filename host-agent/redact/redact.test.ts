@@ -53,6 +53,18 @@ const VALUES: [string, SecretKind[], string?][] = [
   ['{"password": "hunter2", "user": "bob"}', ['secret-argument'], 'hunter2'],
   ['api_key: abc123def', ['secret-argument'], 'abc123def'],
   ['random Zx9Qm2Lp7Rt4Vw8Ys1Kb5Nc3Hd6Jf0Ga here', ['high-entropy'], 'Zx9Qm2Lp7Rt4'],
+  // negatives: near misses of each kind stay as they are
+  ['AKIA123', []],
+  ['eyJhbGciOiJIUzI1NiJ9 alone', []],
+  ['ghp_short', []],
+  ['glpat-short', []],
+  ['xoxb-1', []],
+  ['sk_live_short', []],
+  ['-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----', []],
+  ['https://example.com:8443/path', []],
+  ['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', []],
+  ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij', []],
+  ['--password-file /etc/app/pw', []],
   // negatives: ordinary values stay as they are
   ['/usr/local/lib/node_modules/typescript/lib/tsserver.js', []],
   ['/home/alice/.cache/ms-playwright/chromium_headless_shell-1234/chrome-linux/headless_shell', []],

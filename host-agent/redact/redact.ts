@@ -49,7 +49,8 @@ export function isSecretName(name: string): boolean {
 const nameCache = new Map<string, boolean>();
 
 function judgeName(name: string): boolean {
-  const upper = name.replace(/^-+/, '').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  // `--client-secret`, `db.password`, `clientSecret` → CLIENT_SECRET, DB_PASSWORD, CLIENT_SECRET
+  const upper = name.replace(/^-+/, '').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase().replace(/[-.]/g, '_');
   if (NOT_SECRET.test(upper)) return false;
   for (const w of upper.split(/[^A-Z0-9]+/)) {
     if (!w) continue;

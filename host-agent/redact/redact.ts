@@ -132,27 +132,39 @@ function valueAfter(text: string, at: number, flag: boolean): { start: number; e
   return end > i ? { start: i, end } : null;
 }
 
-/** Characters of base64/hex-ish tokens, by char code. */
+/** Characters of base64/hex-ish tokens, by char code: 1 other, 2 lower, 4 upper, 8 digit. */
 const TOKEN_CHAR = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-') TOKEN_CHAR[c.charCodeAt(0)] = 1;
+for (const c of '+/=_-') TOKEN_CHAR[c.charCodeAt(0)] = 1;
+for (const c of 'abcdefghijklmnopqrstuvwxyz') TOKEN_CHAR[c.charCodeAt(0)] = 2;
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') TOKEN_CHAR[c.charCodeAt(0)] = 4;
+for (const c of '0123456789') TOKEN_CHAR[c.charCodeAt(0)] = 8;
 /** Shorter runs are not worth the entropy test. */
 const MIN_RANDOM_CHARS = 24;
+/** lower, upper and digit: a run without all three is no generated secret (looksRandom) */
+const MIXED = 2 | 4 | 8;
 
 /**
  * Replaces random-looking runs of token characters. A plain loop over char codes: the regex for
- * "runs of 24 or more" restarted at every character and was the slowest part of the engine.
+ * "runs of 24 or more" restarted at every character and was the slowest part of the engine; the
+ * character classes seen are collected on the way, so most runs are passed over without a copy.
  */
 function redactRandom(text: string, hit: (k: SecretKind) => void): string {
   let out = '';
   let copied = 0;
   let start = -1;
+  let seen = 0;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 32;
-    if (c < 128 && TOKEN_CHAR[c] === 1) {
-      if (start < 0) start = i;
+    const k = c < 128 ? TOKEN_CHAR[c] : 0;
+    if (k !== 0) {
+      if (start < 0) {
+        start = i;
+        seen = 0;
+      }
+      seen |= k;
       continue;
     }
-    if (start >= 0 && i - start >= MIN_RANDOM_CHARS) {
+    if (start >= 0 && i - start >= MIN_RANDOM_CHARS && (seen & MIXED) === MIXED) {
       const run = text.slice(start, i);
       if (looksRandom(run)) {
         hit('high-entropy');
@@ -164,6 +176,7 @@ function redactRandom(text: string, hit: (k: SecretKind) => void): string {
   }
   return copied === 0 ? text : out + text.slice(copied);
 }
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Shannon entropy, bits per character. */

@@ -4,6 +4,7 @@
  */
 import { UsageError } from './args.ts';
 import { audit } from './audit.ts';
+import { checkpoint } from './checkpoint.ts';
 import { host } from './host.ts';
 import { runSignal } from './signal.ts';
 import { start } from './start.ts';
@@ -21,6 +22,8 @@ export async function main(argv: string[]): Promise<void> {
         return await start(rest);
       case 'audit':
         return process.exit(audit(rest));
+      case 'checkpoint':
+        return await checkpoint(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -15,4 +15,6 @@ Usage:
       then one JSON event a line
   live-sessions audit verify FILE | audit show FILE
       checks an audit log's hash chain (exit 0 intact, 1 naming the first bad line), or prints it
+  live-sessions checkpoint [LABEL]
+      in a shared shell: an environment checkpoint that sees this shell's variables and cwd
 `;

@@ -21,6 +21,7 @@ import { RefusalLog } from './refusals.ts';
 import { makeCertificate, type DtlsCertificate } from './cert.ts';
 import { previousLog, TerminalRecorder } from './record/recorder.ts';
 import { FileBridge } from './files/bridge.ts';
+import { EnvHost } from './env/env-host.ts';
 import { ShareLinksHost } from './share-links.ts';
 import { CommandsHost } from './commands/host.ts';
 import { shellLaunch, type ShellLaunch } from './commands/shell-integration.ts';
@@ -43,6 +44,10 @@ export interface HostOptions {
   env?: Record<string, string>;
   /** largest file opened in the shared editor, bytes (default 4 MiB) */
   maxFileBytes?: number;
+}
+
+function definedEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** A bit of what a refused message held, for the audit log. */
@@ -74,7 +79,7 @@ export class HostAgent {
   #api: ApiClient;
   #disposed = false;
 
-  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; log: (line: string) => void; cwd: string; maxFileBytes?: number }) {
+  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; env: EnvHost; log: (line: string) => void; cwd: string; maxFileBytes?: number }) {
     this.#api = p.api;
     this.session = p.session;
     this.links = p.links;
@@ -89,7 +94,7 @@ export class HostAgent {
     this.commands = new CommandsHost(p.mesh, p.terminals, p.audit, p.recorder);
     this.editor = new EditorClient(p.mesh, 'host');
     this.files = new FileBridge({ root: p.cwd, editor: this.editor, audit: p.audit, log: p.log, maxFileBytes: p.maxFileBytes });
-    this.#capabilities = [this.hub, new ShareLinksHost(p.links), this.commands, this.files];
+    this.#capabilities = [this.hub, new ShareLinksHost(p.links), this.commands, this.files, p.env];
     this.#compose(p.log);
   }
 
@@ -131,8 +136,10 @@ export class HostAgent {
       const credential = new Credential(api, created, cert.fingerprint);
       const recordDir = o.recordDir ?? join(o.stateDir, created.session);
       const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir));
+      // the environment capability snapshots the box now; its socket's path goes into the shells
+      const env = new EnvHost({ cwd: o.cwd, env: o.env ?? process.env, audit, log: o.log });
       launch = shellLaunch(o.shell);
-      const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: o.env });
+      const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: { ...(o.env ?? definedEnv()), ...env.shellEnv } });
       const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`));
       terminals.open(100, 30);
       const mesh = new Mesh({
@@ -148,7 +155,7 @@ export class HostAgent {
         rtcConfig: { iceServers: created.ice, certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
         log: o.log
       });
-      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, api, log: o.log, cwd: o.cwd, maxFileBytes: o.maxFileBytes });
+      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, api, env, log: o.log, cwd: o.cwd, maxFileBytes: o.maxFileBytes });
     } catch (e) {
       cert.dispose();
       launch?.dispose();

@@ -25,7 +25,8 @@ export type AuditEvent =
   | { kind: 'join' | 'leave' }
   | { kind: 'terminal'; action: 'open' | 'close' | 'restart' | 'resize'; term: number }
   | { kind: 'command'; term: number; text: string | null; cwd: string | null; exit: number | null; ms: number }
-  | { kind: 'file'; action: 'save' | 'create' | 'rename' | 'delete' | 'reload'; path: string; to?: string; version?: string; force?: boolean };
+  | { kind: 'file'; action: 'save' | 'create' | 'rename' | 'delete' | 'reload'; path: string; to?: string; version?: string; force?: boolean }
+  | { kind: 'checkpoint'; id: number; label: string; source: string; redacted: number };
 
 export class AuditLog {
   readonly path: string;

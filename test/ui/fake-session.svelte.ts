@@ -7,6 +7,8 @@
 import type { Command } from '../../src/lib/protocol/commands.ts';
 import type { TermInfo } from '../../src/lib/protocol/terminal.ts';
 import { canWrite, type Role } from '../../src/lib/protocol/roles.ts';
+import type { Snapshot, SnapshotInfo } from '../../src/lib/protocol/env.ts';
+import { fakeSnapshots } from '../helpers/env-fixtures.ts';
 import type { JoinStatus, Participant, SessionView, SignalingStatus, TerminalSink } from '../../src/lib/session/view.ts';
 
 export interface FakeOptions {
@@ -45,6 +47,9 @@ export class FakeSession implements SessionView {
     { id: 1, term: 1, text: 'systemctl status nginx', authors: [{ id: 'p_ed', name: 'Ed', role: 'editor' }], cwd: '/srv', start: Date.now() - 65_000, end: Date.now() - 64_200, exit: 3 },
     { id: 2, term: 1, text: 'journalctl -u nginx -n 50', authors: [{ id: 'p_ed', name: 'Ed', role: 'editor' }], cwd: '/srv', start: Date.now() - 30_000, end: Date.now() - 29_500, exit: 0 }
   ]);
+  /** the start snapshot and a checkpoint with something of every kind changed */
+  #snapshots: Snapshot[] = fakeSnapshots();
+  snapshots = $state<SnapshotInfo[]>(this.#snapshots.map((s) => s.info));
   /** every `input` call, including the ones a viewer should never make */
   readonly inputs: { id: number; data: string }[] = [];
 
@@ -180,5 +185,18 @@ export class FakeSession implements SessionView {
   #exit(id: number, code: number): void {
     const t = this.terminals.find((x) => x.id === id);
     if (t) t.exit = { code, signal: 0 };
+  }
+
+  getSnapshot(id: number): Promise<Snapshot> {
+    const s = this.#snapshots.find((x) => x.info.id === id);
+    return s ? Promise.resolve(s) : Promise.reject(new Error(`no snapshot ${id}`));
+  }
+
+  checkpoint(label: string): void {
+    const last = this.#snapshots.at(-1)!;
+    const id = last.info.id + 1;
+    const s: Snapshot = { ...last, info: { ...last.info, id, label: label || 'checkpoint', time: Date.now(), source: 'request', author: { id: 'me', name: this.self.name, role: this.self.role } } };
+    this.#snapshots.push(s);
+    this.snapshots = [...this.snapshots, s.info];
   }
 }

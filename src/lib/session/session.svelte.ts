@@ -4,6 +4,7 @@
  * reactive state the page shows. The only code on the page that touches the network.
  */
 import { localVerifier, nameProblem } from '../protocol/credentials.ts';
+import type { Snapshot, SnapshotInfo } from '../protocol/env.ts';
 import { canWrite } from '../protocol/roles.ts';
 import { sessionProtocol, type ShareLinks } from '../protocol/session.ts';
 import type { Command } from '../protocol/commands.ts';
@@ -13,6 +14,7 @@ import { HttpError } from '../protocol/api.ts';
 import { Credential } from '../mesh/credential.ts';
 import { DisposableStore } from '../mesh/events.ts';
 import { Mesh } from '../mesh/mesh.ts';
+import { EnvClient } from '../env/env-client.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
 import { colorFor, pickName, rememberName } from '../presence/names.ts';
 import { PresenceClient, type Participant } from '../presence/presence-client.ts';
@@ -56,6 +58,7 @@ export class SessionState implements SessionView {
   commands = $state.raw<Command[]>([]);
   editor = $state.raw<EditorClient | null>(null);
   files = $state.raw<FilesClient | null>(null);
+  snapshots = $state<SnapshotInfo[]>([]);
   participants = $derived([this.self, ...this.peers]);
   hostConnected = $derived(this.peers.some((p) => p.role === 'host' && p.connected));
 
@@ -64,6 +67,7 @@ export class SessionState implements SessionView {
   #presence: PresenceClient | null = null;
   #terms: TerminalClient | null = null;
   #commands: CommandsClient | null = null;
+  #env: EnvClient | null = null;
   #store = new DisposableStore();
   #control: ((d: Decision) => Promise<void>) | null = null;
   invites = $state.raw<InviteList | null>(null);
@@ -108,6 +112,7 @@ export class SessionState implements SessionView {
     this.editor = new EditorClient(mesh, cred.role);
     this.files = new FilesClient(mesh);
     this.#announce();
+    const env = (this.#env = new EnvClient(mesh));
     const s = this.#store;
     s.addFn(credential.onRefresh((t) => mesh.renewed(t)));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
@@ -120,6 +125,7 @@ export class SessionState implements SessionView {
     // the mesh (no reconnects, not listed as present) and keeps what its terminals show.
     s.add(mesh.peerGone.on(({ peer, reason }) => peer.role === 'host' && reason.kind === 'bye' && this.#ended()));
     s.add(mesh.ended.on(() => this.#ended()));
+    s.add(env.changed.on((list) => (this.snapshots = list)));
     s.add(
       mesh.decided.on((d) => {
         if (d.sub !== this.self.id) return;
@@ -207,8 +213,17 @@ export class SessionState implements SessionView {
     return this.#terms?.attach(id, sink) ?? (() => {});
   }
 
+  getSnapshot(id: number): Promise<Snapshot> {
+    return this.#env?.get(id) ?? Promise.reject(new Error('Not joined yet.'));
+  }
+
+  checkpoint(label: string): void {
+    if (canWrite(this.self.role)) this.#env?.checkpoint(label);
+  }
+
   dispose(): void {
     this.#store.dispose();
+    this.#env?.dispose();
     this.#presence?.dispose();
     this.#terms?.dispose();
     this.#commands?.dispose();

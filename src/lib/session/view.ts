@@ -5,6 +5,7 @@
  * without a mesh.
  */
 import type { Command } from '../protocol/commands.ts';
+import type { Snapshot, SnapshotInfo } from '../protocol/env.ts';
 import type { ShareLinks } from '../protocol/session.ts';
 import type { InviteList } from './invites.svelte.ts';
 import type { TermInfo } from '../protocol/terminal.ts';
@@ -55,4 +56,10 @@ export interface SessionView {
   /** owners: remove a participant; every peer drops it and never takes it back; `revokeLink` also
    * revokes the invite link it came through */
   remove(id: string, revokeLink?: boolean): void;
+  /** the host's environment snapshots, oldest first */
+  readonly snapshots: SnapshotInfo[];
+  /** one snapshot, fetched from the host the first time */
+  getSnapshot(id: number): Promise<Snapshot>;
+  /** ask the host for an environment checkpoint (editors and owners; never sent for a viewer) */
+  checkpoint(label: string): void;
 }

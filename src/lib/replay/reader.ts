@@ -1,0 +1,55 @@
+/**
+ * Reads one recording a piece at a time, so that opening or seeking a recording of any size only
+ * touches what it needs: the meta and the marks to open it, then the keyframe before the target
+ * and the events between them, in pages.
+ */
+import { Dexie } from 'dexie';
+import type { ReplayDb } from './db.ts';
+import type { Keyframe, RecordingMeta, Stored } from './events.ts';
+
+/** Events read per page while playing or seeking. */
+export const PAGE_EVENTS = 2000;
+
+export class RecordingReader {
+  readonly db: ReplayDb;
+  readonly rec: string;
+
+  constructor(db: ReplayDb, rec: string) {
+    this.db = db;
+    this.rec = rec;
+  }
+
+  meta(): Promise<RecordingMeta | undefined> {
+    return this.db.recordings.get(this.rec);
+  }
+
+  marks(): Promise<Stored[]> {
+    return this.db.marks.where('[rec+seq]').between([this.rec, Dexie.minKey], [this.rec, Dexie.maxKey]).toArray();
+  }
+
+  /** The last keyframe at or before t, if any. */
+  keyframeAt(t: number): Promise<Keyframe | undefined> {
+    return this.db.keyframes.where('[rec+t]').between([this.rec, -Infinity], [this.rec, t], true, true).last();
+  }
+
+  /** Up to `limit` events after seq `after`, in order, with t ≤ `until`. */
+  async events(after: number, until: number, limit = PAGE_EVENTS): Promise<Stored[]> {
+    const page = await this.db.events.where('[rec+seq]').between([this.rec, after + 1], [this.rec, Infinity], true, true).limit(limit).toArray();
+    const end = page.findIndex((e) => e.t > until);
+    return end < 0 ? page : page.slice(0, end);
+  }
+
+  /** The first event after seq `after` (what comes next while playing). */
+  next(after: number): Promise<Stored | undefined> {
+    return this.db.events.where('[rec+seq]').between([this.rec, after + 1], [this.rec, Infinity], true, true).first();
+  }
+
+  /** Calls `fn` on every event in order, without holding them all (search, export). */
+  each(fn: (e: Stored) => void): Promise<void> {
+    return this.db.events.where('[rec+seq]').between([this.rec, Dexie.minKey], [this.rec, Dexie.maxKey]).each(fn);
+  }
+
+  eachKeyframe(fn: (k: Keyframe) => void): Promise<void> {
+    return this.db.keyframes.where('[rec+seq]').between([this.rec, Dexie.minKey], [this.rec, Dexie.maxKey]).each(fn);
+  }
+}

@@ -23,6 +23,7 @@ need=()
 command -v openssl >/dev/null || need+=(openssl)
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v asciinema >/dev/null || need+=(asciinema)
   command -v ip >/dev/null || need+=(iproute2)
   command -v unshare >/dev/null || need+=(util-linux)
 fi

@@ -29,6 +29,8 @@ export const KEYFRAME_MS = 10_000;
  * as join/leave/rename instead) and the owner's share links (invite secrets). */
 const NOT_RECORDED = new Set(['mesh', 'session.links']);
 
+export const FULL = 'Recording stopped: this browser’s storage is full. The session goes on; the recording keeps everything up to now.';
+
 export interface RecorderSource {
   router: { tapped: { on(l: (r: Routed) => void): Disposable } };
   peerJoined: { on(l: (p: MeshPeer) => void): Disposable };
@@ -142,7 +144,7 @@ export class Recorder {
         await db.recordings.put(next);
       });
     } catch (e) {
-      return this.#stop(isQuotaError(e) ? 'full' : 'failed', isQuotaError(e) ? 'Recording stopped: this browser’s storage is full. The session goes on; the recording keeps everything up to now.' : `Recording stopped: ${(e as Error).message}`);
+      return isQuotaError(e) ? this.stop('full', FULL) : this.stop('failed', `Recording stopped: ${(e as Error).message}`);
     }
     this.#meta = next;
     if (kf) this.#sinceKf = { bytes: 0, t: kf.t, changed: false };
@@ -162,7 +164,9 @@ export class Recorder {
     return { rec: this.id, seq: last.seq, t: last.t, ...this.#model.state(screens) };
   }
 
-  #stop(state: RecorderState, message: string): void {
+  /** Stops recording for good (storage full or failing), keeping what was written. */
+  stop(state: RecorderState, message: string): void {
+    if (this.state !== 'recording') return;
     this.state = state;
     this.#queue.length = 0;
     this.status.fire({ state, bytes: this.#meta.bytes, message });

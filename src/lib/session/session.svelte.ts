@@ -15,6 +15,8 @@ import { colorFor, pickName, rememberName } from '../presence/names.ts';
 import { PresenceClient, type Participant } from '../presence/presence-client.ts';
 import type { TerminalSink } from '../terminal/output-stream.ts';
 import { TerminalClient } from '../terminal/terminal-client.ts';
+import { startRecording, type LiveRecording } from '../replay/live.ts';
+import type { RecorderStatus } from '../replay/recorder.ts';
 import { join } from './join.ts';
 import type { JoinStatus, SessionView } from './view.ts';
 
@@ -42,6 +44,8 @@ export class SessionState implements SessionView {
   peers = $state<Participant[]>([]);
   terminals = $state<TermInfo[]>([]);
   links = $state<ShareLinks>({});
+  /** this browser's recording of the session (replay) */
+  recording = $state<RecorderStatus | null>(null);
   participants = $derived([this.self, ...this.peers]);
   hostConnected = $derived(this.peers.some((p) => p.role === 'host' && p.connected));
 
@@ -49,6 +53,7 @@ export class SessionState implements SessionView {
   #credential: Credential | null = null;
   #presence: PresenceClient | null = null;
   #terms: TerminalClient | null = null;
+  #recording: LiveRecording | null = null;
   #store = new DisposableStore();
 
   constructor(o: SessionOptions) {
@@ -78,6 +83,7 @@ export class SessionState implements SessionView {
     }));
     const presence = (this.#presence = new PresenceClient(mesh, () => this.self.name));
     const terms = (this.#terms = new TerminalClient(mesh));
+    this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: cred.name, role: cred.role }, (st) => (this.recording = st));
     const s = this.#store;
     s.addFn(credential.onRefresh((t) => mesh.signaling.refreshed(t)));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
@@ -105,6 +111,7 @@ export class SessionState implements SessionView {
     rememberName(clean, storage());
     if (this.#credential) this.#credential.name = clean;
     this.#presence?.announceName();
+    this.#recording?.recorder.record({ k: 'rename', id: this.self.id, name: clean });
   }
 
   /** Requests that change what everyone shares; never sent for a viewer (the host refuses them anyway). */
@@ -138,6 +145,7 @@ export class SessionState implements SessionView {
 
   dispose(): void {
     this.#store.dispose();
+    void this.#recording?.dispose();
     this.#presence?.dispose();
     this.#terms?.dispose();
     void this.#mesh?.dispose('left');

@@ -9,6 +9,7 @@ import type { TermInfo } from '../protocol/terminal.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
 import type { Participant } from '../presence/presence-client.ts';
 import type { TerminalSink } from '../terminal/output-stream.ts';
+import type { RecorderStatus } from '../replay/recorder.ts';
 
 export type { Participant, SignalingStatus, TerminalSink };
 
@@ -26,6 +27,8 @@ export interface SessionView {
   readonly terminals: TermInfo[];
   /** links the owner may share, when this browser knows them (owner only) */
   readonly links: ShareLinks;
+  /** this browser's recording of the session, once it started (replay/recorder.ts) */
+  readonly recording?: RecorderStatus | null;
 
   rename(name: string): void;
   openTerminal(cols: number, rows: number): void;

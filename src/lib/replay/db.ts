@@ -47,3 +47,9 @@ export function isQuotaError(e: unknown): boolean {
   const err = e as { name?: string; inner?: { name?: string } } | null;
   return err?.name === 'QuotaExceededError' || err?.inner?.name === 'QuotaExceededError';
 }
+
+let shared: ReplayDb | null = null;
+/** This page's database (one connection per page). */
+export function replayDb(): ReplayDb {
+  return (shared ??= new ReplayDb());
+}

@@ -215,7 +215,7 @@ export async function importRecording(db: ReplayDb, lines: AsyncIterable<string>
 
 /** The lines of a byte stream (a File's), decoded as UTF-8, without holding the whole file. */
 export async function* linesOf(stream: ReadableStream<Uint8Array>): AsyncIterable<string> {
-  const reader = stream.pipeThrough(new TextDecoderStream('utf-8', { fatal: true })).getReader();
+  const reader = stream.pipeThrough(new TextDecoderStream('utf-8', { fatal: true }) as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
   let rest = '';
   for (;;) {
     const { done, value } = await reader.read().catch(() => {

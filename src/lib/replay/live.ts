@@ -5,7 +5,7 @@
  */
 import { Terminal } from '@xterm/xterm';
 import { SerializeAddon } from '@xterm/addon-serialize';
-import { ReplayDb } from './db.ts';
+import { replayDb } from './db.ts';
 import type { Person } from './events.ts';
 import { FULL, Recorder, type RecorderSource, type RecorderStatus } from './recorder.ts';
 import { askPersistent, storageInfo } from './storage.ts';
@@ -15,11 +15,6 @@ import type { XtermKit } from './term-model.ts';
 const STORAGE_CHECK_MS = 30_000;
 /** Above this share of the quota, recording stops on its own (other pages of this origin need room too). */
 const STORAGE_FULL_RATIO = 0.98;
-
-let db: ReplayDb | null = null;
-export function replayDb(): ReplayDb {
-  return (db ??= new ReplayDb());
-}
 
 export const browserKit = { Terminal, SerializeAddon } as unknown as XtermKit;
 

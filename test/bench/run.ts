@@ -11,9 +11,10 @@ import { rawPty } from './raw-pty.ts';
 import { echo } from './echo.ts';
 import { throughput } from './throughput.ts';
 import { join } from './join.ts';
+import { replayBench } from './replay.ts';
 
 /** In order: the physical limits first, so later (product) modules can print ratios to them. */
-const ALL: BenchModule[] = [rawPty, rawDc, lanesBench, echo, throughput, join];
+const ALL: BenchModule[] = [rawPty, rawDc, lanesBench, echo, throughput, join, replayBench];
 /** BENCH_ONLY=echo,join runs only those modules (while working on one; ratios then stay null). */
 const only = process.env.BENCH_ONLY?.split(',');
 const MODULES = only ? ALL.filter((m) => only.includes(m.name)) : ALL;

@@ -10,6 +10,7 @@ describe('player keys', () => {
     expect(k('ArrowRight', true)).toEqual({ kind: 'step', ms: 30000 });
     expect(k(']')).toEqual({ kind: 'marker', dir: 1 });
     expect(k('7')).toEqual({ kind: 'percent', pct: 70 });
+    expect(k('End')).toEqual({ kind: 'percent', pct: 100 });
     expect(k('+')).toEqual({ kind: 'speed', dir: 1 });
     expect(k('x')).toBeNull();
     expect(playerKey({ key: '1', shiftKey: false, ctrlKey: true, altKey: false, metaKey: false })).toBeNull();

@@ -1,12 +1,13 @@
 /**
  * The player's keyboard shortcuts, as data: which key does what. Space plays and pauses, arrows
  * step (Shift for a bigger step), `[` / `]` go to the previous / next marker, digits jump to that
- * tenth of the recording, `+` / `-` change speed.
+ * tenth of the recording (Home / End: start / end), `+` / `-` change speed.
  */
 export type PlayerKey =
   | { kind: 'toggle' }
   | { kind: 'step'; ms: number }
   | { kind: 'marker'; dir: -1 | 1 }
+  /** 0–100 % of the recording (digits; Home and End) */
   | { kind: 'percent'; pct: number }
   | { kind: 'speed'; dir: -1 | 1 };
 
@@ -29,6 +30,10 @@ export function playerKey(e: { key: string; shiftKey: boolean; ctrlKey: boolean;
       return { kind: 'marker', dir: -1 };
     case ']':
       return { kind: 'marker', dir: 1 };
+    case 'Home':
+      return { kind: 'percent', pct: 0 };
+    case 'End':
+      return { kind: 'percent', pct: 100 };
     case '+':
     case '>':
       return { kind: 'speed', dir: 1 };

@@ -53,7 +53,7 @@ export class PlayerState {
       this.terminals = v.terminals.length ? v.terminals : this.#fallbackTerminals(player);
     });
     this.player = player;
-    await player.seek(0);
+    await player.seek((await this.#reader.firstOf('terminal')) ?? 0);
     this.firstFrameMs = performance.now() - started;
     this.markers = markersOf(await this.#reader.marks());
   }

@@ -44,6 +44,17 @@ export class RecordingReader {
     return this.db.events.where('[rec+seq]').between([this.rec, after + 1], [this.rec, Infinity], true, true).first();
   }
 
+  /** t of the first message of a capability (where a player opens: the first terminal, not an
+   * empty screen before the host said anything); reads only up to it. */
+  async firstOf(cap: string): Promise<number | undefined> {
+    const e = await this.db.events
+      .where('[rec+seq]')
+      .between([this.rec, Dexie.minKey], [this.rec, Dexie.maxKey])
+      .filter((x) => x.k === 'msg' && x.cap === cap)
+      .first();
+    return e?.t;
+  }
+
   /** Calls `fn` on every event in order, without holding them all (search, export). */
   each(fn: (e: Stored) => void): Promise<void> {
     return this.db.events.where('[rec+seq]').between([this.rec, Dexie.minKey], [this.rec, Dexie.maxKey]).each(fn);

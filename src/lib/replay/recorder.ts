@@ -74,6 +74,8 @@ export class Recorder {
   #terms = new Map<number, TermModel>();
   #sinceKf = { bytes: 0, t: 0, changed: false };
   #chain: Promise<void> = Promise.resolve();
+  /** each peer's name as last recorded */
+  #names = new Map<string, string>();
   #timer: ReturnType<typeof setInterval>;
   #store = new DisposableStore();
 
@@ -86,9 +88,21 @@ export class Recorder {
     this.#model = new ReplayModel((id) => this.#term(id));
     const src = o.source;
     this.#store.add(src.router.tapped.on((r) => this.#tapped(r)));
-    this.#store.add(src.peerJoined.on((p) => this.record({ k: 'join', who: personOf(p) })));
+    this.#store.add(
+      src.peerJoined.on((p) => {
+        this.#names.set(p.id, p.name);
+        this.record({ k: 'join', who: personOf(p) });
+      })
+    );
     this.#store.add(src.peerGone.on(({ peer, reason }) => this.record({ k: 'leave', id: peer.id, reason: reason.kind })));
-    this.#store.add(src.peerRenamed.on((p) => this.record({ k: 'rename', id: p.id, name: p.name })));
+    this.#store.add(
+      src.peerRenamed.on((p) => {
+        // a peer tells its name again on every join (presence-client.ts): only a change is a rename
+        if (this.#names.get(p.id) === p.name) return;
+        this.#names.set(p.id, p.name);
+        this.record({ k: 'rename', id: p.id, name: p.name });
+      })
+    );
     this.record({ k: 'self', who: o.self });
     this.#timer = setInterval(() => void this.flush(), o.flushMs ?? FLUSH_MS);
     this.#store.addFn(() => clearInterval(this.#timer));

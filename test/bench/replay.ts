@@ -1,0 +1,83 @@
+// Replay on a generated large recording (replay-gen.ts), imported through the /replay page like
+// a user's file: the player's first frame, 50 random seeks by clicking the timeline (each until
+// the screen shows the last line before the new position), and a search across all terminal text.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { startSignalingProcess } from '../helpers/processes.ts';
+import { describeLatency, percentile, round, type BenchContext, type BenchModule } from './harness.ts';
+import { generateRecording } from './replay-gen.ts';
+
+/** Terminal data in the generated recording, MB (BENCH_REPLAY_MB; the issue's figure is 200). */
+const MB = Number(process.env.BENCH_REPLAY_MB ?? 50);
+const SEEKS = 50;
+const TREE = '[data-testid="terminal"] .xterm-accessibility-tree';
+
+/** Resolves once the replayed screen contains `text`, polled every frame. */
+function screenShows(page: Page, text: string, timeout = 20_000): Promise<unknown> {
+  return page.waitForFunction(
+    ([sel, s]) => (document.querySelector(sel)?.textContent ?? '').includes(s),
+    [TREE, text] as const,
+    { timeout, polling: 'raf' }
+  );
+}
+
+export const replayBench: BenchModule = {
+  name: 'replay',
+  keys: ['replay_first_frame_ms', 'replay_seek_p95_ms', 'replay_search_ms', 'replay_import_s'],
+  budgetMs: 600_000,
+  async run(ctx: BenchContext) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replay-bench-'));
+    const signaling = await startSignalingProcess();
+    const context = await ctx.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    try {
+      let t0 = performance.now();
+      const gen = await generateRecording(path.join(dir, 'bench.lsrec'), MB);
+      const fileMb = fs.statSync(gen.file).size / 1e6;
+      ctx.log(`generated ${round(gen.bytes / 1e6)} MB of terminal output, ${gen.times.length} chunks, file ${round(fileMb)} MB in ${round((performance.now() - t0) / 1000)} s`);
+
+      const page = await context.newPage();
+      await page.goto(`${signaling.url}/replay`);
+      t0 = performance.now();
+      await page.getByTestId('import').setInputFiles(gen.file);
+      await page.getByTestId('import-notice').waitFor({ timeout: 500_000 });
+      ctx.results.replay_import_s = round((performance.now() - t0) / 1000);
+      const id = await page.getByTestId('recording').first().getAttribute('data-id');
+
+      t0 = performance.now();
+      await page.goto(`${signaling.url}/replay/${encodeURIComponent(id!)}?a11y=1`);
+      await screenShows(page, '$');
+      ctx.results.replay_first_frame_ms = round(performance.now() - t0);
+      ctx.log(`opened → first frame: ${ctx.results.replay_first_frame_ms} ms`);
+
+      const track = page.locator('[data-testid="timeline"] [role="slider"]');
+      const box = (await track.boundingBox())!;
+      const seeks: number[] = [];
+      for (let i = 0; i < SEEKS; i++) {
+        const x = box.x + 2 + Math.random() * (box.width - 4);
+        const before = await track.getAttribute('aria-valuenow');
+        const s0 = performance.now();
+        await page.mouse.click(x, box.y + box.height / 2);
+        await page.waitForFunction((b) => document.querySelector('[role="slider"]')?.getAttribute('aria-valuenow') !== b, before, { polling: 'raf' });
+        const now = Number(await track.getAttribute('aria-valuenow'));
+        const last = gen.times.filter((t) => t <= now).at(-1);
+        if (last !== undefined) await screenShows(page, `end @${last}`);
+        seeks.push(performance.now() - s0);
+      }
+      ctx.results.replay_seek_p95_ms = round(percentile(seeks, 95));
+      ctx.log(`seek (click → screen of that moment): ${describeLatency(seeks)} (target p95 < 100 ms)`);
+
+      t0 = performance.now();
+      await page.getByTestId('search').fill('needle');
+      await page.getByTestId('search').press('Enter');
+      await page.getByTestId('hits').waitFor({ timeout: 120_000 });
+      ctx.results.replay_search_ms = round(performance.now() - t0);
+      ctx.log(`search across ${round(gen.bytes / 1e6)} MB: ${ctx.results.replay_search_ms} ms (target < 500 ms)`);
+    } finally {
+      await context.close();
+      await signaling.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+};

@@ -28,13 +28,13 @@ export async function generateRecording(file: string, mb: number): Promise<Gener
   src.msg(host, 'terminal', { type: 'snapshot', id: 1, seq: 0, cols: 120, rows: 40, data: '$ ' } as never);
   const total = mb * 1024 * 1024;
   const perCommand = Math.ceil(total / COMMANDS);
-  const chunk = 16 * 1024;
+  const chunk = Math.min(16 * 1024, perCommand);
   const enc = new TextEncoder();
   const times: number[] = [];
   let seq = 0;
   let bytes = 0;
   for (let cmd = 0; cmd < COMMANDS; cmd++) {
-    const chunks = Math.max(1, Math.round(perCommand / chunk));
+    const chunks = Math.ceil(perCommand / chunk);
     for (let i = 0; i < chunks; i++) {
       c.advance(Math.floor(HOUR_MS / COMMANDS / chunks));
       const t = c.now() - 1_700_000_000_000;
@@ -51,8 +51,8 @@ export async function generateRecording(file: string, mb: number): Promise<Gener
   await rec.dispose();
   const reader = new RecordingReader(db, rec.id);
   const out = fs.createWriteStream(file);
-  for (const part of await exportParts(reader)) if (!out.write(part)) await new Promise((r) => out.once('drain', r));
-  await new Promise((r) => out.end(r));
+  for (const part of await exportParts(reader)) if (!out.write(part)) await new Promise<void>((r) => out.once('drain', () => r()));
+  await new Promise<void>((r) => out.end(() => r()));
   const meta = (await reader.meta())!;
   db.close();
   return { file, times, bytes, length: meta.length };

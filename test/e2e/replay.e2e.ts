@@ -13,7 +13,7 @@ import type { OpenedPage } from '../helpers/browser.ts';
 import { openPage } from '../helpers/browser.ts';
 import type { HostProcess } from '../helpers/processes.ts';
 import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
-import { joinAs, screenText, SEE_TIMEOUT_MS, typeInto, waitForScreen } from '../helpers/session-page.ts';
+import { joinAs, screenText, SEE_TIMEOUT_MS, typeInto, waitForScreen, withQuery } from '../helpers/session-page.ts';
 
 let session: E2eSession;
 let browser: Browser;
@@ -57,14 +57,24 @@ async function openReplay(page: Page, id: string): Promise<void> {
   await page.locator('[data-testid="terminal"] .xterm-accessibility-tree').first().waitFor({ state: 'attached', timeout: SEE_TIMEOUT_MS });
 }
 
-/** Opens the recording `who` is in at its end; true once it shows `text`. */
+/** Opens the recording `who` is in (this context's) at its end; true once it shows `text` there. */
 async function replayEndShows(page: Page, who: string, text: string): Promise<boolean> {
-  await openReplay(page, await recordingOf(page, who, /./));
+  const row = (await recordings(page)).find((r) => r.cells[4].includes(who));
+  if (!row) return false;
+  await openReplay(page, row.id);
   await page.keyboard.press('End');
-  return waitForScreen(page, text, undefined, 2000).then(
-    () => true,
-    () => false
-  );
+  return page
+    .waitForFunction(([sel, t]) => [...document.querySelectorAll(sel)].some((el) => el.textContent?.includes(t)), ['[data-testid="terminal"] .xterm-accessibility-tree', text] as const, { timeout: 3000 })
+    .then(
+      () => true,
+      () => false
+    );
+}
+
+/** Retries `check` until it holds (each try is a whole page visit, so no nested polls). */
+async function eventually(check: () => Promise<boolean>, what: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 }
 
 async function markerKinds(page: Page): Promise<string[]> {
@@ -112,9 +122,9 @@ describe('replay', () => {
     expect(screen).not.toContain('third-3');
     await tab.keyboard.press('End');
     await waitForScreen(tab, 'third-3');
+    await expect.poll(() => tab.getByTestId('people').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/Edwina/);
     await tab.keyboard.press('[');
     await expect.poll(() => screenText(tab), { timeout: SEE_TIMEOUT_MS }).not.toContain('third-3');
-    expect(await tab.getByTestId('people').innerText()).toMatch(/Edwina/);
 
     const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByTestId('export').click()]);
     exported = (await download.path())!;
@@ -144,7 +154,7 @@ describe('replay', () => {
       // a damaged file is refused with a reason
       await other.page.goto(`${origin()}/replay`);
       await other.page.getByTestId('import').setInputFiles({ name: 'bad.lsrec', mimeType: 'text/plain', buffer: Buffer.from('<script>alert(1)</script>\n') });
-      await expect(other.page.getByTestId('import-error')).toContainText('not a Live Sessions recording');
+      await expect.poll(() => other.page.getByTestId('import-error').innerText(), { timeout: SEE_TIMEOUT_MS }).toContain('not a Live Sessions recording');
       expect(other.errors).toEqual([]);
     } finally {
       await other.close();
@@ -157,12 +167,30 @@ describe('replay', () => {
     await waitForScreen(crashing.page, 'before-4');
     const tab = await crashing.context.newPage();
     // the batch with the output is in once the recording in this context replays it
-    await expect.poll(() => replayEndShows(tab, 'Crashy', 'before-4'), { timeout: 30_000 }).toBe(true);
+    await eventually(() => replayEndShows(tab, 'Crashy', 'before-4'), 'the recording to replay before-4', 30_000);
     await typeInto(crashing.page, 'echo after-$((5+0))\n');
     const cdp = await crashing.context.newCDPSession(crashing.page);
     await cdp.send('Page.crash').catch(() => undefined);
     expect(await replayEndShows(tab, 'Crashy', 'before-4')).toBe(true);
     expect(tab.isClosed()).toBe(false);
     await crashing.close();
+  });
+
+  it('with a tiny storage quota the recording stops and says so, and the session keeps working', async () => {
+    const person = await openPage(browser, `${origin()}/replay`);
+    try {
+      const cdp = await person.context.newCDPSession(person.page);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: origin(), quotaSize: 256 * 1024 });
+      await person.page.goto(withQuery(host.links.editor, { name: 'Tiny', a11y: '1' }));
+      await person.page.locator('[data-testid="terminal"] .xterm-accessibility-tree').first().waitFor({ state: 'attached', timeout: SEE_TIMEOUT_MS });
+      await typeInto(person.page, 'seq -f "filler-%g-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" 1 20000; echo done-$((6+0))\n');
+      await waitForScreen(person.page, 'done-6', undefined, 30_000);
+      await expect.poll(() => person.page.getByTestId('recording-status').getAttribute('data-state'), { timeout: SEE_TIMEOUT_MS }).toBe('full');
+      expect(await person.page.getByTestId('recording-status').innerText()).toContain('storage is full');
+      await typeInto(person.page, 'echo still-$((7+0))\n');
+      await waitForScreen(person.page, 'still-7');
+    } finally {
+      await person.close();
+    }
   });
 });

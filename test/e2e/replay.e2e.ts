@@ -170,7 +170,10 @@ describe('replay', () => {
     await eventually(() => replayEndShows(tab, 'Crashy', 'before-4'), 'the recording to replay before-4', 30_000);
     await typeInto(crashing.page, 'echo after-$((5+0))\n');
     const cdp = await crashing.context.newCDPSession(crashing.page);
-    await cdp.send('Page.crash').catch(() => undefined);
+    // the renderer dies at once: no pagehide, no last flush; the command itself never answers
+    const crashed = crashing.page.waitForEvent('crash', { timeout: SEE_TIMEOUT_MS });
+    void cdp.send('Page.crash').catch(() => undefined);
+    await crashed;
     expect(await replayEndShows(tab, 'Crashy', 'before-4')).toBe(true);
     expect(tab.isClosed()).toBe(false);
     await crashing.close();

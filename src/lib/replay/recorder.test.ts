@@ -112,5 +112,6 @@ describe('Recorder', () => {
     const meta = await db.recordings.get(rec.id);
     expect(meta?.events).toBe(2);
     expect(await db.events.count()).toBe(2);
+    await rec.dispose(); // (only to stop its timer)
   });
 });

@@ -15,6 +15,8 @@ export const SPEEDS = [0.5, 1, 2, 4, 8, 16] as const;
 /** With skip idle, a gap between events longer than this is cut to SKIPPED_TO_MS, ms. */
 export const IDLE_MS = 2000;
 const SKIPPED_TO_MS = 250;
+/** How far ahead of the position playing reads, ms of recording time (× speed). */
+const READ_AHEAD_MS = 5000;
 /** Player clock step while playing, ms of real time. */
 const TICK_MS = 33;
 
@@ -74,11 +76,11 @@ export class Player {
     const forward = target >= this.t && (!kf || kf.seq <= this.#model.seq);
     if (!forward) {
       for (const s of this.screens.values()) s.reset('', s.cols, s.rows);
-      this.#model.load(kf ?? { people: [], self: null, latest: {}, screens: [], seq: 0 });
+      this.#model.load(kf ?? { people: [], self: null, latest: {}, screens: [], seq: 0, t: 0 });
     }
     this.#ahead = [];
     for (;;) {
-      const page = await this.#reader.events(this.#model.seq, target);
+      const page = await this.#reader.events(this.#model.seq, this.#model.t, target);
       for (const e of page) this.#model.apply(e);
       if (page.length === 0 || page[page.length - 1].t >= target) break;
     }
@@ -118,7 +120,11 @@ export class Player {
     const now = this.#now();
     let t = this.t + (now - this.#last) * this.speed;
     this.#last = now;
-    if (this.#ahead.length === 0) this.#ahead = await this.#reader.events(this.#model.seq, Infinity);
+    if (this.#ahead.length === 0) {
+      this.#ahead = await this.#reader.events(this.#model.seq, this.#model.t, this.t + READ_AHEAD_MS * this.speed);
+      // nothing soon: the next event, wherever it is (skip idle jumps to it)
+      if (this.#ahead.length === 0) this.#ahead = [await this.#reader.next(this.#model.seq)].filter((e) => e !== undefined);
+    }
     const next = this.#ahead[0];
     if (this.skipIdle && next && next.t - this.t > IDLE_MS) t = Math.max(t, next.t - SKIPPED_TO_MS);
     while (this.#ahead.length && this.#ahead[0].t <= t) this.#model.apply(this.#ahead.shift()!);

@@ -7,8 +7,8 @@ import { Dexie } from 'dexie';
 import type { ReplayDb } from './db.ts';
 import type { Keyframe, RecordingMeta, Stored } from './events.ts';
 
-/** Events read per page while playing or seeking. */
-export const PAGE_EVENTS = 2000;
+/** Events read per page while playing or seeking (an output event is up to 16 KiB or so). */
+export const PAGE_EVENTS = 256;
 
 export class RecordingReader {
   readonly db: ReplayDb;
@@ -32,11 +32,15 @@ export class RecordingReader {
     return this.db.keyframes.where('[rec+t]').between([this.rec, -Infinity], [this.rec, t], true, true).last();
   }
 
-  /** Up to `limit` events after seq `after`, in order, with t ≤ `until`. */
-  async events(after: number, until: number, limit = PAGE_EVENTS): Promise<Stored[]> {
-    const page = await this.db.events.where('[rec+seq]').between([this.rec, after + 1], [this.rec, Infinity], true, true).limit(limit).toArray();
-    const end = page.findIndex((e) => e.t > until);
-    return end < 0 ? page : page.slice(0, end);
+  /** Up to `limit` events after seq `after` (whose t is `afterT`), in order, with t ≤ `until`:
+   * read through the t index so that nothing past `until` is loaded. */
+  events(after: number, afterT: number, until: number, limit = PAGE_EVENTS): Promise<Stored[]> {
+    return this.db.events
+      .where('[rec+t]')
+      .between([this.rec, afterT], [this.rec, until], true, true)
+      .filter((e) => e.seq > after)
+      .limit(limit)
+      .toArray();
   }
 
   /** The first event after seq `after` (what comes next while playing). */

@@ -21,6 +21,8 @@ export class ReplayModel {
   sizes = new Map<number, { cols: number; rows: number }>();
   /** the seq of the last event applied (or of the keyframe loaded) */
   seq = 0;
+  /** the t of that event, ms */
+  t = 0;
   #sink: (id: number) => TerminalSink;
 
   /** `sink(id)` gives the screen of terminal `id` (made on first use) */
@@ -28,7 +30,7 @@ export class ReplayModel {
     this.#sink = sink;
   }
 
-  load(k: ReplayState & { seq: number }): void {
+  load(k: ReplayState & { seq: number; t: number }): void {
     this.people = new Map(k.people.map((p) => [p.id, p]));
     this.self = k.self;
     this.latest = { ...k.latest };
@@ -38,10 +40,12 @@ export class ReplayModel {
       this.#sink(s.id).reset(s.data, s.cols, s.rows);
     }
     this.seq = k.seq;
+    this.t = k.t;
   }
 
   apply(e: Stored): void {
     this.seq = e.seq;
+    this.t = e.t;
     switch (e.k) {
       case 'self':
         this.self = e.who;

@@ -59,9 +59,15 @@ export class RecordingReader {
     return e?.t;
   }
 
-  /** Calls `fn` on every event in order, without holding them all (search, export). */
-  each(fn: (e: Stored) => void): Promise<void> {
-    return this.db.events.where('[rec+seq]').between([this.rec, Dexie.minKey], [this.rec, Dexie.maxKey]).each(fn);
+  /** Calls `fn` on every event in order, a page at a time, without holding them all (search,
+   * export). Pages (IndexedDB getAll) rather than a cursor: one request per page, not per event. */
+  async each(fn: (e: Stored) => void): Promise<void> {
+    for (let after = 0; ; ) {
+      const page = await this.db.events.where('[rec+seq]').between([this.rec, after + 1], [this.rec, Infinity], true, true).limit(PAGE_EVENTS).toArray();
+      for (const e of page) fn(e);
+      if (page.length < PAGE_EVENTS) return;
+      after = page[page.length - 1].seq;
+    }
   }
 
   eachKeyframe(fn: (k: Keyframe) => void): Promise<void> {

@@ -115,6 +115,11 @@ export class PlayerState {
     if (this.meta) download(await asciicast(this.#reader, termId), fileName(this.meta).replace(/\.lsrec$/, `-terminal-${termId}.cast`), 'application/x-asciicast');
   }
 
+  /** Resolves once the last seek is done and every shown terminal parsed what it was given. */
+  settled(): Promise<void> {
+    return this.player?.settled() ?? Promise.resolve();
+  }
+
   dispose(): void {
     this.player?.dispose();
   }

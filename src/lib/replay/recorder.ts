@@ -125,9 +125,10 @@ export class Recorder {
     this.#queue.push({ ...e, rec: this.id, seq: ++this.#seq, t: this.#now() - this.#t0 } as Stored);
   }
 
-  /** Writes what is queued in one transaction; batches never overlap. */
+  /** Writes what is queued in one transaction; batches never overlap. Never rejects: whatever
+   * goes wrong stops the recording (and says so), never the session. */
   flush(): Promise<void> {
-    this.#chain = this.#chain.then(() => this.#flush());
+    this.#chain = this.#chain.then(() => this.#flush()).catch((e: Error) => this.stop('failed', `Recording stopped: ${e.message}`));
     return this.#chain;
   }
 

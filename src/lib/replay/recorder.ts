@@ -21,7 +21,7 @@ import { TermModel, type XtermKit } from './term-model.ts';
 /** How often queued events are written, ms. */
 export const FLUSH_MS = 1000;
 /** A keyframe after this much terminal output since the last one, bytes (bounds a seek's work). */
-export const KEYFRAME_BYTES = 256 * 1024;
+export const KEYFRAME_BYTES = 128 * 1024;
 /** …or after this long with any change, ms. */
 export const KEYFRAME_MS = 10_000;
 

@@ -25,7 +25,7 @@ export interface XtermKit {
 }
 
 /** Scrollback a keyframe keeps, lines: enough to scroll back through, small enough to store often. */
-export const KEYFRAME_SCROLLBACK_LINES = 1000;
+export const KEYFRAME_SCROLLBACK_LINES = 500;
 
 export class TermModel implements TerminalSink {
   #t: XtermLike;

@@ -16,7 +16,19 @@ const MB = Number(process.env.BENCH_REPLAY_MB ?? 50);
 const SEEKS = 50;
 const TREE = '[data-testid="terminal"] .xterm-accessibility-tree';
 
-type ReplayWindow = { __replay?: { firstFrameMs: number | null; settled(): Promise<void> } };
+type ReplayWindow = { __replay?: { firstFrameMs: number | null; settled(): Promise<void>; seek(t: number): Promise<void> } };
+
+/** In the page: one seek to `t`, split into reading + applying, parsing, and the next frame, ms. */
+async function seekPhases(t: number): Promise<number[]> {
+  const r = (window as unknown as ReplayWindow).__replay!;
+  const t0 = performance.now();
+  await r.seek(t);
+  const t1 = performance.now();
+  await r.settled();
+  const t2 = performance.now();
+  await new Promise((res) => requestAnimationFrame(res));
+  return [t1 - t0, t2 - t1, performance.now() - t2];
+}
 
 /** In the page: the player's last seek is applied and parsed by xterm, and a frame was drawn. */
 async function painted(): Promise<void> {
@@ -74,6 +86,12 @@ export const replayBench: BenchModule = {
         await page.evaluate(painted);
         seeks.push(performance.now() - s0);
       }
+      const phases: number[][] = [[], [], []];
+      for (let i = 0; i < 20; i++) {
+        const p = await page.evaluate(seekPhases, Math.random() * gen.length);
+        p.forEach((v, j) => phases[j].push(v));
+      }
+      ctx.log(`  where a seek's time goes (p50 of 20 seeks from the page): read + apply ${round(percentile(phases[0], 50))} ms, xterm parse ${round(percentile(phases[1], 50))} ms, next frame ${round(percentile(phases[2], 50))} ms`);
       // the screen of the last seek is the right one (xterm's screen-reader rows lag ≤ 1 s)
       const now = Number(await track.getAttribute('aria-valuenow'));
       const last = gen.times.filter((t) => t <= now).at(-1);

@@ -27,9 +27,12 @@ export class RecordingReader {
     return this.db.marks.where('[rec+seq]').between([this.rec, Dexie.minKey], [this.rec, Dexie.maxKey]).toArray();
   }
 
-  /** The last keyframe at or before t, if any. */
-  keyframeAt(t: number): Promise<Keyframe | undefined> {
-    return this.db.keyframes.where('[rec+t]').between([this.rec, -Infinity], [this.rec, t], true, true).last();
+  /** The last keyframe at or before t, if any. Reads keys first, then that one keyframe: asked
+   * for the last value of a range, Dexie may load every value in the range. */
+  async keyframeAt(t: number): Promise<Keyframe | undefined> {
+    const keys = await this.db.keyframes.where('[rec+t]').between([this.rec, -Infinity], [this.rec, t], true, true).primaryKeys();
+    const last = keys.at(-1);
+    return last ? this.db.keyframes.get(last) : undefined;
   }
 
   /** Up to `limit` events after seq `after` (whose t is `afterT`), in order, with t ≤ `until`:

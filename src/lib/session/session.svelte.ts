@@ -24,6 +24,8 @@ import type { Decision } from '../protocol/statements.ts';
 import { InviteList } from './invites.svelte.ts';
 import { EditorClient } from '../editor/editor-client.ts';
 import { FilesClient } from '../files/files-client.ts';
+import { startRecording, type LiveRecording } from '../replay/live.ts';
+import type { RecorderStatus } from '../replay/recorder.ts';
 import { join } from './join.ts';
 import { rememberedLinks } from './new-session.ts';
 import type { JoinStatus, SessionView } from './view.ts';
@@ -59,6 +61,8 @@ export class SessionState implements SessionView {
   editor = $state.raw<EditorClient | null>(null);
   files = $state.raw<FilesClient | null>(null);
   snapshots = $state<SnapshotInfo[]>([]);
+  /** this browser's recording of the session (replay) */
+  recording = $state<RecorderStatus | null>(null);
   participants = $derived([this.self, ...this.peers]);
   hostConnected = $derived(this.peers.some((p) => p.role === 'host' && p.connected));
 
@@ -68,6 +72,7 @@ export class SessionState implements SessionView {
   #terms: TerminalClient | null = null;
   #commands: CommandsClient | null = null;
   #env: EnvClient | null = null;
+  #recording: LiveRecording | null = null;
   #store = new DisposableStore();
   #control: ((d: Decision) => Promise<void>) | null = null;
   invites = $state.raw<InviteList | null>(null);
@@ -113,6 +118,7 @@ export class SessionState implements SessionView {
     this.files = new FilesClient(mesh);
     this.#announce();
     const env = (this.#env = new EnvClient(mesh));
+    this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
     const s = this.#store;
     s.addFn(credential.onRefresh((t) => mesh.renewed(t)));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
@@ -176,6 +182,7 @@ export class SessionState implements SessionView {
     this.self.name = clean;
     rememberName(clean, storage());
     this.#presence?.announceName();
+    this.#recording?.recorder.record({ k: 'rename', id: this.self.id, name: clean });
     this.#announce();
   }
 
@@ -224,6 +231,7 @@ export class SessionState implements SessionView {
   dispose(): void {
     this.#store.dispose();
     this.#env?.dispose();
+    void this.#recording?.dispose();
     this.#presence?.dispose();
     this.#terms?.dispose();
     this.#commands?.dispose();

@@ -1,0 +1,126 @@
+/**
+ * The /replay/[id] page's state: one Player over one recording, its markers, search hits, and the
+ * keyboard shortcuts applied to it. Opening reads only the meta and the marks (streamed replay).
+ */
+import type { TermInfo } from '../protocol/terminal.ts';
+import type { ReplayDb } from './db.ts';
+import type { Person, RecordingMeta } from './events.ts';
+import { asciicast } from './asciicast.ts';
+import { download } from './download.ts';
+import { exportParts, fileName } from './file-format.ts';
+import { markerFrom, type PlayerKey } from './keys.ts';
+import { markersOf, type Marker } from './markers.ts';
+import { Player, SPEEDS } from './player.ts';
+import { RecordingReader } from './reader.ts';
+import { search, type Hit } from './search.ts';
+
+export class PlayerState {
+  meta = $state<RecordingMeta | null>(null);
+  error = $state<string | null>(null);
+  markers = $state<Marker[]>([]);
+  hits = $state<Hit[]>([]);
+  t = $state(0);
+  playing = $state(false);
+  speed = $state(1);
+  skipIdle = $state(false);
+  people = $state<Person[]>([]);
+  self = $state<Person | null>(null);
+  terminals = $state<TermInfo[]>([]);
+  /** ms from opening to the first frame applied (for the benchmark) */
+  firstFrameMs = $state<number | null>(null);
+  player = $state.raw<Player | null>(null);
+  #reader: RecordingReader;
+
+  constructor(db: ReplayDb, id: string) {
+    this.#reader = new RecordingReader(db, id);
+    void this.#open().catch((e: Error) => (this.error = `Cannot open this recording: ${e.message}`));
+  }
+
+  async #open(): Promise<void> {
+    const started = performance.now();
+    const meta = await this.#reader.meta();
+    if (!meta) {
+      this.error = 'There is no such recording on this browser.';
+      return;
+    }
+    this.meta = meta;
+    const player = new Player(this.#reader, meta.length);
+    player.changed.on((v) => {
+      this.t = v.t;
+      this.playing = v.playing;
+      this.people = v.people;
+      this.self = v.self;
+      this.terminals = v.terminals.length ? v.terminals : this.#fallbackTerminals(player);
+    });
+    this.player = player;
+    await player.seek((await this.#reader.firstOf('terminal')) ?? 0);
+    this.firstFrameMs = performance.now() - started;
+    this.markers = markersOf(await this.#reader.marks());
+  }
+
+  /** Terminals that sent output before the host's list was recorded. */
+  #fallbackTerminals(p: Player): TermInfo[] {
+    return [...p.screens].map(([id, s]) => ({ id, title: `terminal ${id}`, cols: s.cols, rows: s.rows, exit: null }));
+  }
+
+  seek(t: number): Promise<void> {
+    return this.player?.seek(t) ?? Promise.resolve();
+  }
+
+  toggle(): void {
+    this.player?.toggle();
+  }
+
+  setSpeed(s: number): void {
+    this.speed = s;
+    if (this.player) this.player.speed = s;
+  }
+
+  setSkipIdle(on: boolean): void {
+    this.skipIdle = on;
+    if (this.player) this.player.skipIdle = on;
+  }
+
+  key(k: PlayerKey): void {
+    const len = this.meta?.length ?? 0;
+    switch (k.kind) {
+      case 'toggle':
+        return this.toggle();
+      case 'step':
+        return void this.seek(this.t + k.ms);
+      case 'percent':
+        return void this.seek((len * k.pct) / 100);
+      case 'marker': {
+        const to = markerFrom(this.markers.map((m) => m.t), this.t, k.dir);
+        if (to !== null) void this.seek(to);
+        return;
+      }
+      case 'speed': {
+        const i = SPEEDS.indexOf(this.speed as (typeof SPEEDS)[number]);
+        return this.setSpeed(SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, i + k.dir))]);
+      }
+    }
+  }
+
+  async search(q: string): Promise<void> {
+    this.hits = q.trim() ? await search(this.#reader, q.trim()) : [];
+  }
+
+  async exportFile(): Promise<void> {
+    if (this.meta) download(await exportParts(this.#reader), fileName(this.meta), 'application/x-ndjson');
+  }
+
+  /** One terminal's track as an asciicast v2 file. */
+  async exportCast(termId: number): Promise<void> {
+    if (this.meta) download(await asciicast(this.#reader, termId), fileName(this.meta).replace(/\.lsrec$/, `-terminal-${termId}.cast`), 'application/x-asciicast');
+  }
+
+  /** Resolves once the last seek is done and every shown terminal parsed what it was given. */
+  settled(): Promise<void> {
+    return this.player?.settled() ?? Promise.resolve();
+  }
+
+  dispose(): void {
+    this.player?.dispose();
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Plays a recording back, without DOM. `seek(t)` starts from the nearest keyframe at or before t
+ * (never from the beginning) and applies the events after it; moving forward within reach of the
+ * current position just applies the events in between. Playing advances a clock at `speed`, reads
+ * ahead a page at a time, and with `skipIdle` jumps over quiet stretches longer than IDLE_MS.
+ */
+import { Emitter } from '../mesh/events.ts';
+import type { TermInfo } from '../protocol/terminal.ts';
+import type { Person, Stored } from './events.ts';
+import type { RecordingReader } from './reader.ts';
+import { ReplayModel } from './replay-state.ts';
+import { ScreenBuffer } from './screens.ts';
+
+export const SPEEDS = [0.5, 1, 2, 4, 8, 16] as const;
+/** With skip idle, a gap between events longer than this is cut to SKIPPED_TO_MS, ms. */
+export const IDLE_MS = 2000;
+const SKIPPED_TO_MS = 250;
+/** How far ahead of the position playing reads, ms of recording time (× speed). */
+const READ_AHEAD_MS = 5000;
+/** Player clock step while playing, ms of real time. */
+const TICK_MS = 33;
+
+export interface PlayerView {
+  t: number;
+  playing: boolean;
+  people: Person[];
+  self: Person | null;
+  terminals: TermInfo[];
+}
+
+export class Player {
+  readonly screens = new Map<number, ScreenBuffer>();
+  readonly changed = new Emitter<PlayerView>();
+  /** fires when the terminal list gained a terminal (so the view mounts it) */
+  t = 0;
+  length: number;
+  speed = 1;
+  skipIdle = false;
+  playing = false;
+  #reader: RecordingReader;
+  #model: ReplayModel;
+  #ahead: Stored[] = [];
+  #busy: Promise<void> = Promise.resolve();
+  #wanted: number | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #last = 0;
+  #now: () => number;
+
+  constructor(reader: RecordingReader, length: number, now: () => number = () => performance.now()) {
+    this.#reader = reader;
+    this.length = length;
+    this.#now = now;
+    this.#model = new ReplayModel((id) => this.screen(id));
+  }
+
+  screen(id: number): ScreenBuffer {
+    let s = this.screens.get(id);
+    if (!s) this.screens.set(id, (s = new ScreenBuffer()));
+    return s;
+  }
+
+  /** Moves to t (ms). Seeks asked while one runs are coalesced: the last one wins. */
+  seek(t: number): Promise<void> {
+    this.#wanted = Math.max(0, Math.min(this.length, t));
+    this.#busy = this.#busy.then(async () => {
+      if (this.#wanted === null) return;
+      const target = this.#wanted;
+      this.#wanted = null;
+      await this.#seek(target);
+    });
+    return this.#busy;
+  }
+
+  async #seek(target: number): Promise<void> {
+    const kf = await this.#reader.keyframeAt(target);
+    const forward = target >= this.t && (!kf || kf.seq <= this.#model.seq);
+    if (!forward) {
+      for (const s of this.screens.values()) s.reset('', s.cols, s.rows);
+      this.#model.load(kf ?? { people: [], self: null, latest: {}, screens: [], seq: 0, t: 0 });
+    }
+    this.#ahead = [];
+    for (;;) {
+      const page = await this.#reader.events(this.#model.seq, this.#model.t, target);
+      for (const e of page) this.#model.apply(e);
+      if (page.length === 0 || page[page.length - 1].t >= target) break;
+    }
+    this.t = target;
+    this.#emit();
+  }
+
+  play(): void {
+    if (this.playing) return;
+    if (this.t >= this.length) void this.seek(0);
+    this.playing = true;
+    this.#last = this.#now();
+    this.#tick();
+    this.#emit();
+  }
+
+  pause(): void {
+    this.playing = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#emit();
+  }
+
+  toggle(): void {
+    if (this.playing) this.pause();
+    else this.play();
+  }
+
+  #tick(): void {
+    this.#timer = setTimeout(() => {
+      this.#busy = this.#busy.then(() => this.#advance()).catch(() => this.pause());
+    }, TICK_MS);
+  }
+
+  async #advance(): Promise<void> {
+    if (!this.playing) return;
+    const now = this.#now();
+    let t = this.t + (now - this.#last) * this.speed;
+    this.#last = now;
+    if (this.#ahead.length === 0) {
+      this.#ahead = await this.#reader.events(this.#model.seq, this.#model.t, this.t + READ_AHEAD_MS * this.speed);
+      // nothing soon: the next event, wherever it is (skip idle jumps to it)
+      if (this.#ahead.length === 0) this.#ahead = [await this.#reader.next(this.#model.seq)].filter((e) => e !== undefined);
+    }
+    const next = this.#ahead[0];
+    if (this.skipIdle && next && next.t - this.t > IDLE_MS) t = Math.max(t, next.t - SKIPPED_TO_MS);
+    while (this.#ahead.length && this.#ahead[0].t <= t) this.#model.apply(this.#ahead.shift()!);
+    this.t = Math.min(t, this.length);
+    if (this.t >= this.length && this.#ahead.length === 0) {
+      this.playing = false;
+      this.#emit();
+      return;
+    }
+    this.#emit();
+    this.#tick();
+  }
+
+  view(): PlayerView {
+    return { t: this.t, playing: this.playing, people: [...this.#model.people.values()], self: this.#model.self, terminals: this.#model.terminals };
+  }
+
+  #emit(): void {
+    this.changed.fire(this.view());
+  }
+
+  /** Resolves once every attached terminal parsed what the player wrote. */
+  async settled(): Promise<void> {
+    await this.#busy;
+    await Promise.all([...this.screens.values()].map((s) => s.settled()));
+  }
+
+  dispose(): void {
+    this.pause();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Reads one recording a piece at a time, so that opening or seeking a recording of any size only
+ * touches what it needs: the meta and the marks to open it, then the keyframe before the target
+ * and the events between them, in pages.
+ */
+import { Dexie } from 'dexie';
+import type { ReplayDb } from './db.ts';
+import type { Keyframe, RecordingMeta, Stored } from './events.ts';
+
+/** Events read per page while playing or seeking (an output event is up to 16 KiB or so). */
+export const PAGE_EVENTS = 256;
+
+export class RecordingReader {
+  readonly db: ReplayDb;
+  readonly rec: string;
+
+  constructor(db: ReplayDb, rec: string) {
+    this.db = db;
+    this.rec = rec;
+  }
+
+  meta(): Promise<RecordingMeta | undefined> {
+    return this.db.recordings.get(this.rec);
+  }
+
+  marks(): Promise<Stored[]> {
+    return this.db.marks.where('[rec+seq]').between([this.rec, Dexie.minKey], [this.rec, Dexie.maxKey]).toArray();
+  }
+
+  /** The last keyframe at or before t, if any. Reads keys first, then that one keyframe: asked
+   * for the last value of a range, Dexie may load every value in the range. */
+  async keyframeAt(t: number): Promise<Keyframe | undefined> {
+    const keys = await this.db.keyframes.where('[rec+t]').between([this.rec, -Infinity], [this.rec, t], true, true).primaryKeys();
+    const last = keys.at(-1);
+    return last ? this.db.keyframes.get(last) : undefined;
+  }
+
+  /** Up to `limit` events after seq `after` (whose t is `afterT`), in order, with t ≤ `until`:
+   * read through the t index so that nothing past `until` is loaded. */
+  events(after: number, afterT: number, until: number, limit = PAGE_EVENTS): Promise<Stored[]> {
+    return this.db.events
+      .where('[rec+t]')
+      .between([this.rec, afterT], [this.rec, until], true, true)
+      .filter((e) => e.seq > after)
+      .limit(limit)
+      .toArray();
+  }
+
+  /** The first event after seq `after` (what comes next while playing). */
+  next(after: number): Promise<Stored | undefined> {
+    return this.db.events.where('[rec+seq]').between([this.rec, after + 1], [this.rec, Infinity], true, true).first();
+  }
+
+  /** t of the first message of a capability (where a player opens: the first terminal, not an
+   * empty screen before the host said anything); reads only up to it. */
+  async firstOf(cap: string): Promise<number | undefined> {
+    const e = await this.db.events
+      .where('[rec+seq]')
+      .between([this.rec, Dexie.minKey], [this.rec, Dexie.maxKey])
+      .filter((x) => x.k === 'msg' && x.cap === cap)
+      .first();
+    return e?.t;
+  }
+
+  /** Calls `fn` on every event in order, a page at a time, without holding them all (search,
+   * export). Pages (IndexedDB getAll) rather than a cursor: one request per page, not per event. */
+  async each(fn: (e: Stored) => void): Promise<void> {
+    for (let after = 0; ; ) {
+      const page = await this.db.events.where('[rec+seq]').between([this.rec, after + 1], [this.rec, Infinity], true, true).limit(PAGE_EVENTS).toArray();
+      for (const e of page) fn(e);
+      if (page.length < PAGE_EVENTS) return;
+      after = page[page.length - 1].seq;
+    }
+  }
+
+  eachKeyframe(fn: (k: Keyframe) => void): Promise<void> {
+    return this.db.keyframes.where('[rec+seq]').between([this.rec, Dexie.minKey], [this.rec, Dexie.maxKey]).each(fn);
+  }
+}

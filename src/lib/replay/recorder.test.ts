@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Dexie } from 'dexie';
+import { terminalProtocol } from '../protocol/terminal.ts';
+import { Recorder, KEYFRAME_BYTES } from './recorder.ts';
+import { clock, FakeSource, fakePeer, headlessKit, memoryDb } from './testing.ts';
+import type { ReplayDb } from './db.ts';
+
+const host = fakePeer('h', 'box', 'host');
+const enc = new TextEncoder();
+const self = { id: 'me', name: 'Olivia', role: 'owner' };
+let dbs: ReplayDb[] = [];
+afterEach(() => {
+  for (const d of dbs) d.close();
+  dbs = [];
+});
+
+function setup() {
+  const db = memoryDb();
+  dbs.push(db);
+  const src = new FakeSource();
+  const c = clock();
+  const rec = new Recorder({ db, source: src, session: 'S1', self, kit: headlessKit, now: c.now, flushMs: 60_000 });
+  return { db, src, c, rec };
+}
+
+/** Sends an output chunk as the router would hand it over: decoded from a whole frame. */
+function output(src: FakeSource, id: number, seq: number, text: string): void {
+  const frame = terminalProtocol.write({ type: 'output', id, seq, data: enc.encode(text) });
+  src.msg(host, 'terminal', terminalProtocol.read(frame.subarray(1)));
+}
+
+describe('Recorder', () => {
+  it('writes queued events in one batch with the meta, and copies message bytes out of their frame', async () => {
+    const { db, src, c, rec } = setup();
+    src.msg(host, 'terminal', { type: 'terms', list: [{ id: 1, title: 'sh', cols: 80, rows: 24, exit: null }] } as never);
+    src.msg(host, 'terminal', { type: 'snapshot', id: 1, seq: 0, cols: 80, rows: 24, data: '$ ' } as never);
+    c.advance(500);
+    output(src, 1, 1, 'hello\r\n');
+    src.peerJoined.fire(fakePeer('p2', 'Eddie'));
+    c.advance(500);
+    src.peerRenamed.fire(fakePeer('p2', 'Ed'));
+    src.peerRenamed.fire(fakePeer('p2', 'Ed')); // told again: not a rename
+    expect(await db.events.count()).toBe(0); // nothing written before the batch
+    await rec.flush();
+    const events = await db.events.where('[rec+seq]').between([rec.id, Dexie.minKey], [rec.id, Dexie.maxKey]).toArray();
+    expect(events.map((e) => e.k)).toEqual(['self', 'msg', 'msg', 'msg', 'join', 'rename']);
+    const out = events[3] as unknown as { msg: { data: Uint8Array } };
+    expect(out.msg.data.buffer.byteLength).toBe('hello\r\n'.length);
+    const meta = await db.recordings.get(rec.id);
+    expect(meta).toMatchObject({ session: 'S1', length: 1000, events: 6, participants: ['Olivia', 'Eddie', 'Ed'] });
+    expect((await db.marks.toArray()).map((m) => m.k)).toEqual(['self', 'join', 'rename']);
+    await rec.dispose();
+  });
+
+  it('never records the mesh’s own messages or the share links (credentials, invites)', async () => {
+    const { db, src, rec } = setup();
+    src.msg(host, 'mesh', { type: 'hello', token: 'secret' } as never);
+    src.msg(host, 'session', { type: 'links', links: { editor: 'https://x/#invite=secret' } } as never);
+    await rec.dispose();
+    expect((await db.events.toArray()).map((e) => e.k)).toEqual(['self']);
+  });
+
+  it('takes a keyframe of each terminal once enough output came, at a batch boundary', async () => {
+    const { db, src, c, rec } = setup();
+    src.msg(host, 'terminal', { type: 'snapshot', id: 3, seq: 0, cols: 40, rows: 10, data: '' } as never);
+    const line = 'x'.repeat(1023) + '\n';
+    for (let i = 1; i <= KEYFRAME_BYTES / 1024 + 2; i++) output(src, 3, i, i === 5 ? 'FIFTH' + line.slice(5) : line);
+    output(src, 3, 1000, '\x1b[2J\x1b[Hend-of-batch');
+    c.advance(100);
+    await rec.flush();
+    const [kf] = await db.keyframes.toArray();
+    expect(kf.seq).toBe((await db.events.count()));
+    expect(kf.screens).toHaveLength(1);
+    expect(kf.screens[0]).toMatchObject({ id: 3, cols: 40, rows: 10 });
+    expect(kf.screens[0].data).toContain('end-of-batch');
+    expect(kf.self).toEqual(self);
+    await rec.dispose();
+  });
+
+  it('stops when storage is full, says so, and keeps every earlier batch intact', async () => {
+    const { db, src, rec } = setup();
+    const statuses: string[] = [];
+    rec.status.on((s) => statuses.push(s.state));
+    output(src, 1, 1, 'first batch');
+    await rec.flush();
+    let full = false;
+    db.events.hook('creating', () => {
+      if (full) throw new DOMException('quota', 'QuotaExceededError');
+    });
+    full = true;
+    output(src, 1, 2, 'second batch');
+    src.peerJoined.fire(fakePeer('p3', 'Zed'));
+    await rec.flush();
+    expect(rec.state).toBe('full');
+    expect(statuses).toEqual(['recording', 'full']);
+    const events = await db.events.toArray();
+    expect(events.map((e) => e.seq)).toEqual([1, 2]);
+    expect(await db.marks.count()).toBe(1);
+    const meta = await db.recordings.get(rec.id);
+    expect(meta?.events).toBe(2);
+    expect(meta?.stopped).toMatch(/storage is full/);
+    output(src, 1, 3, 'after'); // the live side goes on calling; nothing is queued
+    await rec.dispose();
+  });
+
+  it('a recording whose page went away mid-batch holds everything up to its last batch', async () => {
+    const { db, src, rec } = setup();
+    output(src, 1, 1, 'kept');
+    await rec.flush();
+    output(src, 1, 2, 'lost with the tab');
+    // the tab closes: no flush, no dispose
+    const meta = await db.recordings.get(rec.id);
+    expect(meta?.events).toBe(2);
+    expect(await db.events.count()).toBe(2);
+    await rec.dispose(); // (only to stop its timer)
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * Replay end to end: real host, real bash, real Chromium recording into its own IndexedDB. A
+ * session with output, a join and a rename is recorded; /replay lists it; the player shows its
+ * markers and seeking to one shows the screen of that moment; the exported file imported in
+ * another browser context replays the same; the terminal's asciicast passes `asciinema cat`; a
+ * page that crashed mid-batch left a recording that replays up to its last batch.
+ */
+import fs from 'node:fs';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import pty from 'node-pty';
+import type { Browser, Page } from 'playwright-core';
+import type { OpenedPage } from '../helpers/browser.ts';
+import { openPage } from '../helpers/browser.ts';
+import type { HostProcess } from '../helpers/processes.ts';
+import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
+import { joinAs, screenText, SEE_TIMEOUT_MS, typeInto, waitForScreen, withQuery } from '../helpers/session-page.ts';
+
+let session: E2eSession;
+let browser: Browser;
+let host: HostProcess;
+let owner: OpenedPage;
+
+beforeAll(async () => {
+  session = await startE2eSession();
+  ({ browser, host } = session);
+  owner = await joinAs(browser, host.links.owner, 'Olivia');
+});
+
+afterAll(async () => {
+  await session?.dispose();
+});
+
+const origin = () => new URL(host.links.owner).origin;
+const sessionId = () => new URL(host.links.owner).pathname.split('/').pop()!;
+
+/** The recordings table of a page's context, as rows of cell texts. */
+async function recordings(page: Page): Promise<{ id: string; cells: string[] }[]> {
+  await page.goto(`${origin()}/replay`);
+  await page.getByTestId('recordings').waitFor();
+  return page.getByTestId('recording').evaluateAll((rows) =>
+    rows.map((r) => ({ id: (r as HTMLElement).dataset.id!, cells: [...r.querySelectorAll('td')].map((td) => td.textContent ?? '') }))
+  );
+}
+
+/** Waits until the recording whose participants include `who` (in this context) matches `re`. */
+async function recordingOf(page: Page, who: string, re: RegExp): Promise<string> {
+  let rows: { id: string; cells: string[] }[] = [];
+  await expect
+    .poll(async () => (rows = await recordings(page)).some((r) => r.cells[4].includes(who) && re.test(r.cells.join(' | '))), { timeout: SEE_TIMEOUT_MS, message: `no recording with ${who} matching ${re}` })
+    .toBe(true);
+  return rows.find((r) => r.cells[4].includes(who) && re.test(r.cells.join(' | ')))!.id;
+}
+
+async function openReplay(page: Page, id: string): Promise<void> {
+  await page.goto(`${origin()}/replay/${encodeURIComponent(id)}?a11y=1`);
+  await page.getByTestId('timeline').waitFor();
+  await page.locator('[data-testid="terminal"] .xterm-accessibility-tree').first().waitFor({ state: 'attached', timeout: SEE_TIMEOUT_MS });
+}
+
+/** Opens the recording `who` is in (this context's) at its end; true once it shows `text` there. */
+async function replayEndShows(page: Page, who: string, text: string): Promise<boolean> {
+  const row = (await recordings(page)).find((r) => r.cells[4].includes(who));
+  if (!row) return false;
+  await openReplay(page, row.id);
+  await page.keyboard.press('End');
+  return page
+    .waitForFunction(([sel, t]) => [...document.querySelectorAll(sel)].some((el) => el.textContent?.includes(t)), ['[data-testid="terminal"] .xterm-accessibility-tree', text] as const, { timeout: 3000 })
+    .then(
+      () => true,
+      () => false
+    );
+}
+
+/** Retries `check` until it holds (each try is a whole page visit, so no nested polls). */
+async function eventually(check: () => Promise<boolean>, what: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+}
+
+async function markerKinds(page: Page): Promise<string[]> {
+  return page.getByTestId('marker').evaluateAll((ms) => ms.map((m) => (m as HTMLElement).dataset.kind!));
+}
+
+/** asciinema cat in a real PTY (it opens its controlling terminal). */
+function asciinemaCat(file: string): Promise<{ out: string; code: number }> {
+  return new Promise((resolve) => {
+    const p = pty.spawn('asciinema', ['cat', file], { cols: 120, rows: 40, env: { ...process.env, LANG: 'C.UTF-8' } });
+    let out = '';
+    p.onData((d) => (out += d));
+    p.onExit(({ exitCode }) => resolve({ out, code: exitCode }));
+  });
+}
+
+describe('replay', () => {
+  let recId = '';
+  let exported = '';
+
+  it('records output, a join and a rename; the player shows the markers; a marker shows its moment', async () => {
+    await typeInto(owner.page, 'echo first-$((1+0))\n');
+    await waitForScreen(owner.page, 'first-1');
+    const editor = await joinAs(browser, host.links.editor, 'Eddie');
+    await typeInto(editor.page, 'echo second-$((2+0))\n');
+    await waitForScreen(owner.page, 'second-2');
+    await editor.page.getByTestId('name').click();
+    await editor.page.getByTestId('name-input').fill('Edwina');
+    await editor.page.getByTestId('name-input').press('Enter');
+    await expect.poll(() => owner.page.getByTestId('participants').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/Edwina/);
+    await typeInto(owner.page, 'echo third-$((3+0))\n');
+    await waitForScreen(owner.page, 'third-3');
+
+    // another tab of the owner's browser: same IndexedDB, the live page keeps recording
+    const tab = await owner.context.newPage();
+    recId = await recordingOf(tab, 'Edwina', new RegExp(sessionId()));
+    const row = (await recordings(tab)).find((r) => r.id === recId)!;
+    expect(row.cells[4]).toMatch(/Olivia.*Eddie.*Edwina/);
+    expect(await tab.getByTestId('storage').innerText()).toMatch(/Storage used/);
+
+    await openReplay(tab, recId);
+    await expect.poll(() => markerKinds(tab), { timeout: SEE_TIMEOUT_MS }).toEqual(expect.arrayContaining(['join', 'rename']));
+    await tab.locator('[data-testid="marker"][data-kind="rename"][aria-label*="Edwina"]').click();
+    const screen = await waitForScreen(tab, 'second-2');
+    expect(screen).not.toContain('third-3');
+    await tab.keyboard.press('End');
+    await waitForScreen(tab, 'third-3');
+    await expect.poll(() => tab.getByTestId('people').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/Edwina/);
+    await tab.keyboard.press('[');
+    await expect.poll(() => screenText(tab), { timeout: SEE_TIMEOUT_MS }).not.toContain('third-3');
+
+    const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByTestId('export').click()]);
+    exported = (await download.path())!;
+    expect(fs.readFileSync(exported, 'utf8').split('\n')[0]).toContain('"format":"live-sessions-recording"');
+
+    const [cast] = await Promise.all([tab.waitForEvent('download'), tab.getByTestId('export-cast').click()]);
+    const { out, code } = await asciinemaCat((await cast.path())!);
+    expect(code, out).toBe(0);
+    expect(out).toContain('second-2');
+    await editor.close();
+    await tab.close();
+  });
+
+  it('an exported recording imported in another browser context replays the same', async () => {
+    expect(exported, 'the first test exported a recording').not.toBe('');
+    const other = await openPage(browser, `${origin()}/replay`);
+    try {
+      await other.page.getByTestId('import').setInputFiles(exported);
+      await other.page.getByTestId('import-notice').waitFor({ timeout: SEE_TIMEOUT_MS });
+      const [row] = await recordings(other.page);
+      expect(row.cells[0]).toMatch(/imported/);
+      await openReplay(other.page, row.id);
+      await expect.poll(() => markerKinds(other.page), { timeout: SEE_TIMEOUT_MS }).toEqual(expect.arrayContaining(['join', 'rename']));
+      await other.page.locator('[data-testid="marker"][data-kind="rename"][aria-label*="Edwina"]').click();
+      expect(await waitForScreen(other.page, 'second-2')).not.toContain('third-3');
+
+      // a damaged file is refused with a reason
+      await other.page.goto(`${origin()}/replay`);
+      await other.page.getByTestId('import').setInputFiles({ name: 'bad.lsrec', mimeType: 'text/plain', buffer: Buffer.from('<script>alert(1)</script>\n') });
+      await expect.poll(() => other.page.getByTestId('import-error').innerText(), { timeout: SEE_TIMEOUT_MS }).toContain('not a Live Sessions recording');
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a page that crashed between batches leaves a recording that replays up to its last batch', async () => {
+    const crashing = await joinAs(browser, host.links.editor, 'Crashy');
+    await typeInto(crashing.page, 'echo before-$((4+0))\n');
+    await waitForScreen(crashing.page, 'before-4');
+    const tab = await crashing.context.newPage();
+    // the batch with the output is in once the recording in this context replays it
+    await eventually(() => replayEndShows(tab, 'Crashy', 'before-4'), 'the recording to replay before-4', 30_000);
+    await typeInto(crashing.page, 'echo after-$((5+0))\n');
+    const cdp = await crashing.context.newCDPSession(crashing.page);
+    // the renderer dies at once: no pagehide, no last flush; the command itself never answers
+    const crashed = crashing.page.waitForEvent('crash', { timeout: SEE_TIMEOUT_MS });
+    void cdp.send('Page.crash').catch(() => undefined);
+    await crashed;
+    expect(await replayEndShows(tab, 'Crashy', 'before-4')).toBe(true);
+    expect(tab.isClosed()).toBe(false);
+    await crashing.close();
+  });
+
+  it('with a tiny storage quota the recording stops and says so, and the session keeps working', async () => {
+    const person = await openPage(browser, `${origin()}/replay`);
+    try {
+      const cdp = await person.context.newCDPSession(person.page);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: origin(), quotaSize: 256 * 1024 });
+      await person.page.goto(withQuery(host.links.editor, { name: 'Tiny', a11y: '1' }));
+      await person.page.locator('[data-testid="terminal"] .xterm-accessibility-tree').first().waitFor({ state: 'attached', timeout: SEE_TIMEOUT_MS });
+      await typeInto(person.page, 'seq -f "filler-%g-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" 1 20000; echo done-$((6+0))\n');
+      await waitForScreen(person.page, 'done-6', undefined, 30_000);
+      await expect.poll(() => person.page.getByTestId('recording-status').getAttribute('data-state'), { timeout: SEE_TIMEOUT_MS }).toBe('full');
+      expect(await person.page.getByTestId('recording-status').innerText()).toContain('storage is full');
+      await typeInto(person.page, 'echo still-$((7+0))\n');
+      await waitForScreen(person.page, 'still-7');
+    } finally {
+      await person.close();
+    }
+  });
+});

@@ -19,15 +19,15 @@ class Log implements TerminalSink {
 describe('ScreenBuffer', () => {
   it('holds the last reset and the writes after it until a terminal attaches, then forwards', () => {
     const b = new ScreenBuffer();
-    b.write(new TextEncoder().encode('dropped by the reset'));
+    b.write(new TextEncoder().encode('dropped by the reset'), () => {});
     b.reset('screen', 100, 30);
-    b.write(new TextEncoder().encode('a'));
+    b.write(new TextEncoder().encode('a'), () => {});
     const log = new Log();
     const detach = b.attach(log);
-    b.write(new TextEncoder().encode('b'));
+    b.write(new TextEncoder().encode('b'), () => {});
     b.resize(90, 20);
     detach();
-    b.write(new TextEncoder().encode('not forwarded'));
+    b.write(new TextEncoder().encode('not forwarded'), () => {});
     expect(log.calls).toEqual(['reset "screen" 100x30', 'write a', 'write b', 'resize 90x20']);
   });
 });

@@ -120,7 +120,7 @@ export class HostAgent {
     s.add(mesh.peerGone.on(({ peer }) => refusals.flush(peer.id)));
     s.add(mesh.router.refused.on(({ peer, capability, msg }) => refusals.record({ who: who(peer), what: `${capability} ${msg.type}`, ...refusedDetail(msg) })));
     s.add(mesh.signalingStatus.on((st) => log(`signaling ${st}`)));
-    s.addFn(this.#credential.onRefresh((t) => mesh.renewed(t)));
+    s.add(this.#credential.refreshed.on((t) => mesh.renewed(t)));
   }
 
   static async start(o: HostOptions): Promise<HostAgent> {

@@ -9,7 +9,7 @@
 import headless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
 import { MAX_MESSAGE_BYTES } from '../../src/lib/protocol/frames.ts';
-import { Listeners } from './listeners.ts';
+import { Emitter } from '../../src/lib/mesh/events.ts';
 import { VtBoundary } from './vt-boundary.ts';
 
 const { Terminal } = headless;
@@ -58,15 +58,15 @@ export class TerminalMirror {
   #parsedClean = true;
   #waiters: Waiter[] = [];
   #disposed = false;
-  #parsed = new Listeners<[]>();
-  #title = new Listeners<[string]>();
+  #parsed = new Emitter<void>();
+  #title = new Emitter<string>();
 
   constructor(cols: number, rows: number, scrollback: number) {
     this.#scrollback = scrollback;
     this.#term = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
     this.#serializer = new SerializeAddon();
     this.#term.loadAddon(this.#serializer as never);
-    this.#term.onTitleChange((t) => this.#title.emit(t));
+    this.#term.onTitleChange((t) => this.#title.fire(t));
   }
 
   get pendingBytes(): number {
@@ -98,12 +98,14 @@ export class TerminalMirror {
 
   /** OSC 0 / OSC 2 title, as parsed */
   onTitle(cb: (title: string) => void): () => void {
-    return this.#title.add(cb);
+    const sub = this.#title.on(cb);
+    return () => sub.dispose();
   }
 
   /** after each chunk or resize is parsed (for flow control) */
   onParsed(cb: () => void): () => void {
-    return this.#parsed.add(cb);
+    const sub = this.#parsed.on(cb);
+    return () => sub.dispose();
   }
 
   write(seq: number, data: Uint8Array): void {
@@ -156,8 +158,8 @@ export class TerminalMirror {
       clearTimeout(w.timer);
       w.reject(new Error('The terminal was closed before its snapshot was ready.'));
     }
-    this.#parsed.clear();
-    this.#title.clear();
+    this.#parsed.dispose();
+    this.#title.dispose();
     this.#term.dispose();
   }
 
@@ -170,7 +172,7 @@ export class TerminalMirror {
       if (this.#disposed) return;
       after();
       this.#settle();
-      this.#parsed.emit();
+      this.#parsed.fire();
     });
   }
 

@@ -1,6 +1,6 @@
 /** The terminals of one session, with ids that are never reused while the set lives. */
 import { MAX_TERMINALS, type TermInfo } from '../../src/lib/protocol/terminal.ts';
-import { Listeners } from './listeners.ts';
+import { Emitter } from '../../src/lib/mesh/events.ts';
 import { HostTerminal } from './terminal.ts';
 
 const MAX_ID = 0xffff;
@@ -18,8 +18,8 @@ export class TerminalSet {
   #terms = new Map<number, { term: HostTerminal; unsubscribe: () => void }>();
   #nextId = 1;
   #disposed = false;
-  #change = new Listeners<[]>();
-  #output = new Listeners<[number, number, Uint8Array]>();
+  #change = new Emitter<void>();
+  #output = new Emitter<[number, number, Uint8Array]>();
 
   constructor(defaults: TerminalDefaults) {
     this.#defaults = defaults;
@@ -33,8 +33,8 @@ export class TerminalSet {
     }
     const id = this.#allocateId();
     const term = new HostTerminal({ id, ...this.#defaults, cols, rows });
-    const offChange = term.onChange(() => this.#change.emit());
-    const offOutput = term.onOutput((seq, data) => this.#output.emit(id, seq, data));
+    const offChange = term.onChange(() => this.#change.fire());
+    const offOutput = term.onOutput((seq, data) => this.#output.fire([id, seq, data]));
     this.#terms.set(id, {
       term,
       unsubscribe: () => {
@@ -42,7 +42,7 @@ export class TerminalSet {
         offOutput();
       }
     });
-    this.#change.emit();
+    this.#change.fire();
     return term;
   }
 
@@ -61,17 +61,19 @@ export class TerminalSet {
     this.#terms.delete(id);
     e.unsubscribe();
     e.term.dispose();
-    this.#change.emit();
+    this.#change.fire();
     return true;
   }
 
   /** list changed: open, close, exit, restart, resize, title */
   onChange(cb: () => void): () => void {
-    return this.#change.add(cb);
+    const sub = this.#change.on(cb);
+    return () => sub.dispose();
   }
 
   onOutput(cb: (id: number, seq: number, data: Uint8Array) => void): () => void {
-    return this.#output.add(cb);
+    const sub = this.#output.on((a) => cb(...a));
+    return () => sub.dispose();
   }
 
   dispose(): void {
@@ -82,8 +84,8 @@ export class TerminalSet {
       e.term.dispose();
     }
     this.#terms.clear();
-    this.#change.clear();
-    this.#output.clear();
+    this.#change.dispose();
+    this.#output.dispose();
   }
 
   #allocateId(): number {

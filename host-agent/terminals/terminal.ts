@@ -8,7 +8,7 @@
 import type { IDisposable, IPty } from 'node-pty';
 import { MAX_COLS, MAX_ROWS, type TermInfo } from '../../src/lib/protocol/terminal.ts';
 import { MAX_FRAME_BYTES } from '../../src/lib/protocol/frames.ts';
-import { Listeners } from './listeners.ts';
+import { Emitter } from '../../src/lib/mesh/events.ts';
 import { TerminalMirror, type MirrorSnapshot } from './mirror.ts';
 import { OutputRing, type OutputChunk } from './output-ring.ts';
 import { isAlive, killPty, shellEnv, spawnPty } from './pty.ts';
@@ -61,9 +61,9 @@ export class HostTerminal {
   #disposed = false;
   #mirror: TerminalMirror;
   #ring = new OutputRing();
-  #output = new Listeners<[number, Uint8Array]>();
-  #exited = new Listeners<[number, number]>();
-  #change = new Listeners<[]>();
+  #output = new Emitter<[number, Uint8Array]>();
+  #exited = new Emitter<[number, number]>();
+  #change = new Emitter<void>();
 
   constructor(opts: TerminalOptions) {
     this.id = opts.id;
@@ -82,7 +82,7 @@ export class HostTerminal {
       const title = t.slice(0, MAX_TITLE_CHARS) || this.#defaultTitle();
       if (title === this.#title) return;
       this.#title = title;
-      this.#change.emit();
+      this.#change.fire();
     });
     this.#mirror.onParsed(() => {
       if (this.#paused && this.#mirror.pendingBytes <= this.#lowWater) this.#resume();
@@ -122,16 +122,19 @@ export class HostTerminal {
   }
 
   onOutput(cb: (seq: number, data: Uint8Array) => void): () => void {
-    return this.#output.add(cb);
+    const sub = this.#output.on((a) => cb(...a));
+    return () => sub.dispose();
   }
 
   onExit(cb: (code: number, signal: number) => void): () => void {
-    return this.#exited.add(cb);
+    const sub = this.#exited.on((a) => cb(...a));
+    return () => sub.dispose();
   }
 
   /** info changed: title, size, exit, restart */
   onChange(cb: () => void): () => void {
-    return this.#change.add(cb);
+    const sub = this.#change.on(cb);
+    return () => sub.dispose();
   }
 
   write(data: Uint8Array | string): void {
@@ -154,7 +157,7 @@ export class HostTerminal {
       // the PTY is closing; its exit event follows
     }
     this.#mirror.resize(cols, rows);
-    this.#change.emit();
+    this.#change.fire();
   }
 
   snapshot(opts?: { screenOnly?: boolean }): Promise<MirrorSnapshot> {
@@ -173,7 +176,7 @@ export class HostTerminal {
     this.#exit = null;
     this.#title = this.#defaultTitle();
     this.#spawn();
-    this.#change.emit();
+    this.#change.fire();
   }
 
   dispose(): void {
@@ -184,9 +187,9 @@ export class HostTerminal {
     this.#detach();
     if (pty) killPty(pty);
     this.#mirror.dispose();
-    this.#output.clear();
-    this.#exited.clear();
-    this.#change.clear();
+    this.#output.dispose();
+    this.#exited.dispose();
+    this.#change.dispose();
   }
 
   #spawn(): void {
@@ -219,7 +222,7 @@ export class HostTerminal {
       const seq = ++this.#seq;
       this.#ring.push(seq, chunk);
       this.#mirror.write(seq, chunk);
-      this.#output.emit(seq, chunk);
+      this.#output.fire([seq, chunk]);
     }
   }
 
@@ -255,8 +258,8 @@ export class HostTerminal {
     this.#stopPolling();
     this.#detach();
     this.#exit = { code: clamp(code, -1, 255, -1), signal: clamp(signal, 0, 128, 0) };
-    this.#exited.emit(this.#exit.code, this.#exit.signal);
-    this.#change.emit();
+    this.#exited.fire([this.#exit.code, this.#exit.signal]);
+    this.#change.fire();
   }
 
   #defaultTitle(): string {

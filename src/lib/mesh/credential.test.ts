@@ -21,7 +21,7 @@ describe('Credential', () => {
     const created = await create();
     const c = new Credential(new ApiClient(server.url), created, 'AA:BB');
     const seen: string[] = [];
-    c.onRefresh((t) => seen.push(t));
+    c.refreshed.on((t) => seen.push(t));
     c.name = 'Olga Renamed';
     expect(await c.refresh()).toBe(true);
     expect(seen).toEqual([c.token]);

@@ -5,6 +5,7 @@
  */
 import type { CredentialResponse } from '../protocol/api.ts';
 import type { ApiClient } from './api-client.ts';
+import { Emitter } from './events.ts';
 import { REFRESH_BEFORE_S } from '../protocol/credentials.ts';
 
 /** Retry interval while a refresh fails, ms. */
@@ -16,7 +17,8 @@ export class Credential {
   #api: ApiClient;
   #session: string;
   #timer: ReturnType<typeof setTimeout> | null = null;
-  #listeners = new Set<(token: string) => void>();
+  /** a refreshed credential (its token) */
+  readonly refreshed = new Emitter<string>();
   #disposed = false;
   /** display name sent with the next refresh */
   name: string;
@@ -32,10 +34,6 @@ export class Credential {
     this.#schedule();
   }
 
-  onRefresh(cb: (token: string) => void): () => void {
-    this.#listeners.add(cb);
-    return () => this.#listeners.delete(cb);
-  }
 
   #schedule(ms = Math.max(1_000, (this.exp - REFRESH_BEFORE_S) * 1000 - Date.now())): void {
     if (this.#disposed) return;
@@ -48,7 +46,7 @@ export class Credential {
       const r = await this.#api.refresh(this.#session, this.token, { name: this.name, fp: this.#fp });
       this.token = r.token;
       this.exp = r.exp;
-      for (const l of this.#listeners) l(r.token);
+      this.refreshed.fire(r.token);
       this.#schedule();
       return true;
     } catch {
@@ -60,6 +58,6 @@ export class Credential {
   dispose(): void {
     this.#disposed = true;
     if (this.#timer) clearTimeout(this.#timer);
-    this.#listeners.clear();
+    this.refreshed.dispose();
   }
 }

@@ -120,7 +120,7 @@ export class SessionState implements SessionView {
     const env = (this.#env = new EnvClient(mesh));
     this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
     const s = this.#store;
-    s.addFn(credential.onRefresh((t) => mesh.renewed(t)));
+    s.add(credential.refreshed.on((t) => mesh.renewed(t)));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
     s.add(presence.changed.on((list) => (this.peers = list)));
     s.add(terms.changed.on((list) => (this.terminals = list)));

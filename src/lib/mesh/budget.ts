@@ -49,8 +49,13 @@ export const PEER_BUDGET: BudgetOptions = {
   bytes: { burst: 8 * 1024 * 1024, perSecond: 2 * 1024 * 1024 }
 };
 
-/** Messages a connection may send before its hello verified (its hello and a few that raced it). */
-export const MAX_HELD_MESSAGES = 32;
+/**
+ * What a connection may send while its hello is being verified: the host sends terminal lists,
+ * snapshots and output right after its hello, and a loaded page may take a while to verify it.
+ * Bounded, so 32 pending connections cannot hold more than 32 × MAX_HELD_BYTES.
+ */
+export const MAX_HELD_MESSAGES = 1024;
+export const MAX_HELD_BYTES = 8 * 1024 * 1024;
 
 /** Both buckets of one sender. */
 export class Budget {

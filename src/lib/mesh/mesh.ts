@@ -19,7 +19,7 @@ import { signStatement } from './owner-key.ts';
 import type { Role } from '../protocol/roles.ts';
 import { parseEnvelope, type SignalEnvelope } from '../protocol/signaling.ts';
 import { ProtocolError } from '../protocol/validate.ts';
-import { Budget, MAX_HELD_MESSAGES, Strikes } from './budget.ts';
+import { Budget, MAX_HELD_BYTES, MAX_HELD_MESSAGES, Strikes } from './budget.ts';
 import { Emitter } from './events.ts';
 import { Peer, type GoneKind, type GoneReason } from './peer.ts';
 import { open, seal } from './room-crypto.ts';
@@ -111,6 +111,7 @@ class Member implements MeshPeer {
   expiry: ReturnType<typeof setTimeout> | undefined;
   /** messages that arrived while the hello was being verified */
   held: Message[] = [];
+  heldBytes = 0;
   verifying = false;
   readonly peer: Peer;
   readonly #decided: (id: string) => Role | undefined;
@@ -341,14 +342,17 @@ export class Mesh {
 
   async #onMessage(m: Member, msg: Message): Promise<void> {
     m.heard = Date.now();
-    // The host is trusted with the PTYs anyway and streams output at whatever rate a program writes.
-    if (m.claims?.role !== 'host' && !m.budget.take(msg.body.length + 1)) {
+    // The host is trusted with the PTYs anyway and streams output at whatever rate a program writes;
+    // before its hello verified, what a peer sends is bounded by the hold below instead.
+    if (m.ready && m.claims.role !== 'host' && !m.budget.take(msg.body.length + 1)) {
       // told once; every refused message is a strike, so a sustained flood is dropped within seconds
       return m.strike(new ProtocolError('rate-limited', 'too many messages: slow down'), m.budget.dropped === 1);
     }
     if (m.ready) return this.router.receive(m, msg);
     if (m.verifying) {
-      if (m.held.length >= MAX_HELD_MESSAGES) return m.strike(new ProtocolError('unauthenticated', 'wait for your hello to be verified'));
+      m.heldBytes += msg.body.length + 1;
+      // too much before its hello verified: let go of this connection (it is retried), not of the peer
+      if (m.held.length >= MAX_HELD_MESSAGES || m.heldBytes > MAX_HELD_BYTES) return m.close({ kind: 'lost', detail: 'too much arrived before its hello was verified' });
       m.held.push(msg);
       return;
     }

@@ -11,7 +11,7 @@
  */
 import { laneOf, type MessageOf, type Protocol, type Typed } from '../protocol/capability.ts';
 import { CLOCK_SKEW_S, LAPSE_GRACE_S, normalizeFingerprint, type Claims, type Verifier } from '../protocol/credentials.ts';
-import { CAP, type Lane, type Message } from '../protocol/frames.ts';
+import { CAP, type Message } from '../protocol/frames.ts';
 import { meshProtocol, readMesh, writeMesh, type MeshMessage } from '../protocol/mesh.ts';
 import { sessionProtocol, type SessionControl } from '../protocol/session.ts';
 import { verifyStatement, type Decision, type Statement } from '../protocol/statements.ts';
@@ -19,14 +19,16 @@ import { signStatement } from './owner-key.ts';
 import type { Role } from '../protocol/roles.ts';
 import { parseEnvelope, type SignalEnvelope } from '../protocol/signaling.ts';
 import { ProtocolError } from '../protocol/validate.ts';
-import { Budget, MAX_HELD_BYTES, MAX_HELD_MESSAGES, Strikes } from './budget.ts';
+import { MAX_HELD_BYTES, MAX_HELD_MESSAGES } from './budget.ts';
+import { Member, type MeshPeer, type PeerError } from './member.ts';
 import { Emitter } from './events.ts';
 import { Peer, type GoneKind, type GoneReason } from './peer.ts';
 import { open, seal } from './room-crypto.ts';
 import { asProtocolError, Router } from './router.ts';
 import { SignalingClient, type SignalingStatus } from './signaling-client.ts';
 
-export type { GoneKind, GoneReason };
+export type { GoneKind, GoneReason, MeshPeer, PeerError };
+export { MAX_STRIKES, STRIKE_DECAY_MS } from './member.ts';
 
 /** Most admitted peers one participant connects to. */
 export const MAX_PEERS = 32;
@@ -34,10 +36,6 @@ export const MAX_PEERS = 32;
  * this replaces the oldest (which is retried like a lost one), so offers that never say hello
  * cannot keep newcomers out. A newcomer connects to everyone at once, hence as many as peers. */
 export const MAX_PENDING = MAX_PEERS;
-/** Strikes (bad, forbidden or over-budget messages) that drop a peer… */
-export const MAX_STRIKES = 10;
-/** …each forgotten after this long, ms. */
-export const STRIKE_DECAY_MS = 3_000;
 /** A peer that has not said a valid hello this long after its channel opened is dropped, ms. */
 export const HELLO_TIMEOUT_MS = 10_000;
 /** Failed connects to one peer retried before giving up (until it announces again). */
@@ -74,87 +72,6 @@ export interface MeshOptions {
   /** see PeerOptions.dropMdnsCandidates (true in Node) */
   dropMdnsCandidates?: boolean;
   log?: (line: string) => void;
-}
-
-/** An authenticated participant, as the capabilities see it. */
-export interface MeshPeer {
-  readonly id: string;
-  readonly claims: Claims;
-  /** the role now: the credential's, unless the owner changed it since (statements.ts) */
-  readonly role: Role;
-  /** display name: the credential's, then whatever the peer renamed itself to */
-  readonly name: string;
-  /** sends one message of a capability's protocol */
-  send<P extends Protocol<Typed, Typed>>(protocol: P, msg: MessageOf<P>): void;
-  /** sends a message `protocol.write` already encoded (one encoding fanned out to many peers) */
-  sendEncoded(message: Uint8Array, lane?: Lane): void;
-  sendError(code: string, message: string): void;
-  /** bytes not yet handed to the network */
-  readonly backlog: number;
-  onDrain(cb: () => void): () => void;
-  /** counts a bad message against the peer (answered with an error unless `tell` is false);
-   * too many in a short time and the peer is removed */
-  strike(e: ProtocolError, tell?: boolean): void;
-  close(reason: GoneReason): void;
-}
-
-class Member implements MeshPeer {
-  claims!: Claims;
-  name = '';
-  readonly strikes = new Strikes(MAX_STRIKES, STRIKE_DECAY_MS);
-  readonly budget = new Budget();
-  readonly since = Date.now();
-  /** when anything last arrived from it, ms */
-  heard = Date.now();
-  ready = false;
-  /** drops the peer once its credential lapsed unrenewed */
-  expiry: ReturnType<typeof setTimeout> | undefined;
-  /** messages that arrived while the hello was being verified */
-  held: Message[] = [];
-  heldBytes = 0;
-  verifying = false;
-  readonly peer: Peer;
-  readonly #decided: (id: string) => Role | undefined;
-  constructor(peer: Peer, decided: (id: string) => Role | undefined) {
-    this.peer = peer;
-    this.#decided = decided;
-  }
-  get id() {
-    return this.peer.id;
-  }
-  get role(): Role {
-    return this.#decided(this.id) ?? this.claims.role;
-  }
-  get backlog() {
-    return this.peer.backlog;
-  }
-  send<P extends Protocol<Typed, Typed>>(protocol: P, msg: MessageOf<P>) {
-    this.peer.send(protocol.write(msg), laneOf(protocol, msg));
-  }
-  sendEncoded(message: Uint8Array, lane: Lane = 'urgent') {
-    this.peer.send(message, lane);
-  }
-  sendError(code: string, message: string) {
-    this.peer.send(writeMesh({ type: 'error', code, message }));
-  }
-  onDrain(cb: () => void) {
-    return this.peer.onDrain(cb);
-  }
-  strike(e: ProtocolError, tell = true) {
-    if (this.peer.closed) return;
-    if (tell) this.sendError(e.code, e.message);
-    if (this.strikes.add()) this.close({ kind: 'removed', detail: `too many bad messages (last: ${e.message})` });
-  }
-  close(reason: GoneReason) {
-    this.peer.close(reason);
-  }
-}
-
-/** An `error` message a peer sent us. */
-export interface PeerError {
-  peer: MeshPeer;
-  code: string;
-  message: string;
 }
 
 function newCid(): string {

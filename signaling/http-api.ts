@@ -225,17 +225,21 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
     return { ok: true };
   }
 
-  /** The bearer's claims, which must be an owner's of this session. */
-  async function owner(req: IncomingMessage, id: string): Promise<Claims> {
+  /** The verified claims of the request's bearer credential, for session `id`. */
+  async function bearer(req: IncomingMessage, id: string, needs: string): Promise<Claims> {
     const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-    if (!m) throw new HttpError(401, 'no-credential', 'this needs "Authorization: Bearer <owner credential>"');
+    if (!m) throw new HttpError(401, 'no-credential', `${needs} "Authorization: Bearer <credential>"`);
     await knownSession(id);
-    let c: Claims;
     try {
-      c = await verify(m[1], id);
+      return await verify(m[1], id);
     } catch (e) {
       throw new HttpError(401, 'bad-credential', e instanceof Error ? e.message : 'credential refused');
     }
+  }
+
+  /** The bearer's claims, which must be an owner's of this session. */
+  async function owner(req: IncomingMessage, id: string): Promise<Claims> {
+    const c = await bearer(req, id, 'this needs');
     const refused = revocations.refusal(c);
     if (refused) throw new HttpError(401, 'bad-credential', refused);
     if (c.role !== 'owner') throw new HttpError(403, 'forbidden', 'only an owner manages invites');
@@ -262,15 +266,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
 
   /** The host (or an owner) ends the session: links say so, sockets close, nothing is renewed. */
   async function end(req: IncomingMessage, id: string): Promise<{ ok: true }> {
-    const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-    if (!m) throw new HttpError(401, 'no-credential', 'ending a session needs "Authorization: Bearer <credential>"');
-    await knownSession(id);
-    let c: Claims;
-    try {
-      c = await verify(m[1], id);
-    } catch (e) {
-      throw new HttpError(401, 'bad-credential', e instanceof Error ? e.message : 'credential refused');
-    }
+    const c = await bearer(req, id, 'ending a session needs');
     if (c.role !== 'host' && c.role !== 'owner') throw new HttpError(403, 'forbidden', 'only the host or an owner can end the session');
     revocations.end(id, c.name);
     invites.forget(id);

@@ -4,7 +4,7 @@
 #    first on the PATH of every npm script, whatever Node the machine has);
 #  - builds the web app when the build is missing or older than its sources;
 #  - installs the system packages it needs (openssl for the host's DTLS certificate; with --test
-#    also Debian's chromium and iproute2) when they are missing and we are root.
+#    also Debian's chromium, iproute2, coturn, iptables and redis-server) when they are missing and we are root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +27,10 @@ if [ "${1:-}" = "--test" ]; then
   command -v script >/dev/null || need+=(bsdutils)
   command -v ip >/dev/null || need+=(iproute2)
   command -v unshare >/dev/null || need+=(util-linux)
+  # TURN tests start Debian's coturn, NAT topologies need iptables, scale-out tests redis-server.
+  command -v turnserver >/dev/null || need+=(coturn)
+  command -v iptables >/dev/null || need+=(iptables)
+  command -v redis-server >/dev/null || need+=(redis-server)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   log "installing system packages: ${need[*]}"

@@ -3,7 +3,7 @@
  * and a number of uses, listed and revoked by owners. The server keeps only the SHA-256 of each
  * secret. The default links have ids `owner`, `editor` and `viewer` and can be revoked too.
  * Revocation stops new joins at once (and a lapsed credential from that link is not renewed).
- * In memory; a restarted server forgets extra invites (the default links persist in the store).
+ * Kept in memory; snapshot()/restore() let a state file (control-file.ts) carry them over a restart.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { InviteInfo } from '../src/lib/protocol/api.ts';
@@ -22,6 +22,14 @@ interface Entry extends InviteInfo {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/** An invite as a state file keeps it: its secret's SHA-256 (base64url), never the secret. */
+export interface SavedInvite extends InviteInfo {
+  expires: number;
+  hash: string;
+}
+/** session → its extra invites and which default links were revoked */
+export type SavedInvites = Record<string, { invites: SavedInvite[]; revokedDefaults: string[] }>;
 
 export class Invites {
   readonly #bySession = new Map<string, Map<string, Entry>>();
@@ -74,6 +82,32 @@ export class Invites {
   forget(session: string): void {
     this.#bySession.delete(session);
     this.#revokedDefaults.delete(session);
+  }
+
+  /** Everything worth keeping over a restart (expired invites past their day of listing are dropped). */
+  snapshot(now = Date.now()): SavedInvites {
+    const out: SavedInvites = {};
+    for (const session of new Set([...this.#bySession.keys(), ...this.#revokedDefaults.keys()])) {
+      const invites = [...this.#sweep(session, now).values()].map((e) => ({ ...e, hash: e.hash.toString('base64url') }));
+      const revokedDefaults = [...(this.#revokedDefaults.get(session) ?? [])];
+      if (invites.length || revokedDefaults.length) out[session] = { invites, revokedDefaults };
+      else this.#bySession.delete(session);
+    }
+    return out;
+  }
+
+  /** Takes back what snapshot() gave (already validated by the caller). */
+  restore(saved: SavedInvites): void {
+    for (const [session, { invites, revokedDefaults }] of Object.entries(saved)) {
+      const all = new Map(invites.slice(0, MAX_INVITES_PER_SESSION).map((e) => [e.id, { ...e, hash: Buffer.from(e.hash, 'base64url') }]));
+      if (all.size) this.#bySession.set(session, all);
+      if (revokedDefaults.length) this.#revokedDefaults.set(session, new Set(revokedDefaults));
+    }
+  }
+
+  /** The sessions it holds anything for (a state file drops those the store forgot). */
+  sessions(): string[] {
+    return [...new Set([...this.#bySession.keys(), ...this.#revokedDefaults.keys()])];
   }
 
   #sweep(session: string, now: number): Map<string, Entry> {

@@ -155,7 +155,12 @@ export class Relay {
     this.#armExpiry(conn);
     this.#opts.log(`signal: ${claims.sub} (${claims.role}) connected to ${claims.aud}`);
     ws.on('pong', () => (conn.alive = true));
-    ws.on('message', (data, isBinary) => void this.#message(conn, data, isBinary));
+    // A socket whose messages keep arriving is alive, even when its pong waits behind them
+    // (a flooder must end with CLOSE_FLOODING, not be taken for dead mid-flood).
+    ws.on('message', (data, isBinary) => {
+      conn.alive = true;
+      void this.#message(conn, data, isBinary);
+    });
     ws.on('error', () => ws.terminate());
     ws.on('close', () => this.#cleanup(conn));
   }

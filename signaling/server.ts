@@ -32,6 +32,8 @@ export interface SignalingOptions {
   trustProxy?: boolean;
   /** most signaling sockets at once, default MAX_SOCKETS (relay.ts) */
   maxSockets?: number;
+  /** most signaling sockets from one address (IPv6: one /64), default MAX_SOCKETS_PER_ADDRESS (relay.ts) */
+  maxSocketsPerAddress?: number;
   /** ws heartbeat period, ms (tests shorten it); default HEARTBEAT_MS */
   heartbeatMs?: number;
   /**
@@ -90,7 +92,7 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
   const persist = control ? () => control.save() : undefined;
   const api = createApi({ keys, store, verify, revocations, invites, persist, limits: opts.limits, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
-  const relay = new Relay({ verify, log, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
+  const relay = new Relay({ verify, log, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, maxSocketsPerAddress: opts.maxSocketsPerAddress, trustProxy: opts.trustProxy, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);

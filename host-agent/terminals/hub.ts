@@ -98,6 +98,12 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       terms.onChange(() => {
         const list = terms.list();
         for (const st of this.#peers.values()) for (const [id, sub] of st.subs) if (!list.some((t) => t.id === id)) this.#drop(st, id, sub);
+        // a closed terminal's echo state goes with it (terminals come and go all session long)
+        for (const [id, e] of this.#echoes) {
+          if (list.some((t) => t.id === id)) continue;
+          e.dispose();
+          this.#echoes.delete(id);
+        }
         this.#broadcast({ type: 'terms', list });
       })
     );
@@ -280,6 +286,11 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     if (sub.state !== 'behind' || st.subs.get(id) !== sub || !term) return;
     this.stats.pageResyncs++;
     void this.#catchUp(st, term, sub, true, screenOnly);
+  }
+
+  /** Terminals whose echo state is kept (at most the open ones). */
+  get echoStates(): number {
+    return this.#echoes.size;
   }
 
   #echo(term: HostTerminal): EchoState {

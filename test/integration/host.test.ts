@@ -91,6 +91,24 @@ describe('host agent', () => {
     expect(records().filter((e) => e.hidden && e.bytes === 1)[0]).toMatchObject({ who: { name: 'Pat', role: 'editor' } });
   });
 
+  it("forgets a closed terminal's echo state: terminals opened, typed into and closed leave nothing behind", async () => {
+    const { p, type } = await client('editor', 'Cole');
+    const before = stack.agent.terminals.list().map((t) => t.id);
+    type('true\r');
+    await until(() => stack.agent.hub.echoStates === before.length, 'the echo state of the first terminal');
+    for (let i = 0; i < 5; i++) {
+      const count = stack.agent.terminals.list().length;
+      p.terminals.open(80, 24);
+      await until(() => stack.agent.terminals.list().length === count + 1, 'the new terminal');
+      const id = stack.agent.terminals.list().find((t) => !before.includes(t.id))!.id;
+      p.terminals.input(id, 'true\r');
+      await until(() => stack.agent.hub.echoStates === stack.agent.terminals.list().length, `the echo state of terminal ${id}`);
+      p.terminals.close(id);
+      await until(() => !stack.agent.terminals.list().some((t) => t.id === id), `terminal ${id} closed`);
+      expect(stack.agent.hub.echoStates).toBeLessThanOrEqual(before.length);
+    }
+  });
+
   it("drops a viewer's keystrokes and terminal changes at the host, and tells the viewer", async () => {
     const { p: viewer, t: viewerScreen, type: viewerTypes } = await client('viewer', 'Vera');
     const { type: editorTypes } = await client('editor', 'Ed2');

@@ -7,7 +7,7 @@
  * burst of refreshes costs two writes, not one each. What has expired is left out of each save.
  */
 import { SESSION_ID_RE } from '../src/lib/protocol/credentials.ts';
-import { INVITE_ROLES } from '../src/lib/protocol/roles.ts';
+import { INVITE_ROLES, isRole } from '../src/lib/protocol/roles.ts';
 import { MAX_INVITES_PER_SESSION, type Invites, type SavedInvite, type SavedInvites } from './invites.ts';
 import type { Revocations, SavedRevocations } from './revocations.ts';
 import { corrupt, readJsonFile, writeFileAtomic } from './state-files.ts';
@@ -32,7 +32,8 @@ function validInvite(e: unknown): e is SavedInvite {
   if (!isObj(e)) return false;
   return (
     typeof e.id === 'string' && ID_RE.test(e.id) &&
-    (INVITE_ROLES as readonly unknown[]).includes(e.role) &&
+    // any role: owners may make invites of other roles than the default links' (host invites)
+    isRole(e.role) &&
     isTime(e.expires) &&
     (e.usesLeft === null || (Number.isInteger(e.usesLeft) && (e.usesLeft as number) >= 0)) &&
     typeof e.revoked === 'boolean' &&

@@ -8,7 +8,7 @@ import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { HostAgent } from '../host-agent/agent.ts';
 import { cleanupWebRTC } from '../host-agent/webrtc.ts';
-import { parseFlags, parseHttpUrl, UsageError } from './args.ts';
+import { commandHelp, parseFlags, parseHttpUrl, UsageError, versionLine } from './args.ts';
 import { checkShell } from './executable.ts';
 import { DEFAULT_PORT } from './signal.ts';
 import { stateRoot } from './state-dir.ts';
@@ -96,7 +96,8 @@ export async function runHost(agent: HostAgent, json: boolean, stop: Promise<str
 
 export async function host(argv: string[]): Promise<void> {
   const f = parseFlags(argv, FLAGS);
-  if (f.help) return void console.log(USAGE);
+  if (f.help) return void console.log(commandHelp(USAGE, 'host'));
+  if (f.version) return void console.log(versionLine());
   const signaling = parseHttpUrl(f.signaling ?? `http://127.0.0.1:${DEFAULT_PORT}`, '--signaling');
   const stop = stopSignal();
   const agent = await HostAgent.start({ signaling, ...hostDefaults(f) });

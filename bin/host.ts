@@ -14,7 +14,7 @@ import { DEFAULT_PORT } from './signal.ts';
 import { stateRoot } from './state-dir.ts';
 import { USAGE } from './usage.ts';
 
-const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', help: 'boolean' } as const;
+const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', 'relay-only': 'boolean', help: 'boolean' } as const;
 
 export const hostLog = (line: string) => console.error(`[host] ${line}`);
 
@@ -99,7 +99,7 @@ export async function host(argv: string[]): Promise<void> {
   if (f.help) return void console.log(USAGE);
   const signaling = parseHttpUrl(f.signaling ?? `http://127.0.0.1:${DEFAULT_PORT}`, '--signaling');
   const stop = stopSignal();
-  const agent = await HostAgent.start({ signaling, ...hostDefaults(f) });
+  const agent = await HostAgent.start({ signaling, ...hostDefaults(f), relayOnly: !!f['relay-only'] });
   await runHost(agent, !!f.json, stop);
   process.exit(0);
 }

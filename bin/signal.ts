@@ -3,10 +3,12 @@
  * server until SIGINT/SIGTERM.
  */
 import { DEFAULT_LIMITS } from '../signaling/http-api.ts';
+import type { TurnConfig } from '../signaling/turn.ts';
 import { startSignaling } from '../signaling/server.ts';
 import { StateError } from '../signaling/state-files.ts';
 import { parseFlags, parsePort, UsageError } from './args.ts';
 import { signalingStateDir } from './state-dir.ts';
+import { takeTurnFlags, TURN_USAGE } from './turn-flags.ts';
 
 /** The port `signal` and `start` listen on, and the one `host` looks for, by default. */
 export const DEFAULT_PORT = 8787;
@@ -24,7 +26,7 @@ Runs the Live Sessions signaling server: the HTTP API, /.well-known/jwks.json, t
                 \${XDG_STATE_HOME:-~/.local/state}/live-sessions/signaling)
   --no-state    keep them in memory only: a restart ends every session's links
   --trust-proxy behind a reverse proxy you run: rate limits count the address in X-Forwarded-For
-  -h, --help    show this help
+${TURN_USAGE}  -h, --help    show this help
 `;
 
 const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean' } as const;
@@ -37,11 +39,15 @@ export interface SignalArgs {
   /** --trust-proxy: rate limits use X-Forwarded-For */
   trustProxy: boolean;
   help: boolean;
+  /** --turn-url, --turn-secret(-file), --stun-url */
+  turn?: TurnConfig;
 }
 
 export function parseSignalArgs(argv: string[]): SignalArgs {
-  const f = parseFlags(argv, FLAGS);
+  const { turn, rest } = takeTurnFlags(argv);
+  const f = parseFlags(rest, FLAGS);
   return {
+    turn,
     port: parsePort(f.port, DEFAULT_PORT),
     host: f.host ?? DEFAULT_HOST,
     stateDir: f['no-state'] ? null : (f.state ?? signalingStateDir()),
@@ -64,7 +70,7 @@ export async function runSignal(argv: string[]): Promise<void> {
   process.stderr.write(args.stateDir === null ? 'state: in memory only (--no-state)\n' : `state: ${args.stateDir}\n`);
   let server;
   try {
-    server = await startSignaling({ port: args.port, host: args.host, stateDir: args.stateDir, trustProxy: args.trustProxy, limits: DEFAULT_LIMITS });
+    server = await startSignaling({ port: args.port, host: args.host, stateDir: args.stateDir, trustProxy: args.trustProxy, limits: DEFAULT_LIMITS, turn: args.turn });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
@@ -76,6 +82,7 @@ export async function runSignal(argv: string[]): Promise<void> {
     process.stderr.write(`live-sessions signal: ${why}\n`);
     process.exit(1);
   }
+  if (args.turn) process.stderr.write(`ice: ${[...args.turn.stunUrls, ...args.turn.turnUrls].join(' ')}\n`);
   process.stdout.write(`listening on ${server.url}\n`);
   const stop = (signal: string): void => {
     process.off('SIGINT', stop);

@@ -24,6 +24,7 @@ import { clientKey, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { DEFAULT_INVITE_TTL_S, Invites, MAX_INVITE_TTL_S } from './invites.ts';
 import { endedText, type Revocations } from './revocations.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
+import { iceServersFor, type TurnConfig } from './turn.ts';
 
 export { HttpError };
 
@@ -108,6 +109,8 @@ export interface ApiDeps {
   onEnd?: (session: string) => void;
   /** limits per client address on creating sessions and on joins/refreshes; none when absent */
   limits?: { create: RateLimitOptions; join: RateLimitOptions } | null;
+  /** STUN/TURN servers handed to every participant with its credential (turn.ts) */
+  turn?: TurnConfig;
 }
 
 /** Defaults: a person starts a few sessions, a team joins a few dozen times a minute. */
@@ -116,7 +119,7 @@ export const DEFAULT_LIMITS = {
   join: { burst: 60, perMinute: 120 }
 };
 
-export function createApi({ keys, store, verify, revocations, onEnd, limits, trustProxy = false }: ApiDeps) {
+export function createApi({ keys, store, verify, revocations, onEnd, limits, turn, trustProxy = false }: ApiDeps) {
   const createLimit = limits ? new RateLimiter(limits.create) : null;
   const joinLimit = limits ? new RateLimiter(limits.join) : null;
   function limit(r: RateLimiter | null, req: IncomingMessage): void {
@@ -125,12 +128,14 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
   }
 
   const invites = new Invites();
+  // relay-only sessions (in memory, like extra invites: a restart forgets it, and the host says it again when it creates one)
+  const relayOnly = new Set<string>();
 
   async function credential(session: string, sub: string, role: Role, name: string, fp: string | undefined, ck?: OwnerKeyJwk, inv?: string): Promise<CredentialResponse> {
     // only an owner's key is bound: it is what makes its statements verifiable by every peer
     const token = await keys.sign({ aud: session, sub, role, name, fp, inv, cnf: role === 'owner' && ck ? { jwk: ck } : undefined });
     const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Claims;
-    return { session, participant: sub, role, name, token, exp, ice: [] };
+    return { session, participant: sub, role, name, token, exp, ice: iceServersFor(turn, sub), relay: relayOnly.has(session) };
   }
 
   async function knownSession(id: string): Promise<void> {
@@ -143,6 +148,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
 
   async function create(req: IncomingMessage): Promise<CreateSessionResponse> {
     const body = parsed(parseCreateSession, await readJson(req));
+    if (body.relay && !turn?.turnUrls.length) throw new HttpError(400, 'no-relay', 'a relay-only session needs a TURN server: start signaling with --turn-url and --turn-secret');
     let created;
     try {
       created = await store.create();
@@ -150,6 +156,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
       if (e instanceof SessionLimitError) throw new HttpError(503, 'too-many-sessions', e.message);
       throw e;
     }
+    if (body.relay) relayOnly.add(created.id);
     const cred = await credential(created.id, randomId('p_'), body.role, displayName(body.name), body.fp, body.ck);
     return { ...cred, invites: created.invites };
   }

@@ -13,7 +13,7 @@ import type { OwnerKey } from '../../src/lib/mesh/owner-key.ts';
 import { roomKey } from '../../src/lib/mesh/room-crypto.ts';
 import { TerminalClient } from '../../src/lib/terminal/terminal-client.ts';
 import { makeCertificate } from '../../host-agent/cert.ts';
-import { NodeRTCPeerConnection } from '../../host-agent/webrtc.ts';
+import { nodeRtcConfig, NodeRTCPeerConnection } from '../../host-agent/webrtc.ts';
 import { nextEvent } from './wait.ts';
 
 export interface NodePeer {
@@ -54,7 +54,8 @@ export async function joinNodePeer(
     key: await roomKey(secret, session),
     RTCPeerConnection: NodeRTCPeerConnection,
     dropMdnsCandidates: true,
-    rtcConfig: { iceServers: [], certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
+    // the servers the credential brought (TURN, relay-only), as the host agent does
+    rtcConfig: nodeRtcConfig({ iceServers: cred.ice, iceTransportPolicy: cred.relay ? 'relay' : 'all', certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration),
     log: (l) => log.push(l)
   });
   mesh.signalingStatus.on((s) => (online = s === 'online'));

@@ -68,7 +68,8 @@ export interface MeshOptions {
   verify: Verifier;
   key: CryptoKey;
   RTCPeerConnection: typeof RTCPeerConnection;
-  rtcConfig?: RTCConfiguration;
+  /** read for each new connection: ICE servers and their credentials change on every refresh */
+  rtcConfig?: RTCConfiguration | (() => RTCConfiguration);
   /** see PeerOptions.dropMdnsCandidates (true in Node) */
   dropMdnsCandidates?: boolean;
   log?: (line: string) => void;
@@ -213,7 +214,7 @@ export class Mesh {
     let helloTimer: ReturnType<typeof setTimeout> | null = null;
     const peer = new Peer(id, {
       RTCPeerConnection: this.#o.RTCPeerConnection,
-      config: this.#o.rtcConfig,
+      config: typeof this.#o.rtcConfig === 'function' ? this.#o.rtcConfig() : this.#o.rtcConfig,
       initiator,
       cid,
       dropMdnsCandidates: this.#o.dropMdnsCandidates,

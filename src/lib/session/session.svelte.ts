@@ -107,7 +107,7 @@ export class SessionState implements SessionView {
       verify: localVerifier(jwks),
       key,
       RTCPeerConnection,
-      rtcConfig: { iceServers: cred.ice, certificates: [cert] },
+      rtcConfig: () => credential.rtcConfig({ certificates: [cert] }),
       log: (line) => console.debug(`[mesh] ${line}`)
     }));
     const presence = (this.#presence = new PresenceClient(mesh, () => this.self.name));

@@ -34,7 +34,7 @@ export async function joinNodePeer(
   session: string,
   invite: string,
   secret: string,
-  opts: { name?: string; helloToken?: (cred: CredentialResponse, fp: string) => Promise<string>; fp?: string; ownerKey?: OwnerKey } = {}
+  opts: { name?: string; helloToken?: (cred: CredentialResponse, fp: string) => Promise<string>; fp?: string; ownerKey?: OwnerKey; RTCPeerConnection?: typeof RTCPeerConnection } = {}
 ): Promise<NodePeer> {
   const cert = makeCertificate();
   const api = new ApiClient(base);
@@ -52,7 +52,7 @@ export async function joinNodePeer(
     token: () => (online ? hello : cred.token),
     verify: localVerifier(jwks),
     key: await roomKey(secret, session),
-    RTCPeerConnection: NodeRTCPeerConnection,
+    RTCPeerConnection: opts.RTCPeerConnection ?? NodeRTCPeerConnection,
     dropMdnsCandidates: true,
     // the servers the credential brought (TURN, relay-only), as the host agent does
     rtcConfig: nodeRtcConfig({ iceServers: cred.ice, iceTransportPolicy: cred.relay ? 'relay' : 'all', certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration),

@@ -10,6 +10,8 @@ import { ProtocolError } from '../protocol/validate.ts';
 import type { SignalEnvelope } from '../protocol/signaling.ts';
 import { sdpFingerprint } from './fingerprint.ts';
 import { LOW_WATER_BYTES, Outbox } from './outbox.ts';
+import { connectionPath, type ConnectionPath } from './connection-path.ts';
+import { connectFailure, type GatherFacts } from './connect-failure.ts';
 import { isRelayCandidate, relayOnlySdp, scrubRelayCandidate } from './relay-only.ts';
 
 export { HIGH_WATER_BYTES, LOW_WATER_BYTES } from './outbox.ts';
@@ -64,6 +66,8 @@ export class Peer {
   #connectTimer: ReturnType<typeof setTimeout> | null = null;
   /** iceTransportPolicy 'relay': only relay candidates leave (relay-only.ts) */
   readonly relayOnly: boolean;
+  #localTypes = new Set<string>();
+  #iceError: GatherFacts['iceError'] = null;
   closed = false;
   open = false;
 
@@ -77,7 +81,7 @@ export class Peer {
     this.#dc = this.#pc.createDataChannel('live-sessions', { negotiated: true, id: 0, ordered: true });
     this.#dc.binaryType = 'arraybuffer';
     this.#dc.bufferedAmountLowThreshold = LOW_WATER_BYTES;
-    this.#connectTimer = setTimeout(() => this.close(lost('connect timeout')), CONNECT_TIMEOUT_MS);
+    this.#connectTimer = setTimeout(() => this.close(lost(`connect timeout: ${this.#whyNot()}`)), CONNECT_TIMEOUT_MS);
     this.#dc.onopen = () => {
       if (this.#connectTimer) clearTimeout(this.#connectTimer);
       this.open = true;
@@ -89,11 +93,18 @@ export class Peer {
     this.#dc.addEventListener('bufferedamountlow', () => this.#flush());
     this.#pc.onicecandidate = (ev) => {
       const c = ev.candidate;
+      const type = c?.candidate && /\styp\s+(\S+)/.exec(c.candidate)?.[1];
+      if (type) this.#localTypes.add(type);
       if (!c || !c.candidate || (this.relayOnly && !isRelayCandidate(c.candidate))) return;
       const candidate = this.relayOnly ? scrubRelayCandidate(c.candidate) : c.candidate;
       o.signal({ type: 'candidate', candidate: { candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
     };
     this.#pc.onconnectionstatechange = () => this.#onState(this.#pc.connectionState);
+    // (browsers only: node-datachannel reports no gathering errors)
+    this.#pc.addEventListener('icecandidateerror', (ev) => {
+      const e = ev as RTCPeerConnectionIceErrorEvent;
+      this.#iceError = { code: e.errorCode, url: String(e.url ?? ''), text: String(e.errorText ?? '') };
+    });
     if (o.initiator) void this.#offer();
   }
 
@@ -143,13 +154,30 @@ export class Peer {
     }
   }
 
+  /** Why no path worked, from what gathering saw (connect-failure.ts). */
+  #whyNot(): string {
+    const hasTurn = (this.#o.config?.iceServers ?? []).some((s) => [s.urls].flat().some((u) => /^turns?:/.test(u)));
+    return connectFailure({ relayOnly: this.relayOnly, hasTurn, localTypes: this.#localTypes, iceError: this.#iceError });
+  }
+
+  /** How this connection reaches the other side (null before it is connected or once closed). */
+  async path(): Promise<ConnectionPath | null> {
+    if (this.closed || !this.open) return null;
+    try {
+      return await connectionPath(this.#pc);
+    } catch {
+      return null;
+    }
+  }
+
   /** The DTLS fingerprint the other side announced in its SDP. */
   get remoteFingerprint(): string | null {
     return sdpFingerprint(this.#pc.remoteDescription?.sdp);
   }
 
   #onState(s: RTCPeerConnectionState): void {
-    if (s === 'failed' || s === 'closed') return this.close(lost(`connection ${s}`));
+    if (s === 'failed') return this.close(lost(this.open ? 'connection failed' : `connection failed: ${this.#whyNot()}`));
+    if (s === 'closed') return this.close(lost(`connection ${s}`));
     if (s === 'disconnected' && !this.#grace) {
       this.#grace = setTimeout(() => this.close(lost('connection lost')), DISCONNECTED_GRACE_MS);
     } else if (s === 'connected' && this.#grace) {

@@ -8,13 +8,14 @@ import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { HostAgent } from '../host-agent/agent.ts';
 import { cleanupWebRTC } from '../host-agent/webrtc.ts';
+import { settledPath } from '../src/lib/mesh/path-watcher.ts';
 import { commandHelp, parseFlags, parseHttpUrl, UsageError, versionLine } from './args.ts';
 import { checkShell } from './executable.ts';
 import { DEFAULT_PORT } from './signal.ts';
 import { stateRoot } from './state-dir.ts';
 import { USAGE } from './usage.ts';
 
-const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', help: 'boolean' } as const;
+const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', 'relay-only': 'boolean', help: 'boolean' } as const;
 
 export const hostLog = (line: string) => console.error(`[host] ${line}`);
 
@@ -69,13 +70,19 @@ export function stopSignal(): Promise<string> {
 export type HostEvent =
   | { event: 'signaling'; status: 'connecting' | 'online' | 'offline' }
   | { event: 'join'; participant: string; name: string; role: string }
-  | { event: 'leave'; participant: string; reason: string };
+  | { event: 'leave'; participant: string; reason: string }
+  /** how the connection to a participant that joined goes (connection-path.ts), once known */
+  | { event: 'path'; participant: string; kind: string; transport: string; rttMs: number | null }
+  /** a connection that never opened, and why */
+  | { event: 'unreachable'; participant: string; detail: string };
 
 function printEvents(agent: HostAgent): void {
   const print = (e: HostEvent) => console.log(JSON.stringify(e));
   agent.mesh.signalingStatus.on((status) => print({ event: 'signaling', status }));
   agent.mesh.peerJoined.on((p) => print({ event: 'join', participant: p.id, name: p.name, role: p.claims.role }));
   agent.mesh.peerGone.on(({ peer, reason }) => print({ event: 'leave', participant: peer.id, reason: reason.kind }));
+  agent.mesh.peerJoined.on((p) => void settledPath(p).then((path) => path && print({ event: 'path', participant: p.id, ...path })));
+  agent.mesh.unreachable.on(({ id, detail }) => print({ event: 'unreachable', participant: id, detail }));
 }
 
 /** Prints the links, waits for `stop`, then ends the session (and whatever `extraClose` ends). */
@@ -100,7 +107,7 @@ export async function host(argv: string[]): Promise<void> {
   if (f.version) return void console.log(versionLine());
   const signaling = parseHttpUrl(f.signaling ?? `http://127.0.0.1:${DEFAULT_PORT}`, '--signaling');
   const stop = stopSignal();
-  const agent = await HostAgent.start({ signaling, ...hostDefaults(f) });
+  const agent = await HostAgent.start({ signaling, ...hostDefaults(f), relayOnly: !!f['relay-only'] });
   await runHost(agent, !!f.json, stop);
   process.exit(0);
 }

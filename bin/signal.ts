@@ -3,11 +3,13 @@
  * server until SIGINT/SIGTERM.
  */
 import { DEFAULT_LIMITS } from '../signaling/http-api.ts';
+import type { TurnConfig } from '../signaling/turn.ts';
 import { startSignaling } from '../signaling/server.ts';
 import { StateError } from '../signaling/state-files.ts';
 import { envName, parseCount, parseFlags, parsePort, UsageError, versionLine } from './args.ts';
 import { MAX_SOCKETS, MAX_SOCKETS_PER_ADDRESS } from '../signaling/relay.ts';
 import { signalingStateDir } from './state-dir.ts';
+import { TURN_FLAGS, turnConfig, TURN_USAGE } from './turn-flags.ts';
 
 /** The port `signal` and `start` listen on, and the one `host` looks for, by default. */
 export const DEFAULT_PORT = 8787;
@@ -27,14 +29,14 @@ Runs the Live Sessions signaling server: the HTTP API, /.well-known/jwks.json, t
   --trust-proxy behind a reverse proxy you run: rate limits count the address in X-Forwarded-For
   --max-sockets N  signaling connections held at once (default ${MAX_SOCKETS})
   --max-sockets-per-address N  of those, from one client address or IPv6 /64 (default ${MAX_SOCKETS_PER_ADDRESS})
-  -h, --help    show this help
+${TURN_USAGE}  -h, --help    show this help
   -V, --version the version
 
 Every flag can also be set in the environment: --trust-proxy as ${envName('trust-proxy')}=1,
 --port 9000 as ${envName('port')}=9000 (the flag wins).
 `;
 
-const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean', 'max-sockets': 'string', 'max-sockets-per-address': 'string' } as const;
+const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean', 'max-sockets': 'string', 'max-sockets-per-address': 'string', ...TURN_FLAGS } as const;
 
 export interface SignalArgs {
   port: number;
@@ -47,6 +49,8 @@ export interface SignalArgs {
   version?: boolean;
   maxSockets?: number;
   maxSocketsPerAddress?: number;
+  /** --turn-url, --turn-secret(-file), --stun-url */
+  turn?: TurnConfig;
 }
 
 export function parseSignalArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): SignalArgs {
@@ -58,6 +62,7 @@ export function parseSignalArgs(argv: string[], env: NodeJS.ProcessEnv = process
   };
   return {
     ...limits,
+    turn: turnConfig(f),
     port: parsePort(f.port, DEFAULT_PORT),
     host: f.host ?? DEFAULT_HOST,
     stateDir: f['no-state'] ? null : (f.state ?? signalingStateDir()),
@@ -81,7 +86,7 @@ export async function runSignal(argv: string[]): Promise<void> {
   process.stderr.write(args.stateDir === null ? 'state: in memory only (--no-state)\n' : `state: ${args.stateDir}\n`);
   let server;
   try {
-    server = await startSignaling({ port: args.port, host: args.host, stateDir: args.stateDir, trustProxy: args.trustProxy, limits: DEFAULT_LIMITS, maxSockets: args.maxSockets, maxSocketsPerAddress: args.maxSocketsPerAddress });
+    server = await startSignaling({ port: args.port, host: args.host, stateDir: args.stateDir, trustProxy: args.trustProxy, limits: DEFAULT_LIMITS, maxSockets: args.maxSockets, maxSocketsPerAddress: args.maxSocketsPerAddress, turn: args.turn });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
@@ -93,6 +98,7 @@ export async function runSignal(argv: string[]): Promise<void> {
     process.stderr.write(`live-sessions signal: ${why}\n`);
     process.exit(1);
   }
+  if (args.turn) process.stderr.write(`ice: ${[...args.turn.stunUrls, ...args.turn.turnUrls].join(' ')}\n`);
   process.stdout.write(`listening on ${server.url}\n`);
   const stop = (signal: string): void => {
     process.off('SIGINT', stop);

@@ -13,6 +13,7 @@ Usage:
       --record-dir DIR keeps the record there: SESSION.jsonl (audit) and one .cast per terminal
       --json prints one line {"session", "links": {"owner","editor","viewer"}} first on stdout,
       then one JSON event a line
+      --relay-only: every peer connects through the server's TURN relay, so nobody learns an address
   live-sessions audit verify FILE | audit show FILE
       checks an audit log's hash chain (exit 0 intact, 1 naming the first bad line), or prints it
   live-sessions checkpoint [LABEL]

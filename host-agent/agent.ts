@@ -27,7 +27,7 @@ import { CommandsHost } from './commands/host.ts';
 import { shellLaunch, type ShellLaunch } from './commands/shell-integration.ts';
 import { TerminalHub } from './terminals/hub.ts';
 import { TerminalSet } from './terminals/terminal-set.ts';
-import { NodeRTCPeerConnection } from './webrtc.ts';
+import { nodeRtcConfig, NodeRTCPeerConnection } from './webrtc.ts';
 
 export interface HostOptions {
   /** http(s) base URL of the signaling server */
@@ -44,6 +44,8 @@ export interface HostOptions {
   env?: Record<string, string>;
   /** largest file opened in the shared editor, bytes (default 4 MiB) */
   maxFileBytes?: number;
+  /** a relay-only session: every peer connects through TURN only (the server must have it) */
+  relayOnly?: boolean;
 }
 
 function definedEnv(): Record<string, string> {
@@ -128,7 +130,7 @@ export class HostAgent {
     let launch: ShellLaunch | null = null;
     try {
       const api = new ApiClient(o.signaling);
-      const created = await api.createSession({ role: 'host', name: o.name, fp: cert.fingerprint });
+      const created = await api.createSession({ role: 'host', name: o.name, fp: cert.fingerprint, relay: o.relayOnly || undefined });
       const verify = localVerifier(await api.jwks());
       const secret = newRoomSecret();
       const key = await roomKey(secret, created.session);
@@ -152,7 +154,7 @@ export class HostAgent {
         key,
         RTCPeerConnection: NodeRTCPeerConnection,
         dropMdnsCandidates: true,
-        rtcConfig: { iceServers: created.ice, certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
+        rtcConfig: () => nodeRtcConfig(credential.rtcConfig({ certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration)),
         log: o.log
       });
       return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, api, env, log: o.log, cwd: o.cwd, maxFileBytes: o.maxFileBytes });

@@ -41,6 +41,8 @@ export interface SignalingOptions {
    * credentials and links it issued before; null or absent: in memory only (lost at exit).
    */
   stateDir?: string | null;
+  /** STUN/TURN servers for participants (signaling/turn.ts); none when absent */
+  turn?: ApiDeps['turn'];
 }
 
 /** Files in the state directory. */
@@ -90,7 +92,7 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
   const { keys, store, invites, revocations, control } = await openState(opts.stateDir);
   const verify = localVerifier(keys.jwks());
   const persist = control ? () => control.save() : undefined;
-  const api = createApi({ keys, store, verify, revocations, invites, persist, limits: opts.limits, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
+  const api = createApi({ keys, store, verify, revocations, invites, persist, limits: opts.limits, turn: opts.turn, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
   const relay = new Relay({ verify, log, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, maxSocketsPerAddress: opts.maxSocketsPerAddress, trustProxy: opts.trustProxy, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
 

@@ -38,6 +38,8 @@ export interface CredentialResponse {
   /** expiry, seconds since the epoch */
   exp: number;
   ice: IceServer[];
+  /** a relay-only session: every peer uses only TURN relay candidates, so nobody learns an address */
+  relay: boolean;
 }
 
 export interface CreateSessionRequest {
@@ -47,6 +49,8 @@ export interface CreateSessionRequest {
   fp?: string;
   /** an owner's public key for signing statements (statements.ts), bound into its credential */
   ck?: OwnerKeyJwk;
+  /** make the session relay-only (needs TURN on the server) */
+  relay?: boolean;
 }
 
 export interface CreateSessionResponse extends CredentialResponse {
@@ -149,7 +153,8 @@ export function parseCreateSession(v: unknown): CreateSessionRequest {
   const o = obj(v, 'request body');
   const role = o.role ?? 'owner';
   if (role !== 'host' && role !== 'owner') fail('"role" must be "host" or "owner"');
-  return { role, name: str(o, 'name', MAX_NAME_CHARS, { min: 1 }), fp: optStr(o, 'fp', MAX_FINGERPRINT_CHARS), ck: optKey(o) };
+  if (o.relay !== undefined && typeof o.relay !== 'boolean') fail('"relay" must be true or false');
+  return { role, name: str(o, 'name', MAX_NAME_CHARS, { min: 1 }), fp: optStr(o, 'fp', MAX_FINGERPRINT_CHARS), ck: optKey(o), relay: o.relay === true || undefined };
 }
 
 export function parseJoin(v: unknown): JoinRequest {
@@ -198,7 +203,8 @@ export function parseCredentialResponse(v: unknown): CredentialResponse {
     name: str(o, 'name', MAX_NAME_CHARS),
     token: str(o, 'token', MAX_TOKEN_CHARS, { min: 1 }),
     exp,
-    ice: iceServers(o.ice ?? [])
+    ice: iceServers(o.ice ?? []),
+    relay: o.relay === true
   };
 }
 

@@ -14,6 +14,8 @@ import { HttpError } from '../protocol/api.ts';
 import { Credential } from '../mesh/credential.ts';
 import { DisposableStore } from '../mesh/events.ts';
 import { Mesh } from '../mesh/mesh.ts';
+import type { ConnectionPath } from '../mesh/connection-path.ts';
+import { PathWatcher } from '../mesh/path-watcher.ts';
 import { EnvClient } from '../env/env-client.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
 import { colorFor, pickName, rememberName } from '../presence/names.ts';
@@ -64,6 +66,10 @@ export class SessionState implements SessionView {
   /** this browser's recording of the session (replay) */
   recording = $state<RecorderStatus | null>(null);
   participants = $derived([this.self, ...this.peers]);
+  /** how each connected peer is reached, and its round-trip time */
+  paths = $state.raw<Record<string, ConnectionPath>>({});
+  /** why a connection to someone did not open (until it does) */
+  connectProblem = $state<string | null>(null);
   hostConnected = $derived(this.peers.some((p) => p.role === 'host' && p.connected));
 
   #mesh: Mesh | null = null;
@@ -107,7 +113,7 @@ export class SessionState implements SessionView {
       verify: localVerifier(jwks),
       key,
       RTCPeerConnection,
-      rtcConfig: { iceServers: cred.ice, certificates: [cert] },
+      rtcConfig: () => credential.rtcConfig({ certificates: [cert] }),
       log: (line) => console.debug(`[mesh] ${line}`)
     }));
     const presence = (this.#presence = new PresenceClient(mesh, () => this.self.name));
@@ -121,6 +127,8 @@ export class SessionState implements SessionView {
     this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
     const s = this.#store;
     s.add(credential.refreshed.on((t) => mesh.renewed(t)));
+    const paths = s.add(new PathWatcher(mesh));
+    s.add(paths.changed.on((st) => ((this.paths = st.paths), (this.connectProblem = st.problem))));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
     s.add(presence.changed.on((list) => (this.peers = list)));
     s.add(terms.changed.on((list) => (this.terminals = list)));

@@ -15,6 +15,7 @@ import type { TerminalSink } from '../terminal/output-stream.ts';
 import type { EditorClient } from '../editor/editor-client.ts';
 import type { FilesClient } from '../files/files-client.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
+import type { ConnectionPath } from '../mesh/connection-path.ts';
 
 export type { Participant, SignalingStatus, TerminalSink };
 
@@ -43,6 +44,10 @@ export interface SessionView {
   readonly files?: FilesClient | null;
   /** this browser's recording of the session, once it started (replay/recorder.ts) */
   readonly recording?: RecorderStatus | null;
+  /** how each connected peer is reached (direct, STUN, TURN relay) and its RTT, by participant id */
+  readonly paths?: Record<string, ConnectionPath>;
+  /** why a connection to someone did not open, until it does */
+  readonly connectProblem?: string | null;
 
   rename(name: string): void;
   openTerminal(cols: number, rows: number): void;

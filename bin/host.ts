@@ -10,11 +10,12 @@ import { HostAgent } from '../host-agent/agent.ts';
 import { cleanupWebRTC } from '../host-agent/webrtc.ts';
 import { parseFlags, parseHttpUrl, UsageError } from './args.ts';
 import { checkShell } from './executable.ts';
+import { LOG_FLAGS, logOptions } from './log-flags.ts';
 import { DEFAULT_PORT } from './signal.ts';
 import { stateRoot } from './state-dir.ts';
 import { USAGE } from './usage.ts';
 
-const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', help: 'boolean' } as const;
+const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', help: 'boolean', ...LOG_FLAGS } as const;
 
 export const hostLog = (line: string) => console.error(`[host] ${line}`);
 
@@ -99,7 +100,8 @@ export async function host(argv: string[]): Promise<void> {
   if (f.help) return void console.log(USAGE);
   const signaling = parseHttpUrl(f.signaling ?? `http://127.0.0.1:${DEFAULT_PORT}`, '--signaling');
   const stop = stopSignal();
-  const agent = await HostAgent.start({ signaling, ...hostDefaults(f) });
+  const defaults = hostDefaults(f);
+  const agent = await HostAgent.start({ signaling, ...defaults, logs: logOptions(f, defaults.cwd) });
   await runHost(agent, !!f.json, stop);
   process.exit(0);
 }

@@ -13,6 +13,9 @@ Usage:
       --record-dir DIR keeps the record there: SESSION.jsonl (audit) and one .cast per terminal
       --json prints one line {"session", "links": {"owner","editor","viewer"}} first on stdout,
       then one JSON event a line
+      --log FILE (repeatable; a glob takes every file it matches) and --log-cmd "CMD" (repeatable)
+      are followed as log sources; --log-docker NAME when docker is installed; --log-history MB
+      (per source, default 64) and --log-rate N (lines a second per participant, default 2000)
   live-sessions audit verify FILE | audit show FILE
       checks an audit log's hash chain (exit 0 intact, 1 naming the first bad line), or prints it
   live-sessions checkpoint [LABEL]

@@ -61,7 +61,6 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
   #time = Date.now();
   #note: string | undefined;
   #pins: Pin[] = [];
-  #history: { gen: number; lines: LogLine[] } | null = null;
   #regex: RegexWorker;
   #regexPending = 0;
   #contextAsks = new Map<MeshPeer, number[]>();
@@ -201,7 +200,6 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
       return null; // superseded or stopping
     }
     if (!lines || gen !== this.#gen) return null;
-    this.#history = { gen, lines };
     for (const f of this.#feeds.values()) f.history(lines);
     this.scanned.fire({ gen, lines: lines.length, ms: performance.now() - started });
     return null;
@@ -214,7 +212,6 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
     this.#by = by;
     this.#time = Date.now();
     this.#note = note;
-    this.#history = null;
     this.#regex.clear();
     const msg = this.#filterMessage();
     for (const [p, f] of this.#feeds) {
@@ -239,8 +236,12 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
     peer.send(logsProtocol, { type: 'sources', sources: [...this.#sources.values()].map((s) => ({ ...s.info })) });
     peer.send(logsProtocol, this.#filterMessage());
     peer.send(logsProtocol, { type: 'pins', pins: this.#pins });
-    // a scan under way reaches it when done
-    if (this.#history?.gen === this.#gen) feed.history(this.#history.lines);
+    // its own search of the history: lines keep coming in, so an earlier result may be stale
+    const gen = this.#gen;
+    void this.#matchHistory(gen).then(
+      (lines) => lines && gen === this.#gen && this.#feeds.get(peer) === feed && feed.history(lines),
+      () => {} // a slow regex is handled by the scan that set it
+    );
   }
 
   removePeer(peer: MeshPeer): void {

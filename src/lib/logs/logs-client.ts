@@ -115,6 +115,11 @@ export class LogsClient {
   #add(lines: LogLine[], skipped: number, history: boolean): void {
     const add: LogEntry[] = [];
     if (skipped) add.push({ skipped, t: lines[0]?.t ?? Date.now() });
+    if (history && this.entries.length) {
+      // live lines that came while the host searched its history may be in it too
+      const have = new Set(this.entries.map((e) => (isSkipped(e) ? '' : `${e.src}:${e.seq}`)));
+      lines = lines.filter((l) => !have.has(`${l.src}:${l.seq}`));
+    }
     add.push(...lines);
     // history comes sorted and before live lines of its filter; a late history goes in time order
     let next = history && this.entries.length ? [...add, ...this.entries].sort((a, b) => a.t - b.t) : this.entries.concat(add);

@@ -46,7 +46,7 @@ export class PeerFeed {
     const now = Date.now();
     this.#tokens = Math.min(this.#rate, this.#tokens + ((now - this.#refilled) / 1000) * this.#rate);
     this.#refilled = now;
-    const behind = this.peer.backlog > MAX_BACKLOG_BYTES;
+    const behind = this.peer.backlog + this.peer.bulkBacklog > MAX_BACKLOG_BYTES;
     for (const l of lines) {
       if (behind || this.#tokens < 1 || this.#queue.length >= MAX_QUEUED) this.#skipped++;
       else {

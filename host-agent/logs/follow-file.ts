@@ -20,6 +20,8 @@ export const MAX_LINE_BYTES = 64 * 1024;
 
 export interface FollowEvents {
   lines(lines: string[]): void;
+  /** a promise to wait on before reading more (every participant is behind), or null to go on */
+  gate?(): Promise<void> | null;
   /** `following`, or `waiting` with why (missing, unreadable), and notes (rotated, truncated) */
   state(state: 'following' | 'waiting', detail: string): void;
 }
@@ -122,6 +124,8 @@ export class FileFollower {
     if (!fh) return;
     const buf = Buffer.allocUnsafe(SLICE_BYTES);
     for (;;) {
+      // the file is the buffer: while nobody can take more, read no more
+      for (let g = this.#ev.gate?.(); g; g = this.#ev.gate?.()) await g;
       if (this.#disposed) return;
       const { bytesRead } = await fh.read(buf, 0, SLICE_BYTES, this.#pos);
       if (bytesRead === 0) return;

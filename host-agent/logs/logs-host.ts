@@ -41,6 +41,8 @@ export const HISTORY_MATCHES = MAX_LINES_PER_MESSAGE;
 /** Context requests one participant may make per window. */
 const CONTEXT_PER_WINDOW = 30;
 const CONTEXT_WINDOW_MS = 10_000;
+/** A participant's unsent bytes past which it counts as behind (file sources wait while all are). */
+const GATE_BACKLOG_BYTES = 1024 * 1024;
 /** Lines waiting for the regex thread at most; more are counted as skipped. */
 const MAX_REGEX_PENDING = 20_000;
 
@@ -99,6 +101,7 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
       cwd: this.#o.cwd,
       historyBytes: this.#o.historyBytes ?? DEFAULT_HISTORY_BYTES,
       lines: (_s, lines) => this.#live(lines),
+      gate: () => this.#gate(),
       changed: (s) => {
         if (s.info.state !== 'following') this.#o.log(`log ${s.info.spec}: ${s.info.state} ${s.info.detail}`);
         this.#sendSources();
@@ -142,6 +145,27 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
         if (e instanceof SlowRegexError && gen === this.#gen) this.#regexTooSlow(e.message);
       }
     );
+  }
+
+  /**
+   * While every participant's connection is behind, a file source waits (the file keeps what was
+   * not read yet) instead of reading lines that would only be counted as skipped; it goes on when
+   * one of them drained. With nobody connected, sources read on (into the history).
+   */
+  #gate(): Promise<void> | null {
+    if (this.#feeds.size === 0 || this.#disposed) return null;
+    for (const p of this.#feeds.keys()) if (p.backlog + p.bulkBacklog < GATE_BACKLOG_BYTES) return null;
+    return new Promise((resolve) => {
+      const offs: (() => void)[] = [];
+      const done = () => {
+        offs.forEach((off) => off());
+        clearTimeout(timer);
+        resolve();
+      };
+      for (const p of this.#feeds.keys()) offs.push(p.onDrain(done));
+      // a participant that leaves never drains: look again after a while
+      const timer = setTimeout(done, 1000);
+    });
   }
 
   #deliver(lines: LogLine[]): void {

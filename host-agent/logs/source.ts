@@ -20,6 +20,8 @@ export interface SourceOptions {
   historyBytes: number;
   lines: (src: LogSource, lines: LogLine[]) => void;
   changed: (src: LogSource) => void;
+  /** see FollowEvents.gate */
+  gate: () => Promise<void> | null;
 }
 
 /** A stamp a line may claim, when it is not absurd (a year-1970 or far-future time is the host's clock). */
@@ -49,6 +51,7 @@ export class LogSource {
     this.history = new History(o.historyBytes);
     const ev = {
       lines: (raw: string[]) => this.#ingest(raw),
+      gate: o.gate,
       state: (state: LogSourceInfo['state'], detail: string) => {
         this.info.state = state;
         this.info.detail = detail;

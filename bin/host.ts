@@ -11,11 +11,12 @@ import { cleanupWebRTC } from '../host-agent/webrtc.ts';
 import { settledPath } from '../src/lib/mesh/path-watcher.ts';
 import { commandHelp, parseFlags, parseHttpUrl, UsageError, versionLine } from './args.ts';
 import { checkShell } from './executable.ts';
+import { LOG_FLAGS, logOptions } from './log-flags.ts';
 import { DEFAULT_PORT } from './signal.ts';
 import { stateRoot } from './state-dir.ts';
 import { USAGE } from './usage.ts';
 
-const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', 'relay-only': 'boolean', help: 'boolean' } as const;
+const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', 'relay-only': 'boolean', help: 'boolean', ...LOG_FLAGS } as const;
 
 export const hostLog = (line: string) => console.error(`[host] ${line}`);
 
@@ -107,7 +108,8 @@ export async function host(argv: string[]): Promise<void> {
   if (f.version) return void console.log(versionLine());
   const signaling = parseHttpUrl(f.signaling ?? `http://127.0.0.1:${DEFAULT_PORT}`, '--signaling');
   const stop = stopSignal();
-  const agent = await HostAgent.start({ signaling, ...hostDefaults(f), relayOnly: !!f['relay-only'] });
+  const defaults = hostDefaults(f);
+  const agent = await HostAgent.start({ signaling, ...defaults, relayOnly: !!f['relay-only'], logs: logOptions(f, defaults.cwd) });
   await runHost(agent, !!f.json, stop);
   process.exit(0);
 }

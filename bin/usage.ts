@@ -14,6 +14,9 @@ Usage:
       --json prints one line {"session", "links": {"owner","editor","viewer"}} first on stdout,
       then one JSON event a line
       --relay-only: every peer connects through the server's TURN relay, so nobody learns an address
+      --log FILE (repeatable; a glob takes every file it matches) and --log-cmd "CMD" (repeatable)
+      are followed as log sources; --log-docker NAME when docker is installed; --log-history MB
+      (per source, default 64) and --log-rate N (lines a second per participant, default 2000)
   live-sessions audit verify FILE | audit show FILE
       checks an audit log's hash chain (exit 0 intact, 1 naming the first bad line), or prints it
   live-sessions checkpoint [LABEL]

@@ -24,6 +24,7 @@ import { FileBridge } from './files/bridge.ts';
 import { EnvHost } from './env/env-host.ts';
 import { ShareLinksHost } from './share-links.ts';
 import { CommandsHost } from './commands/host.ts';
+import { LogsHost } from './logs/logs-host.ts';
 import { shellLaunch, type ShellLaunch } from './commands/shell-integration.ts';
 import { TerminalHub } from './terminals/hub.ts';
 import { TerminalSet } from './terminals/terminal-set.ts';
@@ -46,6 +47,8 @@ export interface HostOptions {
   maxFileBytes?: number;
   /** a relay-only session: every peer connects through TURN only (the server must have it) */
   relayOnly?: boolean;
+  /** log sources (`--log`, `--log-cmd`): files as absolute paths, globs expanded */
+  logs?: { files: string[]; commands: string[]; historyBytes?: number; ratePerS?: number };
 }
 
 function definedEnv(): Record<string, string> {
@@ -73,6 +76,7 @@ export class HostAgent {
   /** the session's shared document (the host seeds files into it) */
   readonly editor: EditorClient;
   readonly files: FileBridge;
+  readonly logs: LogsHost;
   #capabilities: HostCapability[];
   #store = new DisposableStore();
   #launch: ShellLaunch;
@@ -81,7 +85,7 @@ export class HostAgent {
   #api: ApiClient;
   #disposed = false;
 
-  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; env: EnvHost; log: (line: string) => void; cwd: string; maxFileBytes?: number }) {
+  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; env: EnvHost; log: (line: string) => void; cwd: string; maxFileBytes?: number; logs?: HostOptions['logs'] }) {
     this.#api = p.api;
     this.session = p.session;
     this.links = p.links;
@@ -96,7 +100,8 @@ export class HostAgent {
     this.commands = new CommandsHost(p.mesh, p.terminals, p.audit, p.recorder);
     this.editor = new EditorClient(p.mesh, 'host');
     this.files = new FileBridge({ root: p.cwd, editor: this.editor, audit: p.audit, log: p.log, maxFileBytes: p.maxFileBytes });
-    this.#capabilities = [this.hub, new ShareLinksHost(p.links), this.commands, this.files, p.env];
+    this.logs = new LogsHost({ files: [], commands: [], ...p.logs, cwd: p.cwd, audit: p.audit, log: p.log });
+    this.#capabilities = [this.hub, new ShareLinksHost(p.links), this.commands, this.files, p.env, this.logs];
     this.#compose(p.log);
   }
 
@@ -157,7 +162,7 @@ export class HostAgent {
         rtcConfig: () => nodeRtcConfig(credential.rtcConfig({ certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration)),
         log: o.log
       });
-      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, api, env, log: o.log, cwd: o.cwd, maxFileBytes: o.maxFileBytes });
+      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, api, env, log: o.log, cwd: o.cwd, maxFileBytes: o.maxFileBytes, logs: o.logs });
     } catch (e) {
       cert.dispose();
       launch?.dispose();

@@ -26,7 +26,8 @@ export type AuditEvent =
   | { kind: 'terminal'; action: 'open' | 'close' | 'restart' | 'resize'; term: number }
   | { kind: 'command'; term: number; text: string | null; cwd: string | null; exit: number | null; ms: number }
   | { kind: 'file'; action: 'save' | 'create' | 'rename' | 'delete' | 'reload'; path: string; to?: string; version?: string; force?: boolean }
-  | { kind: 'checkpoint'; id: number; label: string; source: string; redacted: number };
+  | { kind: 'checkpoint'; id: number; label: string; source: string; redacted: number }
+  | { kind: 'logs'; action: 'filter' | 'add-source' | 'restart' | 'pin' | 'unpin'; detail: string };
 
 export class AuditLog {
   readonly path: string;

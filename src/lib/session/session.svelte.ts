@@ -26,6 +26,7 @@ import type { Decision } from '../protocol/statements.ts';
 import { InviteList } from './invites.svelte.ts';
 import { EditorClient } from '../editor/editor-client.ts';
 import { FilesClient } from '../files/files-client.ts';
+import { LogsClient } from '../logs/logs-client.ts';
 import { startRecording, type LiveRecording } from '../replay/live.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
 import { join } from './join.ts';
@@ -62,6 +63,7 @@ export class SessionState implements SessionView {
   commands = $state.raw<Command[]>([]);
   editor = $state.raw<EditorClient | null>(null);
   files = $state.raw<FilesClient | null>(null);
+  logs = $state.raw<LogsClient | null>(null);
   snapshots = $state<SnapshotInfo[]>([]);
   /** this browser's recording of the session (replay) */
   recording = $state<RecorderStatus | null>(null);
@@ -122,6 +124,7 @@ export class SessionState implements SessionView {
     // registered before any connection opens, like the clients above
     this.editor = new EditorClient(mesh, cred.role);
     this.files = new FilesClient(mesh);
+    this.logs = new LogsClient(mesh);
     this.#announce();
     const env = (this.#env = new EnvClient(mesh));
     this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
@@ -244,6 +247,7 @@ export class SessionState implements SessionView {
     this.#terms?.dispose();
     this.#commands?.dispose();
     this.files?.dispose();
+    this.logs?.dispose();
     this.editor?.dispose();
     void this.#mesh?.dispose('left');
     this.#credential?.dispose();

@@ -24,6 +24,7 @@ import { FileBridge } from './files/bridge.ts';
 import { EnvHost } from './env/env-host.ts';
 import { ShareLinksHost } from './share-links.ts';
 import { CommandsHost } from './commands/host.ts';
+import { MetricsHost } from './metrics/metrics-host.ts';
 import { shellLaunch, type ShellLaunch } from './commands/shell-integration.ts';
 import { TerminalHub } from './terminals/hub.ts';
 import { TerminalSet } from './terminals/terminal-set.ts';
@@ -94,7 +95,7 @@ export class HostAgent {
     this.commands = new CommandsHost(p.mesh, p.terminals, p.audit, p.recorder);
     this.editor = new EditorClient(p.mesh, 'host');
     this.files = new FileBridge({ root: p.cwd, editor: this.editor, audit: p.audit, log: p.log, maxFileBytes: p.maxFileBytes });
-    this.#capabilities = [this.hub, new ShareLinksHost(p.links), this.commands, this.files, p.env];
+    this.#capabilities = [this.hub, new ShareLinksHost(p.links), this.commands, this.files, p.env, new MetricsHost()];
     this.#compose(p.log);
   }
 

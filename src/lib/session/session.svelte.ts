@@ -15,6 +15,7 @@ import { Credential } from '../mesh/credential.ts';
 import { DisposableStore } from '../mesh/events.ts';
 import { Mesh } from '../mesh/mesh.ts';
 import { EnvClient } from '../env/env-client.ts';
+import { MetricsClient, type MetricsState } from '../metrics/metrics-client.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
 import { colorFor, pickName, rememberName } from '../presence/names.ts';
 import { PresenceClient, type Participant } from '../presence/presence-client.ts';
@@ -61,6 +62,7 @@ export class SessionState implements SessionView {
   editor = $state.raw<EditorClient | null>(null);
   files = $state.raw<FilesClient | null>(null);
   snapshots = $state<SnapshotInfo[]>([]);
+  metrics = $state.raw<MetricsState | null>(null);
   /** this browser's recording of the session (replay) */
   recording = $state<RecorderStatus | null>(null);
   participants = $derived([this.self, ...this.peers]);
@@ -72,6 +74,7 @@ export class SessionState implements SessionView {
   #terms: TerminalClient | null = null;
   #commands: CommandsClient | null = null;
   #env: EnvClient | null = null;
+  #metrics: MetricsClient | null = null;
   #recording: LiveRecording | null = null;
   #store = new DisposableStore();
   #control: ((d: Decision) => Promise<void>) | null = null;
@@ -118,6 +121,7 @@ export class SessionState implements SessionView {
     this.files = new FilesClient(mesh);
     this.#announce();
     const env = (this.#env = new EnvClient(mesh));
+    const metrics = (this.#metrics = new MetricsClient(mesh));
     this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
     const s = this.#store;
     s.add(credential.refreshed.on((t) => mesh.renewed(t)));
@@ -132,6 +136,7 @@ export class SessionState implements SessionView {
     s.add(mesh.peerGone.on(({ peer, reason }) => peer.role === 'host' && reason.kind === 'bye' && this.#ended()));
     s.add(mesh.ended.on(() => this.#ended()));
     s.add(env.changed.on((list) => (this.snapshots = list)));
+    s.add(metrics.changed.on((st) => (this.metrics = st)));
     s.add(
       mesh.decided.on((d) => {
         if (d.sub !== this.self.id) return;
@@ -231,6 +236,7 @@ export class SessionState implements SessionView {
   dispose(): void {
     this.#store.dispose();
     this.#env?.dispose();
+    this.#metrics?.dispose();
     void this.#recording?.dispose();
     this.#presence?.dispose();
     this.#terms?.dispose();

@@ -15,6 +15,7 @@ import type { TerminalSink } from '../terminal/output-stream.ts';
 import type { EditorClient } from '../editor/editor-client.ts';
 import type { FilesClient } from '../files/files-client.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
+import type { MetricsState } from '../metrics/metrics-client.ts';
 
 export type { Participant, SignalingStatus, TerminalSink };
 
@@ -43,6 +44,8 @@ export interface SessionView {
   readonly files?: FilesClient | null;
   /** this browser's recording of the session, once it started (replay/recorder.ts) */
   readonly recording?: RecorderStatus | null;
+  /** the host's live metrics (and its trace id), once it sent them */
+  readonly metrics?: MetricsState | null;
 
   rename(name: string): void;
   openTerminal(cols: number, rows: number): void;

@@ -1,9 +1,10 @@
 /**
  * The metrics capability on the host: one sampler for the session, its recent window to each
- * participant that joins, then every sample to everyone. Participants send nothing here (the
- * router lets nothing through). The window also names the session's trace, when there is one.
+ * participant that subscribes, then every sample to the subscribers. A second subscribe from the
+ * same connection is ignored, so a peer cannot make the host resend its window in a loop. The
+ * window also names the session's trace, when there is one.
  */
-import { metricsProtocol } from '../../src/lib/protocol/metrics.ts';
+import { metricsProtocol, type MetricsMessage } from '../../src/lib/protocol/metrics.ts';
 import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
 import type { HostCapability } from '../capability.ts';
 import { Sampler } from './sampler.ts';
@@ -25,17 +26,18 @@ export class MetricsHost implements HostCapability<typeof metricsProtocol> {
     this.sampler.start();
   }
 
-  addPeer(peer: MeshPeer): void {
-    this.#peers.add(peer);
-    const s = this.sampler;
-    peer.send(metricsProtocol, { type: 'window', intervalMs: s.intervalMs, cores: s.cores, traceId: this.#traceId(), samples: s.window });
-  }
+  addPeer(): void {}
 
   removePeer(peer: MeshPeer): void {
     this.#peers.delete(peer);
   }
 
-  handle(): void {}
+  handle(peer: MeshPeer, msg: MetricsMessage): void {
+    if (msg.type !== 'subscribe' || this.#peers.has(peer)) return;
+    this.#peers.add(peer);
+    const s = this.sampler;
+    peer.send(metricsProtocol, { type: 'window', intervalMs: s.intervalMs, cores: s.cores, traceId: this.#traceId(), samples: s.window });
+  }
 
   dispose(): void {
     this.sampler.dispose();

@@ -79,5 +79,13 @@ describe('metrics', () => {
     const late = await join('viewer', 'Later');
     await until(() => late.metrics.state.samples.length >= 1, 'the window');
     expect(late.metrics.state.samples.some((x) => x.t === forged.t)).toBe(false);
+    // subscribing again does not make the host send its window again
+    const windows: number[] = [];
+    late.peer.mesh.router.tapped.on((r) => r.capability === 'metrics' && r.msg.type === 'window' && windows.push(1));
+    const host = await late.peer.peer('host');
+    for (let i = 0; i < 5; i++) host.send(metricsProtocol, { type: 'subscribe' });
+    const seen = late.metrics.state.samples.at(-1)!.t;
+    await until(() => late.metrics.state.samples.at(-1)!.t > seen, 'the next sample', 15_000);
+    expect(windows).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * A participant's side of the host's live metrics, without DOM (the page and Node tests use it
- * alike): the recent window, kept up to date sample by sample and bounded like the host's ring.
+ * alike): subscribes whenever a host is there, then keeps the recent window up to date sample by
+ * sample, bounded like the host's ring.
  */
-import { MAX_WINDOW, metricsProtocol, type MetricsDown, type Sample } from '../protocol/metrics.ts';
+import { MAX_WINDOW, metricsProtocol, type MetricsMessage, type Sample } from '../protocol/metrics.ts';
 import { DisposableStore, Emitter } from '../mesh/events.ts';
 import type { Mesh } from '../mesh/mesh.ts';
 
@@ -22,11 +23,16 @@ export class MetricsClient {
 
   constructor(mesh: Mesh) {
     this.#store.add(mesh.router.register(metricsProtocol, (_p, m) => this.#receive(m)));
+    // a host that comes back is a new connection: it knows no subscription
+    this.#store.add(mesh.peerJoined.on((p) => p.claims.role === 'host' && p.send(metricsProtocol, { type: 'subscribe' })));
+    mesh.host?.send(metricsProtocol, { type: 'subscribe' });
     this.#store.add(this.changed);
   }
 
-  #receive(m: MetricsDown): void {
+  #receive(m: MetricsMessage): void {
     const st = this.state;
+    // for the host: the router never hands it to a participant
+    if (m.type === 'subscribe') return;
     if (m.type === 'window') {
       // the window comes on the bulk lane: samples that overtook it are newer, keep them
       const last = m.samples.at(-1)?.t ?? -1;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CAP } from './frames.ts';
-import { metricsProtocol, readMetrics, writeMetrics, type MetricsDown, type Sample } from './metrics.ts';
+import { metricsProtocol, readMetrics, writeMetrics, type MetricsMessage, type Sample } from './metrics.ts';
 import { ProtocolError } from './validate.ts';
 
 const sample: Sample = {
@@ -17,14 +17,15 @@ const sample: Sample = {
   top: [{ pid: 42, name: 'node', cpu: 99.5, rssKb: 51200 }],
   costUs: 800
 };
-const body = (m: MetricsDown) => writeMetrics(m).subarray(1);
+const body = (m: MetricsMessage) => writeMetrics(m).subarray(1);
 
 describe('metrics protocol', () => {
   it('round-trips both messages', () => {
-    const msgs: MetricsDown[] = [
+    const msgs: MetricsMessage[] = [
       { type: 'window', intervalMs: 1000, cores: 2, traceId: null, samples: [sample, { ...sample, t: sample.t + 1000 }] },
       { type: 'window', intervalMs: 1000, cores: 2, traceId: 'ab'.repeat(16), samples: [] },
-      { type: 'sample', sample }
+      { type: 'sample', sample },
+      { type: 'subscribe' }
     ];
     for (const m of msgs) {
       const wire = writeMetrics(m);
@@ -45,7 +46,8 @@ describe('metrics protocol', () => {
     bad(body({ type: 'window', intervalMs: 1000, cores: 2, traceId: null, samples: Array(601).fill(sample) }));
   });
 
-  it('lets only the host send, and sends the window on the bulk lane', () => {
+  it('lets only the host send samples, any guest subscribe, and sends the window on the bulk lane', () => {
+    expect(metricsProtocol.rules.subscribe).toEqual({ from: ['owner', 'editor', 'viewer'], to: ['host'] });
     expect(metricsProtocol.rules.sample.from).toEqual(['host']);
     expect(metricsProtocol.rules.window.from).toEqual(['host']);
     expect(metricsProtocol.rules.window.lane).toBe('bulk');

@@ -56,9 +56,10 @@ export interface Sample {
 export type MetricsDown =
   | { type: 'window'; intervalMs: number; cores: number; traceId: string | null; samples: Sample[] }
   | { type: 'sample'; sample: Sample };
-export type MetricsUp = never;
+export type MetricsUp = { type: 'subscribe' };
+export type MetricsMessage = MetricsDown | MetricsUp;
 
-const TYPES = ['window', 'sample'] as const satisfies readonly MetricsDown['type'][];
+const TYPES = ['window', 'sample', 'subscribe'] as const satisfies readonly MetricsMessage['type'][];
 const MAX_TIME = 8.64e15;
 const MAX_QTY = Number.MAX_SAFE_INTEGER;
 
@@ -95,12 +96,12 @@ function sample(v: unknown): Sample {
   };
 }
 
-export function writeMetrics(m: MetricsDown): Uint8Array {
+export function writeMetrics(m: MetricsMessage): Uint8Array {
   const { type, ...fields } = m;
   return writeJson(CAP.METRICS, TYPES.indexOf(type), fields);
 }
 
-export function readMetrics(body: Uint8Array): MetricsDown {
+export function readMetrics(body: Uint8Array): MetricsMessage {
   const type = typeOf(body, TYPES, 'metrics');
   const o = readJson(body);
   switch (type) {
@@ -112,11 +113,13 @@ export function readMetrics(body: Uint8Array): MetricsDown {
     }
     case 'sample':
       return { type, sample: sample(o.sample) };
+    case 'subscribe':
+      return { type };
   }
 }
 
 const fromHost = { from: HOST, to: GUESTS };
-export const METRICS_RULES: Rules<MetricsDown> = { window: { ...fromHost, lane: 'bulk' }, sample: fromHost };
+export const METRICS_RULES: Rules<MetricsMessage> = { window: { ...fromHost, lane: 'bulk' }, sample: fromHost, subscribe: { from: GUESTS, to: HOST } };
 
 export const metricsProtocol: Protocol<MetricsUp, MetricsDown> = {
   cap: CAP.METRICS,

@@ -10,18 +10,19 @@ import { HostAgent } from '../host-agent/agent.ts';
 import { cleanupWebRTC } from '../host-agent/webrtc.ts';
 import { settledPath } from '../src/lib/mesh/path-watcher.ts';
 import { commandHelp, parseFlags, parseHttpUrl, UsageError, versionLine } from './args.ts';
+import { OtlpConfigError, otlpConfig } from '../host-agent/otel/config.ts';
 import { checkShell } from './executable.ts';
 import { LOG_FLAGS, logOptions } from './log-flags.ts';
 import { DEFAULT_PORT } from './signal.ts';
 import { stateRoot } from './state-dir.ts';
 import { USAGE } from './usage.ts';
 
-const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', 'relay-only': 'boolean', help: 'boolean', ...LOG_FLAGS } as const;
+const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', 'relay-only': 'boolean', otlp: 'string', traceparent: 'string', help: 'boolean', ...LOG_FLAGS } as const;
 
 export const hostLog = (line: string) => console.error(`[host] ${line}`);
 
 /** --cwd, --shell and --name with their defaults; `stateDir` receives the audit logs. */
-export function hostDefaults(f: { cwd?: string; shell?: string; name?: string; 'record-dir'?: string }) {
+export function hostDefaults(f: { cwd?: string; shell?: string; name?: string; 'record-dir'?: string; otlp?: string; traceparent?: string }) {
   // npm scripts run in the package folder; INIT_CWD is where the user typed `npm start`.
   const cwd = resolve(f.cwd ?? process.env.INIT_CWD ?? process.cwd());
   let isDir = false;
@@ -34,7 +35,17 @@ export function hostDefaults(f: { cwd?: string; shell?: string; name?: string; '
   const shell = checkShell(f.shell ?? process.env.SHELL ?? '/bin/bash');
   const name = (f.name ?? `${userInfo().username}@${hostname()}`).slice(0, 64);
   const recordDir = f['record-dir'] === undefined ? undefined : resolve(f['record-dir']);
-  return { cwd, shell, name, stateDir: stateRoot(), recordDir, log: hostLog };
+  return { cwd, shell, name, stateDir: stateRoot(), recordDir, log: hostLog, otlp: tracing(f) };
+}
+
+/** --otlp / --traceparent, or the standard OTEL_ and TRACEPARENT variables; null = no tracing. */
+function tracing(f: { otlp?: string; traceparent?: string }) {
+  try {
+    return otlpConfig(f, process.env);
+  } catch (e) {
+    if (e instanceof OtlpConfigError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 function printLinks(session: string, links: Record<string, string>, auditPath: string): void {
@@ -75,7 +86,12 @@ export type HostEvent =
   /** how the connection to a participant that joined goes (connection-path.ts), once known */
   | { event: 'path'; participant: string; kind: string; transport: string; rttMs: number | null }
   /** a connection that never opened, and why */
-  | { event: 'unreachable'; participant: string; detail: string };
+  | { event: 'unreachable'; participant: string; detail: string }
+  /** tracing is on: the session's trace */
+  | { event: 'trace'; traceId: string }
+  /** the OTLP receiver stopped taking spans (said once), or takes them again */
+  | { event: 'otlp'; status: 'failing'; error: string }
+  | { event: 'otlp'; status: 'ok' };
 
 function printEvents(agent: HostAgent): void {
   const print = (e: HostEvent) => console.log(JSON.stringify(e));
@@ -84,6 +100,10 @@ function printEvents(agent: HostAgent): void {
   agent.mesh.peerGone.on(({ peer, reason }) => print({ event: 'leave', participant: peer.id, reason: reason.kind }));
   agent.mesh.peerJoined.on((p) => void settledPath(p).then((path) => path && print({ event: 'path', participant: p.id, ...path })));
   agent.mesh.unreachable.on(({ id, detail }) => print({ event: 'unreachable', participant: id, detail }));
+  if (agent.telemetry) {
+    print({ event: 'trace', traceId: agent.telemetry.traceId });
+    agent.telemetry.exporter.status.on((s) => print({ event: 'otlp', ...s }));
+  }
 }
 
 /** Prints the links, waits for `stop`, then ends the session (and whatever `extraClose` ends). */

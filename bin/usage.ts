@@ -9,6 +9,7 @@ Usage:
   live-sessions signal [--port N] [--host ADDR]
       the signaling server alone (default 127.0.0.1:${DEFAULT_PORT}; --port 0 picks a free port)
   live-sessions host   [--signaling URL] [--cwd DIR] [--shell CMD] [--name NAME] [--record-dir DIR] [--json]
+                       [--otlp URL] [--traceparent TP]
       the host agent: shares a shell in DIR through the signaling server at URL
       --record-dir DIR keeps the record there: SESSION.jsonl (audit) and one .cast per terminal
       --json prints one line {"session", "links": {"owner","editor","viewer"}} first on stdout,
@@ -17,6 +18,8 @@ Usage:
       --log FILE (repeatable; a glob takes every file it matches) and --log-cmd "CMD" (repeatable)
       are followed as log sources; --log-docker NAME when docker is installed; --log-history MB
       (per source, default 64) and --log-rate N (lines a second per participant, default 2000)
+      --otlp URL exports the session as OpenTelemetry spans (OTLP/HTTP; or OTEL_EXPORTER_OTLP_ENDPOINT)
+      --traceparent TP makes the session part of an incident's trace (W3C; or TRACEPARENT)
   live-sessions audit verify FILE | audit show FILE
       checks an audit log's hash chain (exit 0 intact, 1 naming the first bad line), or prints it
   live-sessions checkpoint [LABEL]

@@ -25,6 +25,10 @@ import { EnvHost } from './env/env-host.ts';
 import { ShareLinksHost } from './share-links.ts';
 import { CommandsHost } from './commands/host.ts';
 import { LogsHost } from './logs/logs-host.ts';
+import { MetricsHost } from './metrics/metrics-host.ts';
+import type { OtlpConfig } from './otel/config.ts';
+import { Telemetry } from './otel/telemetry.ts';
+import { redactText } from './redact/redact.ts';
 import { shellLaunch, type ShellLaunch } from './commands/shell-integration.ts';
 import { TerminalHub } from './terminals/hub.ts';
 import { TerminalSet } from './terminals/terminal-set.ts';
@@ -49,6 +53,8 @@ export interface HostOptions {
   relayOnly?: boolean;
   /** log sources (`--log`, `--log-cmd`): files as absolute paths, globs expanded */
   logs?: { files: string[]; commands: string[]; historyBytes?: number; ratePerS?: number };
+  /** export the session as OpenTelemetry spans (null or absent: no tracing) */
+  otlp?: OtlpConfig | null;
 }
 
 function definedEnv(): Record<string, string> {
@@ -77,6 +83,8 @@ export class HostAgent {
   readonly editor: EditorClient;
   readonly files: FileBridge;
   readonly logs: LogsHost;
+  /** the session's OpenTelemetry traces, when exported */
+  readonly telemetry: Telemetry | null;
   #capabilities: HostCapability[];
   #store = new DisposableStore();
   #launch: ShellLaunch;
@@ -85,8 +93,9 @@ export class HostAgent {
   #api: ApiClient;
   #disposed = false;
 
-  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; env: EnvHost; log: (line: string) => void; cwd: string; maxFileBytes?: number; logs?: HostOptions['logs'] }) {
+  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; env: EnvHost; log: (line: string) => void; cwd: string; maxFileBytes?: number; logs?: HostOptions['logs']; telemetry: Telemetry | null }) {
     this.#api = p.api;
+    this.telemetry = p.telemetry;
     this.session = p.session;
     this.links = p.links;
     this.audit = p.audit;
@@ -101,7 +110,7 @@ export class HostAgent {
     this.editor = new EditorClient(p.mesh, 'host');
     this.files = new FileBridge({ root: p.cwd, editor: this.editor, audit: p.audit, log: p.log, maxFileBytes: p.maxFileBytes });
     this.logs = new LogsHost({ files: [], commands: [], ...p.logs, cwd: p.cwd, audit: p.audit, log: p.log });
-    this.#capabilities = [this.hub, new ShareLinksHost(p.links), this.commands, this.files, p.env, this.logs];
+    this.#capabilities = [this.hub, new ShareLinksHost(p.links), this.commands, this.files, p.env, this.logs, new MetricsHost({ traceId: () => p.telemetry?.traceId ?? null })];
     this.#compose(p.log);
   }
 
@@ -133,6 +142,7 @@ export class HostAgent {
   static async start(o: HostOptions): Promise<HostAgent> {
     const cert = makeCertificate();
     let launch: ShellLaunch | null = null;
+    let telemetry: Telemetry | null = null;
     try {
       const api = new ApiClient(o.signaling);
       const created = await api.createSession({ role: 'host', name: o.name, fp: cert.fingerprint, relay: o.relayOnly || undefined });
@@ -144,6 +154,7 @@ export class HostAgent {
       const recordDir = o.recordDir ?? join(o.stateDir, created.session);
       const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir));
       // the environment capability snapshots the box now; its socket's path goes into the shells
+      telemetry = o.otlp ? startTelemetry(o.otlp, created.session, o, audit) : null;
       const env = new EnvHost({ cwd: o.cwd, env: o.env ?? process.env, audit, log: o.log });
       launch = shellLaunch(o.shell);
       const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: { ...(o.env ?? definedEnv()), ...env.shellEnv } });
@@ -162,10 +173,11 @@ export class HostAgent {
         rtcConfig: () => nodeRtcConfig(credential.rtcConfig({ certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration)),
         log: o.log
       });
-      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, api, env, log: o.log, cwd: o.cwd, maxFileBytes: o.maxFileBytes, logs: o.logs });
+      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, api, env, log: o.log, cwd: o.cwd, maxFileBytes: o.maxFileBytes, logs: o.logs, telemetry });
     } catch (e) {
       cert.dispose();
       launch?.dispose();
+      void telemetry?.dispose();
       throw e;
     }
   }
@@ -182,9 +194,21 @@ export class HostAgent {
     for (const c of this.#capabilities) c.dispose();
     this.editor.dispose();
     this.terminals.dispose();
-    await Promise.all([this.audit.close(), this.recorder.dispose()]);
+    await Promise.all([this.audit.close(), this.recorder.dispose(), this.telemetry?.dispose()]);
     this.#launch.dispose();
     this.#credential.dispose();
     this.#cert.dispose();
   }
+}
+
+/** Traces to `config.url`; a receiver that is down is said once (and again when it answers). */
+function startTelemetry(config: OtlpConfig, session: string, o: HostOptions, audit: AuditLog): Telemetry {
+  const t = new Telemetry({ config, session, name: o.name, cwd: o.cwd, audit });
+  // a URL may carry a password: the log gets it redacted
+  const url = redactText(config.url).text;
+  o.log(`tracing to ${url}: trace ${t.traceId}${config.traceparent ? ` (part of ${config.traceparent})` : ''}`);
+  t.exporter.status.on((s) =>
+    o.log(s.status === 'failing' ? `OpenTelemetry: cannot send spans to ${url} (${s.error}); the session goes on, spans are dropped until it answers` : `OpenTelemetry: ${url} takes spans again`)
+  );
+  return t;
 }

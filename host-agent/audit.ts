@@ -8,6 +8,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Claims } from '../src/lib/protocol/credentials.ts';
 import type { MeshPeer } from '../src/lib/mesh/mesh.ts';
+import { Emitter } from '../src/lib/mesh/events.ts';
 import { Chain, GENESIS } from './record/chain.ts';
 
 /** Who did it, for the audit: the name the peer goes by (pages tell the server only a placeholder,
@@ -29,8 +30,17 @@ export type AuditEvent =
   | { kind: 'checkpoint'; id: number; label: string; source: string; redacted: number }
   | { kind: 'logs'; action: 'filter' | 'add-source' | 'restart' | 'pin' | 'unpin'; detail: string };
 
+/** One record as it is written: when (ms since the epoch), who, what. */
+export interface AuditRecord {
+  t: number;
+  who: Pick<Claims, 'sub' | 'name' | 'role'>;
+  event: AuditEvent;
+}
+
 export class AuditLog {
   readonly path: string;
+  /** every record, after it was written (traces follow the audit: host-agent/otel) */
+  readonly recorded = new Emitter<AuditRecord>();
   #out: WriteStream;
   #chain: Chain;
 
@@ -45,7 +55,9 @@ export class AuditLog {
   }
 
   record(who: Pick<Claims, 'sub' | 'name' | 'role'>, e: AuditEvent): void {
-    this.#out.write(this.#chain.next({ t: new Date().toISOString(), who: { id: who.sub, name: who.name, role: who.role }, ...e }));
+    const t = Date.now();
+    this.#out.write(this.#chain.next({ t: new Date(t).toISOString(), who: { id: who.sub, name: who.name, role: who.role }, ...e }));
+    this.recorded.fire({ t, who, event: e });
   }
 
   /** Resolves once every record is on disk. */

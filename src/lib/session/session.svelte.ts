@@ -17,6 +17,7 @@ import { Mesh } from '../mesh/mesh.ts';
 import type { ConnectionPath } from '../mesh/connection-path.ts';
 import { PathWatcher } from '../mesh/path-watcher.ts';
 import { EnvClient } from '../env/env-client.ts';
+import { MetricsClient, type MetricsState } from '../metrics/metrics-client.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
 import { colorFor, pickName, rememberName } from '../presence/names.ts';
 import { PresenceClient, type Participant } from '../presence/presence-client.ts';
@@ -65,6 +66,7 @@ export class SessionState implements SessionView {
   files = $state.raw<FilesClient | null>(null);
   logs = $state.raw<LogsClient | null>(null);
   snapshots = $state<SnapshotInfo[]>([]);
+  metrics = $state.raw<MetricsState | null>(null);
   /** this browser's recording of the session (replay) */
   recording = $state<RecorderStatus | null>(null);
   participants = $derived([this.self, ...this.peers]);
@@ -80,6 +82,7 @@ export class SessionState implements SessionView {
   #terms: TerminalClient | null = null;
   #commands: CommandsClient | null = null;
   #env: EnvClient | null = null;
+  #metrics: MetricsClient | null = null;
   #recording: LiveRecording | null = null;
   #store = new DisposableStore();
   #control: ((d: Decision) => Promise<void>) | null = null;
@@ -127,6 +130,7 @@ export class SessionState implements SessionView {
     this.logs = new LogsClient(mesh);
     this.#announce();
     const env = (this.#env = new EnvClient(mesh));
+    const metrics = (this.#metrics = new MetricsClient(mesh));
     this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
     const s = this.#store;
     s.add(credential.refreshed.on((t) => mesh.renewed(t)));
@@ -143,6 +147,7 @@ export class SessionState implements SessionView {
     s.add(mesh.peerGone.on(({ peer, reason }) => peer.role === 'host' && reason.kind === 'bye' && this.#ended()));
     s.add(mesh.ended.on(() => this.#ended()));
     s.add(env.changed.on((list) => (this.snapshots = list)));
+    s.add(metrics.changed.on((st) => (this.metrics = st)));
     s.add(
       mesh.decided.on((d) => {
         if (d.sub !== this.self.id) return;
@@ -242,6 +247,7 @@ export class SessionState implements SessionView {
   dispose(): void {
     this.#store.dispose();
     this.#env?.dispose();
+    this.#metrics?.dispose();
     void this.#recording?.dispose();
     this.#presence?.dispose();
     this.#terms?.dispose();

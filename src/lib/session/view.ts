@@ -17,6 +17,7 @@ import type { FilesClient } from '../files/files-client.ts';
 import type { LogsClient } from '../logs/logs-client.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
 import type { ConnectionPath } from '../mesh/connection-path.ts';
+import type { MetricsState } from '../metrics/metrics-client.ts';
 
 export type { Participant, SignalingStatus, TerminalSink };
 
@@ -51,6 +52,8 @@ export interface SessionView {
   readonly paths?: Record<string, ConnectionPath>;
   /** why a connection to someone did not open, until it does */
   readonly connectProblem?: string | null;
+  /** the host's live metrics (and its trace id), once it sent them */
+  readonly metrics?: MetricsState | null;
 
   rename(name: string): void;
   openTerminal(cols: number, rows: number): void;

@@ -138,8 +138,9 @@ export class HostAgent {
       const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir));
       // the environment capability snapshots the box now; its socket's path goes into the shells
       const env = new EnvHost({ cwd: o.cwd, env: o.env ?? process.env, audit, log: o.log });
-      launch = shellLaunch(o.shell);
-      const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: { ...(o.env ?? definedEnv()), ...env.shellEnv } });
+      const shellEnv = o.env ?? definedEnv();
+      launch = shellLaunch(o.shell, shellEnv);
+      const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: { ...shellEnv, ...env.shellEnv, ...launch.env } });
       const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`));
       terminals.open(100, 30);
       const mesh = new Mesh({

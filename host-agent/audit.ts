@@ -1,6 +1,6 @@
 /**
- * Who did what: one JSON line per event (joins, leaves, input chunks, terminal changes, refused
- * attempts) with its author, hash-chained (record/chain.ts) so `live-sessions audit verify` finds
+ * Who did what: one JSON line per event (joins, leaves, input coalesced per author into readable
+ * chunks, terminal changes, refused attempts) with its author, hash-chained (record/chain.ts) so `live-sessions audit verify` finds
  * any edit. Appended through a write stream: in order, without a synchronous disk write on the
  * keystroke path; `close()` flushes.
  */
@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import type { Claims } from '../src/lib/protocol/credentials.ts';
 import type { MeshPeer } from '../src/lib/mesh/mesh.ts';
 import { Chain, GENESIS } from './record/chain.ts';
+import { InputChunks, type InputChunk } from './record/input-chunks.ts';
 
 /** Who did it, for the audit: the name the peer goes by (pages tell the server only a placeholder,
  * peers the real one) and the role it has now (the owner may have changed it). */
@@ -32,6 +33,7 @@ export class AuditLog {
   readonly path: string;
   #out: WriteStream;
   #chain: Chain;
+  #input = new InputChunks((c) => this.#inputLine(c));
 
   /** `after`: the last hash of the log this one continues (a restarted host), if any. */
   constructor(path: string, after: { hash: string; file: string } | null = null) {
@@ -44,11 +46,27 @@ export class AuditLog {
   }
 
   record(who: Pick<Claims, 'sub' | 'name' | 'role'>, e: AuditEvent): void {
-    this.#out.write(this.#chain.next({ t: new Date().toISOString(), who: { id: who.sub, name: who.name, role: who.role }, ...e }));
+    // input typed before this event goes first
+    this.#input.flush();
+    this.#write(who, e, new Date());
+  }
+
+  /** Terminal input, coalesced per author into readable chunks (record/input-chunks.ts). */
+  input(who: Pick<Claims, 'sub' | 'name' | 'role'>, term: number, data: Uint8Array, hidden: boolean): void {
+    this.#input.add(who, term, data, hidden);
+  }
+
+  #inputLine(c: InputChunk): void {
+    this.#write(c.who, c.hidden ? { kind: 'input', term: c.term, hidden: true, bytes: c.bytes } : { kind: 'input', term: c.term, data: c.data }, c.at);
+  }
+
+  #write(who: Pick<Claims, 'sub' | 'name' | 'role'>, e: AuditEvent, at: Date): void {
+    this.#out.write(this.#chain.next({ t: at.toISOString(), who: { id: who.sub, name: who.name, role: who.role }, ...e }));
   }
 
   /** Resolves once every record is on disk. */
   close(): Promise<void> {
+    this.#input.dispose();
     return new Promise((resolve) => this.#out.end(resolve));
   }
 }

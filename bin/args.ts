@@ -4,10 +4,11 @@
  */
 export class UsageError extends Error {}
 
-export type FlagSpec = Record<string, 'string' | 'boolean'>;
+/** `strings`: a flag that may be given more than once; its values in order. */
+export type FlagSpec = Record<string, 'string' | 'strings' | 'boolean'>;
 
-export function parseFlags<S extends FlagSpec>(argv: string[], spec: S): { [K in keyof S]?: S[K] extends 'boolean' ? boolean : string } {
-  const out: Record<string, string | boolean> = {};
+export function parseFlags<S extends FlagSpec>(argv: string[], spec: S): { [K in keyof S]?: S[K] extends 'boolean' ? boolean : S[K] extends 'strings' ? string[] : string } {
+  const out: Record<string, string | string[] | boolean> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] === '-h' ? '--help' : argv[i];
     const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
@@ -20,7 +21,8 @@ export function parseFlags<S extends FlagSpec>(argv: string[], spec: S): { [K in
     }
     const value = inline ?? argv[++i];
     if (!value || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-    out[name] = value;
+    if (spec[name] === 'strings') out[name] = [...((out[name] as string[] | undefined) ?? []), value];
+    else out[name] = value;
   }
   return out as never;
 }

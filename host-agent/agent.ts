@@ -25,6 +25,7 @@ import { EnvHost } from './env/env-host.ts';
 import { ShareLinksHost } from './share-links.ts';
 import { CommandsHost } from './commands/host.ts';
 import { shellLaunch, type ShellLaunch } from './commands/shell-integration.ts';
+import { recordRedactor } from './redact/record-rules.ts';
 import { TerminalHub } from './terminals/hub.ts';
 import { TerminalSet } from './terminals/terminal-set.ts';
 import { NodeRTCPeerConnection } from './webrtc.ts';
@@ -44,6 +45,8 @@ export interface HostOptions {
   env?: Record<string, string>;
   /** largest file opened in the shared editor, bytes (default 4 MiB) */
   maxFileBytes?: number;
+  /** `--redact` rules for the record, on top of the built-in patterns (redact/record-rules.ts) */
+  redact?: RegExp[];
 }
 
 function definedEnv(): Record<string, string> {
@@ -135,13 +138,14 @@ export class HostAgent {
       const links = writeLinks(o.signaling, created.session, created.invites, secret);
       const credential = new Credential(api, created, cert.fingerprint);
       const recordDir = o.recordDir ?? join(o.stateDir, created.session);
-      const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir));
+      const redact = recordRedactor(o.redact ?? []);
+      const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir), redact);
       // the environment capability snapshots the box now; its socket's path goes into the shells
       const env = new EnvHost({ cwd: o.cwd, env: o.env ?? process.env, audit, log: o.log });
       const shellEnv = o.env ?? definedEnv();
       launch = shellLaunch(o.shell, shellEnv);
       const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: { ...shellEnv, ...env.shellEnv, ...launch.env } });
-      const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`));
+      const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`), redact);
       terminals.open(100, 30);
       const mesh = new Mesh({
         session: created.session,

@@ -10,6 +10,7 @@ import type { Claims } from '../src/lib/protocol/credentials.ts';
 import type { MeshPeer } from '../src/lib/mesh/mesh.ts';
 import { Chain, GENESIS } from './record/chain.ts';
 import { InputChunks, type InputChunk } from './record/input-chunks.ts';
+import type { Redactor } from './redact/record-rules.ts';
 
 /** Who did it, for the audit: the name the peer goes by (pages tell the server only a placeholder,
  * peers the real one) and the role it has now (the owner may have changed it). */
@@ -29,15 +30,23 @@ export type AuditEvent =
   | { kind: 'file'; action: 'save' | 'create' | 'rename' | 'delete' | 'reload'; path: string; to?: string; version?: string; force?: boolean }
   | { kind: 'checkpoint'; id: number; label: string; source: string; redacted: number };
 
+/** The event fields that hold what people typed or named (the rest is ours: kinds, actions, ids). */
+const FREE_TEXT = new Set(['data', 'text', 'cwd', 'path', 'to', 'label']);
+
 export class AuditLog {
   readonly path: string;
   #out: WriteStream;
   #chain: Chain;
   #input = new InputChunks((c) => this.#inputLine(c));
+  #redact: Redactor | null;
 
-  /** `after`: the last hash of the log this one continues (a restarted host), if any. */
-  constructor(path: string, after: { hash: string; file: string } | null = null) {
+  /**
+   * `after`: the last hash of the log this one continues (a restarted host), if any; `redact`:
+   * applied to every text an event carries (typed input, command lines, paths) before it is written.
+   */
+  constructor(path: string, after: { hash: string; file: string } | null = null, redact: Redactor | null = null) {
     this.path = path;
+    this.#redact = redact;
     this.#chain = new Chain(after?.hash ?? GENESIS);
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.#out = createWriteStream(path, { flags: 'a', mode: 0o600 });
@@ -61,6 +70,8 @@ export class AuditLog {
   }
 
   #write(who: Pick<Claims, 'sub' | 'name' | 'role'>, e: AuditEvent, at: Date): void {
+    const r = this.#redact;
+    if (r) e = Object.fromEntries(Object.entries(e).map(([k, v]) => [k, typeof v === 'string' && FREE_TEXT.has(k) ? r(v) : v])) as AuditEvent;
     this.#out.write(this.#chain.next({ t: at.toISOString(), who: { id: who.sub, name: who.name, role: who.role }, ...e }));
   }
 

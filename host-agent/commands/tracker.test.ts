@@ -19,7 +19,8 @@ type Shell = 'bash' | 'zsh' | 'fish';
 
 /** The user's own startup files, each setting the prompt `mine$ ` and an alias: they must load. */
 const USER_FILES: Record<Shell, [string, string][]> = {
-  bash: [['.bashrc', "PS1='mine$ '\nalias hi='echo hi from bashrc'\n"]],
+  // (set -u: the hooks must not trip over a user's nounset)
+  bash: [['.bashrc', "set -u\nPS1='mine$ '\nalias hi='echo hi from bashrc'\n"]],
   zsh: [
     ['.zshenv', 'export FROM_ZSHENV=yes\n'],
     ['.zshrc', "PROMPT='mine$ '\nalias hi='echo hi from zshrc'\n"]
@@ -119,5 +120,88 @@ describe('zsh integration and the user\'s ZDOTDIR', () => {
     const shown = (await replay(100, 30, [screen()])).lines.join('\n');
     expect(shown).toContain(`[${zdot} yes unset]`);
     expect(shown).toMatch(/^mine\$ /m);
+  });
+});
+
+describe('what the shell does around commands (bash, real PTY)', () => {
+  it('a nested shell without integration is one command, ended by its exit; what ran inside is not made up', async () => {
+    const { term, tracker, done, prompt } = start('bash');
+    await prompt();
+    term.write('bash --norc -i\r');
+    await waitFor('the nested shell to start', () => tracker.commands.length === 1);
+    term.write('echo inside-$((6*7))\r');
+    term.write('exit 3\r');
+    await done(1);
+    term.write('true\r');
+    await done(2);
+    expect(tracker.commands.map((c) => [c.text, c.exit])).toEqual([
+      ['bash --norc -i', 3],
+      ['true', 0]
+    ]);
+  });
+
+  it('a nested shell with integration reports its own commands; the command that started it ends there, exit unknown', async () => {
+    const { term, tracker, done, prompt } = start('bash');
+    await prompt();
+    const inner = shellLaunch('/bin/bash');
+    cleanup.push(() => inner.dispose());
+    term.write(`bash ${inner.args.join(' ')}\r`);
+    await waitFor('the nested shell to start', () => tracker.commands.length === 1);
+    term.write('echo inner\r');
+    await waitFor('the inner command', () => tracker.commands.some((c) => c.text === 'echo inner' && c.end !== null));
+    term.write('exit 4\r');
+    term.write('echo outer\r');
+    await waitFor('the outer command', () => tracker.commands.some((c) => c.text === 'echo outer' && c.end !== null));
+    const texts = tracker.commands.map((c) => c.text);
+    expect(tracker.commands[0]).toMatchObject({ text: `bash ${inner.args.join(' ')}`, exit: null });
+    expect(tracker.commands[0].end).not.toBeNull();
+    expect(texts).toContain('echo inner');
+    expect(texts).toContain('exit 4');
+    expect(texts.at(-1)).toBe('echo outer');
+  });
+
+  it('cuts a very long command line, keeps one too long to report as a command without text, and ends a Ctrl+C\'d command', async () => {
+    const { term, tracker, done, prompt } = start('bash');
+    await prompt();
+    const long = `echo ${'x'.repeat(6000)}`;
+    term.write(`${long}\r`);
+    await done(1);
+    expect(tracker.commands[0].text).toBe(long.slice(0, 4096));
+    // more than the scanner keeps of one mark (its base64 > 64 KiB): a command, its text unknown
+    term.write(`: ${'y'.repeat(50_000)}\r`);
+    await done(2);
+    expect(tracker.commands[1]).toMatchObject({ text: null, exit: 0 });
+    term.write('sleep 30\r');
+    await waitFor('sleep to start', () => tracker.commands.length === 3);
+    term.write('\x03');
+    await done(3);
+    expect(tracker.commands[2]).toMatchObject({ text: 'sleep 30', exit: 130 });
+    term.write('for i in 1 2; do\r');
+    term.write('echo "n$i"\r');
+    term.write('done\r');
+    await done(4);
+    expect(tracker.commands[3]).toMatchObject({ exit: 0 });
+    expect(tracker.commands[3].text).toMatch(/^for i in 1 2; do\s+echo "n\$i"[;\s]+done$/);
+  });
+});
+
+describe('a shell without integration', () => {
+  it('lists nothing: its output has no marks, and nothing is made up from it', async () => {
+    const cwd = makeTempDir('commands-');
+    const launch = shellLaunch('/bin/sh');
+    expect(launch).toMatchObject({ args: [], env: {}, integrated: false });
+    const terms = new TerminalSet({ shell: '/bin/sh', args: launch.args, cwd, env: { ...(process.env as Record<string, string>), ...shellTestEnv() } });
+    cleanup.push(() => terms.dispose());
+    const tracker = new CommandTracker();
+    let screen = '';
+    terms.onOutput((id, _seq, data) => {
+      tracker.output(id, data);
+      screen += new TextDecoder().decode(data);
+    });
+    const term = terms.open(80, 24);
+    term.write('echo plain-$((2+3)); printf "\\033]133;Z\\007"; exit 9\r');
+    await waitFor('the output', () => screen.includes('plain-5'));
+    await waitFor('the shell to exit', () => terms.list()[0]?.exit !== undefined && terms.list()[0]?.exit !== null);
+    expect(tracker.commands).toEqual([]);
   });
 });

@@ -13,12 +13,16 @@ unset LIVE_SESSIONS_ZDOTDIR
 if [[ -o interactive ]]; then
   __live_sessions_precmd() {
     local ec=$?
-    builtin printf '\e]133;D;%s\a\e]7;file://%s%s\a\e]133;A\a' "$ec" "${HOST:-localhost}" "$PWD"
+    # D only after a command ran: a shell's first prompt (a nested one's too) ends nothing
+    [[ -n ${__live_sessions_ran-} ]] && builtin printf '\e]133;D;%s\a' "$ec"
+    __live_sessions_ran=
+    builtin printf '\e]7;file://%s%s\a\e]133;A\a' "${HOST:-localhost}" "$PWD"
     # B after the prompt, also when a theme set PS1 after us (zero width, so it looks the same)
     [[ $PS1 == *$'\e]133;B\a'* ]] || PS1=$PS1$'%{\e]133;B\a%}'
     return $ec
   }
   __live_sessions_preexec() {
+    __live_sessions_ran=1
     builtin printf '\e]133;C;cmd=%s\a' "$(builtin printf '%s' "$1" | base64 -w0 2>/dev/null)"
   }
   # first, so $? is still the command's status when we read it

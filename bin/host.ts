@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { HostAgent } from '../host-agent/agent.ts';
+import { parseRules } from '../host-agent/redact/record-rules.ts';
 import { cleanupWebRTC } from '../host-agent/webrtc.ts';
 import { settledPath } from '../src/lib/mesh/path-watcher.ts';
 import { commandHelp, parseFlags, parseHttpUrl, UsageError, versionLine } from './args.ts';
@@ -17,12 +18,12 @@ import { DEFAULT_PORT } from './signal.ts';
 import { stateRoot } from './state-dir.ts';
 import { USAGE } from './usage.ts';
 
-const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', 'relay-only': 'boolean', otlp: 'string', traceparent: 'string', help: 'boolean', ...LOG_FLAGS } as const;
+const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', 'relay-only': 'boolean', otlp: 'string', traceparent: 'string', redact: 'strings', help: 'boolean', ...LOG_FLAGS } as const;
 
 export const hostLog = (line: string) => console.error(`[host] ${line}`);
 
 /** --cwd, --shell and --name with their defaults; `stateDir` receives the audit logs. */
-export function hostDefaults(f: { cwd?: string; shell?: string; name?: string; 'record-dir'?: string; otlp?: string; traceparent?: string }) {
+export function hostDefaults(f: { cwd?: string; shell?: string; name?: string; 'record-dir'?: string; otlp?: string; traceparent?: string; redact?: string[] }) {
   // npm scripts run in the package folder; INIT_CWD is where the user typed `npm start`.
   const cwd = resolve(f.cwd ?? process.env.INIT_CWD ?? process.cwd());
   let isDir = false;
@@ -35,7 +36,13 @@ export function hostDefaults(f: { cwd?: string; shell?: string; name?: string; '
   const shell = checkShell(f.shell ?? process.env.SHELL ?? '/bin/bash');
   const name = (f.name ?? `${userInfo().username}@${hostname()}`).slice(0, 64);
   const recordDir = f['record-dir'] === undefined ? undefined : resolve(f['record-dir']);
-  return { cwd, shell, name, stateDir: stateRoot(), recordDir, log: hostLog, otlp: tracing(f) };
+  let redact: RegExp[];
+  try {
+    redact = parseRules(f.redact ?? []);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return { cwd, shell, name, stateDir: stateRoot(), recordDir, redact, log: hostLog, otlp: tracing(f) };
 }
 
 /** --otlp / --traceparent, or the standard OTEL_ and TRACEPARENT variables; null = no tracing. */

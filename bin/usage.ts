@@ -4,14 +4,16 @@ import { DEFAULT_PORT } from './signal.ts';
 export const USAGE = `Live Sessions — shared terminals for debugging together.
 
 Usage:
-  live-sessions start  [--port N] [--cwd DIR] [--shell CMD] [--record-dir DIR]
+  live-sessions start  [--port N] [--cwd DIR] [--shell CMD] [--record-dir DIR] [--redact REGEX]...
       a local signaling server and a host agent; prints the owner, editor and viewer links
   live-sessions signal [--port N] [--host ADDR]
       the signaling server alone (default 127.0.0.1:${DEFAULT_PORT}; --port 0 picks a free port)
-  live-sessions host   [--signaling URL] [--cwd DIR] [--shell CMD] [--name NAME] [--record-dir DIR] [--json]
+  live-sessions host   [--signaling URL] [--cwd DIR] [--shell CMD] [--name NAME] [--record-dir DIR] [--redact REGEX]... [--json]
                        [--otlp URL] [--traceparent TP]
       the host agent: shares a shell in DIR through the signaling server at URL
       --record-dir DIR keeps the record there: SESSION.jsonl (audit) and one .cast per terminal
+      --redact REGEX (repeatable) masks what matches in the record, on top of the built-in
+      patterns for common tokens and keys
       --json prints one line {"session", "links": {"owner","editor","viewer"}} first on stdout,
       then one JSON event a line
       --relay-only: every peer connects through the server's TURN relay, so nobody learns an address

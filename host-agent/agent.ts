@@ -30,6 +30,7 @@ import type { OtlpConfig } from './otel/config.ts';
 import { Telemetry } from './otel/telemetry.ts';
 import { redactText } from './redact/redact.ts';
 import { shellLaunch, type ShellLaunch } from './commands/shell-integration.ts';
+import { recordRedactor } from './redact/record-rules.ts';
 import { TerminalHub } from './terminals/hub.ts';
 import { TerminalSet } from './terminals/terminal-set.ts';
 import { nodeRtcConfig, NodeRTCPeerConnection } from './webrtc.ts';
@@ -55,6 +56,8 @@ export interface HostOptions {
   logs?: { files: string[]; commands: string[]; historyBytes?: number; ratePerS?: number };
   /** export the session as OpenTelemetry spans (null or absent: no tracing) */
   otlp?: OtlpConfig | null;
+  /** `--redact` rules for the record, on top of the built-in patterns (redact/record-rules.ts) */
+  redact?: RegExp[];
 }
 
 function definedEnv(): Record<string, string> {
@@ -152,13 +155,15 @@ export class HostAgent {
       const links = writeLinks(o.signaling, created.session, created.invites, secret);
       const credential = new Credential(api, created, cert.fingerprint);
       const recordDir = o.recordDir ?? join(o.stateDir, created.session);
-      const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir));
+      const redact = recordRedactor(o.redact ?? []);
+      const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir), redact);
       // the environment capability snapshots the box now; its socket's path goes into the shells
       telemetry = o.otlp ? startTelemetry(o.otlp, created.session, o, audit) : null;
       const env = new EnvHost({ cwd: o.cwd, env: o.env ?? process.env, audit, log: o.log });
-      launch = shellLaunch(o.shell);
-      const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: { ...(o.env ?? definedEnv()), ...env.shellEnv } });
-      const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`));
+      const shellEnv = o.env ?? definedEnv();
+      launch = shellLaunch(o.shell, shellEnv);
+      const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: { ...shellEnv, ...env.shellEnv, ...launch.env } });
+      const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`), redact);
       terminals.open(100, 30);
       const mesh = new Mesh({
         session: created.session,

@@ -39,8 +39,6 @@ export const PAGE_IDLE_SNAPSHOT_MS = 30;
 /** A peer's subs to one terminal are served at most this often; repeats in between are merged, ms. */
 export const RESUB_MS = 500;
 
-const decoder = new TextDecoder();
-
 /** `stalled`: the peer's connection backed up; `behind`: its page has not parsed what it got */
 type SubState = 'live' | 'catching-up' | 'stalled' | 'behind';
 interface Sub {
@@ -83,6 +81,8 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   stats: HubStats = { resyncs: 0, pageResyncs: 0, snapshots: 0 };
   /** per terminal: is echo off (password prompt)? for the audit */
   #echoes = new Map<number, EchoState>();
+  /** per terminal, the last keystroke's audit record still waiting for its echo state */
+  #inputOrder = new Map<number, Promise<void>>();
 
   constructor(terms: TerminalSet, audit: AuditLog, log: (line: string) => void) {
     this.#terms = terms;
@@ -165,9 +165,12 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     if (!term) return st.peer.strike(new ProtocolError('no-terminal', `terminal ${id} does not exist`));
     term.write(data);
     const by = who(st.peer);
-    void this.#echo(term).echoOff().then((off) =>
-      this.#audit.record(by, off ? { kind: 'input', term: id, hidden: true, bytes: data.length } : { kind: 'input', term: id, data: decoder.decode(data) })
-    );
+    // the echo state as of this keystroke, recorded in the order typed (a later reading may come first)
+    const off = this.#echo(term).echoOff();
+    const prev = this.#inputOrder.get(id) ?? Promise.resolve();
+    const next = prev.then(() => off).then((hidden) => this.#audit.input(by, id, data, hidden));
+    this.#inputOrder.set(id, next);
+    void next.finally(() => this.#inputOrder.get(id) === next && this.#inputOrder.delete(id));
   }
 
   #manage(st: PeerState, m: Extract<TerminalUp, { type: 'open' | 'close' | 'restart' | 'resize' }>): void {

@@ -13,6 +13,9 @@ Usage:
       --record-dir DIR keeps the record there: SESSION.jsonl (audit) and one .cast per terminal
       --json prints one line {"session", "links": {"owner","editor","viewer"}} first on stdout,
       then one JSON event a line
+  live-sessions host --attach LINK [--cwd DIR] [--shell CMD] [--name NAME] [--record-dir DIR] [--json]
+      attaches this box to a session started in the browser (its owner copies the command);
+      Ctrl+C detaches, the session goes on ("links" is null with --json)
   live-sessions audit verify FILE | audit show FILE
       checks an audit log's hash chain (exit 0 intact, 1 naming the first bad line), or prints it
   live-sessions checkpoint [LABEL]

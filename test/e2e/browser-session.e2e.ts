@@ -54,6 +54,35 @@ describe('browser-only session', () => {
   });
 });
 
+describe('in-memory files', () => {
+  it('an owner creates one, an editor opens and edits it, a viewer reads it and cannot create any', async () => {
+    const owner = await openPage(browser, `${signaling.url}/`);
+    await owner.page.getByRole('button', { name: 'New session' }).click();
+    await owner.page.waitForURL(/\/s\/[^/]+#invite=/, { timeout: JOIN_TIMEOUT_MS });
+    await expect.poll(async () => (await state(owner.page))?.status, { timeout: JOIN_TIMEOUT_MS }).toBe('joined');
+    const links = await owner.page.evaluate(() => (window as unknown as { __liveSessions: { links: Record<string, string> } }).__liveSessions.links);
+    owner.page.once('dialog', (d) => void d.accept('plan.md'));
+    await owner.page.getByRole('button', { name: 'New in-memory file' }).click();
+    await owner.page.locator('[data-testid="editor"] .monaco-editor .view-lines').click();
+    await owner.page.keyboard.type('1. check disk');
+
+    const editor = await openAs(browser, links.editor, 'Eddie');
+    await editor.page.getByTestId('memory-files').getByRole('button', { name: 'plan.md' }).click();
+    const lines = (p: typeof editor.page) => p.locator('[data-testid="editor"] .view-lines').innerText();
+    await expect.poll(() => lines(editor.page), { timeout: SEE_TIMEOUT_MS }).toMatch(/1\.\scheck\sdisk/);
+    await editor.page.locator('[data-testid="editor"] .monaco-editor .view-lines').click();
+    await editor.page.keyboard.press('Control+End');
+    await editor.page.keyboard.type(' 2. logs');
+    await expect.poll(() => lines(owner.page), { timeout: SEE_TIMEOUT_MS }).toMatch(/2\.\slogs/);
+
+    const viewer = await openAs(browser, links.viewer, 'Vic');
+    await viewer.page.getByTestId('memory-files').getByRole('button', { name: 'plan.md' }).click();
+    await expect.poll(() => lines(viewer.page), { timeout: SEE_TIMEOUT_MS }).toMatch(/2\.\slogs/);
+    await expect(viewer.page.getByRole('button', { name: 'New in-memory file' }).count()).resolves.toBe(0);
+    for (const p of [owner, editor, viewer]) expect(p.errors).toEqual([]);
+  });
+});
+
 describe('a host attached later', () => {
   it("the owner's one-line command attaches a box: its terminal appears on every page without a reload", async () => {
     const owner = await openPage(browser, `${signaling.url}/`);

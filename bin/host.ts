@@ -1,5 +1,5 @@
 /**
- * `live-sessions host [--signaling URL] [--cwd DIR] [--shell CMD] [--name NAME] [--json]`, and the
+ * `live-sessions host [--signaling URL | --attach LINK] [--cwd DIR] [--shell CMD] [--name NAME] [--json]`, and the
  * parts of running a host agent that `start` shares: defaults, printing the links, ending on
  * SIGINT/SIGTERM.
  */
@@ -12,13 +12,14 @@ import { cleanupWebRTC } from '../host-agent/webrtc.ts';
 import { settledPath } from '../src/lib/mesh/path-watcher.ts';
 import { commandHelp, parseFlags, parseHttpUrl, UsageError, versionLine } from './args.ts';
 import { OtlpConfigError, otlpConfig } from '../host-agent/otel/config.ts';
+import { readFullLink } from '../src/lib/protocol/links.ts';
 import { checkShell } from './executable.ts';
 import { LOG_FLAGS, logOptions } from './log-flags.ts';
 import { DEFAULT_PORT } from './signal.ts';
 import { stateRoot } from './state-dir.ts';
 import { USAGE } from './usage.ts';
 
-const FLAGS = { signaling: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', 'relay-only': 'boolean', otlp: 'string', traceparent: 'string', redact: 'strings', help: 'boolean', ...LOG_FLAGS } as const;
+const FLAGS = { signaling: 'string', attach: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', json: 'boolean', 'relay-only': 'boolean', otlp: 'string', traceparent: 'string', redact: 'strings', help: 'boolean', ...LOG_FLAGS } as const;
 
 export const hostLog = (line: string) => console.error(`[host] ${line}`);
 
@@ -55,7 +56,12 @@ function tracing(f: { otlp?: string; traceparent?: string }) {
   }
 }
 
-function printLinks(session: string, links: Record<string, string>, auditPath: string): void {
+function printLinks(session: string, links: Record<string, string> | null, auditPath: string): void {
+  if (!links) {
+    console.log(`Attached to session ${session}: everyone in it sees this box's terminal and files now.\n`);
+    console.log(`Who did what (hash-chained; check it with 'live-sessions audit verify FILE'): ${auditPath}`);
+    return console.log('Press Ctrl+C to detach (the session goes on in the browsers).');
+  }
   console.log(`Session ${session} is live. Share a link (each carries its secret after #):\n`);
   console.log(`  owner   ${links.owner}`);
   console.log(`  editor  ${links.editor}`);
@@ -133,10 +139,26 @@ export async function host(argv: string[]): Promise<void> {
   const f = parseFlags(argv, FLAGS);
   if (f.help) return void console.log(commandHelp(USAGE, 'host'));
   if (f.version) return void console.log(versionLine());
-  const signaling = parseHttpUrl(f.signaling ?? `http://127.0.0.1:${DEFAULT_PORT}`, '--signaling');
+  const attach = f.attach === undefined ? undefined : attachLink(f.attach);
+  if (attach && f.signaling !== undefined) throw new UsageError('--attach takes the server from the link: leave out --signaling');
+  const signaling = attach?.origin ?? parseHttpUrl(f.signaling ?? `http://127.0.0.1:${DEFAULT_PORT}`, '--signaling');
   const stop = stopSignal();
   const defaults = hostDefaults(f);
-  const agent = await HostAgent.start({ signaling, ...defaults, relayOnly: !!f['relay-only'], logs: logOptions(f, defaults.cwd) });
+  const agent = await HostAgent.start({ signaling, ...defaults, attach: attach?.href, relayOnly: !!f['relay-only'], logs: logOptions(f, defaults.cwd) });
   await runHost(agent, !!f.json, stop);
   process.exit(0);
+}
+
+/** `--attach LINK`: a session link with its #invite=…&key=… (the owner's page shows the command). */
+function attachLink(v: string): URL {
+  const problem = 'must be the whole link the session page shows, like https://server/s/ID#invite=…&key=… (in quotes: the shell must not cut it at &)';
+  let url: URL;
+  try {
+    url = new URL(v);
+    readFullLink(v);
+  } catch {
+    throw new UsageError(`--attach ${problem}`);
+  }
+  parseHttpUrl(url.origin, '--attach');
+  return url;
 }

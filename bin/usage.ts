@@ -22,6 +22,9 @@ Usage:
       (per source, default 64) and --log-rate N (lines a second per participant, default 2000)
       --otlp URL exports the session as OpenTelemetry spans (OTLP/HTTP; or OTEL_EXPORTER_OTLP_ENDPOINT)
       --traceparent TP makes the session part of an incident's trace (W3C; or TRACEPARENT)
+  live-sessions host --attach LINK [--cwd DIR] [--shell CMD] [--name NAME] [--record-dir DIR] [--json]
+      attaches this box to a session started in the browser (its owner copies the command);
+      Ctrl+C detaches, the session goes on ("links" is null with --json)
   live-sessions audit verify FILE | audit show FILE
       checks an audit log's hash chain (exit 0 intact, 1 naming the first bad line), or prints it
   live-sessions checkpoint [LABEL]

@@ -144,7 +144,8 @@ export class SessionState implements SessionView {
     s.add(mesh.peerError.on((e) => e.peer.role === 'host' && (this.error = e.message)));
     // The end is final: the host said bye, or signaling says the session ended. This page leaves
     // the mesh (no reconnects, not listed as present) and keeps what its terminals show.
-    s.add(mesh.peerGone.on(({ peer, reason }) => peer.role === 'host' && reason.kind === 'bye' && this.#ended()));
+    // A host attached with a host link (its credential names the invite) only detaches: the session goes on.
+    s.add(mesh.peerGone.on(({ peer, reason }) => peer.role === 'host' && !peer.claims.inv && reason.kind === 'bye' && this.#ended()));
     s.add(mesh.ended.on(() => this.#ended()));
     s.add(env.changed.on((list) => (this.snapshots = list)));
     s.add(metrics.changed.on((st) => (this.metrics = st)));

@@ -8,6 +8,7 @@ import { StateError } from '../signaling/state-files.ts';
 import { envName, parseCount, parseFlags, parsePort, UsageError, versionLine } from './args.ts';
 import { MAX_SOCKETS, MAX_SOCKETS_PER_ADDRESS } from '../signaling/relay.ts';
 import { signalingStateDir } from './state-dir.ts';
+import { signalLogger, LOG_LEVELS } from './signal-log.ts';
 
 /** The port `signal` and `start` listen on, and the one `host` looks for, by default. */
 export const DEFAULT_PORT = 8787;
@@ -25,6 +26,8 @@ Runs the Live Sessions signaling server: the HTTP API, /.well-known/jwks.json, t
                 \${XDG_STATE_HOME:-~/.local/state}/live-sessions/signaling)
   --no-state    keep them in memory only: a restart ends every session's links
   --trust-proxy behind a reverse proxy you run: rate limits count the address in X-Forwarded-For
+  --log-level L    error, warn, info (default) or debug; logs are JSON lines on stderr
+  --shutdown-timeout S  on SIGTERM: seconds requests in flight get before they are cut (default 10)
   --max-sockets N  signaling connections held at once (default ${MAX_SOCKETS})
   --max-sockets-per-address N  of those, from one client address or IPv6 /64 (default ${MAX_SOCKETS_PER_ADDRESS})
   -h, --help    show this help
@@ -34,7 +37,7 @@ Every flag can also be set in the environment: --trust-proxy as ${envName('trust
 --port 9000 as ${envName('port')}=9000 (the flag wins).
 `;
 
-const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean', 'max-sockets': 'string', 'max-sockets-per-address': 'string' } as const;
+const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean', 'max-sockets': 'string', 'max-sockets-per-address': 'string', 'log-level': 'string', 'shutdown-timeout': 'string' } as const;
 
 export interface SignalArgs {
   port: number;
@@ -47,6 +50,8 @@ export interface SignalArgs {
   version?: boolean;
   maxSockets?: number;
   maxSocketsPerAddress?: number;
+  logLevel?: string;
+  shutdownMs?: number;
 }
 
 export function parseSignalArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): SignalArgs {
@@ -54,10 +59,15 @@ export function parseSignalArgs(argv: string[], env: NodeJS.ProcessEnv = process
   const limits = {
     ...(f['max-sockets'] !== undefined && { maxSockets: parseCount(f['max-sockets'], '--max-sockets', MAX_SOCKETS) }),
     ...(f['max-sockets-per-address'] !== undefined && { maxSocketsPerAddress: parseCount(f['max-sockets-per-address'], '--max-sockets-per-address', MAX_SOCKETS_PER_ADDRESS) }),
-    ...(f.version && { version: true })
+    ...(f.version && { version: true }),
+    ...(f['shutdown-timeout'] !== undefined && { shutdownMs: parseCount(f['shutdown-timeout'], '--shutdown-timeout', 10, 0) * 1000 })
   };
+  if (f['log-level'] !== undefined && !(LOG_LEVELS as readonly string[]).includes(f['log-level'])) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(f['log-level'])}`);
+  }
   return {
     ...limits,
+    ...(f['log-level'] !== undefined && { logLevel: f['log-level'] }),
     port: parsePort(f.port, DEFAULT_PORT),
     host: f.host ?? DEFAULT_HOST,
     stateDir: f['no-state'] ? null : (f.state ?? signalingStateDir()),
@@ -78,10 +88,15 @@ export async function runSignal(argv: string[]): Promise<void> {
   }
   if (args.help) return void process.stdout.write(USAGE);
   if (args.version) return void process.stdout.write(`${versionLine()}\n`);
-  process.stderr.write(args.stateDir === null ? 'state: in memory only (--no-state)\n' : `state: ${args.stateDir}\n`);
+  const logger = signalLogger(args.logLevel ?? 'info');
+  logger.info({ stateDir: args.stateDir }, args.stateDir === null ? 'state: in memory only (--no-state)' : `state: ${args.stateDir}`);
   let server;
   try {
-    server = await startSignaling({ port: args.port, host: args.host, stateDir: args.stateDir, trustProxy: args.trustProxy, limits: DEFAULT_LIMITS, maxSockets: args.maxSockets, maxSocketsPerAddress: args.maxSocketsPerAddress });
+    server = await startSignaling({
+      port: args.port, host: args.host, stateDir: args.stateDir, trustProxy: args.trustProxy, limits: DEFAULT_LIMITS,
+      maxSockets: args.maxSockets, maxSocketsPerAddress: args.maxSocketsPerAddress, shutdownMs: args.shutdownMs,
+      log: (line, level = 'info') => logger[level](line)
+    });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
@@ -93,15 +108,21 @@ export async function runSignal(argv: string[]): Promise<void> {
     process.stderr.write(`live-sessions signal: ${why}\n`);
     process.exit(1);
   }
+  logger.info({ url: server.url }, 'listening');
   process.stdout.write(`listening on ${server.url}\n`);
   const stop = (signal: string): void => {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    process.stderr.write(`signal: ${signal}, shutting down\n`);
-    server.close().catch((e) => {
-      process.stderr.write(`live-sessions signal: shutdown failed: ${e}\n`);
-      process.exitCode = 1;
-    });
+    logger.info({ signal }, `${signal}: shutting down (clients are told to reconnect)`);
+    // whatever happens, the process is gone shortly after the deadline
+    setTimeout(() => process.exit(1), (args.shutdownMs ?? 10_000) + 5000).unref();
+    server.close().then(
+      () => logger.info('stopped'),
+      (e) => {
+        logger.error(`shutdown failed: ${e}`);
+        process.exitCode = 1;
+      }
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -24,6 +24,7 @@ import { clientKey, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { DEFAULT_INVITE_TTL_S, Invites, MAX_INVITE_TTL_S } from './invites.ts';
 import { endedText, type Revocations } from './revocations.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
+import type { SignalingMetrics } from './metrics.ts';
 
 export { HttpError };
 
@@ -112,6 +113,8 @@ export interface ApiDeps {
   invites?: Invites;
   /** saves invites and revocations; each change is saved before it is answered (control-file.ts) */
   persist?: () => Promise<void>;
+  /** counters for /metrics */
+  metrics?: SignalingMetrics;
 }
 
 /** Defaults: a person starts a few sessions, a team joins a few dozen times a minute. */
@@ -120,11 +123,12 @@ export const DEFAULT_LIMITS = {
   join: { burst: 60, perMinute: 120 }
 };
 
-export function createApi({ keys, store, verify, revocations, onEnd, limits, trustProxy = false, invites = new Invites(), persist = async () => {} }: ApiDeps) {
+export function createApi({ keys, store, verify, revocations, onEnd, limits, trustProxy = false, invites = new Invites(), persist = async () => {}, metrics }: ApiDeps) {
   const createLimit = limits ? new RateLimiter(limits.create) : null;
   const joinLimit = limits ? new RateLimiter(limits.join) : null;
   function limit(r: RateLimiter | null, req: IncomingMessage): void {
     const wait = r?.take(clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy)) ?? 0;
+    if (wait > 0) metrics?.rateLimited.inc({ limit: r === createLimit ? 'api-create' : 'api-join' });
     if (wait > 0) throw new HttpError(429, 'rate-limited', `too many requests from your address: try again in ${wait} s`);
   }
 
@@ -153,6 +157,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
       throw e;
     }
     const cred = await credential(created.id, randomId('p_'), body.role, displayName(body.name), body.fp, body.ck);
+    metrics?.credentials.inc({ kind: 'create' });
     return { ...cred, invites: created.invites };
   }
 
@@ -169,6 +174,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
     // a use taken from a counted invite is on disk before the credential leaves
     if (extra) await persist();
     await store.touch(id);
+    metrics?.credentials.inc({ kind: 'join' });
     return credential(id, randomId('p_'), used.role, displayName(body.name), body.fp, body.ck, used.id);
   }
 
@@ -209,6 +215,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
     // Never bound later: a credential issued without a fingerprint stays without one.
     // the owner's decisions since (statements) decide the role; the key stays bound
     const role = old.role === 'owner' || old.role === 'host' ? old.role : (revocations.role(id, old.sub) ?? old.role);
+    metrics?.credentials.inc({ kind: 'refresh' });
     return credential(id, old.sub, role, body.name === undefined ? old.name : displayName(body.name), old.fp, old.cnf?.jwk, old.inv);
   }
 

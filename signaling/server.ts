@@ -17,6 +17,9 @@ import { Invites } from './invites.ts';
 import { MemorySessionStore, type SessionStore } from './sessions.ts';
 import { ensureStateDir } from './state-files.ts';
 import { createStatic, DEFAULT_STATIC_DIR } from './static-files.ts';
+import { SignalingMetrics } from './metrics.ts';
+import { createOperatorRoutes } from './operator-routes.ts';
+import type { LogLevel } from './relay.ts';
 
 export interface SignalingOptions {
   /** default 0 (any free port); the CLI defaults to 8787 */
@@ -25,7 +28,9 @@ export interface SignalingOptions {
   host?: string;
   /** the built web app; default the repository's build/, null to serve no files */
   staticDir?: string | null;
-  log?: (line: string) => void;
+  log?: (line: string, level?: LogLevel) => void;
+  /** how long a shutdown waits for requests in flight before it cuts them, ms (default 10 s) */
+  shutdownMs?: number;
   /** per-address API rate limits (the CLI uses DEFAULT_LIMITS); none when absent */
   limits?: ApiDeps['limits'];
   /** behind a reverse proxy: rate limits key on X-Forwarded-For (rate-limit.ts clientKey) */
@@ -73,8 +78,17 @@ export interface SignalingServer {
   url: string;
   port: number;
   keys: SigningKeys;
+  metrics: SignalingMetrics;
+  /**
+   * Graceful: /readyz turns 503, the listener stops accepting, every signaling socket is told to
+   * reconnect (1012, to another instance behind the balancer), requests in flight get until the
+   * deadline (shutdownMs), then whatever is left is cut.
+   */
   close(): Promise<void>;
 }
+
+/** Signaling sockets closed by a shutdown: the client reconnects (elsewhere, or here once back). */
+export const CLOSE_RESTARTING = 1012;
 
 const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
@@ -88,24 +102,38 @@ const SECURITY_HEADERS: Record<string, string> = {
 export async function startSignaling(opts: SignalingOptions = {}): Promise<SignalingServer> {
   const log = opts.log ?? ((line: string) => console.error(line));
   const { keys, store, invites, revocations, control } = await openState(opts.stateDir);
+  let shuttingDown = false;
+  const metrics = new SignalingMetrics({ connections: () => relay.connections, sessions: () => (store as { size?: number }).size ?? 0 });
+  const operator = createOperatorRoutes({ metrics, notReady: async () => (shuttingDown ? 'shutting down' : null) });
+  /** HTTP requests being answered now (a shutdown waits for them) */
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   const verify = localVerifier(keys.jwks());
   const persist = control ? () => control.save() : undefined;
-  const api = createApi({ keys, store, verify, revocations, invites, persist, limits: opts.limits, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
+  const api = createApi({ keys, store, verify, revocations, invites, persist, metrics, limits: opts.limits, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
-  const relay = new Relay({ verify, log, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, maxSocketsPerAddress: opts.maxSocketsPerAddress, trustProxy: opts.trustProxy, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
+  const relay: Relay = new Relay({ verify, log, metrics, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, maxSocketsPerAddress: opts.maxSocketsPerAddress, trustProxy: opts.trustProxy, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    inFlight++;
     try {
+      if (await operator(req, res, path)) return;
       if (await api(req, res, path)) return;
       if (serveStatic) return await serveStatic(req, res, path);
       throw new HttpError(404, 'not-found', `not found: ${path}`);
     } catch (e) {
       if (res.headersSent) return void res.destroy();
-      if (e instanceof HttpError) return sendError(res, e);
-      log(`http: ${req.method} ${path} failed: ${e instanceof Error ? e.message : String(e)}`);
+      if (e instanceof HttpError) {
+        metrics.rejects.inc({ reason: e.code });
+        return sendError(res, e);
+      }
+      log(`http: ${req.method} ${path} failed: ${e instanceof Error ? e.message : String(e)}`, 'error');
       sendError(res, new HttpError(500, 'internal', 'the signaling server failed to answer; see its log'));
+    } finally {
+      // answered (or failed): a shutdown waiting for requests in flight may go on
+      if (--inFlight === 0) drained?.();
     }
   }
 
@@ -138,12 +166,24 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
     url,
     port,
     keys,
+    metrics,
     close() {
       closing ??= (async () => {
+        shuttingDown = true;
+        const deadline = Date.now() + (opts.shutdownMs ?? 10_000);
         const stopped = new Promise<void>((r) => server.close(() => r()));
-        await relay.close();
+        server.closeIdleConnections();
+        await relay.close(CLOSE_RESTARTING, 'signaling server restarting: reconnect');
+        if (inFlight > 0) {
+          await new Promise<void>((r) => {
+            drained = r;
+            setTimeout(r, Math.max(0, deadline - Date.now())).unref();
+          });
+        }
+        if (inFlight > 0) log(`shutdown: ${inFlight} request(s) still open at the deadline were cut`, 'warn');
         server.closeAllConnections();
         await stopped;
+        metrics.registry.clear();
         await control?.close();
         await store.close();
       })();

@@ -37,7 +37,7 @@ Every flag can also be set in the environment: --trust-proxy as ${envName('trust
 --port 9000 as ${envName('port')}=9000 (the flag wins).
 `;
 
-const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean', 'max-sockets': 'string', 'max-sockets-per-address': 'string', 'log-level': 'string', 'shutdown-timeout': 'string' } as const;
+export const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean', 'max-sockets': 'string', 'max-sockets-per-address': 'string', 'log-level': 'string', 'shutdown-timeout': 'string' } as const;
 
 export interface SignalArgs {
   port: number;

@@ -31,6 +31,8 @@ if [ "${1:-}" = "--test" ]; then
   command -v turnserver >/dev/null || need+=(coturn)
   command -v iptables >/dev/null || need+=(iptables)
   command -v redis-server >/dev/null || need+=(redis-server)
+  # the deploy test checks the systemd unit with systemd-analyze (no systemd as PID 1 needed)
+  command -v systemd-analyze >/dev/null || need+=(systemd)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   log "installing system packages: ${need[*]}"

@@ -7,6 +7,7 @@ import { startSignaling } from '../signaling/server.ts';
 import { StateError } from '../signaling/state-files.ts';
 import { envName, parseCount, parseFlags, parsePort, UsageError, versionLine } from './args.ts';
 import { MAX_SOCKETS, MAX_SOCKETS_PER_ADDRESS } from '../signaling/relay.ts';
+import { redactUrl } from '../signaling/redis-backplane.ts';
 import { signalingStateDir } from './state-dir.ts';
 import { signalLogger, LOG_LEVELS } from './signal-log.ts';
 
@@ -26,6 +27,8 @@ Runs the Live Sessions signaling server: the HTTP API, /.well-known/jwks.json, t
                 \${XDG_STATE_HOME:-~/.local/state}/live-sessions/signaling)
   --no-state    keep them in memory only: a restart ends every session's links
   --trust-proxy behind a reverse proxy you run: rate limits count the address in X-Forwarded-For
+  --redis URL      redis://[:PASSWORD@]HOST:PORT[/DB]: several instances behind one load balancer
+                   share keys, sessions, invites, revocations and the relay (--state is then unused)
   --log-level L    error, warn, info (default) or debug; logs are JSON lines on stderr
   --shutdown-timeout S  on SIGTERM: seconds requests in flight get before they are cut (default 10)
   --max-sockets N  signaling connections held at once (default ${MAX_SOCKETS})
@@ -37,7 +40,7 @@ Every flag can also be set in the environment: --trust-proxy as ${envName('trust
 --port 9000 as ${envName('port')}=9000 (the flag wins).
 `;
 
-export const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean', 'max-sockets': 'string', 'max-sockets-per-address': 'string', 'log-level': 'string', 'shutdown-timeout': 'string' } as const;
+export const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean', 'max-sockets': 'string', 'max-sockets-per-address': 'string', 'log-level': 'string', 'shutdown-timeout': 'string', redis: 'string' } as const;
 
 export interface SignalArgs {
   port: number;
@@ -52,6 +55,8 @@ export interface SignalArgs {
   maxSocketsPerAddress?: number;
   logLevel?: string;
   shutdownMs?: number;
+  /** --redis URL: share keys, sessions, decisions and the relay with other instances */
+  redis?: string;
 }
 
 export function parseSignalArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): SignalArgs {
@@ -68,12 +73,24 @@ export function parseSignalArgs(argv: string[], env: NodeJS.ProcessEnv = process
   return {
     ...limits,
     ...(f['log-level'] !== undefined && { logLevel: f['log-level'] }),
+    ...(f.redis !== undefined && { redis: parseRedisUrl(f.redis) }),
     port: parsePort(f.port, DEFAULT_PORT),
     host: f.host ?? DEFAULT_HOST,
     stateDir: f['no-state'] ? null : (f.state ?? signalingStateDir()),
     trustProxy: !!f['trust-proxy'],
     help: !!f.help
   };
+}
+
+function parseRedisUrl(v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new UsageError(`--redis must be a URL like redis://127.0.0.1:6379, not ${JSON.stringify(v.replace(/:[^:@/]*@/, ':***@'))}`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UsageError('--redis must be a redis:// or rediss:// URL');
+  return v;
 }
 
 /** Starts the server and resolves once it listens; it stops on SIGINT/SIGTERM. */
@@ -89,12 +106,13 @@ export async function runSignal(argv: string[]): Promise<void> {
   if (args.help) return void process.stdout.write(USAGE);
   if (args.version) return void process.stdout.write(`${versionLine()}\n`);
   const logger = signalLogger(args.logLevel ?? 'info');
-  logger.info({ stateDir: args.stateDir }, args.stateDir === null ? 'state: in memory only (--no-state)' : `state: ${args.stateDir}`);
+  if (args.redis) logger.info({ redis: redactUrl(args.redis) }, `state: shared through Redis at ${redactUrl(args.redis)}`);
+  else logger.info({ stateDir: args.stateDir }, args.stateDir === null ? 'state: in memory only (--no-state)' : `state: ${args.stateDir}`);
   let server;
   try {
     server = await startSignaling({
       port: args.port, host: args.host, stateDir: args.stateDir, trustProxy: args.trustProxy, limits: DEFAULT_LIMITS,
-      maxSockets: args.maxSockets, maxSocketsPerAddress: args.maxSocketsPerAddress, shutdownMs: args.shutdownMs,
+      maxSockets: args.maxSockets, maxSocketsPerAddress: args.maxSocketsPerAddress, shutdownMs: args.shutdownMs, redis: args.redis,
       log: (line, level = 'info') => logger[level](line)
     });
   } catch (e) {

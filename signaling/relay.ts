@@ -78,6 +78,15 @@ export interface RelayOptions {
   maxSocketsPerAddress?: number;
   /** behind a reverse proxy: the address is the last X-Forwarded-For entry */
   trustProxy?: boolean;
+  /** other instances' members of a session (redis-backplane.ts): what is published here goes there too */
+  bus?: RelayBus;
+}
+
+/** Carries publishes between instances; they come back through Relay.deliver() on the others. */
+export interface RelayBus {
+  publish(session: string, out: string): void;
+  /** whether this instance has members of `session` (it hears that session's publishes only then) */
+  watch(session: string, on: boolean): void;
 }
 
 /** Refuses an upgrade with a plain HTTP response; the reason never contains the credential. */
@@ -207,7 +216,10 @@ export class Relay {
           }
           conn.topics.add(topic);
           let subs = this.#topics.get(topic);
-          if (!subs) this.#topics.set(topic, (subs = new Set()));
+          if (!subs) {
+            this.#topics.set(topic, (subs = new Set()));
+            this.#opts.bus?.watch(topic, true);
+          }
           subs.add(conn);
         }
         break;
@@ -230,6 +242,7 @@ export class Relay {
         }
         this.#opts.metrics?.relayedMessages.inc(sent);
         this.#opts.metrics?.relayedBytes.inc(sent * msg.data.length);
+        this.#opts.bus?.publish(aud, out);
         break;
       }
       case 'ping':
@@ -276,7 +289,24 @@ export class Relay {
     conn.topics.delete(topic);
     const subs = this.#topics.get(topic);
     subs?.delete(conn);
-    if (subs?.size === 0) this.#topics.delete(topic);
+    if (subs?.size === 0) {
+      this.#topics.delete(topic);
+      this.#opts.bus?.watch(topic, false);
+    }
+  }
+
+  /** A publish another instance relayed (RelayBus): to this instance's members of the session. */
+  deliver(session: string, out: string): void {
+    let sent = 0;
+    for (const peer of this.#topics.get(session) ?? []) {
+      if (peer.ws.bufferedAmount > MAX_BUFFERED_BYTES) peer.ws.close(1013, 'too slow to keep up with signaling');
+      else {
+        peer.ws.send(out);
+        sent++;
+      }
+    }
+    this.#opts.metrics?.relayedMessages.inc(sent);
+    this.#opts.metrics?.relayedBytes.inc(sent * out.length);
   }
 
   #cleanup(conn: Conn): void {

@@ -20,6 +20,8 @@ import { createStatic, DEFAULT_STATIC_DIR } from './static-files.ts';
 import { SignalingMetrics } from './metrics.ts';
 import { createOperatorRoutes } from './operator-routes.ts';
 import type { LogLevel } from './relay.ts';
+import { RedisBackplane } from './redis-backplane.ts';
+import { RedisSessionStore } from './redis-sessions.ts';
 
 export interface SignalingOptions {
   /** default 0 (any free port); the CLI defaults to 8787 */
@@ -46,6 +48,11 @@ export interface SignalingOptions {
    * credentials and links it issued before; null or absent: in memory only (lost at exit).
    */
   stateDir?: string | null;
+  /**
+   * Several instances behind one balancer: keys, sessions, decisions and the relay shared through
+   * the Redis at this URL (redis-backplane.ts); the state directory is then not used.
+   */
+  redis?: string | null;
 }
 
 /** Files in the state directory. */
@@ -60,11 +67,22 @@ interface State {
   invites: Invites;
   revocations: Revocations;
   control: ControlFile | null;
+  backplane?: RedisBackplane;
 }
 
-async function openState(stateDir: string | null | undefined): Promise<State> {
+async function openState(stateDir: string | null | undefined, redis: string | null | undefined, log: (line: string, level?: LogLevel) => void): Promise<State> {
   const invites = new Invites();
   const revocations = new Revocations();
+  if (redis) {
+    const backplane = await RedisBackplane.connect(redis, log);
+    try {
+      const keys = await SigningKeys.shared(backplane.keyStore(), 'the signing key in Redis (ls:signing-key)');
+      return { keys, store: new RedisSessionStore(backplane.redis), invites, revocations, control: null, backplane };
+    } catch (e) {
+      await backplane.close();
+      throw e;
+    }
+  }
   if (stateDir == null) return { keys: await SigningKeys.generate(), store: new MemorySessionStore(), invites, revocations, control: null };
   await ensureStateDir(stateDir);
   const keys = await SigningKeys.loadOrCreate(join(stateDir, KEY_FILE));
@@ -101,18 +119,23 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export async function startSignaling(opts: SignalingOptions = {}): Promise<SignalingServer> {
   const log = opts.log ?? ((line: string) => console.error(line));
-  const { keys, store, invites, revocations, control } = await openState(opts.stateDir);
+  const { keys, store, invites, revocations, control, backplane } = await openState(opts.stateDir, opts.redis, log);
   let shuttingDown = false;
   const metrics = new SignalingMetrics({ connections: () => relay.connections, sessions: () => (store as { size?: number }).size ?? 0 });
-  const operator = createOperatorRoutes({ metrics, notReady: async () => (shuttingDown ? 'shutting down' : null) });
+  const operator = createOperatorRoutes({ metrics, notReady: async () => (shuttingDown ? 'shutting down' : ((await backplane?.notReady()) ?? null)) });
   /** HTTP requests being answered now (a shutdown waits for them) */
   let inFlight = 0;
   let drained: (() => void) | undefined;
   const verify = localVerifier(keys.jwks());
-  const persist = control ? () => control.save() : undefined;
+  const persist = backplane ? () => backplane.saveControl() : control ? () => control.save() : undefined;
   const api = createApi({ keys, store, verify, revocations, invites, persist, metrics, limits: opts.limits, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
-  const relay: Relay = new Relay({ verify, log, metrics, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, maxSocketsPerAddress: opts.maxSocketsPerAddress, trustProxy: opts.trustProxy, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
+  const relay: Relay = new Relay({ verify, log, metrics, bus: backplane, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, maxSocketsPerAddress: opts.maxSocketsPerAddress, trustProxy: opts.trustProxy, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
+
+  if (backplane) {
+    backplane.attachRelay(relay);
+    await backplane.attachControl(invites, revocations, (id) => relay.closeSession(id));
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
@@ -128,6 +151,12 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
       if (e instanceof HttpError) {
         metrics.rejects.inc({ reason: e.code });
         return sendError(res, e);
+      }
+      const down = await backplane?.notReady();
+      if (down) {
+        metrics.rejects.inc({ reason: 'backplane-down' });
+        log(`http: ${req.method} ${path} failed: ${down}`, 'warn');
+        return sendError(res, new HttpError(503, 'unavailable', 'this signaling server cannot reach its shared store right now; try again in a moment'));
       }
       log(`http: ${req.method} ${path} failed: ${e instanceof Error ? e.message : String(e)}`, 'error');
       sendError(res, new HttpError(500, 'internal', 'the signaling server failed to answer; see its log'));
@@ -156,6 +185,7 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
   } catch (e) {
     await relay.close();
     await store.close();
+    await backplane?.close();
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
@@ -186,6 +216,7 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
         metrics.registry.clear();
         await control?.close();
         await store.close();
+        await backplane?.close();
       })();
       return closing;
     }

@@ -5,7 +5,7 @@
 import { DEFAULT_LIMITS } from '../signaling/http-api.ts';
 import { startSignaling } from '../signaling/server.ts';
 import { StateError } from '../signaling/state-files.ts';
-import { envName, parseCount, parseFlags, parsePort, UsageError, versionLine } from './args.ts';
+import { envName, parseCount, parseFlags, parseHttpUrl, parsePort, UsageError, versionLine } from './args.ts';
 import { MAX_SOCKETS, MAX_SOCKETS_PER_ADDRESS } from '../signaling/relay.ts';
 import { redactUrl } from '../signaling/redis-backplane.ts';
 import { signalingStateDir } from './state-dir.ts';
@@ -27,6 +27,8 @@ Runs the Live Sessions signaling server: the HTTP API, /.well-known/jwks.json, t
                 \${XDG_STATE_HOME:-~/.local/state}/live-sessions/signaling)
   --no-state    keep them in memory only: a restart ends every session's links
   --trust-proxy behind a reverse proxy you run: rate limits count the address in X-Forwarded-For
+  --public-url URL the address people reach this server at behind your proxy (https://signal.example.com):
+                   its pages' API calls are accepted from it (the proxy may rewrite Host)
   --redis URL      redis://[:PASSWORD@]HOST:PORT[/DB]: several instances behind one load balancer
                    share keys, sessions, invites, revocations and the relay (--state is then unused)
   --log-level L    error, warn, info (default) or debug; logs are JSON lines on stderr
@@ -40,7 +42,7 @@ Every flag can also be set in the environment: --trust-proxy as ${envName('trust
 --port 9000 as ${envName('port')}=9000 (the flag wins).
 `;
 
-export const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean', 'max-sockets': 'string', 'max-sockets-per-address': 'string', 'log-level': 'string', 'shutdown-timeout': 'string', redis: 'string' } as const;
+export const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean', 'max-sockets': 'string', 'max-sockets-per-address': 'string', 'log-level': 'string', 'shutdown-timeout': 'string', redis: 'string', 'public-url': 'string' } as const;
 
 export interface SignalArgs {
   port: number;
@@ -57,6 +59,8 @@ export interface SignalArgs {
   shutdownMs?: number;
   /** --redis URL: share keys, sessions, decisions and the relay with other instances */
   redis?: string;
+  /** --public-url: the origin people reach the server at */
+  publicUrl?: string;
 }
 
 export function parseSignalArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): SignalArgs {
@@ -74,6 +78,7 @@ export function parseSignalArgs(argv: string[], env: NodeJS.ProcessEnv = process
     ...limits,
     ...(f['log-level'] !== undefined && { logLevel: f['log-level'] }),
     ...(f.redis !== undefined && { redis: parseRedisUrl(f.redis) }),
+    ...(f['public-url'] !== undefined && { publicUrl: parseHttpUrl(f['public-url'], '--public-url') }),
     port: parsePort(f.port, DEFAULT_PORT),
     host: f.host ?? DEFAULT_HOST,
     stateDir: f['no-state'] ? null : (f.state ?? signalingStateDir()),
@@ -112,7 +117,7 @@ export async function runSignal(argv: string[]): Promise<void> {
   try {
     server = await startSignaling({
       port: args.port, host: args.host, stateDir: args.stateDir, trustProxy: args.trustProxy, limits: DEFAULT_LIMITS,
-      maxSockets: args.maxSockets, maxSocketsPerAddress: args.maxSocketsPerAddress, shutdownMs: args.shutdownMs, redis: args.redis,
+      maxSockets: args.maxSockets, maxSocketsPerAddress: args.maxSocketsPerAddress, shutdownMs: args.shutdownMs, redis: args.redis, publicUrl: args.publicUrl,
       log: (line, level = 'info') => logger[level](line)
     });
   } catch (e) {
@@ -126,7 +131,8 @@ export async function runSignal(argv: string[]): Promise<void> {
     process.stderr.write(`live-sessions signal: ${why}\n`);
     process.exit(1);
   }
-  logger.info({ url: server.url }, 'listening');
+  logger.info({ url: server.url, publicUrl: args.publicUrl }, 'listening');
+  if (args.publicUrl) process.stdout.write(`public address ${args.publicUrl}: point host agents at it (live-sessions host --signaling ${args.publicUrl})\n`);
   process.stdout.write(`listening on ${server.url}\n`);
   const stop = (signal: string): void => {
     process.off('SIGINT', stop);

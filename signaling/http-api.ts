@@ -45,9 +45,11 @@ export function sendError(res: ServerResponse, e: HttpError): void {
  * GETs), so an Origin that is not this server's own means another site's page is calling. Programs
  * (the host agent, curl) send none. Behind a proxy the Host header must be passed through.
  */
-export function sameOrigin(req: IncomingMessage): void {
+export function sameOrigin(req: IncomingMessage, publicOrigin?: string): void {
   const origin = req.headers.origin;
   if (origin === undefined) return;
+  // behind a proxy that rewrites Host, the address people use is the one the operator names
+  if (publicOrigin !== undefined && origin === publicOrigin) return;
   let host: string;
   try {
     host = new URL(origin).host;
@@ -115,6 +117,8 @@ export interface ApiDeps {
   persist?: () => Promise<void>;
   /** counters for /metrics */
   metrics?: SignalingMetrics;
+  /** the origin people reach this server at (--public-url), accepted as a same-site Origin */
+  publicOrigin?: string;
 }
 
 /** Defaults: a person starts a few sessions, a team joins a few dozen times a minute. */
@@ -123,7 +127,7 @@ export const DEFAULT_LIMITS = {
   join: { burst: 60, perMinute: 120 }
 };
 
-export function createApi({ keys, store, verify, revocations, onEnd, limits, trustProxy = false, invites = new Invites(), persist = async () => {}, metrics }: ApiDeps) {
+export function createApi({ keys, store, verify, revocations, onEnd, limits, trustProxy = false, invites = new Invites(), persist = async () => {}, metrics, publicOrigin }: ApiDeps) {
   const createLimit = limits ? new RateLimiter(limits.create) : null;
   const joinLimit = limits ? new RateLimiter(limits.join) : null;
   function limit(r: RateLimiter | null, req: IncomingMessage): void {
@@ -303,7 +307,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
       return true;
     }
     if (!path.startsWith('/api/')) return false;
-    sameOrigin(req);
+    sameOrigin(req, publicOrigin);
     const post = (): void => {
       if (req.method !== 'POST') throw new HttpError(405, 'method-not-allowed', `${path} only answers POST`);
     };

@@ -71,6 +71,15 @@ describe('operator routes', () => {
   });
 });
 
+describe('--public-url', () => {
+  it("accepts its pages' calls from the public origin behind a proxy that rewrites Host, and still refuses other sites", async () => {
+    const s = await start({ publicUrl: 'https://signal.example.com' });
+    expect((await post(s, '/api/sessions', { role: 'owner', name: 'X' }, { Origin: 'https://signal.example.com' })).status).toBe(201);
+    expect((await post(s, '/api/sessions', { role: 'owner', name: 'X' }, { Origin: 'https://evil.example' })).json.code).toBe('cross-origin');
+    expect((await post(s, '/api/sessions', { role: 'owner', name: 'X' }, { Origin: 'https://signal.example.com.evil.example' })).json.code).toBe('cross-origin');
+  });
+});
+
 describe('graceful shutdown', () => {
   it('stops accepting, tells sockets to reconnect (1012), lets a request in flight finish by the deadline, then cuts it', async () => {
     const s = await startSignaling({ port: 0, staticDir: null, log: () => {}, shutdownMs: 800 });

@@ -53,6 +53,8 @@ export interface SignalingOptions {
    * the Redis at this URL (redis-backplane.ts); the state directory is then not used.
    */
   redis?: string | null;
+  /** the address people reach this server at behind a proxy (links, Origin checks), an origin like https://signal.example.com */
+  publicUrl?: string;
 }
 
 /** Files in the state directory. */
@@ -128,7 +130,7 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
   let drained: (() => void) | undefined;
   const verify = localVerifier(keys.jwks());
   const persist = backplane ? () => backplane.saveControl() : control ? () => control.save() : undefined;
-  const api = createApi({ keys, store, verify, revocations, invites, persist, metrics, limits: opts.limits, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
+  const api = createApi({ keys, store, verify, revocations, invites, persist, metrics, publicOrigin: opts.publicUrl, limits: opts.limits, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
   const relay: Relay = new Relay({ verify, log, metrics, bus: backplane, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, maxSocketsPerAddress: opts.maxSocketsPerAddress, trustProxy: opts.trustProxy, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
 

@@ -111,6 +111,7 @@ describe('two instances on one Redis', () => {
     }, { timeout: 10_000 });
     const join = await post(a, `/api/sessions/${s.session}/join`, { invite: s.invites.viewer, name: 'W' });
     expect(join).toMatchObject({ status: 503, json: { code: 'unavailable' } });
+    expect(await refusal(a, [SIGNAL_SUBPROTOCOL, s.token])).toMatchObject({ status: 503, body: expect.stringMatching(/cannot reach its shared store/) });
     send(one.ws, { type: 'publish', topic: s.session, data: 'still here' });
     await vi.waitFor(() => expect(publishes(two.got)).toEqual(['still here']));
 

@@ -139,9 +139,15 @@ export class Relay {
       if (wanted !== null && wanted !== aud) throw new ProtocolError('bad-credential', `credential refused: it is for another session than ${wanted}`);
       const refused = this.#opts.refusal?.(claims);
       if (refused) throw new ProtocolError('bad-credential', refused);
-      if (this.#opts.hasSession && !(await this.#opts.hasSession(aud))) {
-        throw new ProtocolError('bad-credential', 'credential refused: its session does not exist on this server');
+      let known = true;
+      try {
+        known = !this.#opts.hasSession || (await this.#opts.hasSession(aud));
+      } catch {
+        // the shared store (Redis) is unreachable: not the client's fault, it may retry
+        this.#opts.metrics?.rejects.inc({ reason: 'backplane-down' });
+        return refuseUpgrade(socket, 503, 'Service Unavailable', 'the signaling server cannot reach its shared store right now; try again in a moment');
       }
+      if (!known) throw new ProtocolError('bad-credential', 'credential refused: its session does not exist on this server');
     } catch (e) {
       const reason = e instanceof ProtocolError ? e.message : 'credential refused: it is not a valid JWT';
       this.#opts.log(`signal: upgrade refused: ${reason}`, 'warn');

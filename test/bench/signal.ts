@@ -10,7 +10,6 @@
 //    subscribers on B) over y-webrtc's figure.
 // CPU of each process is logged: on 2 cores the generator (this process) can be the limit.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
@@ -53,7 +52,8 @@ function startProc(cmd: string, args: string[], env: Record<string, string>, rea
 const ours = (redis?: string) => startProc(process.execPath, [join(HERE, 'signal-server.ts')], redis ? { REDIS: redis } : {}, /listening on (\S+)/, (m) => m[1]);
 async function yWebrtc(): Promise<Proc> {
   const port = await unusedPort();
-  const server = createRequire(import.meta.url).resolve('y-webrtc/bin/server.js');
+  // (not in the package's exports: found by path)
+  const server = fileURLToPath(new URL('../../node_modules/y-webrtc/bin/server.js', import.meta.url));
   return startProc(process.execPath, [server], { PORT: String(port) }, /Signaling server running/, () => `http://127.0.0.1:${port}`);
 }
 
@@ -64,13 +64,13 @@ async function postJson<T>(url: string, body: unknown): Promise<T> {
 }
 
 /** An open socket that has subscribed to `topic` (the pong proves the subscribe was handled). */
-function member(base: string, topic: string, token?: string): Promise<WebSocket> {
+function member(base: string, topic: string, token?: string, subscribe = true): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(base.replace(/^http/, 'ws') + (token ? '/signal' : '/'), token ? [SIGNAL_SUBPROTOCOL, token] : undefined, { perMessageDeflate: false });
     ws.once('error', reject);
     ws.once('unexpected-response', (_q, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
     ws.once('open', () => {
-      ws.send(JSON.stringify({ type: 'subscribe', topics: [topic] }));
+      if (subscribe) ws.send(JSON.stringify({ type: 'subscribe', topics: [topic] }));
       ws.send(JSON.stringify({ type: 'ping' }));
       const onPong = (d: Buffer) => {
         if (JSON.parse(d.toString()).type !== 'pong') return;
@@ -118,7 +118,8 @@ async function holdIdle(base: string, isOurs: boolean, ctx: BenchContext): Promi
 async function relayRate(pubBase: string, subBase: string, isOurs: boolean): Promise<number> {
   const pairs = await pool(PAIRS, 20, async (i) => {
     const { topic, tokens } = await sessionWith(pubBase, 2, isOurs, 100_000 + i);
-    return { topic, pub: await member(pubBase, topic, tokens[0]), sub: await member(subBase, topic, tokens[1]) };
+    // publishers do not subscribe: y-webrtc would echo every publish back to its sender, ours does not
+    return { topic, pub: await member(pubBase, topic, tokens[0], false), sub: await member(subBase, topic, tokens[1]) };
   });
   const total = PAIRS * BURST;
   let got = 0;

@@ -111,6 +111,8 @@ describe('host agent', () => {
       await until(() => !stack.agent.terminals.list().some((t) => t.id === id), `terminal ${id} closed`);
       expect(stack.agent.hub.echoStates).toBeLessThanOrEqual(before.length);
     }
+    // the host's command markers (a capability this Node peer does not run) cost it nothing
+    expect(p.log.filter((l) => /closed/.test(l))).toEqual([]);
   });
 
   it("drops a viewer's keystrokes and terminal changes at the host, and tells the viewer", async () => {

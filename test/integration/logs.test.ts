@@ -86,6 +86,13 @@ describe('shared logs', () => {
     // context comes from the source, around the line
     const around = await vi.logs.context(1, shown[0].seq, 2);
     expect(around.map((l) => l.seq)).toEqual([shown[0].seq - 2, shown[0].seq - 1, shown[0].seq, shown[0].seq + 1, shown[0].seq + 2].filter((s) => s >= 1));
+    // a pin is shared; a late joiner gets the filter (and who set it), the sources, the pins and the matches
+    await ed.logs.pin(1, shown[0].seq, 'first one');
+    const late = await joinAs('viewer', 'Late');
+    await until(() => late.logs.received === 23 && late.logs.pins.length === 1, 'the late joiner to get the matches and the pin');
+    expect(late.logs.by?.name).toBe('Eddie');
+    expect(late.logs.pins[0]).toMatchObject({ seq: shown[0].seq, note: 'first one', by: { name: 'Eddie' } });
+    expect(late.logs.sources.length).toBe(ed.logs.sources.length);
   });
 
   it("refuses a viewer's new source and filter, while an editor adds one and restarts a command", async () => {
@@ -94,6 +101,9 @@ describe('shared logs', () => {
     const n = ed.logs.sources.length;
     vi.peer.mesh.host!.send(logsProtocol, { type: 'add-source', req: 1, kind: 'cmd', spec: 'echo sneaky' });
     await until(() => vi.peer.errors.some((e) => e.message === 'Viewers cannot add log sources.'), 'the refusal');
+    vi.peer.mesh.host!.send(logsProtocol, { type: 'set-filter', req: 2, filter: { text: 'viewer-was-here' } });
+    await until(() => vi.peer.errors.some((e) => e.message.startsWith('Viewers cannot change the shared log filter')), 'the filter refusal');
+    expect(ed.logs.filter.text).not.toBe('viewer-was-here');
     await expect(ed.logs.addSource('file', '../../etc/passwd')).rejects.toThrow(/contains ".."/);
     await ed.logs.addSource('cmd', 'echo added-by-editor');
     await until(() => ed.logs.sources.length === n + 1, 'the new source');

@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logsProtocol, type LogsMessage } from '../../src/lib/protocol/logs.ts';
 import type { Routed } from '../../src/lib/mesh/router.ts';
 import { LogsClient, LogsError } from '../../src/lib/logs/logs-client.ts';
+import { logFilterLabel } from '../../src/lib/logs/query.ts';
 import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
-import { startHostProcess, startSignalingProcess, stopAll, waitForHostEvent, type HostProcess } from '../helpers/processes.ts';
+import { spawnCli, startHostProcess, startSignalingProcess, stopAll, waitForHostEvent, type HostProcess } from '../helpers/processes.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tmp.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -69,9 +70,12 @@ describe('shared logs', () => {
     await until(() => ed.logs.sources[1].state === 'exited', 'the command to exit');
     expect(ed.logs.sources[1].detail).toBe('exited with code 4');
     const before = vi.linesOnWire().length;
+    const changes: string[] = [];
+    vi.logs.filterChanged.on((e) => changes.push(logFilterLabel(e)));
     await ed.logs.setFilter({ fields: [{ key: 'id', value: 'r-0007' }] });
     await until(() => vi.logs.filter.fields?.[0]?.value === 'r-0007' && vi.logs.received === 21, 'the viewer to get the 21 matching lines');
     expect(vi.logs.by?.name).toBe('Eddie');
+    expect(changes).toEqual(['Eddie filtered the logs: id=r-0007']); // the replay marker's text
     const shown = vi.logs.lines;
     expect(shown.every((l) => l.text.includes('"r-0007"') || l.text.includes('request_id=r-0007'))).toBe(true);
     // the host sent those and nothing else for this filter
@@ -147,5 +151,20 @@ describe('shared logs', () => {
     await until(() => vi.logs.note !== null && vi.logs.filter.regex === undefined, 'everyone told the regex is off');
     expect(vi.logs.note).toMatch(/took longer than 500 ms/);
     expect(echoMs).toBeLessThan(2000);
+  });
+});
+
+describe('log flags', () => {
+  it('refuses a glob that matches nothing, a bad rate, and --log-docker without docker, saying why', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--log', 'nothing-here-*.log'], /--log "nothing-here-\*\.log" matches no file/],
+      [['--log-rate', 'fast'], /--log-rate must be a number from 1 to 1000000/],
+      [['--log-docker', 'web'], /--log-docker needs docker, and it is not installed here/]
+    ];
+    for (const [args, message] of cases) {
+      const p = spawnCli(['host', '--signaling', signalingUrl, '--cwd', cwd, ...args]);
+      expect((await p.exited).code).toBe(2);
+      expect(p.stderr.join('\n')).toMatch(message);
+    }
   });
 });

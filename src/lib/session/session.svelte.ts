@@ -25,6 +25,7 @@ import { InviteList } from './invites.svelte.ts';
 import { EditorClient } from '../editor/editor-client.ts';
 import { FilesClient } from '../files/files-client.ts';
 import { LogsClient } from '../logs/logs-client.ts';
+import { logFilterLabel } from '../logs/query.ts';
 import { startRecording, type LiveRecording } from '../replay/live.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
 import { join } from './join.ts';
@@ -118,7 +119,7 @@ export class SessionState implements SessionView {
     // registered before any connection opens, like the clients above
     this.editor = new EditorClient(mesh, cred.role);
     this.files = new FilesClient(mesh);
-    this.logs = new LogsClient(mesh);
+    const logs = (this.logs = new LogsClient(mesh));
     this.#announce();
     const env = (this.#env = new EnvClient(mesh));
     this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
@@ -135,6 +136,7 @@ export class SessionState implements SessionView {
     s.add(mesh.peerGone.on(({ peer, reason }) => peer.role === 'host' && reason.kind === 'bye' && this.#ended()));
     s.add(mesh.ended.on(() => this.#ended()));
     s.add(env.changed.on((list) => (this.snapshots = list)));
+    s.add(logs.filterChanged.on((f) => this.#recording?.recorder.record({ k: 'marker', kind: 'log-filter', label: logFilterLabel(f) })));
     s.add(
       mesh.decided.on((d) => {
         if (d.sub !== this.self.id) return;

@@ -5,7 +5,7 @@
  * the router's tap); a viewer cannot add a source; a flood is limited with a skipped count; a
  * catastrophic regex is turned off while the shared terminal keeps echoing.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logsProtocol, type LogsMessage } from '../../src/lib/protocol/logs.ts';
@@ -22,6 +22,7 @@ let host: HostProcess;
 let signalingUrl: string;
 let cwd: string;
 let appLog: string;
+let recordDir: string;
 const peers: NodePeer[] = [];
 
 async function joinAs(role: 'editor' | 'viewer', name: string) {
@@ -53,7 +54,8 @@ beforeAll(async () => {
   writeFileSync(appLog, jsonLines(0, 1000) + `level=warn msg="key ${SECRET} used" request_id=r-0007\n`);
   const sig = await startSignalingProcess();
   signalingUrl = sig.url;
-  host = await startHostProcess(sig.url, { cwd, shell: '/bin/bash', args: ['--log', 'app.log', '--log-cmd', 'echo from-cmd; exit 4', '--log-rate', '500'] });
+  recordDir = makeTempDir('live-sessions-logs-record-');
+  host = await startHostProcess(sig.url, { cwd, shell: '/bin/bash', args: ['--record-dir', recordDir, '--log', 'app.log', '--log-cmd', 'echo from-cmd; exit 4', '--log-rate', '500'] });
   await waitForHostEvent(host, (e) => e.event === 'signaling' && e.status === 'online');
 });
 afterAll(async () => {
@@ -76,6 +78,9 @@ describe('shared logs', () => {
     await until(() => vi.logs.filter.fields?.[0]?.value === 'r-0007' && vi.logs.received === 21, 'the viewer to get the 21 matching lines');
     expect(vi.logs.by?.name).toBe('Eddie');
     expect(changes).toEqual(['Eddie filtered the logs: id=r-0007']); // the replay marker's text
+    const audited = () => readFileSync(join(recordDir, `${host.session}.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; action?: string; who?: { name: string }; detail?: string });
+    await until(() => audited().some((e) => e.kind === 'logs' && e.action === 'filter'), 'the filter change in the audit log');
+    expect(audited().find((e) => e.kind === 'logs' && e.action === 'filter')).toMatchObject({ who: { name: 'Eddie' }, detail: '{"fields":[{"key":"id","value":"r-0007"}]}' });
     const shown = vi.logs.lines;
     expect(shown.every((l) => l.text.includes('"r-0007"') || l.text.includes('request_id=r-0007'))).toBe(true);
     // the host sent those and nothing else for this filter

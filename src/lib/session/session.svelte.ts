@@ -28,6 +28,7 @@ import { InviteList } from './invites.svelte.ts';
 import { EditorClient } from '../editor/editor-client.ts';
 import { FilesClient } from '../files/files-client.ts';
 import { LogsClient } from '../logs/logs-client.ts';
+import { logFilterLabel } from '../logs/query.ts';
 import { startRecording, type LiveRecording } from '../replay/live.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
 import { join } from './join.ts';
@@ -127,7 +128,7 @@ export class SessionState implements SessionView {
     // registered before any connection opens, like the clients above
     this.editor = new EditorClient(mesh, cred.role);
     this.files = new FilesClient(mesh);
-    this.logs = new LogsClient(mesh);
+    const logs = (this.logs = new LogsClient(mesh));
     this.#announce();
     const env = (this.#env = new EnvClient(mesh));
     const metrics = (this.#metrics = new MetricsClient(mesh));
@@ -149,6 +150,7 @@ export class SessionState implements SessionView {
     s.add(mesh.ended.on(() => this.#ended()));
     s.add(env.changed.on((list) => (this.snapshots = list)));
     s.add(metrics.changed.on((st) => (this.metrics = st)));
+    s.add(logs.filterChanged.on((f) => this.#recording?.recorder.record({ k: 'marker', kind: 'log-filter', label: logFilterLabel(f) })));
     s.add(
       mesh.decided.on((d) => {
         if (d.sub !== this.self.id) return;

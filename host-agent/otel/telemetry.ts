@@ -101,6 +101,11 @@ export class Telemetry {
     return this.#tracer.startSpan(name, { startTime, attributes: clean({ ...(who ? author(who) : {}), ...attrs }) }, ctx);
   }
 
+  /** A participant took another name (pages join with a placeholder and say theirs next). */
+  renamed(sub: string, name: string): void {
+    this.#presence.get(sub)?.span.setAttributes(clean({ 'live_sessions.author.name': name }));
+  }
+
   /**
    * Something worth a point on the session's trace that the audit does not carry (a log filter
    * change, …): an instant span named `name`, under its author's presence when there is one.

@@ -3,10 +3,13 @@
  * server until SIGINT/SIGTERM.
  */
 import { DEFAULT_LIMITS } from '../signaling/http-api.ts';
+import type { TurnConfig } from '../signaling/turn.ts';
 import { startSignaling } from '../signaling/server.ts';
 import { StateError } from '../signaling/state-files.ts';
-import { parseFlags, parsePort, UsageError } from './args.ts';
+import { envName, parseCount, parseFlags, parsePort, UsageError, versionLine } from './args.ts';
+import { MAX_SOCKETS, MAX_SOCKETS_PER_ADDRESS } from '../signaling/relay.ts';
 import { signalingStateDir } from './state-dir.ts';
+import { TURN_FLAGS, turnConfig, TURN_USAGE } from './turn-flags.ts';
 
 /** The port `signal` and `start` listen on, and the one `host` looks for, by default. */
 export const DEFAULT_PORT = 8787;
@@ -24,10 +27,16 @@ Runs the Live Sessions signaling server: the HTTP API, /.well-known/jwks.json, t
                 \${XDG_STATE_HOME:-~/.local/state}/live-sessions/signaling)
   --no-state    keep them in memory only: a restart ends every session's links
   --trust-proxy behind a reverse proxy you run: rate limits count the address in X-Forwarded-For
-  -h, --help    show this help
+  --max-sockets N  signaling connections held at once (default ${MAX_SOCKETS})
+  --max-sockets-per-address N  of those, from one client address or IPv6 /64 (default ${MAX_SOCKETS_PER_ADDRESS})
+${TURN_USAGE}  -h, --help    show this help
+  -V, --version the version
+
+Every flag can also be set in the environment: --trust-proxy as ${envName('trust-proxy')}=1,
+--port 9000 as ${envName('port')}=9000 (the flag wins).
 `;
 
-const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean' } as const;
+const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean', 'max-sockets': 'string', 'max-sockets-per-address': 'string', ...TURN_FLAGS } as const;
 
 export interface SignalArgs {
   port: number;
@@ -37,11 +46,23 @@ export interface SignalArgs {
   /** --trust-proxy: rate limits use X-Forwarded-For */
   trustProxy: boolean;
   help: boolean;
+  version?: boolean;
+  maxSockets?: number;
+  maxSocketsPerAddress?: number;
+  /** --turn-url, --turn-secret(-file), --stun-url */
+  turn?: TurnConfig;
 }
 
-export function parseSignalArgs(argv: string[]): SignalArgs {
-  const f = parseFlags(argv, FLAGS);
+export function parseSignalArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): SignalArgs {
+  const f = parseFlags(argv, FLAGS, env);
+  const limits = {
+    ...(f['max-sockets'] !== undefined && { maxSockets: parseCount(f['max-sockets'], '--max-sockets', MAX_SOCKETS) }),
+    ...(f['max-sockets-per-address'] !== undefined && { maxSocketsPerAddress: parseCount(f['max-sockets-per-address'], '--max-sockets-per-address', MAX_SOCKETS_PER_ADDRESS) }),
+    ...(f.version && { version: true })
+  };
   return {
+    ...limits,
+    turn: turnConfig(f),
     port: parsePort(f.port, DEFAULT_PORT),
     host: f.host ?? DEFAULT_HOST,
     stateDir: f['no-state'] ? null : (f.state ?? signalingStateDir()),
@@ -57,14 +78,15 @@ export async function runSignal(argv: string[]): Promise<void> {
     args = parseSignalArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`live-sessions signal: ${e.message}\n\n${USAGE}`);
+    process.stderr.write(`live-sessions signal: ${e.message} (see: live-sessions signal --help)\n`);
     process.exit(2);
   }
   if (args.help) return void process.stdout.write(USAGE);
+  if (args.version) return void process.stdout.write(`${versionLine()}\n`);
   process.stderr.write(args.stateDir === null ? 'state: in memory only (--no-state)\n' : `state: ${args.stateDir}\n`);
   let server;
   try {
-    server = await startSignaling({ port: args.port, host: args.host, stateDir: args.stateDir, trustProxy: args.trustProxy, limits: DEFAULT_LIMITS });
+    server = await startSignaling({ port: args.port, host: args.host, stateDir: args.stateDir, trustProxy: args.trustProxy, limits: DEFAULT_LIMITS, maxSockets: args.maxSockets, maxSocketsPerAddress: args.maxSocketsPerAddress, turn: args.turn });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
@@ -76,6 +98,7 @@ export async function runSignal(argv: string[]): Promise<void> {
     process.stderr.write(`live-sessions signal: ${why}\n`);
     process.exit(1);
   }
+  if (args.turn) process.stderr.write(`ice: ${[...args.turn.stunUrls, ...args.turn.turnUrls].join(' ')}\n`);
   process.stdout.write(`listening on ${server.url}\n`);
   const stop = (signal: string): void => {
     process.off('SIGINT', stop);

@@ -11,6 +11,7 @@ import { CLOCK_SKEW_S, SESSION_ID_RE, type Claims, type Verifier } from '../src/
 import { HEARTBEAT_MS, MAX_SIGNAL_BYTES, SIGNAL_SUBPROTOCOL, parseClientSignal, type ServerSignal } from '../src/lib/protocol/signaling.ts';
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { Budget, type BudgetOptions } from '../src/lib/mesh/budget.ts';
+import { clientKey } from './rate-limit.ts';
 
 /** Malformed or forbidden messages a socket may send before it is closed with 1008. */
 export const MAX_BAD_MESSAGES = 20;
@@ -36,12 +37,19 @@ export const SOCKET_BUDGET: BudgetOptions = {
 export const MAX_SOCKETS_PER_PARTICIPANT = 3;
 /** Sockets one session may hold (32 peers, each reconnecting once). */
 export const MAX_SOCKETS_PER_SESSION = 64;
+/**
+ * Sockets one client address may hold (an IPv6 /64 counts as one address): an office behind one
+ * NAT holds a few dozen; a spray of credentials from one machine cannot take the server's descriptors.
+ */
+export const MAX_SOCKETS_PER_ADDRESS = 256;
 /** Sockets the whole relay holds: past it new ones are refused (503), so file descriptors never run out. */
 export const MAX_SOCKETS = 4000;
 
 interface Conn {
   ws: WebSocket;
   claims: Claims;
+  /** the client's address key (rate-limit.ts clientKey) */
+  addr: string;
   topics: Set<string>;
   alive: boolean;
   bad: number;
@@ -61,6 +69,10 @@ export interface RelayOptions {
   refusal?: (claims: Claims) => string | null;
   /** global socket cap, default MAX_SOCKETS */
   maxSockets?: number;
+  /** per-address socket cap, default MAX_SOCKETS_PER_ADDRESS */
+  maxSocketsPerAddress?: number;
+  /** behind a reverse proxy: the address is the last X-Forwarded-For entry */
+  trustProxy?: boolean;
 }
 
 /** Refuses an upgrade with a plain HTTP response; the reason never contains the credential. */
@@ -78,7 +90,7 @@ export class Relay {
     handleProtocols: () => SIGNAL_SUBPROTOCOL
   });
   readonly #conns = new Set<Conn>();
-  /** `session participant` and `session` → open sockets, for the caps */
+  /** `session participant`, `session` and `@address` → open sockets, for the caps */
   readonly #counts = new Map<string, number>();
   readonly #topics = new Map<string, Set<Conn>>();
   readonly #opts: RelayOptions;
@@ -121,18 +133,21 @@ export class Relay {
       return refuseUpgrade(socket, 401, 'Unauthorized', reason);
     }
     if (socket.destroyed) return;
-    const full = this.#full(claims);
+    const addr = clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#opts.trustProxy ?? false);
+    const full = this.#full(claims, addr);
     if (full) {
       this.#opts.log(`signal: upgrade refused for ${claims.sub}: ${full}`);
       return refuseUpgrade(socket, full.startsWith('the server') ? 503 : 429, full.startsWith('the server') ? 'Service Unavailable' : 'Too Many Requests', full);
     }
     // (ws completes the upgrade synchronously here, so the counts #open adds are up to date for the next)
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, claims));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, claims, addr));
   }
 
   /** Why one more socket for these claims is refused, or null. */
-  #full(claims: Claims): string | null {
+  #full(claims: Claims, addr: string): string | null {
     if (this.#conns.size >= (this.#opts.maxSockets ?? MAX_SOCKETS)) return 'the server is at its connection limit; try again later';
+    const perAddress = this.#opts.maxSocketsPerAddress ?? MAX_SOCKETS_PER_ADDRESS;
+    if ((this.#counts.get(`@${addr}`) ?? 0) >= perAddress) return `your address already has ${perAddress} signaling connections; close some first`;
     if ((this.#counts.get(`${claims.aud} ${claims.sub}`) ?? 0) >= MAX_SOCKETS_PER_PARTICIPANT) {
       return `this participant already has ${MAX_SOCKETS_PER_PARTICIPANT} signaling connections; close one first`;
     }
@@ -140,22 +155,28 @@ export class Relay {
     return null;
   }
 
-  #count(claims: Claims, d: number): void {
-    for (const key of [`${claims.aud} ${claims.sub}`, claims.aud]) {
+  #count(conn: Pick<Conn, 'claims' | 'addr'>, d: number): void {
+    const { claims } = conn;
+    for (const key of [`${claims.aud} ${claims.sub}`, claims.aud, `@${conn.addr}`]) {
       const n = (this.#counts.get(key) ?? 0) + d;
       if (n > 0) this.#counts.set(key, n);
       else this.#counts.delete(key);
     }
   }
 
-  #open(ws: WebSocket, claims: Claims): void {
-    const conn: Conn = { ws, claims, topics: new Set(), alive: true, bad: 0, budget: new Budget(SOCKET_BUDGET) };
+  #open(ws: WebSocket, claims: Claims, addr: string): void {
+    const conn: Conn = { ws, claims, addr, topics: new Set(), alive: true, bad: 0, budget: new Budget(SOCKET_BUDGET) };
     this.#conns.add(conn);
-    this.#count(claims, +1);
+    this.#count(conn, +1);
     this.#armExpiry(conn);
     this.#opts.log(`signal: ${claims.sub} (${claims.role}) connected to ${claims.aud}`);
     ws.on('pong', () => (conn.alive = true));
-    ws.on('message', (data, isBinary) => void this.#message(conn, data, isBinary));
+    // A socket whose messages keep arriving is alive, even when its pong waits behind them
+    // (a flooder must end with CLOSE_FLOODING, not be taken for dead mid-flood).
+    ws.on('message', (data, isBinary) => {
+      conn.alive = true;
+      void this.#message(conn, data, isBinary);
+    });
     ws.on('error', () => ws.terminate());
     ws.on('close', () => this.#cleanup(conn));
   }
@@ -245,7 +266,7 @@ export class Relay {
   #cleanup(conn: Conn): void {
     clearTimeout(conn.expiry);
     for (const topic of conn.topics) this.#unsubscribe(conn, topic);
-    if (this.#conns.delete(conn)) this.#count(conn.claims, -1);
+    if (this.#conns.delete(conn)) this.#count(conn, -1);
     this.#opts.log(`signal: ${conn.claims.sub} left ${conn.claims.aud}`);
   }
 

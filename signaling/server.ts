@@ -12,6 +12,8 @@ import { SigningKeys } from './keys.ts';
 import { Relay, refuseUpgrade } from './relay.ts';
 import { Revocations } from './revocations.ts';
 import { FileSessionStore } from './file-sessions.ts';
+import { ControlFile } from './control-file.ts';
+import { Invites } from './invites.ts';
 import { MemorySessionStore, type SessionStore } from './sessions.ts';
 import { ensureStateDir } from './state-files.ts';
 import { createStatic, DEFAULT_STATIC_DIR } from './static-files.ts';
@@ -30,6 +32,8 @@ export interface SignalingOptions {
   trustProxy?: boolean;
   /** most signaling sockets at once, default MAX_SOCKETS (relay.ts) */
   maxSockets?: number;
+  /** most signaling sockets from one address (IPv6: one /64), default MAX_SOCKETS_PER_ADDRESS (relay.ts) */
+  maxSocketsPerAddress?: number;
   /** ws heartbeat period, ms (tests shorten it); default HEARTBEAT_MS */
   heartbeatMs?: number;
   /**
@@ -37,17 +41,33 @@ export interface SignalingOptions {
    * credentials and links it issued before; null or absent: in memory only (lost at exit).
    */
   stateDir?: string | null;
+  /** STUN/TURN servers for participants (signaling/turn.ts); none when absent */
+  turn?: ApiDeps['turn'];
 }
 
 /** Files in the state directory. */
 export const KEY_FILE = 'signing-key.json';
 export const SESSIONS_FILE = 'sessions.json';
+/** invites, revocations, removals, retired jtis, ended sessions (control-file.ts) */
+export const CONTROL_FILE = 'control.json';
 
-async function openState(stateDir: string | null | undefined): Promise<{ keys: SigningKeys; store: SessionStore }> {
-  if (stateDir == null) return { keys: await SigningKeys.generate(), store: new MemorySessionStore() };
+interface State {
+  keys: SigningKeys;
+  store: SessionStore;
+  invites: Invites;
+  revocations: Revocations;
+  control: ControlFile | null;
+}
+
+async function openState(stateDir: string | null | undefined): Promise<State> {
+  const invites = new Invites();
+  const revocations = new Revocations();
+  if (stateDir == null) return { keys: await SigningKeys.generate(), store: new MemorySessionStore(), invites, revocations, control: null };
   await ensureStateDir(stateDir);
   const keys = await SigningKeys.loadOrCreate(join(stateDir, KEY_FILE));
-  return { keys, store: await FileSessionStore.open(join(stateDir, SESSIONS_FILE)) };
+  const store = await FileSessionStore.open(join(stateDir, SESSIONS_FILE));
+  const control = await ControlFile.open(join(stateDir, CONTROL_FILE), invites, revocations, (id) => store.has(id));
+  return { keys, store, invites, revocations, control };
 }
 
 export interface SignalingServer {
@@ -69,12 +89,12 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export async function startSignaling(opts: SignalingOptions = {}): Promise<SignalingServer> {
   const log = opts.log ?? ((line: string) => console.error(line));
-  const { keys, store } = await openState(opts.stateDir);
+  const { keys, store, invites, revocations, control } = await openState(opts.stateDir);
   const verify = localVerifier(keys.jwks());
-  const revocations = new Revocations();
-  const api = createApi({ keys, store, verify, revocations, limits: opts.limits, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
+  const persist = control ? () => control.save() : undefined;
+  const api = createApi({ keys, store, verify, revocations, invites, persist, limits: opts.limits, turn: opts.turn, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
-  const relay = new Relay({ verify, log, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
+  const relay = new Relay({ verify, log, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, maxSocketsPerAddress: opts.maxSocketsPerAddress, trustProxy: opts.trustProxy, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
@@ -126,6 +146,7 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
         await relay.close();
         server.closeAllConnections();
         await stopped;
+        await control?.close();
         await store.close();
       })();
       return closing;

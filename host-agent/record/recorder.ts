@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { TerminalSet } from '../terminals/terminal-set.ts';
+import type { Redactor } from '../redact/record-rules.ts';
 import { CastWriter } from './asciicast.ts';
 import { verifyChain } from './chain.ts';
 
@@ -27,14 +28,14 @@ export class TerminalRecorder {
   #casts = new Map<number, { w: CastWriter; cols: number; rows: number }>();
   #offs: (() => void)[] = [];
 
-  constructor(terms: TerminalSet, dir: string, session: string, onError: (e: Error) => void) {
+  constructor(terms: TerminalSet, dir: string, session: string, onError: (e: Error) => void, redact?: Redactor) {
     const cast = (id: number) => {
       let c = this.#casts.get(id);
       if (!c) {
         const t = terms.list().find((x) => x.id === id);
         const cols = t?.cols ?? 80;
         const rows = t?.rows ?? 24;
-        const w = new CastWriter(join(dir, `${session}-terminal-${id}.cast`), { cols, rows, title: t?.title || `terminal ${id}` }, onError);
+        const w = new CastWriter(join(dir, `${session}-terminal-${id}.cast`), { cols, rows, title: t?.title || `terminal ${id}` }, onError, redact);
         this.#casts.set(id, (c = { w, cols, rows }));
       }
       return c;

@@ -39,8 +39,6 @@ export const PAGE_IDLE_SNAPSHOT_MS = 30;
 /** A peer's subs to one terminal are served at most this often; repeats in between are merged, ms. */
 export const RESUB_MS = 500;
 
-const decoder = new TextDecoder();
-
 /** `stalled`: the peer's connection backed up; `behind`: its page has not parsed what it got */
 type SubState = 'live' | 'catching-up' | 'stalled' | 'behind';
 interface Sub {
@@ -83,6 +81,8 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   stats: HubStats = { resyncs: 0, pageResyncs: 0, snapshots: 0 };
   /** per terminal: is echo off (password prompt)? for the audit */
   #echoes = new Map<number, EchoState>();
+  /** per terminal, the last keystroke's audit record still waiting for its echo state */
+  #inputOrder = new Map<number, Promise<void>>();
 
   constructor(terms: TerminalSet, audit: AuditLog, log: (line: string) => void) {
     this.#terms = terms;
@@ -98,6 +98,12 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       terms.onChange(() => {
         const list = terms.list();
         for (const st of this.#peers.values()) for (const [id, sub] of st.subs) if (!list.some((t) => t.id === id)) this.#drop(st, id, sub);
+        // a closed terminal's echo state goes with it (terminals come and go all session long)
+        for (const [id, e] of this.#echoes) {
+          if (list.some((t) => t.id === id)) continue;
+          e.dispose();
+          this.#echoes.delete(id);
+        }
         this.#broadcast({ type: 'terms', list });
       })
     );
@@ -159,9 +165,12 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     if (!term) return st.peer.strike(new ProtocolError('no-terminal', `terminal ${id} does not exist`));
     term.write(data);
     const by = who(st.peer);
-    void this.#echo(term).echoOff().then((off) =>
-      this.#audit.record(by, off ? { kind: 'input', term: id, hidden: true, bytes: data.length } : { kind: 'input', term: id, data: decoder.decode(data) })
-    );
+    // the echo state as of this keystroke, recorded in the order typed (a later reading may come first)
+    const off = this.#echo(term).echoOff();
+    const prev = this.#inputOrder.get(id) ?? Promise.resolve();
+    const next = prev.then(() => off).then((hidden) => this.#audit.input(by, id, data, hidden));
+    this.#inputOrder.set(id, next);
+    void next.finally(() => this.#inputOrder.get(id) === next && this.#inputOrder.delete(id));
   }
 
   #manage(st: PeerState, m: Extract<TerminalUp, { type: 'open' | 'close' | 'restart' | 'resize' }>): void {
@@ -280,6 +289,11 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     if (sub.state !== 'behind' || st.subs.get(id) !== sub || !term) return;
     this.stats.pageResyncs++;
     void this.#catchUp(st, term, sub, true, screenOnly);
+  }
+
+  /** Terminals whose echo state is kept (at most the open ones). */
+  get echoStates(): number {
+    return this.#echoes.size;
   }
 
   #echo(term: HostTerminal): EchoState {

@@ -20,7 +20,7 @@ let agent: HostAgent;
 const peers: NodePeer[] = [];
 
 async function join(role: 'editor' | 'viewer', name: string) {
-  const p = new URLSearchParams(new URL(agent.links[role]).hash.slice(1));
+  const p = new URLSearchParams(new URL(agent.links![role]).hash.slice(1));
   const peer = await joinNodePeer(server.url, agent.session, p.get('invite')!, p.get('key')!, { name });
   peers.push(peer);
   const metrics = new MetricsClient(peer.mesh);

@@ -16,7 +16,7 @@ afterEach(async () => {
 const SECRET = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
 
 describe('telemetry', () => {
-  it('turns saves, checkpoints and events into spans under their author, redacted, and ends them all on dispose', async () => {
+  it('turns saves, checkpoints, log filter changes and events into spans under their author, redacted, and ends them all on dispose', async () => {
     rx = await startOtlpReceiver();
     const audit = new AuditLog(join(makeTempDir('ls-otel-audit-'), 'audit.jsonl'));
     const t = new Telemetry({ config: { url: `${rx.url}/v1/traces` }, session: 'S1', name: 'box', cwd: '/srv/app', audit });
@@ -26,6 +26,7 @@ describe('telemetry', () => {
     audit.record(ada, { kind: 'file', action: 'save', path: 'src/app.ts', version: 'v2' });
     audit.record(ada, { kind: 'checkpoint', id: 2, label: `before deploy ${SECRET}`, source: 'request', redacted: 0 });
     audit.record(ada, { kind: 'input', term: 1, data: 'secret keystrokes' });
+    audit.record(ada, { kind: 'logs', action: 'filter', detail: 'request_id=abc level>=error' });
     t.event('log filter', { 'live_sessions.filter': `token ${SECRET}` }, ada);
     t.event('host note', { 'live_sessions.note': 'plain' });
     await t.dispose();
@@ -41,8 +42,9 @@ describe('telemetry', () => {
     expect(by('checkpoint')).toMatchObject({ parentSpanId: presence.spanId, attributes: { 'live_sessions.checkpoint.id': 2, 'live_sessions.checkpoint.label': 'before deploy [REDACTED:github-token]' } });
     expect(by('log filter')).toMatchObject({ parentSpanId: presence.spanId, attributes: { 'live_sessions.filter': 'token [REDACTED:github-token]' } });
     expect(by('host note').parentSpanId).toBe(session.spanId);
+    expect(by('logs filter')).toMatchObject({ parentSpanId: presence.spanId, attributes: { 'live_sessions.logs.detail': 'request_id=abc level>=error' } });
     // keystrokes never become spans, and no secret left
-    expect(rx.spans.map((s) => s.name).sort()).toEqual(['checkpoint', 'file save', 'host note', 'live-sessions session', 'log filter', 'participant editor']);
+    expect(rx.spans.map((s) => s.name).sort()).toEqual(['checkpoint', 'file save', 'host note', 'live-sessions session', 'log filter', 'logs filter', 'participant editor']);
     expect(rx.bodies.join('')).not.toContain(SECRET);
     // the presence that was open at the end is ended then, within the session
     expect(presence.end).toBeLessThanOrEqual(session.end);

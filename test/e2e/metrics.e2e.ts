@@ -1,8 +1,8 @@
 /**
  * Live metrics in Chromium, from a real host agent sampling this box: the panel shows its charts
- * (uPlot canvases) filling with samples, and a command typed in the shared terminal appears as a
- * marker on the time axis, named by its text. With tracing on, the page shows the session's trace id,
- * the one whose spans the receiver gets.
+ * (uPlot canvases) filling with samples, and a command typed in the shared terminal and a
+ * checkpoint appear as markers on the time axis, named by what they were. With tracing on, the
+ * page shows the session's trace id, the one whose spans the receiver gets.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('metrics panel', () => {
-  it('shows live charts with a marker for a command typed in the terminal', async () => {
+  it('shows live charts with markers for a command typed in the terminal and a checkpoint', async () => {
     const { page, errors } = await joinAs(browser, host.links.editor, 'Ada');
     await page.getByTestId('open-metrics').click();
     const panel = page.getByTestId('metrics');
@@ -40,6 +40,15 @@ describe('metrics panel', () => {
     await page.getByTestId('open-metrics').click();
     const marker = panel.getByTestId('metrics-chart').first().locator('[data-testid="metrics-marker"][data-kind="command"]');
     await expect.poll(() => marker.evaluateAll((els) => els.map((e) => e.getAttribute('title'))), { timeout: SEE_TIMEOUT_MS }).toContain('echo marker-$((6*7))');
+    // a checkpoint taken from the environment panel is a marker too
+    await page.getByRole('button', { name: 'Close metrics' }).click();
+    await page.getByTestId('open-environment').click();
+    await page.getByTestId('checkpoint-label').fill('before restart');
+    await page.getByTestId('take-checkpoint').click();
+    await page.getByTestId('close-environment').click();
+    await page.getByTestId('open-metrics').click();
+    const checkpoint = panel.getByTestId('metrics-chart').first().locator('[data-testid="metrics-marker"][data-kind="checkpoint"]');
+    await expect.poll(() => checkpoint.evaluateAll((els) => els.map((e) => e.getAttribute('title'))), { timeout: SEE_TIMEOUT_MS }).toContain('checkpoint: before restart');
     // placed inside the plot, not at its edge by default
     const box = await marker.last().boundingBox();
     const plot = await panel.getByTestId('metrics-chart').first().locator('.u-over').boundingBox();

@@ -2,8 +2,8 @@
  * OpenTelemetry traces of a session, exported over OTLP/HTTP through the SDK's batch processor:
  * the session is one span (a child of the incident's trace when a traceparent was given), each
  * participant's presence a span under it from join to leave, and what the audit log records —
- * commands (author, cwd, duration, exit code), file saves, checkpoints — spans under their
- * author's presence. Others add theirs through `event()` (log filter changes, …). Every string
+ * commands (author, cwd, duration, exit code), file saves, checkpoints, log filter and source
+ * changes — spans under their author's presence. Others add theirs through `event()`. Every string
  * attribute goes through the redaction engine first: nothing secret leaves in a span.
  */
 import { context, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
@@ -87,6 +87,9 @@ export class Telemetry {
       case 'checkpoint':
         this.#start('checkpoint', who, t, { 'live_sessions.checkpoint.id': e.id, 'live_sessions.checkpoint.label': e.label, 'live_sessions.checkpoint.source': e.source, 'live_sessions.redacted': e.redacted }).end(t);
         return;
+      case 'logs':
+        this.#start(`logs ${e.action}`, who, t, { 'live_sessions.logs.detail': e.detail }).end(t);
+        return;
       // keystrokes stay in the audit log; terminals and refusals are not worth a span each
       case 'input':
       case 'refused':
@@ -99,6 +102,11 @@ export class Telemetry {
   #start(name: string, who: Who | null, startTime: number, attrs: Record<string, string | number | boolean | null | undefined>): Span {
     const ctx = (who && this.#presence.get(who.sub)?.ctx) ?? this.#sessionCtx;
     return this.#tracer.startSpan(name, { startTime, attributes: clean({ ...(who ? author(who) : {}), ...attrs }) }, ctx);
+  }
+
+  /** A participant took another name (pages join with a placeholder and say theirs next). */
+  renamed(sub: string, name: string): void {
+    this.#presence.get(sub)?.span.setAttributes(clean({ 'live_sessions.author.name': name }));
   }
 
   /**

@@ -19,9 +19,10 @@ import { editorBench } from './editor.ts';
 import { envBench } from './env.ts';
 import { replayBench } from './replay.ts';
 import { logsBench } from './logs.ts';
+import { metricsBench } from './metrics.ts';
 
 /** In order: the physical limits first, so later (product) modules can print ratios to them. */
-const ALL: BenchModule[] = [rawPty, rawDc, lanesBench, pageEcho, echo, throughput, finalScreen, join, attack, editorBench, envBench, replayBench, signal, logsBench];
+const ALL: BenchModule[] = [rawPty, rawDc, lanesBench, pageEcho, echo, throughput, finalScreen, join, attack, editorBench, envBench, replayBench, signal, logsBench, metricsBench];
 /** BENCH_ONLY=echo,join runs only those modules (while working on one; ratios then stay null). */
 const only = process.env.BENCH_ONLY?.split(',');
 const MODULES = only ? ALL.filter((m) => only.includes(m.name)) : ALL;

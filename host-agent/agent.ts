@@ -139,7 +139,9 @@ export class HostAgent {
       const credential = new Credential(api, created, cert.fingerprint);
       const recordDir = o.recordDir ?? join(o.stateDir, created.session);
       const redact = recordRedactor(o.redact ?? []);
-      const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir), redact);
+      const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir), redact, (e) =>
+        o.log(`audit log failed, the session goes on without it: ${e.message}`)
+      );
       // the environment capability snapshots the box now; its socket's path goes into the shells
       const env = new EnvHost({ cwd: o.cwd, env: o.env ?? process.env, audit, log: o.log });
       const shellEnv = o.env ?? definedEnv();

@@ -26,22 +26,36 @@ export function previousLog(dir: string): { file: string; hash: string } | null 
 
 export class TerminalRecorder {
   #casts = new Map<number, { w: CastWriter; cols: number; rows: number }>();
+  /** terminals whose cast could not even be created (not tried again on every output) */
+  #broken = new Set<number>();
   #offs: (() => void)[] = [];
 
+  /** `onError`: told once, at the first failure of any cast (the session goes on without it). */
   constructor(terms: TerminalSet, dir: string, session: string, onError: (e: Error) => void, redact?: Redactor) {
+    let reported = false;
+    const report = (e: Error) => {
+      if (!reported) onError(e);
+      reported = true;
+    };
     const cast = (id: number) => {
       let c = this.#casts.get(id);
-      if (!c) {
+      if (!c && !this.#broken.has(id)) {
         const t = terms.list().find((x) => x.id === id);
         const cols = t?.cols ?? 80;
         const rows = t?.rows ?? 24;
-        const w = new CastWriter(join(dir, `${session}-terminal-${id}.cast`), { cols, rows, title: t?.title || `terminal ${id}` }, onError, redact);
-        this.#casts.set(id, (c = { w, cols, rows }));
+        try {
+          const w = new CastWriter(join(dir, `${session}-terminal-${id}.cast`), { cols, rows, title: t?.title || `terminal ${id}` }, report, redact);
+          this.#casts.set(id, (c = { w, cols, rows }));
+        } catch (e) {
+          // the record directory went bad (removed, replaced, read-only): this terminal goes unrecorded
+          this.#broken.add(id);
+          report(e as Error);
+        }
       }
       return c;
     };
     this.#offs.push(
-      terms.onOutput((id, _seq, data) => cast(id).w.output(data)),
+      terms.onOutput((id, _seq, data) => cast(id)?.w.output(data)),
       terms.onChange(() => {
         for (const t of terms.list()) {
           const c = this.#casts.get(t.id);

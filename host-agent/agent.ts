@@ -147,7 +147,7 @@ export class HostAgent {
       const shellEnv = o.env ?? definedEnv();
       launch = shellLaunch(o.shell, shellEnv);
       const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: { ...shellEnv, ...env.shellEnv, ...launch.env } });
-      const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`), redact);
+      const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`), o.redact);
       terminals.open(100, 30);
       const mesh = new Mesh({
         session: created.session,

@@ -3,7 +3,7 @@
  * kernel's own (/dev/full answers every write with ENOSPC); a record directory that went bad is
  * one replaced by a file while terminals run.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shellTestEnv } from '../../test/helpers/processes.ts';
@@ -31,6 +31,7 @@ describe('write errors in the record', () => {
   });
 
   it('a record directory that went bad mid-session is reported once; the terminals keep working', async () => {
+    // (the casts are written by the recorder's worker thread: errors come back from there)
     const dir = join(makeTempDir('record-bad-'), 'rec');
     const terms = new TerminalSet({ shell: '/bin/bash', args: ['--norc', '-i'], cwd: makeTempDir(), env: { ...(process.env as Record<string, string>), ...shellTestEnv() } });
     const errors: Error[] = [];
@@ -40,7 +41,7 @@ describe('write errors in the record', () => {
     try {
       const one = terms.open(80, 24);
       one.write('echo first-$((1+1))\r');
-      await until(() => shown.includes('first-2'), 'the first terminal');
+      await until(() => shown.includes('first-2') && existsSync(join(dir, 's1-terminal-1.cast')), 'the first terminal and its cast');
       rmSync(dir, { recursive: true });
       writeFileSync(dir, 'not a directory any more');
       const two = terms.open(80, 24);
@@ -48,6 +49,10 @@ describe('write errors in the record', () => {
       two.write('echo second-$((2+2))\r');
       three.write('echo third-$((3+3))\r');
       await until(() => shown.includes('second-4') && shown.includes('third-6'), 'the other terminals');
+      await until(() => errors.length > 0, 'the error report');
+      one.write('echo fourth\r');
+      await until(() => shown.includes('fourth'), 'the first terminal again');
+      await rec.dispose();
       expect(errors).toHaveLength(1);
       expect(errors[0].message).toMatch(/EEXIST|ENOTDIR/);
       expect(rec.files).toEqual(['s1-terminal-1.cast']);

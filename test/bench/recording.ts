@@ -39,7 +39,7 @@ function rig(record: boolean, shell: string, args: string[]): Rig {
   const terms = new TerminalSet({ shell, args, cwd: dir, env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' } });
   const redact = recordRedactor([]);
   const audit = record ? new AuditLog(join(dir, 's.jsonl'), null, redact, (e) => console.error(e)) : null;
-  const recorder = record ? new TerminalRecorder(terms, dir, 's', (e) => console.error(e), redact) : null;
+  const recorder = record ? new TerminalRecorder(terms, dir, 's', (e) => console.error(e)) : null;
   return {
     terms,
     audit,

@@ -26,7 +26,8 @@ export type AuditEvent =
   | { kind: 'refused'; what: string; term?: number; bytes?: number; count?: number }
   | { kind: 'join' | 'leave' }
   | { kind: 'terminal'; action: 'open' | 'close' | 'restart' | 'resize'; term: number }
-  | { kind: 'command'; term: number; text: string | null; cwd: string | null; exit: number | null; ms: number }
+  /** `inside`: lines typed into it while it ran (commands the host could not see: ssh, a REPL) */
+  | { kind: 'command'; term: number; text: string | null; cwd: string | null; exit: number | null; ms: number; inside?: number }
   | { kind: 'file'; action: 'save' | 'create' | 'rename' | 'delete' | 'reload'; path: string; to?: string; version?: string; force?: boolean }
   | { kind: 'checkpoint'; id: number; label: string; source: string; redacted: number };
 

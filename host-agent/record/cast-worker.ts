@@ -12,7 +12,9 @@ export type ToCastWorker =
   | { type: 'o'; id: number; data: Uint8Array; at: number }
   | { type: 'r'; id: number; cols: number; rows: number }
   | { type: 'm'; id: number; label: string }
-  | { type: 'close' };
+  | { type: 'close' }
+  /** what the main thread gathered since it last posted, in order */
+  | { type: 'batch'; items: ToCastWorker[] };
 
 export type FromCastWorker = { type: 'error'; id: number; message: string; code?: string } | { type: 'closed' };
 
@@ -25,8 +27,13 @@ const redact = recordRedactor((workerData as CastWorkerData).rules);
 const casts = new Map<number, CastWriter>();
 const fail = (id: number, e: Error) => port.postMessage({ type: 'error', id, message: e.message, code: (e as NodeJS.ErrnoException).code } satisfies FromCastWorker);
 
-port.on('message', (m: ToCastWorker) => {
+port.on('message', handle);
+
+function handle(m: ToCastWorker): void {
   switch (m.type) {
+    case 'batch':
+      for (const item of m.items) handle(item);
+      return;
     case 'open':
       try {
         casts.set(m.id, new CastWriter(m.path, m.header, (e) => fail(m.id, e), redact));
@@ -44,4 +51,4 @@ port.on('message', (m: ToCastWorker) => {
     case 'close':
       void Promise.all([...casts.values()].map((c) => c.close())).then(() => port.postMessage({ type: 'closed' } satisfies FromCastWorker));
   }
-});
+}

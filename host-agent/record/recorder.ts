@@ -34,6 +34,8 @@ export class TerminalRecorder {
   #worker: Worker;
   #closed: Promise<void>;
   #disposed = false;
+  #flush: () => void = () => {};
+  #post: (m: ToCastWorker) => void = () => {};
 
   /**
    * `onError`: told once, at the first failure of any cast (the session goes on without it);
@@ -43,7 +45,21 @@ export class TerminalRecorder {
     this.#worker = new Worker(new URL('./cast-worker.ts', import.meta.url), { workerData: { rules } satisfies CastWorkerData });
     // the worker must not keep the host alive, nor a host stop wait on it beyond dispose()
     this.#worker.unref();
-    const post = (m: ToCastWorker, transfer?: ArrayBuffer[]) => this.#worker.postMessage(m, transfer);
+    // Posted from setImmediate, as one message: the output listener itself only queues, so the
+    // listeners after it (the hub sending the output to peers) are not kept waiting on a post.
+    let queue: ToCastWorker[] = [];
+    let transfer: ArrayBuffer[] = [];
+    const post = (m: ToCastWorker, buffers?: ArrayBuffer[]) => {
+      if (!queue.length) setImmediate(() => this.#flush());
+      queue.push(m);
+      if (buffers) transfer.push(...buffers);
+    };
+    this.#flush = () => {
+      if (!queue.length) return;
+      this.#worker.postMessage({ type: 'batch', items: queue } satisfies ToCastWorker, transfer);
+      queue = [];
+      transfer = [];
+    };
     let reported = false;
     const report = (e: Error) => {
       if (!reported) onError(e);
@@ -62,6 +78,7 @@ export class TerminalRecorder {
       });
       this.#worker.on('exit', () => resolve());
     });
+    this.#post = post;
     const cast = (id: number) => {
       let c = this.#casts.get(id);
       if (!c && !this.#broken.has(id)) {
@@ -94,7 +111,7 @@ export class TerminalRecorder {
 
   /** A marker in a terminal's cast (a command started). */
   marker(term: number, label: string): void {
-    if (this.#casts.has(term)) this.#worker.postMessage({ type: 'm', id: term, label } satisfies ToCastWorker);
+    if (this.#casts.has(term)) this.#post({ type: 'm', id: term, label });
   }
 
   /** The cast files written so far. */
@@ -108,6 +125,7 @@ export class TerminalRecorder {
     this.#disposed = true;
     for (const off of this.#offs) off();
     this.#offs = [];
+    this.#flush();
     this.#worker.postMessage({ type: 'close' } satisfies ToCastWorker);
     await this.#closed;
     await this.#worker.terminate();

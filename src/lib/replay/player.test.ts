@@ -60,7 +60,7 @@ describe('Player', () => {
 
     const reads: number[] = [];
     const events = reader.events.bind(reader);
-    reader.events = (after, afterT, until, limit) => (reads.push(after), events(after, afterT, until, limit));
+    reader.events = (after, until, limit) => (reads.push(after), events(after, until, limit));
     const backward = await screenAt(player, term, 35_050);
     expect(backward).toContain('line 350');
     expect(backward).not.toContain('line 351');

@@ -17,6 +17,9 @@ export const IDLE_MS = 2000;
 const SKIPPED_TO_MS = 250;
 /** How far ahead of the position playing reads, ms of recording time (× speed). */
 const READ_AHEAD_MS = 5000;
+/** Events read per page while seeking: a keyframe's tail is a few dozen output chunks (a page
+ * read past the target is wasted, a page too few costs a round trip). */
+const SEEK_PAGE_EVENTS = 64;
 /** Player clock step while playing, ms of real time. */
 const TICK_MS = 33;
 
@@ -80,9 +83,9 @@ export class Player {
     }
     this.#ahead = [];
     for (;;) {
-      const page = await this.#reader.events(this.#model.seq, this.#model.t, target);
+      const page = await this.#reader.events(this.#model.seq, target, SEEK_PAGE_EVENTS);
       for (const e of page) this.#model.apply(e);
-      if (page.length === 0 || page[page.length - 1].t >= target) break;
+      if (page.length < SEEK_PAGE_EVENTS) break;
     }
     this.t = target;
     this.#emit();
@@ -121,7 +124,7 @@ export class Player {
     let t = this.t + (now - this.#last) * this.speed;
     this.#last = now;
     if (this.#ahead.length === 0) {
-      this.#ahead = await this.#reader.events(this.#model.seq, this.#model.t, this.t + READ_AHEAD_MS * this.speed);
+      this.#ahead = await this.#reader.events(this.#model.seq, this.t + READ_AHEAD_MS * this.speed);
       // nothing soon: the next event, wherever it is (skip idle jumps to it)
       if (this.#ahead.length === 0) this.#ahead = [await this.#reader.next(this.#model.seq)].filter((e) => e !== undefined);
     }

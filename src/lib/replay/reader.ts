@@ -35,15 +35,13 @@ export class RecordingReader {
     return last ? this.db.keyframes.get(last) : undefined;
   }
 
-  /** Up to `limit` events after seq `after` (whose t is `afterT`), in order, with t ≤ `until`:
-   * read through the t index so that nothing past `until` is loaded. */
-  events(after: number, afterT: number, until: number, limit = PAGE_EVENTS): Promise<Stored[]> {
-    return this.db.events
-      .where('[rec+t]')
-      .between([this.rec, afterT], [this.rec, until], true, true)
-      .filter((e) => e.seq > after)
-      .limit(limit)
-      .toArray();
+  /** Events after seq `after` with t ≤ `until`, in order, up to `limit`: fewer means there are
+   * no more. Read in plain pages through the seq index (one IndexedDB getAll each, no cursor)
+   * and cut at `until`, so a page reads at most `limit` events past it. */
+  async events(after: number, until: number, limit = PAGE_EVENTS): Promise<Stored[]> {
+    const page = await this.db.events.where('[rec+seq]').between([this.rec, after + 1], [this.rec, Infinity], true, true).limit(limit).toArray();
+    const end = page.findIndex((e) => e.t > until);
+    return end < 0 ? page : page.slice(0, end);
   }
 
   /** The first event after seq `after` (what comes next while playing). */

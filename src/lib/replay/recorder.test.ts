@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dexie } from 'dexie';
 import { terminalProtocol } from '../protocol/terminal.ts';
-import { Recorder, KEYFRAME_BYTES } from './recorder.ts';
+import { Recorder, KEYFRAME_BYTES, KEYFRAME_MS } from './recorder.ts';
 import { clock, FakeSource, fakePeer, headlessKit, memoryDb } from './testing.ts';
 import type { ReplayDb } from './db.ts';
 
@@ -60,20 +60,29 @@ describe('Recorder', () => {
     expect((await db.events.toArray()).map((e) => e.k)).toEqual(['self']);
   });
 
-  it('takes a keyframe of each terminal once enough output came, at a batch boundary', async () => {
+  it('takes a keyframe of each terminal every KEYFRAME_BYTES of output, inside a batch too', async () => {
     const { db, src, c, rec } = setup();
     src.msg(host, 'terminal', { type: 'snapshot', id: 3, seq: 0, cols: 40, rows: 10, data: '' } as never);
     const line = 'x'.repeat(1023) + '\n';
-    for (let i = 1; i <= KEYFRAME_BYTES / 1024 + 2; i++) output(src, 3, i, i === 5 ? 'FIFTH' + line.slice(5) : line);
+    const perKf = KEYFRAME_BYTES / 1024;
+    for (let i = 1; i <= 2 * perKf + 2; i++) output(src, 3, i, i === perKf ? '\x1b[2J\x1b[Hfirst-kf' + line.slice(8) : line);
     output(src, 3, 1000, '\x1b[2J\x1b[Hend-of-batch');
     c.advance(100);
     await rec.flush();
-    const [kf] = await db.keyframes.toArray();
-    expect(kf.seq).toBe((await db.events.count()));
-    expect(kf.screens).toHaveLength(1);
-    expect(kf.screens[0]).toMatchObject({ id: 3, cols: 40, rows: 10 });
-    expect(kf.screens[0].data).toContain('end-of-batch');
-    expect(kf.self).toEqual(self);
+    const kfs = await db.keyframes.toArray();
+    // the snapshot and `self` come first (seq 1, 2): the perKf-th output is event perKf + 2
+    expect(kfs.map((k) => k.seq)).toEqual([perKf + 2, 2 * perKf + 2]);
+    expect(kfs[0].screens).toHaveLength(1);
+    expect(kfs[0].screens[0]).toMatchObject({ id: 3, cols: 40, rows: 10 });
+    expect(kfs[0].screens[0].data).toContain('first-kf');
+    expect(kfs[0].self).toEqual(self);
+    // what came after the last keyframe waits for the next one (by bytes, or KEYFRAME_MS later)
+    expect(kfs[1].screens[0].data).not.toContain('end-of-batch');
+    c.advance(KEYFRAME_MS);
+    output(src, 3, 1001, '!');
+    await rec.flush();
+    const last = (await db.keyframes.toArray()).at(-1)!;
+    expect(last.screens[0].data).toContain('end-of-batch!');
     await rec.dispose();
   });
 

@@ -137,17 +137,23 @@ export class Recorder {
     const batch = this.#queue.splice(0);
     let bytes = 0;
     const meta = this.#meta;
+    const kfs: Keyframe[] = [];
     for (const e of batch) {
       bytes += sizeOf(e);
       this.#model.apply(e);
-      if (e.k === 'msg' && e.cap === 'terminal') this.#sinceKf.bytes += sizeOf(e.msg);
       if (e.k === 'join' && !meta.participants.includes(e.who.name)) meta.participants = [...meta.participants, e.who.name];
       if (e.k === 'rename' && !meta.participants.includes(e.name)) meta.participants = [...meta.participants, e.name];
+      this.#sinceKf.changed = true;
+      if (e.k !== 'msg' || e.cap !== 'terminal') continue;
+      const data = (e.msg as { data?: Uint8Array | string }).data;
+      this.#sinceKf.bytes += data?.length ?? 0;
+      // by bytes, inside the batch: a seek then never parses more than about KEYFRAME_BYTES,
+      // however fast the output came
+      if (this.#sinceKf.bytes >= KEYFRAME_BYTES) kfs.push(await this.#keyframe(e));
     }
-    this.#sinceKf.changed = true;
     const last = batch[batch.length - 1];
-    const kf = this.#keyframeDue(last.t) ? await this.#keyframe(last) : null;
-    if (kf) bytes += sizeOf(kf.screens);
+    if (this.#sinceKf.changed && last.t - this.#sinceKf.t >= KEYFRAME_MS) kfs.push(await this.#keyframe(last));
+    for (const kf of kfs) bytes += sizeOf(kf.screens);
     const next: RecordingMeta = { ...meta, length: last.t, events: last.seq, bytes: meta.bytes + bytes };
     const db = this.#o.db;
     try {
@@ -155,28 +161,25 @@ export class Recorder {
         await db.events.bulkAdd(batch);
         const marks = batch.filter(isMark);
         if (marks.length) await db.marks.bulkAdd(marks);
-        if (kf) await db.keyframes.add(kf);
+        if (kfs.length) await db.keyframes.bulkAdd(kfs);
         await db.recordings.put(next);
       });
     } catch (e) {
       return isQuotaError(e) ? this.stop('full', FULL) : this.stop('failed', `Recording stopped: ${(e as Error).message}`);
     }
     this.#meta = next;
-    if (kf) this.#sinceKf = { bytes: 0, t: kf.t, changed: false };
     this.status.fire({ state: this.state, bytes: next.bytes });
   }
 
-  #keyframeDue(t: number): boolean {
-    return this.#sinceKf.bytes >= KEYFRAME_BYTES || (this.#sinceKf.changed && t - this.#sinceKf.t >= KEYFRAME_MS);
-  }
-
-  async #keyframe(last: Stored): Promise<Keyframe> {
+  /** The state after event `at`; restarts the count towards the next keyframe. */
+  async #keyframe(at: Stored): Promise<Keyframe> {
     const screens: Screen[] = [];
     for (const [id, m] of this.#terms) {
       await m.settled();
       screens.push({ id, cols: m.cols, rows: m.rows, data: m.serialize() });
     }
-    return { rec: this.id, seq: last.seq, t: last.t, ...this.#model.state(screens) };
+    this.#sinceKf = { bytes: 0, t: at.t, changed: false };
+    return { rec: this.id, seq: at.seq, t: at.t, ...this.#model.state(screens) };
   }
 
   /** Stops recording for good (storage full or failing), keeping what was written. */

@@ -17,9 +17,6 @@ export const IDLE_MS = 2000;
 const SKIPPED_TO_MS = 250;
 /** How far ahead of the position playing reads, ms of recording time (× speed). */
 const READ_AHEAD_MS = 5000;
-/** Events read per page while seeking: a keyframe's tail is a few dozen output chunks (a page
- * read past the target is wasted, a page too few costs a round trip). */
-const SEEK_PAGE_EVENTS = 64;
 /** Player clock step while playing, ms of real time. */
 const TICK_MS = 33;
 
@@ -82,11 +79,7 @@ export class Player {
       this.#model.load(kf ?? { people: [], self: null, latest: {}, screens: [], seq: 0, t: 0 });
     }
     this.#ahead = [];
-    for (;;) {
-      const page = await this.#reader.events(this.#model.seq, target, SEEK_PAGE_EVENTS);
-      for (const e of page) this.#model.apply(e);
-      if (page.length < SEEK_PAGE_EVENTS) break;
-    }
+    for (const e of await this.#reader.span(this.#model.seq, this.#model.t, target)) this.#model.apply(e);
     this.t = target;
     this.#emit();
   }

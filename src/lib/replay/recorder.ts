@@ -17,6 +17,7 @@ import { detach, RECORDING_VERSION, sizeOf, type Keyframe, type Person, type Rec
 import { isMark } from './markers.ts';
 import { ReplayModel } from './replay-state.ts';
 import { TermModel, type XtermKit } from './term-model.ts';
+import { WordIndexer } from './search-index.ts';
 
 /** How often queued events are written, ms. */
 export const FLUSH_MS = 1000;
@@ -72,6 +73,7 @@ export class Recorder {
   #meta: RecordingMeta;
   #model: ReplayModel;
   #terms = new Map<number, TermModel>();
+  #words: WordIndexer;
   #sinceKf = { bytes: 0, t: 0, changed: false };
   #chain: Promise<void> = Promise.resolve();
   /** each peer's name as last recorded */
@@ -84,8 +86,9 @@ export class Recorder {
     this.#now = o.now ?? (() => Date.now());
     this.#t0 = this.#now();
     this.id = o.id ?? `${o.session}-${this.#t0.toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-    this.#meta = { id: this.id, v: RECORDING_VERSION, session: o.session, started: this.#t0, length: 0, events: 0, bytes: 0, participants: [o.self.name] };
+    this.#meta = { id: this.id, v: RECORDING_VERSION, session: o.session, started: this.#t0, length: 0, events: 0, bytes: 0, participants: [o.self.name], words: true };
     this.#model = new ReplayModel((id) => this.#term(id));
+    this.#words = new WordIndexer(this.id);
     const src = o.source;
     this.#store.add(src.router.tapped.on((r) => this.#tapped(r)));
     this.#store.add(
@@ -141,6 +144,7 @@ export class Recorder {
     for (const e of batch) {
       bytes += sizeOf(e);
       this.#model.apply(e);
+      this.#words.add(e);
       if (e.k === 'join' && !meta.participants.includes(e.who.name)) meta.participants = [...meta.participants, e.who.name];
       if (e.k === 'rename' && !meta.participants.includes(e.name)) meta.participants = [...meta.participants, e.name];
       this.#sinceKf.changed = true;
@@ -154,11 +158,13 @@ export class Recorder {
     const last = batch[batch.length - 1];
     if (this.#sinceKf.changed && last.t - this.#sinceKf.t >= KEYFRAME_MS) kfs.push(await this.#keyframe(last));
     for (const kf of kfs) bytes += sizeOf(kf.screens);
+    const pages = this.#words.take();
     const next: RecordingMeta = { ...meta, length: last.t, events: last.seq, bytes: meta.bytes + bytes };
     const db = this.#o.db;
     try {
-      await db.transaction('rw', [db.events, db.marks, db.keyframes, db.recordings], async () => {
+      await db.transaction('rw', [db.events, db.marks, db.keyframes, db.words, db.recordings], async () => {
         await db.events.bulkAdd(batch);
+        if (pages.length) await db.words.bulkAdd(pages);
         const marks = batch.filter(isMark);
         if (marks.length) await db.marks.bulkAdd(marks);
         if (kfs.length) await db.keyframes.bulkAdd(kfs);

@@ -86,6 +86,28 @@ describe('Recorder', () => {
     await rec.dispose();
   });
 
+  it('puts finished commands (with exit codes) and checkpoints taken while recording on the timeline', async () => {
+    const { db, src, c, rec } = setup();
+    const cmd = (id: number, end: number | null, exit: number | null) =>
+      src.msg(host, 'commands', { type: 'update', command: { id, term: 1, text: `make ${id}`, authors: [{ id: 'p2', name: 'Eddie', role: 'editor' }], cwd: '/', start: 1, end, exit } } as never);
+    const snap = (id: number, label: string, source = 'request') => ({ id, label, time: 1, author: { id: 'p2', name: 'Eddie', role: 'editor' }, source });
+    src.msg(host, 'env', { type: 'list', snapshots: [snap(1, 'start', 'start'), snap(2, 'old one')] } as never);
+    cmd(1, null, null);
+    c.advance(1000);
+    cmd(1, 2, 0);
+    cmd(1, 2, 0); // told again: one marker
+    cmd(2, 3, 2);
+    c.advance(1000);
+    src.msg(host, 'env', { type: 'list', snapshots: [snap(1, 'start', 'start'), snap(2, 'old one'), snap(3, 'before deploy')] } as never);
+    await rec.dispose();
+    const marks = (await db.marks.toArray()).filter((m) => m.k === 'marker');
+    expect(marks.map((m) => [m.t, m.k === 'marker' && m.kind, m.k === 'marker' && m.label])).toEqual([
+      [1000, 'command', '$ make 1 → exit 0 (Eddie)'],
+      [1000, 'command-failed', '$ make 2 → exit 2 (Eddie)'],
+      [2000, 'checkpoint', 'Checkpoint: before deploy (Eddie)']
+    ]);
+  });
+
   it('stops when storage is full, says so, and keeps every earlier batch intact', async () => {
     const { db, src, rec } = setup();
     const statuses: string[] = [];

@@ -14,7 +14,7 @@ import type { MeshPeer } from '../mesh/mesh.ts';
 import type { Routed } from '../mesh/router.ts';
 import { isQuotaError, type ReplayDb } from './db.ts';
 import { detach, RECORDING_VERSION, sizeOf, type Keyframe, type Person, type RecEvent, type RecordingMeta, type Screen, type Stored } from './events.ts';
-import { isMark } from './markers.ts';
+import { isMark, MESSAGE_MARKERS } from './markers.ts';
 import { ReplayModel } from './replay-state.ts';
 import { TermModel, type XtermKit } from './term-model.ts';
 import { WordIndexer } from './search-index.ts';
@@ -74,6 +74,8 @@ export class Recorder {
   #model: ReplayModel;
   #terms = new Map<number, TermModel>();
   #words: WordIndexer;
+  /** what MESSAGE_MARKERS remember */
+  #seen = new Set<string>();
   #sinceKf = { bytes: 0, t: 0, changed: false };
   #chain: Promise<void> = Promise.resolve();
   /** each peer's name as last recorded */
@@ -114,6 +116,8 @@ export class Recorder {
   #tapped(r: Routed): void {
     if (NOT_RECORDED.has(r.capability) || NOT_RECORDED.has(`${r.capability}.${r.msg.type}`)) return;
     this.record({ k: 'msg', cap: r.capability, from: r.peer.id, msg: detach(r.msg) as Typed });
+    const notes = MESSAGE_MARKERS[r.capability];
+    if (notes) for (const m of notes(r.msg, this.#seen)) this.record({ k: 'marker', ...m });
   }
 
   #term(id: number): TermModel {

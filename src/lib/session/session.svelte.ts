@@ -24,7 +24,7 @@ import type { Decision } from '../protocol/statements.ts';
 import { InviteList } from './invites.svelte.ts';
 import { EditorClient } from '../editor/editor-client.ts';
 import { FilesClient } from '../files/files-client.ts';
-import { startRecording, type LiveRecording } from '../replay/live.ts';
+import { recordingEnabled, startRecording, type LiveRecording } from '../replay/live.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
 import { join } from './join.ts';
 import { rememberedLinks } from './new-session.ts';
@@ -118,7 +118,7 @@ export class SessionState implements SessionView {
     this.files = new FilesClient(mesh);
     this.#announce();
     const env = (this.#env = new EnvClient(mesh));
-    this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
+    if (recordingEnabled()) this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
     const s = this.#store;
     s.add(credential.refreshed.on((t) => mesh.renewed(t)));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));

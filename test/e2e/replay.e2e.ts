@@ -13,6 +13,9 @@ import type { OpenedPage } from '../helpers/browser.ts';
 import { openPage } from '../helpers/browser.ts';
 import type { HostProcess } from '../helpers/processes.ts';
 import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
+import { startHostProcess } from '../helpers/processes.ts';
+import { makeTempDir } from '../helpers/tmp.ts';
+import path from 'node:path';
 import { joinAs, screenText, SEE_TIMEOUT_MS, typeInto, waitForScreen, withQuery } from '../helpers/session-page.ts';
 
 let session: E2eSession;
@@ -81,6 +84,16 @@ async function markerKinds(page: Page): Promise<string[]> {
   return page.getByTestId('marker').evaluateAll((ms) => ms.map((m) => (m as HTMLElement).dataset.kind!));
 }
 
+/** Drops files (name, text) on the /replay page as a person dragging them from a file manager. */
+async function dropFiles(page: Page, files: { name: string; text: string }[]): Promise<void> {
+  const dt = await page.evaluateHandle((fs) => {
+    const d = new DataTransfer();
+    for (const f of fs) d.items.add(new File([f.text], f.name));
+    return d;
+  }, files);
+  await page.getByTestId('drop').dispatchEvent('drop', { dataTransfer: dt });
+}
+
 /** asciinema cat in a real PTY (it opens its controlling terminal). */
 function asciinemaCat(file: string): Promise<{ out: string; code: number }> {
   return new Promise((resolve) => {
@@ -116,7 +129,9 @@ describe('replay', () => {
     expect(await tab.getByTestId('storage').innerText()).toMatch(/Storage used/);
 
     await openReplay(tab, recId);
-    await expect.poll(() => markerKinds(tab), { timeout: SEE_TIMEOUT_MS }).toEqual(expect.arrayContaining(['join', 'rename']));
+    await expect.poll(() => markerKinds(tab), { timeout: SEE_TIMEOUT_MS }).toEqual(expect.arrayContaining(['join', 'rename', 'command']));
+    // commands are markers with their exit code (bash's integration on the host says so)
+    expect(await tab.locator('[data-testid="marker"][data-kind="command"]').first().getAttribute('aria-label')).toMatch(/\$ echo first-\$\(\(1\+0\)\) → exit 0/);
     await tab.locator('[data-testid="marker"][data-kind="rename"][aria-label*="Edwina"]').click();
     const screen = await waitForScreen(tab, 'second-2');
     expect(screen).not.toContain('third-3');
@@ -194,6 +209,46 @@ describe('replay', () => {
       await waitForScreen(person.page, 'still-7');
     } finally {
       await person.close();
+    }
+  });
+
+  it('a host record (.cast + audit log) dropped on /replay plays with its authors and command markers; a bad one is refused', async () => {
+    const dir = makeTempDir('live-sessions-record-');
+    const boxHost = await startHostProcess(session.signaling.url, { cwd: makeTempDir('live-sessions-e2e-cwd-'), shell: '/bin/bash', args: ['--record-dir', dir] });
+    const person = await joinAs(browser, boxHost.links.owner, 'Rita');
+    try {
+      await typeInto(person.page, 'echo boxed-$((8+0)); false\n');
+      await waitForScreen(person.page, 'boxed-8');
+      await expect.poll(() => fs.readdirSync(dir).some((n) => n.endsWith('.jsonl') && fs.readFileSync(path.join(dir, n), 'utf8').includes('"kind":"command"')), { timeout: SEE_TIMEOUT_MS }).toBe(true);
+      await boxHost.stop();
+      const files = fs.readdirSync(dir).filter((n) => /\.(cast|jsonl)$/.test(n)).map((name) => ({ name, text: fs.readFileSync(path.join(dir, name), 'utf8') }));
+      expect(files.map((f) => path.extname(f.name)).sort()).toEqual(['.cast', '.jsonl']);
+
+      const page = person.page;
+      await page.goto(`${origin()}/replay`);
+      const errorsBefore = person.errors.length;
+      await dropFiles(page, files);
+      await expect.poll(() => page.getByTestId('import-notice').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/Opened the host record/);
+      const row = (await recordings(page)).find((r) => r.id.startsWith('host-'))!;
+      expect(row.cells[4]).toContain('Rita');
+      await openReplay(page, row.id);
+      await expect.poll(() => markerKinds(page), { timeout: SEE_TIMEOUT_MS }).toEqual(expect.arrayContaining(['join', 'command-failed']));
+      const failed = page.locator('[data-testid="marker"][data-kind="command-failed"]').first();
+      expect(await failed.getAttribute('aria-label')).toMatch(/\$ echo boxed-.*; false → exit 1 \(Rita\)/);
+      await failed.click();
+      await waitForScreen(page, 'boxed-8');
+
+      // a damaged record: the file, the line and why
+      await page.goto(`${origin()}/replay`);
+      const cast = files.find((f) => f.name.endsWith('.cast'))!;
+      await dropFiles(page, [{ name: cast.name, text: cast.text.split('\n')[0] + '\n[1, "o"]\n[2, "o", "x"]\n' }]);
+      await expect.poll(() => page.getByTestId('import-error').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/line 2: an event must be \[time, code, data\]/);
+      await dropFiles(page, [{ name: 'notes.txt', text: 'hello' }, cast]);
+      await expect.poll(() => page.getByTestId('import-error').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/notes.txt is not part of a host record/);
+      expect(person.errors.slice(errorsBefore)).toEqual([]);
+    } finally {
+      await person.close();
+      await boxHost.stop();
     }
   });
 });

@@ -29,6 +29,15 @@ export const MAX_WORD_CHARS = 32;
 export const ANY = '\x00';
 
 const WORD = /[\p{L}\p{N}_]+/gu;
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+
+/** Where the text's last (maybe unfinished) word starts; a scan back from the end (a regex
+ * anchored at the end would be tried from every position). */
+function trailingWord(text: string): number {
+  let i = text.length;
+  while (i > 0 && WORD_CHAR.test(text[i - 1])) i--;
+  return i;
+}
 
 /** The words of a text, lowercased and cut to MAX_WORD_CHARS (what the index and queries use). */
 export function wordsOf(text: string): string[] {
@@ -65,7 +74,7 @@ export class WordIndexer {
     if (!c || m.type === 'snapshot') this.#carry.set(m.id, (c = { dec: new TextDecoder(), rest: '' }));
     const text = c.rest + plainText(typeof m.data === 'string' ? m.data : c.dec.decode(m.data, { stream: true }));
     // the last word may go on in the next chunk: index it then (or at the page's end)
-    const cut = text.search(/[\p{L}\p{N}_]*$/u);
+    const cut = trailingWord(text);
     c.rest = text.slice(cut).slice(-MAX_WORD_CHARS);
     if (!this.#from) this.#from = e.seq;
     this.#to = e.seq;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dexie } from 'dexie';
 import { terminalProtocol } from '../protocol/terminal.ts';
-import { Recorder, KEYFRAME_BYTES, KEYFRAME_MS } from './recorder.ts';
+import { Recorder, KEYFRAME_BYTES, KEYFRAME_MIN_MS, KEYFRAME_MS } from './recorder.ts';
 import { clock, FakeSource, fakePeer, headlessKit, memoryDb } from './testing.ts';
 import type { ReplayDb } from './db.ts';
 
@@ -65,7 +65,10 @@ describe('Recorder', () => {
     src.msg(host, 'terminal', { type: 'snapshot', id: 3, seq: 0, cols: 40, rows: 10, data: '' } as never);
     const line = 'x'.repeat(1023) + '\n';
     const perKf = KEYFRAME_BYTES / 1024;
-    for (let i = 1; i <= 2 * perKf + 2; i++) output(src, 3, i, i === perKf ? '\x1b[2J\x1b[Hfirst-kf' + line.slice(8) : line);
+    for (let i = 1; i <= 2 * perKf + 2; i++) {
+      c.advance(10);
+      output(src, 3, i, i === perKf ? '\x1b[2J\x1b[Hfirst-kf' + line.slice(8) : line);
+    }
     output(src, 3, 1000, '\x1b[2J\x1b[Hend-of-batch');
     c.advance(100);
     await rec.flush();
@@ -84,6 +87,21 @@ describe('Recorder', () => {
     const last = (await db.keyframes.toArray()).at(-1)!;
     expect(last.screens[0].data).toContain('end-of-batch!');
     await rec.dispose();
+  });
+
+  it('takes keyframes at most every KEYFRAME_MIN_MS, however fast the output comes', async () => {
+    const { db, src, c, rec } = setup();
+    const line = 'z'.repeat(1023) + '\n';
+    // 10 keyframes' worth of output within 1 s of recording time
+    for (let i = 1; i <= (10 * KEYFRAME_BYTES) / 1024; i++) {
+      if (i % 128 === 0) c.advance(100);
+      output(src, 1, i, line);
+    }
+    await rec.dispose();
+    const ts = (await db.keyframes.toArray()).map((k) => k.t);
+    expect(ts.length).toBeGreaterThan(1);
+    expect(ts.length).toBeLessThanOrEqual(1000 / KEYFRAME_MIN_MS);
+    expect(ts.every((t, i) => i === 0 || t - ts[i - 1] >= KEYFRAME_MIN_MS)).toBe(true);
   });
 
   it('puts finished commands (with exit codes) and checkpoints taken while recording on the timeline', async () => {

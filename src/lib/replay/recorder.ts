@@ -25,6 +25,9 @@ export const FLUSH_MS = 1000;
 export const KEYFRAME_BYTES = 128 * 1024;
 /** …or after this long with any change, ms. */
 export const KEYFRAME_MS = 10_000;
+/** …but not more often than this, ms of recording time: a keyframe costs a serialize (a few ms),
+ * and a terminal pouring out tens of MB/s would otherwise take hundreds a second. */
+export const KEYFRAME_MIN_MS = 250;
 
 /** Messages never recorded: the mesh's own (a hello carries a credential; presence is recorded
  * as join/leave/rename instead) and the owner's share links (invite secrets). */
@@ -157,7 +160,7 @@ export class Recorder {
       this.#sinceKf.bytes += data?.length ?? 0;
       // by bytes, inside the batch: a seek then never parses more than about KEYFRAME_BYTES,
       // however fast the output came
-      if (this.#sinceKf.bytes >= KEYFRAME_BYTES) kfs.push(await this.#keyframe(e));
+      if (this.#sinceKf.bytes >= KEYFRAME_BYTES && e.t - this.#sinceKf.t >= KEYFRAME_MIN_MS) kfs.push(await this.#keyframe(e));
     }
     const last = batch[batch.length - 1];
     if (this.#sinceKf.changed && last.t - this.#sinceKf.t >= KEYFRAME_MS) kfs.push(await this.#keyframe(last));

@@ -16,23 +16,6 @@ const STORAGE_CHECK_MS = 30_000;
 /** Above this share of the quota, recording stops on its own (other pages of this origin need room too). */
 const STORAGE_FULL_RATIO = 0.98;
 
-/** localStorage key: "off" when this person turned recording off on this browser. */
-export const RECORD_SETTING = 'live-sessions.replay.record';
-
-/** Whether sessions are recorded on this browser (on unless turned off on the /replay page). */
-export function recordingEnabled(): boolean {
-  try {
-    return localStorage.getItem(RECORD_SETTING) !== 'off';
-  } catch {
-    return true; // storage blocked: recording then fails on its own and says so
-  }
-}
-
-export function setRecordingEnabled(on: boolean): void {
-  if (on) localStorage.removeItem(RECORD_SETTING);
-  else localStorage.setItem(RECORD_SETTING, 'off');
-}
-
 export const browserKit = { Terminal, SerializeAddon } as unknown as XtermKit;
 
 export interface LiveRecording {

@@ -36,7 +36,8 @@ describe('host record import', () => {
       file('s1-terminal-1.cast', cast([[0.5, 'o', '$ make\r\n'], [2, 'o', 'Error 2\r\n$ '], [3, 'r', '100x30'], [4, 'o', 'after-resize\r\n']])),
       file('s1-terminal-2.cast', cast([[1, 'o', 'second terminal\r\n'], [5, 'i', 'ignored input']])),
       file('s1.jsonl', audit([
-        { t: iso(100), who: eddie, kind: 'join' },
+        { t: iso(100), who: { ...eddie, name: 'guest' }, kind: 'join' },
+        { t: iso(200), who: eddie, kind: 'input', term: 1, data: 'm' },
         { t: iso(2100), who: eddie, kind: 'command', term: 1, text: 'make', cwd: '/', exit: 2, ms: 1600 },
         { t: iso(2500), who: eddie, kind: 'checkpoint', id: 2, label: 'before fix', source: 'request', redacted: 0 },
         { t: iso(2600), who: eddie, kind: 'input', term: 1, data: 'x' },
@@ -44,11 +45,12 @@ describe('host record import', () => {
       ]) + '{"t":"2026-12-01T10:00:05Z","who":{"id":')
     ];
     const meta = await importHostRecord(d, files, headlessKit);
-    expect(meta).toMatchObject({ session: 's1', started: T0, imported: true, words: true, participants: ['the box', 'Eddie'] });
+    expect(meta).toMatchObject({ session: 's1', started: T0, imported: true, words: true, participants: ['the box', 'guest', 'Eddie'] });
     expect(meta.length).toBe(4500); // the leave; input events are not replayed
     const reader = new RecordingReader(d, meta.id);
     expect(markersOf(await reader.marks()).map((m) => [m.t, m.kind, m.label])).toEqual([
-      [100, 'join', 'Eddie joined (editor)'],
+      [100, 'join', 'guest joined (editor)'],
+      [200, 'rename', 'guest is now Eddie'],
       [2100, 'command-failed', '$ make → exit 2 (Eddie)'],
       [2500, 'checkpoint', 'Checkpoint: before fix (Eddie)'],
       [4500, 'leave', 'Eddie left']

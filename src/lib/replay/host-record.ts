@@ -42,7 +42,7 @@ interface Who {
 type Happening =
   | { t: number; k: 'out'; term: number; text: string }
   | { t: number; k: 'resize'; term: number; cols: number; rows: number }
-  | { t: number; k: 'join' | 'leave'; who: Who }
+  | { t: number; k: 'join' | 'leave' | 'rename'; who: Who }
   | { t: number; k: 'marker'; kind: string; label: string };
 
 class Bad extends Error {}
@@ -70,15 +70,27 @@ function who(v: unknown): Who {
   return { id: text(o, 'id', 200), name: text(o, 'name'), role: text(o, 'role', 32) };
 }
 
-function auditLine(line: string): Happening | null {
+/** A line of the audit log; `names` is who went by which name so far: a peer joins under a
+ * placeholder (its name reaches the host later) and any later line may carry its real name. */
+function auditLine(line: string, names: Map<string, string>): Happening[] {
   const o = JSON.parse(line) as unknown;
   if (!o || typeof o !== 'object' || Array.isArray(o)) bad('not a JSON object');
   const a = o as Record<string, unknown>;
   const t = Date.parse(text(a, 't', 64));
   if (!Number.isFinite(t)) bad('"t" is not a time');
   const kind = text(a, 'kind', 32);
-  if (kind === 'continues') return null;
+  if (kind === 'continues') return [];
   const by = who(a.who);
+  // a command's author is everyone who typed it ("Ann + Bob"), not a name anybody goes by
+  const named = kind !== 'command' && by.id !== '';
+  const known = named ? names.get(by.id) : undefined;
+  if (named) names.set(by.id, by.name);
+  const renamed: Happening[] = known !== undefined && known !== by.name && kind !== 'join' ? [{ t, k: 'rename', who: by }] : [];
+  const h = auditEvent(a, t, kind, by);
+  return h ? [...renamed, h] : renamed;
+}
+
+function auditEvent(a: Record<string, unknown>, t: number, kind: string, by: Who): Happening | null {
   const num = (k: string) => (a[k] === null || a[k] === undefined ? null : Number.isSafeInteger(a[k]) ? (a[k] as number) : bad(`"${k}" must be a whole number`));
   switch (kind) {
     case 'join':
@@ -169,16 +181,17 @@ async function nextOfCast(c: Cast): Promise<Happening | null> {
 async function readAudit(f: RecordFile): Promise<Happening[]> {
   if (f.size > MAX_AUDIT_BYTES) throw new ImportError(`${f.name} is larger than ${MAX_AUDIT_BYTES / 1024 / 1024} MB.`);
   const out: Happening[] = [];
+  const names = new Map<string, string>();
   for await (const { line, n, last } of withLast(linesOf(f.stream()))) {
     if (!line.trim()) continue;
     try {
-      const h = auditLine(line);
-      if (h) out.push(h);
+      out.push(...auditLine(line, names));
     } catch (err) {
       if (last && err instanceof SyntaxError) break;
       throw new ImportError(`${f.name} line ${n}: ${err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message}.`);
     }
   }
+  // stable: a rename stays before the line that revealed it
   return out.sort((a, b) => a.t - b.t);
 }
 
@@ -204,13 +217,14 @@ export async function importHostRecord(db: ReplayDb, files: RecordFile[], kit: X
 
   let now = start;
   const tapped = new Emitter<Routed>();
-  const source: RecorderSource & { joined: Emitter<MeshPeer>; gone: Emitter<{ peer: MeshPeer; reason: { kind: string } }> } = {
+  const source: RecorderSource & { joined: Emitter<MeshPeer>; gone: Emitter<{ peer: MeshPeer; reason: { kind: string } }>; renamed: Emitter<MeshPeer> } = {
     router: { tapped },
     joined: new Emitter<MeshPeer>(),
     gone: new Emitter<{ peer: MeshPeer; reason: { kind: string } }>(),
+    renamed: new Emitter<MeshPeer>(),
     peerJoined: { on: (l) => source.joined.on(l) },
     peerGone: { on: (l) => source.gone.on(l) },
-    peerRenamed: { on: () => ({ dispose() {} }) }
+    peerRenamed: { on: (l) => source.renamed.on(l) }
   };
   const box = { id: 'host', name: 'the box', role: 'host' };
   const hostPeer = peer(box);
@@ -255,6 +269,9 @@ export async function importHostRecord(db: ReplayDb, files: RecordFile[], kit: X
           break;
         case 'leave':
           source.gone.fire({ peer: peer(h.who), reason: { kind: 'left' } });
+          break;
+        case 'rename':
+          source.renamed.fire(peer(h.who));
           break;
         case 'marker':
           rec.record({ k: 'marker', kind: h.kind, label: h.label });

@@ -16,6 +16,7 @@ import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
 import { startHostProcess } from '../helpers/processes.ts';
 import { makeTempDir } from '../helpers/tmp.ts';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { joinAs, screenText, SEE_TIMEOUT_MS, typeInto, waitForScreen, withQuery } from '../helpers/session-page.ts';
 
 let session: E2eSession;
@@ -94,6 +95,42 @@ async function dropFiles(page: Page, files: { name: string; text: string }[]): P
   await page.getByTestId('drop').dispatchEvent('drop', { dataTransfer: dt });
 }
 
+/** Serves `dir` (a segmented export, unzipped) and asciinema-player's bundle on an intercepted
+ * origin; true once the player, seeked to the end, shows `text`. */
+async function segmentedPlayerShows(b: Browser, dir: string, text: string): Promise<boolean> {
+  const dist = path.join(import.meta.dirname, '../../node_modules/asciinema-player/dist/bundle');
+  const opened = await openPage(b, 'about:blank');
+  try {
+    const page = opened.page;
+    await page.route('http://player.test/**', (route) => {
+      const name = decodeURIComponent(new URL(route.request().url()).pathname.slice(1));
+      if (name === '') return route.fulfill({ contentType: 'text/html', body: '<!doctype html><link rel="stylesheet" href="/asciinema-player.css"><div id="p"></div><script src="/asciinema-player.min.js"></script>' });
+      const file = name.startsWith('asciinema-player') ? path.join(dist, name) : path.join(dir, name);
+      return route.fulfill({ path: path.resolve(file).startsWith(path.resolve(name.startsWith('asciinema-player') ? dist : dir)) ? file : '/nonexistent' });
+    });
+    await page.goto('http://player.test/');
+    await page.evaluate(() => {
+      type Ap = { seek(s: number): Promise<void>; getDuration(): number; addEventListener(e: string, f: () => void): void };
+      const w = window as unknown as { AsciinemaPlayer: { create(s: object, el: HTMLElement, o: object): Ap }; __ap: Ap; __ready: boolean };
+      w.__ap = w.AsciinemaPlayer.create({ url: '/index.json', format: 'segmented' }, document.getElementById('p')!, { preload: true });
+      w.__ap.addEventListener('ready', () => (w.__ready = true));
+    });
+    await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true, null, { timeout: SEE_TIMEOUT_MS });
+    await page.evaluate(() => {
+      const ap = (window as unknown as { __ap: { seek(s: number): Promise<void>; getDuration(): number } }).__ap;
+      return ap.seek(ap.getDuration());
+    });
+    return await page
+      .waitForFunction((t) => (document.getElementById('p')?.textContent ?? '').includes(t), text, { timeout: SEE_TIMEOUT_MS })
+      .then(
+        () => true,
+        () => false
+      );
+  } finally {
+    await opened.close();
+  }
+}
+
 /** asciinema cat in a real PTY (it opens its controlling terminal). */
 function asciinemaCat(file: string): Promise<{ out: string; code: number }> {
   return new Promise((resolve) => {
@@ -149,6 +186,12 @@ describe('replay', () => {
     const { out, code } = await asciinemaCat((await cast.path())!);
     expect(code, out).toBe(0);
     expect(out).toContain('second-2');
+
+    // the segmented export plays in asciinema-player 3.17 itself, seeking to the end
+    const [seg] = await Promise.all([tab.waitForEvent('download'), tab.getByTestId('export-segmented').click()]);
+    const dir = makeTempDir('live-sessions-segmented-');
+    execFileSync('unzip', ['-q', (await seg.path())!, '-d', dir]);
+    expect(await segmentedPlayerShows(browser, dir, 'third-3')).toBe(true);
     await editor.close();
     await tab.close();
   });

@@ -21,9 +21,10 @@ import { replayBench } from './replay.ts';
 import { logsBench } from './logs.ts';
 import { metricsBench } from './metrics.ts';
 import { recordingBench } from './recording.ts';
+import { replayLiveBench } from './replay-live.ts';
 
 /** In order: the physical limits first, so later (product) modules can print ratios to them. */
-const ALL: BenchModule[] = [rawPty, rawDc, lanesBench, pageEcho, echo, throughput, finalScreen, join, attack, editorBench, envBench, replayBench, signal, logsBench, metricsBench, recordingBench];
+const ALL: BenchModule[] = [rawPty, rawDc, lanesBench, pageEcho, echo, throughput, finalScreen, join, attack, editorBench, envBench, replayBench, signal, logsBench, metricsBench, recordingBench, replayLiveBench];
 /** BENCH_ONLY=echo,join runs only those modules (while working on one; ratios then stay null). */
 const only = process.env.BENCH_ONLY?.split(',');
 const MODULES = only ? ALL.filter((m) => only.includes(m.name)) : ALL;

@@ -30,6 +30,7 @@ import { FilesClient } from '../files/files-client.ts';
 import { LogsClient } from '../logs/logs-client.ts';
 import { logFilterLabel } from '../logs/query.ts';
 import { startRecording, type LiveRecording } from '../replay/live.ts';
+import { recordingEnabled } from '../replay/record-setting.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
 import { join } from './join.ts';
 import { rememberedLinks } from './new-session.ts';
@@ -132,7 +133,7 @@ export class SessionState implements SessionView {
     this.#announce();
     const env = (this.#env = new EnvClient(mesh));
     const metrics = (this.#metrics = new MetricsClient(mesh));
-    this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
+    if (recordingEnabled()) this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
     const s = this.#store;
     s.add(credential.refreshed.on((t) => mesh.renewed(t)));
     const paths = s.add(new PathWatcher(mesh));

@@ -35,16 +35,17 @@ export class ProductSession {
     this.host = host;
   }
 
-  /** Starts a signaling server and a host agent whose terminals run the shell script `shell`. */
-  static async start(shell: string): Promise<ProductSession> {
+  /** Starts a signaling server and a host agent whose terminals run the shell script `shell`;
+   *  `cli`: another checkout's bin/live-sessions.js (both programs, and so the app it serves). */
+  static async start(shell: string, cli?: string): Promise<ProductSession> {
     const dir = makeTempDir('live-sessions-bench-');
     const script = join(dir, 'shell.sh');
     writeFileSync(script, shell);
     chmodSync(script, 0o755);
     const env = { LIVE_SESSIONS_STATE_DIR: join(dir, 'state') };
-    const signaling = await startSignalingProcess({ env });
+    const signaling = await startSignalingProcess({ env, cli });
     try {
-      const host = await startHostProcess(signaling.url, { shell: script, env, cwd: dir });
+      const host = await startHostProcess(signaling.url, { shell: script, env, cwd: dir, cli });
       return new ProductSession(signaling, host);
     } catch (err) {
       await signaling.stop();

@@ -1,14 +1,14 @@
 // Time to the final screen: an editor presses Enter on a command with a lot of output, and every
-// page — the editor's, a viewer's, and a viewer whose page runs on a CPU slowed 4× (Chromium's
-// own throttling) — shows the end of it: the end marker parsed by its xterm, live or inside a
+// page — the editor's, a viewer's, and a viewer whose page gets 1/4 of a core (a cgroup quota on its
+// renderer, slow-page.ts) — shows the end of it: the end marker parsed by its xterm, live or inside a
 // resync snapshot (page-probe.ts). The limit beside it: the same command read by node-pty alone,
 // same run. Every page's console is watched for xterm's "write data discarded" (xterm_discards,
 // goal 0). Three commands, ROUNDS rounds each; p50 and spread reported.
-import type { CDPSession } from 'playwright-core';
 import { percentile, round, sleep, type BenchContext, type BenchModule } from './harness.ts';
 import { END_MARKER, PAYLOAD_COMMAND, runInPty } from './payload.ts';
 import { COMMAND_SHELL, ProductSession, type Peer, type ProbeWindow } from './product.ts';
 import { processCpuMs, RendererCpu } from './cpu.ts';
+import { openSlowPeer } from './slow-page.ts';
 
 const ROUNDS = 3;
 /** Chromium's CPU throttling of the slow page (1 = none). */
@@ -56,6 +56,7 @@ interface Variant {
   session: ProductSession;
   editor: Peer;
   pages: { name: string; peer: Peer }[];
+  dispose(): Promise<void>;
 }
 
 async function openVariant(ctx: BenchContext, label: string, cli: string | undefined, onDiscard: () => void): Promise<Variant> {
@@ -63,9 +64,9 @@ async function openVariant(ctx: BenchContext, label: string, cli: string | undef
   try {
     const editor = await session.openPeer(ctx.browser, 'editor', 'Editor');
     const viewer = await session.openPeer(ctx.browser, 'viewer', 'Viewer');
-    const slow = await session.openPeer(ctx.browser, 'viewer', 'Slow');
-    const cdp: CDPSession = await slow.context.newCDPSession(slow.page);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: SLOW_PAGE_CPU_RATE });
+    const throttled = await openSlowPeer(ctx.browser, () => session.openPeer(ctx.browser, 'viewer', 'Slow'), SLOW_PAGE_CPU_RATE);
+    const slow = throttled.peer;
+    ctx.log(`${label}: the slow page: ${throttled.how}`);
     const pages = [
       { name: 'editor', peer: editor },
       { name: 'viewer', peer: viewer },
@@ -75,7 +76,16 @@ async function openVariant(ctx: BenchContext, label: string, cli: string | undef
       peer.page.on('console', (m) => /write data discarded/i.test(m.text()) && onDiscard());
       peer.page.on('pageerror', (e) => /write data discarded/i.test(e.message) && onDiscard());
     }
-    return { label, session, editor, pages };
+    return {
+      label,
+      session,
+      editor,
+      pages,
+      dispose: async () => {
+        throttled.dispose();
+        await session.dispose();
+      }
+    };
   } catch (err) {
     await session.dispose();
     throw err;
@@ -155,7 +165,7 @@ export const finalScreen: BenchModule = {
     } finally {
       r.xterm_discards = discards;
       ctx.log(`xterm "write data discarded" on any page: ${discards} (goal 0)`);
-      await Promise.all(variants.map((v) => v.session.dispose()));
+      await Promise.all(variants.map((v) => v.dispose()));
     }
   }
 };

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TerminalSet } from '../terminals/terminal-set.ts';
-import { now } from './asciicast.ts';
+import { BATCH_MS, now } from './asciicast.ts';
 import type { CastWorkerData, FromCastWorker, ToCastWorker } from './cast-worker.ts';
 import { verifyChain } from './chain.ts';
 
@@ -45,12 +45,13 @@ export class TerminalRecorder {
     this.#worker = new Worker(new URL('./cast-worker.ts', import.meta.url), { workerData: { rules } satisfies CastWorkerData });
     // the worker must not keep the host alive, nor a host stop wait on it beyond dispose()
     this.#worker.unref();
-    // Posted from setImmediate, as one message: the output listener itself only queues, so the
-    // listeners after it (the hub sending the output to peers) are not kept waiting on a post.
+    // Posted every BATCH_MS, as one message: the output listener itself only queues, so the
+    // listeners after it (the hub sending the output to peers) are not kept waiting on a post,
+    // and the worker wakes up at most that often, not once per keystroke's echo.
     let queue: ToCastWorker[] = [];
     let transfer: ArrayBuffer[] = [];
     const post = (m: ToCastWorker, buffers?: ArrayBuffer[]) => {
-      if (!queue.length) setImmediate(() => this.#flush());
+      if (!queue.length) setTimeout(() => this.#flush(), BATCH_MS);
       queue.push(m);
       if (buffers) transfer.push(...buffers);
     };

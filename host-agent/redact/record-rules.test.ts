@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_RULE_CHARS, parseRules, recordRedactor, RULE_MASK } from './record-rules.ts';
+import { redactText } from './redact.ts';
 
 describe('redaction rules for the record', () => {
   it('masks the built-in token formats and every match of each --redact rule', () => {
@@ -10,6 +11,23 @@ describe('redaction rules for the record', () => {
     // the same redactor again (global regexes keep no state between calls)
     expect(r('ACME-000001')).toBe(RULE_MASK);
     expect(recordRedactor([])('ls -la && git log 0123456789abcdef0123456789abcdef01234567')).toBe('ls -la && git log 0123456789abcdef0123456789abcdef01234567');
+  });
+
+  it('skips the engine only for text it would leave as it is', () => {
+    const r = recordRedactor([]);
+    const gh = `ghp_${'ab3de5fg7hj9kl1mn3pq5rs7tu9vw1xy3za5b'}`;
+    for (const text of [
+      `push ${gh} now`,
+      'db_password=hunter2 and api_key: "abc"',
+      'postgres://user:s3cret@db/x',
+      'xoxb-1234567890-abcdefghij',
+      'sk_live_abcdefghijklmnop1234',
+      'glpat-abcdefghijklmnopqrstu',
+      '0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\r\n'.repeat(3)
+    ]) {
+      expect(r(text), text).toBe(redactText(text).text);
+    }
+    expect(r(`push ${gh} now`)).toContain('[REDACTED:github-token]');
   });
 
   it('refuses a bad rule with one line naming the flag', () => {

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { globSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { MAX_SPEC_CHARS } from '../src/lib/protocol/logs.ts';
 import { UsageError } from './args.ts';
 
 export const LOG_FLAGS = { log: 'strings', 'log-cmd': 'strings', 'log-docker': 'strings', 'log-history': 'string', 'log-rate': 'string' } as const;
@@ -36,6 +37,9 @@ export function logOptions(f: { log?: string[]; 'log-cmd'?: string[]; 'log-docke
     } else files.push(resolve(cwd, pattern)); // a file that does not exist yet is waited for
   }
   const commands = [...(f['log-cmd'] ?? [])];
+  for (const spec of [...files, ...commands]) {
+    if (spec.length > MAX_SPEC_CHARS) throw new UsageError(`a log source is at most ${MAX_SPEC_CHARS} characters: ${JSON.stringify(spec.slice(0, 60))}…`);
+  }
   if (f['log-docker']?.length) {
     if (!dockerPresent()) throw new UsageError('--log-docker needs docker, and it is not installed here (or its daemon is not reachable); use --log-cmd with another command instead');
     for (const name of f['log-docker']) commands.push(`docker logs -f --tail 1000 ${JSON.stringify(name)}`);

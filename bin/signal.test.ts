@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { KEY_FILE } from '../signaling/server.ts';
+import { WebSocket } from 'ws';
+import type { CreateSessionResponse } from '../src/lib/protocol/api.ts';
+import { SIGNAL_SUBPROTOCOL } from '../src/lib/protocol/signaling.ts';
 import { parseSignalArgs } from './signal.ts';
 import { signalingStateDir, stateRoot } from './state-dir.ts';
 
@@ -98,6 +101,28 @@ describe('live-sessions signal', () => {
     viaEnv.kill('SIGTERM');
   });
 
+  it('logs JSON lines with levels and no secrets; SIGTERM tells sockets to reconnect and exits 0', async () => {
+    const run = runSignal(['--port', '0', '--no-state', '--log-level', 'info']);
+    const [, url] = await run.line(/^listening on (\S+)\n/);
+    const created = (await (await fetch(url + '/api/sessions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ role: 'owner', name: 'Olga Secretname' }) })).json()) as CreateSessionResponse;
+    const joined = (await (await fetch(`${url}/api/sessions/${created.session}/join`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ invite: created.invites.viewer, name: 'Vi' }) })).json()) as { token: string };
+    // a refused upgrade (a forged credential: the real one with its signature cut) and an accepted socket
+    const refusedUpgrade = new WebSocket(url.replace('http', 'ws') + '/signal', [SIGNAL_SUBPROTOCOL, joined.token.slice(0, -4) + 'AAAA']);
+    await new Promise((r) => refusedUpgrade.once('unexpected-response', r));
+    const ws = new WebSocket(url.replace('http', 'ws') + '/signal', [SIGNAL_SUBPROTOCOL, joined.token]);
+    await new Promise((r) => ws.once('open', r));
+    const closedWith = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    run.child.kill('SIGTERM');
+    expect(await closedWith).toBe(1012);
+    expect(await run.exited).toBe(0);
+    const lines = run.out().stderr.split('\n').filter(Boolean);
+    const records = lines.map((l) => JSON.parse(l) as { level: number; msg: string; time: number });
+    for (const r of records) expect(r).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
+    expect(records.some((r) => r.level === 40 && /upgrade refused/.test(r.msg))).toBe(true);
+    expect(records.some((r) => /shutting down/.test(r.msg))).toBe(true);
+    for (const secret of [created.token, joined.token, ...Object.values(created.invites), 'Secretname']) expect(run.out().stderr).not.toContain(secret);
+  });
+
   it('keeps its key id across a restart with the same --state DIR, and prints the directory', async () => {
     const dir = join(TEMP, 'kept');
     const kids: string[] = [];
@@ -107,7 +132,7 @@ describe('live-sessions signal', () => {
       kids.push(((await (await fetch(url + '/.well-known/jwks.json')).json()) as { keys: { kid: string }[] }).keys[0].kid);
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
-      expect(run.out().stderr).toContain(`state: ${dir}\n`);
+      expect(run.out().stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ msg: `state: ${dir}`, stateDir: dir }));
     }
     expect(kids[0]).toMatch(/^k_/);
     expect(kids[1]).toBe(kids[0]);

@@ -27,6 +27,8 @@ Usage:
       Ctrl+C detaches, the session goes on ("links" is null with --json)
   live-sessions audit verify FILE | audit show FILE
       checks an audit log's hash chain (exit 0 intact, 1 naming the first bad line), or prints it
+  live-sessions doctor [--signaling URL]
+      checks signaling, credentials, STUN and the TURN relay (UDP, TCP) from this box
   live-sessions checkpoint [LABEL]
       in a shared shell: an environment checkpoint that sees this shell's variables and cwd
 `;

@@ -178,14 +178,16 @@ export class HostAgent {
       const credential = new Credential(api, created, cert.fingerprint);
       const recordDir = o.recordDir ?? join(o.stateDir, created.session);
       const redact = recordRedactor(o.redact ?? []);
-      const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir), redact);
+      const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir), redact, (e) =>
+        o.log(`audit log failed, the session goes on without it: ${e.message}`)
+      );
       // the environment capability snapshots the box now; its socket's path goes into the shells
       telemetry = o.otlp ? startTelemetry(o.otlp, created.session, o, audit) : null;
       const env = new EnvHost({ cwd: o.cwd, env: o.env ?? process.env, audit, log: o.log });
       const shellEnv = o.env ?? definedEnv();
       launch = shellLaunch(o.shell, shellEnv);
       const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: { ...shellEnv, ...env.shellEnv, ...launch.env } });
-      const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`), redact);
+      const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`), o.redact);
       terminals.open(100, 30);
       const mesh = new Mesh({
         session: created.session,

@@ -27,7 +27,8 @@ export type AuditEvent =
   | { kind: 'refused'; what: string; term?: number; bytes?: number; count?: number }
   | { kind: 'join' | 'leave' }
   | { kind: 'terminal'; action: 'open' | 'close' | 'restart' | 'resize'; term: number }
-  | { kind: 'command'; term: number; text: string | null; cwd: string | null; exit: number | null; ms: number }
+  /** `inside`: lines typed into it while it ran (commands the host could not see: ssh, a REPL) */
+  | { kind: 'command'; term: number; text: string | null; cwd: string | null; exit: number | null; ms: number; inside?: number }
   | { kind: 'file'; action: 'save' | 'create' | 'rename' | 'delete' | 'reload'; path: string; to?: string; version?: string; force?: boolean }
   | { kind: 'checkpoint'; id: number; label: string; source: string; redacted: number }
   | { kind: 'logs'; action: 'filter' | 'add-source' | 'restart' | 'pin' | 'unpin'; detail: string };
@@ -50,18 +51,29 @@ export class AuditLog {
   #chain: Chain;
   #input = new InputChunks((c) => this.#inputLine(c));
   #redact: Redactor | null;
+  #failed = false;
 
   /**
    * `after`: the last hash of the log this one continues (a restarted host), if any; `redact`:
-   * applied to every text an event carries (typed input, command lines, paths) before it is written.
+   * applied to every text an event carries (typed input, command lines, paths) before it is written;
+   * `onError`: told once when writing fails (disk full, the file gone bad), and the log stops.
    */
-  constructor(path: string, after: { hash: string; file: string } | null = null, redact: Redactor | null = null) {
+  constructor(
+    path: string,
+    after: { hash: string; file: string } | null = null,
+    redact: Redactor | null = null,
+    onError: (e: Error) => void = (e) => console.error(`audit log ${path}: ${e.message}`)
+  ) {
     this.path = path;
     this.#redact = redact;
     this.#chain = new Chain(after?.hash ?? GENESIS);
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.#out = createWriteStream(path, { flags: 'a', mode: 0o600 });
-    this.#out.on('error', (e) => console.error(`audit log ${path}: ${e.message}`));
+    this.#out.on('error', (e) => {
+      // once: a chain with a hole would not verify anyway, and the session goes on without it
+      if (!this.#failed) onError(e);
+      this.#failed = true;
+    });
     if (after) this.#out.write(this.#chain.next({ t: new Date().toISOString(), kind: 'continues', file: after.file }));
   }
 
@@ -81,6 +93,7 @@ export class AuditLog {
   }
 
   #write(who: Pick<Claims, 'sub' | 'name' | 'role'>, e: AuditEvent, at: Date): void {
+    if (this.#failed) return;
     const r = this.#redact;
     if (r) e = Object.fromEntries(Object.entries(e).map(([k, v]) => [k, typeof v === 'string' && FREE_TEXT.has(k) ? r(v) : v])) as AuditEvent;
     this.#out.write(this.#chain.next({ t: at.toISOString(), who: { id: who.sub, name: who.name, role: who.role }, ...e }));

@@ -34,6 +34,8 @@ if [ "${1:-}" = "--test" ]; then
   # shell integration tests run the real zsh and fish
   command -v zsh >/dev/null || need+=(zsh)
   command -v fish >/dev/null || need+=(fish)
+  # the deploy test checks the systemd unit with systemd-analyze (no systemd as PID 1 needed)
+  command -v systemd-analyze >/dev/null || need+=(systemd)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   log "installing system packages: ${need[*]}"

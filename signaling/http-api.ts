@@ -25,6 +25,7 @@ import { DEFAULT_INVITE_TTL_S, Invites, MAX_INVITE_TTL_S } from './invites.ts';
 import { endedText, type Revocations } from './revocations.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
 import { iceServersFor, type TurnConfig } from './turn.ts';
+import type { SignalingMetrics } from './metrics.ts';
 
 export { HttpError };
 
@@ -45,9 +46,11 @@ export function sendError(res: ServerResponse, e: HttpError): void {
  * GETs), so an Origin that is not this server's own means another site's page is calling. Programs
  * (the host agent, curl) send none. Behind a proxy the Host header must be passed through.
  */
-export function sameOrigin(req: IncomingMessage): void {
+export function sameOrigin(req: IncomingMessage, publicOrigin?: string): void {
   const origin = req.headers.origin;
   if (origin === undefined) return;
+  // behind a proxy that rewrites Host, the address people use is the one the operator names
+  if (publicOrigin !== undefined && origin === publicOrigin) return;
   let host: string;
   try {
     host = new URL(origin).host;
@@ -115,6 +118,10 @@ export interface ApiDeps {
   persist?: () => Promise<void>;
   /** STUN/TURN servers handed to every participant with its credential (turn.ts) */
   turn?: TurnConfig;
+  /** counters for /metrics */
+  metrics?: SignalingMetrics;
+  /** the origin people reach this server at (--public-url), accepted as a same-site Origin */
+  publicOrigin?: string;
 }
 
 /** Defaults: a person starts a few sessions, a team joins a few dozen times a minute. */
@@ -123,11 +130,12 @@ export const DEFAULT_LIMITS = {
   join: { burst: 60, perMinute: 120 }
 };
 
-export function createApi({ keys, store, verify, revocations, onEnd, limits, turn, trustProxy = false, invites = new Invites(), persist = async () => {} }: ApiDeps) {
+export function createApi({ keys, store, verify, revocations, onEnd, limits, turn, trustProxy = false, invites = new Invites(), persist = async () => {}, metrics, publicOrigin }: ApiDeps) {
   const createLimit = limits ? new RateLimiter(limits.create) : null;
   const joinLimit = limits ? new RateLimiter(limits.join) : null;
   function limit(r: RateLimiter | null, req: IncomingMessage): void {
     const wait = r?.take(clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy)) ?? 0;
+    if (wait > 0) metrics?.rateLimited.inc({ limit: r === createLimit ? 'api-create' : 'api-join' });
     if (wait > 0) throw new HttpError(429, 'rate-limited', `too many requests from your address: try again in ${wait} s`);
   }
 
@@ -161,6 +169,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tur
     }
     if (body.relay) relayOnly.add(created.id);
     const cred = await credential(created.id, randomId('p_'), body.role, displayName(body.name), body.fp, body.ck);
+    metrics?.credentials.inc({ kind: 'create' });
     return { ...cred, invites: created.invites };
   }
 
@@ -177,6 +186,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tur
     // a use taken from a counted invite is on disk before the credential leaves
     if (extra) await persist();
     await store.touch(id);
+    metrics?.credentials.inc({ kind: 'join' });
     return credential(id, randomId('p_'), used.role, displayName(body.name), body.fp, body.ck, used.id);
   }
 
@@ -217,6 +227,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tur
     // Never bound later: a credential issued without a fingerprint stays without one.
     // the owner's decisions since (statements) decide the role; the key stays bound
     const role = old.role === 'owner' || old.role === 'host' ? old.role : (revocations.role(id, old.sub) ?? old.role);
+    metrics?.credentials.inc({ kind: 'refresh' });
     return credential(id, old.sub, role, body.name === undefined ? old.name : displayName(body.name), old.fp, old.cnf?.jwk, old.inv);
   }
 
@@ -304,7 +315,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tur
       return true;
     }
     if (!path.startsWith('/api/')) return false;
-    sameOrigin(req);
+    sameOrigin(req, publicOrigin);
     const post = (): void => {
       if (req.method !== 'POST') throw new HttpError(405, 'method-not-allowed', `${path} only answers POST`);
     };

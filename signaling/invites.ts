@@ -96,12 +96,26 @@ export class Invites {
     return out;
   }
 
-  /** Takes back what snapshot() gave (already validated by the caller). */
+  /**
+   * Takes in what snapshot() gave (already validated by the caller), merged with what is here:
+   * revoked anywhere is revoked, the fewest uses left win. So instances that share their state
+   * (redis-backplane.ts) converge whatever order they hear of each other's changes in.
+   */
   restore(saved: SavedInvites): void {
     for (const [session, { invites, revokedDefaults }] of Object.entries(saved)) {
-      const all = new Map(invites.slice(0, MAX_INVITES_PER_SESSION).map((e) => [e.id, { ...e, hash: Buffer.from(e.hash, 'base64url') }]));
-      if (all.size) this.#bySession.set(session, all);
-      if (revokedDefaults.length) this.#revokedDefaults.set(session, new Set(revokedDefaults));
+      let all = this.#bySession.get(session);
+      if (!all) this.#bySession.set(session, (all = new Map()));
+      for (const e of invites) {
+        const here = all.get(e.id);
+        if (!here) {
+          if (all.size < MAX_INVITES_PER_SESSION) all.set(e.id, { ...e, hash: Buffer.from(e.hash, 'base64url') });
+          continue;
+        }
+        here.revoked ||= e.revoked;
+        if (e.usesLeft !== null) here.usesLeft = here.usesLeft === null ? e.usesLeft : Math.min(here.usesLeft, e.usesLeft);
+      }
+      if (!all.size) this.#bySession.delete(session);
+      if (revokedDefaults.length) this.#revokedDefaults.set(session, new Set([...(this.#revokedDefaults.get(session) ?? []), ...revokedDefaults]));
     }
   }
 

@@ -110,12 +110,21 @@ export class Revocations {
     };
   }
 
-  /** Takes back what snapshot() gave (already validated by the caller). */
+  /**
+   * Takes in what snapshot() gave (already validated by the caller), merged with what is here
+   * (retired, removed and ended anywhere stay so; a role from `saved` replaces the one here), so
+   * instances that share their state converge.
+   */
   restore(saved: SavedRevocations, now = Date.now()): void {
-    for (const [jti, until] of saved.retired.slice(-MAX_RETIRED)) if (until >= now / 1000) this.#retired.set(jti, until);
-    for (const [s, subs] of Object.entries(saved.removed)) this.#removed.set(s, new Set(subs.slice(0, MAX_REMOVED_PER_SESSION)));
-    for (const [s, m] of Object.entries(saved.roles)) this.#roles.set(s, new Map(Object.entries(m).slice(0, MAX_REMOVED_PER_SESSION)));
-    for (const [s, e] of Object.entries(saved.ended)) if (now - e.at <= ENDED_RETENTION_MS) this.#ended.set(s, e);
+    for (const [jti, until] of saved.retired.slice(-MAX_RETIRED)) if (until >= now / 1000 && !this.#retired.has(jti)) this.retire({ jti, exp: until - CLOCK_SKEW_S - REFRESH_GRACE_S }, now / 1000);
+    for (const [s, subs] of Object.entries(saved.removed)) for (const sub of subs) this.remove(s, sub);
+    for (const [s, m] of Object.entries(saved.roles)) for (const [sub, role] of Object.entries(m)) this.setRole(s, sub, role);
+    for (const [s, e] of Object.entries(saved.ended)) if (now - e.at <= ENDED_RETENTION_MS && !this.#ended.has(s)) this.#ended.set(s, e);
+  }
+
+  /** Sessions that ended (within the retention). */
+  endedIds(): string[] {
+    return [...this.#ended.keys()];
   }
 
   /** Sessions it holds removals or roles for (a state file drops those the store forgot). */

@@ -129,9 +129,17 @@ describe('what the shell does around commands (bash, real PTY)', () => {
     await prompt();
     term.write('bash --norc -i\r');
     await waitFor('the nested shell to start', () => tracker.commands.length === 1);
-    term.write('echo inside-$((6*7))\r');
-    term.write('exit 3\r');
+    const updates: number[] = [];
+    tracker.changed.on((c) => updates.push(c.inside ?? 0));
+    const enc = new TextEncoder();
+    for (const line of ['echo inside-$((6*7))\r', 'exit 3\r']) {
+      tracker.input(term.id, { id: 'p_a', name: 'Alice', role: 'editor' }, enc.encode(line));
+      term.write(line);
+    }
     await done(1);
+    // said once while it runs (lines typed inside: commands unseen), and counted at its end
+    expect(updates).toEqual([1, 2]);
+    expect(tracker.commands[0].inside).toBe(2);
     term.write('true\r');
     await done(2);
     expect(tracker.commands.map((c) => [c.text, c.exit])).toEqual([

@@ -8,7 +8,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import { setImmediate as yieldLoop } from 'node:timers/promises';
-import { logsProtocol, MAX_LINES_PER_MESSAGE, MAX_PINS, MAX_SOURCES, type Author, type LogFilter, type LogLine, type LogsFailCode, type LogsMessage, type LogsUp, type Pin, type SourceKind } from '../../src/lib/protocol/logs.ts';
+import { logsProtocol, MAX_LINES_PER_MESSAGE, MAX_PINS, MAX_SOURCES, MAX_SPEC_CHARS, type Author, type LogFilter, type LogLine, type LogsFailCode, type LogsMessage, type LogsUp, type Pin, type SourceKind } from '../../src/lib/protocol/logs.ts';
 import { compileFilter, type LineTest } from '../../src/lib/logs/match.ts';
 import { Emitter } from '../../src/lib/mesh/events.ts';
 import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
@@ -300,6 +300,7 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
             return fail('bad-source', e instanceof FileError ? e.message : `Cannot follow "${m.spec}": ${(e as Error).message}`);
           }
         }
+        if (spec.length > MAX_SPEC_CHARS) return fail('bad-source', `The path is longer than ${MAX_SPEC_CHARS} characters.`);
         if ([...this.#sources.values()].some((s) => s.info.kind === m.kind && s.info.spec === spec)) return fail('bad-source', `"${m.spec}" is followed already.`);
         audit('add-source', `${m.kind} ${spec}`);
         this.#add(m.kind, spec, authorOf(peer));

@@ -44,6 +44,7 @@ export class LogSource {
   #o: SourceOptions;
   #follower: FileFollower | CommandFollower;
   #seq = 0;
+  #paused = false;
 
   constructor(o: SourceOptions) {
     this.#o = o;
@@ -75,6 +76,16 @@ export class LogSource {
     }
     this.info.lines = this.#seq;
     this.#o.lines(this, out);
+    // a command's pipe is its buffer: while nobody can take more, stop reading it (it blocks)
+    const gate = this.#follower instanceof CommandFollower && !this.#paused ? this.#o.gate() : null;
+    if (gate) {
+      this.#paused = true;
+      this.pause(true);
+      void gate.then(() => {
+        this.#paused = false;
+        this.pause(false);
+      });
+    }
   }
 
   /** A command starts again; a file is looked at again. */

@@ -23,10 +23,13 @@ const BATCH_CHARS = 64 * 1024;
 /** A last word at most this long waits for the rest of it (longer: it is no token we know). */
 const HOLD_CHARS = 2048;
 
+/** Milliseconds on a clock every thread shares (a worker's performance.now() starts elsewhere). */
+export const now = (): number => performance.timeOrigin + performance.now();
+
 export class CastWriter {
   readonly path: string;
   #out: WriteStream;
-  #t0 = performance.now();
+  #t0 = now();
   #dec = new TextDecoder();
   #failed = false;
   #redact: Redactor;
@@ -52,18 +55,19 @@ export class CastWriter {
     this.#out.write(JSON.stringify(header) + '\n');
   }
 
-  #event(code: 'o' | 'r' | 'm', data: string, at = performance.now()): void {
+  #event(code: 'o' | 'r' | 'm', data: string, at = now()): void {
     if (this.#failed) return;
     const t = Math.round(at - this.#t0) / 1000;
     this.#out.write(JSON.stringify([t, code, data]) + '\n');
   }
 
-  output(data: Uint8Array): void {
+  /** `at`: when the terminal printed it (ms, `now()`), if not just now */
+  output(data: Uint8Array, at = now()): void {
     if (this.#failed) return;
     // a multi-byte character split across chunks is completed by the next chunk
     const text = this.#dec.decode(data, { stream: true });
     if (!text) return;
-    if (!this.#pending) this.#pendingAt = performance.now();
+    if (!this.#pending) this.#pendingAt = at;
     this.#pending += text;
     this.#fresh = true;
     if (this.#pending.length >= BATCH_CHARS) this.#flush(true);
@@ -91,7 +95,7 @@ export class CastWriter {
     }
     if (out) this.#event('o', this.#redact(out), this.#pendingAt);
     this.#pending = keep;
-    this.#pendingAt = performance.now();
+    this.#pendingAt = now();
   }
 
   resize(cols: number, rows: number): void {

@@ -57,6 +57,8 @@ export async function startCoturn(opts: { ip: string; spawn?: Spawn; secret?: st
       'no-software-attribute',
       'log-file=stdout',
       'simple-log',
+      // LIVE_SESSIONS_COTURN_VERBOSE=1 logs every allocation and permission (debugging)
+      ...(process.env.LIVE_SESSIONS_COTURN_VERBOSE ? ['verbose'] : []),
       `pidfile=${join(dir, 'turnserver.pid')}`,
       `userdb=${join(dir, 'turndb')}`,
       ''

@@ -5,14 +5,15 @@
  * the router's tap); a viewer cannot add a source; a flood is limited with a skipped count; a
  * catastrophic regex is turned off while the shared terminal keeps echoing.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logsProtocol, type LogsMessage } from '../../src/lib/protocol/logs.ts';
 import type { Routed } from '../../src/lib/mesh/router.ts';
 import { LogsClient, LogsError } from '../../src/lib/logs/logs-client.ts';
+import { logFilterLabel } from '../../src/lib/logs/query.ts';
 import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
-import { startHostProcess, startSignalingProcess, stopAll, waitForHostEvent, type HostProcess } from '../helpers/processes.ts';
+import { spawnCli, startHostProcess, startSignalingProcess, stopAll, waitForHostEvent, type HostProcess } from '../helpers/processes.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tmp.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -21,6 +22,7 @@ let host: HostProcess;
 let signalingUrl: string;
 let cwd: string;
 let appLog: string;
+let recordDir: string;
 const peers: NodePeer[] = [];
 
 async function joinAs(role: 'editor' | 'viewer', name: string) {
@@ -52,7 +54,8 @@ beforeAll(async () => {
   writeFileSync(appLog, jsonLines(0, 1000) + `level=warn msg="key ${SECRET} used" request_id=r-0007\n`);
   const sig = await startSignalingProcess();
   signalingUrl = sig.url;
-  host = await startHostProcess(sig.url, { cwd, shell: '/bin/bash', args: ['--log', 'app.log', '--log-cmd', 'echo from-cmd; exit 4', '--log-rate', '500'] });
+  recordDir = makeTempDir('live-sessions-logs-record-');
+  host = await startHostProcess(sig.url, { cwd, shell: '/bin/bash', args: ['--record-dir', recordDir, '--log', 'app.log', '--log-cmd', 'echo from-cmd; exit 4', '--log-rate', '500'] });
   await waitForHostEvent(host, (e) => e.event === 'signaling' && e.status === 'online');
 });
 afterAll(async () => {
@@ -69,9 +72,15 @@ describe('shared logs', () => {
     await until(() => ed.logs.sources[1].state === 'exited', 'the command to exit');
     expect(ed.logs.sources[1].detail).toBe('exited with code 4');
     const before = vi.linesOnWire().length;
+    const changes: string[] = [];
+    vi.logs.filterChanged.on((e) => changes.push(logFilterLabel(e)));
     await ed.logs.setFilter({ fields: [{ key: 'id', value: 'r-0007' }] });
     await until(() => vi.logs.filter.fields?.[0]?.value === 'r-0007' && vi.logs.received === 21, 'the viewer to get the 21 matching lines');
     expect(vi.logs.by?.name).toBe('Eddie');
+    expect(changes).toEqual(['Eddie filtered the logs: id=r-0007']); // the replay marker's text
+    const audited = () => readFileSync(join(recordDir, `${host.session}.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; action?: string; who?: { name: string }; detail?: string });
+    await until(() => audited().some((e) => e.kind === 'logs' && e.action === 'filter'), 'the filter change in the audit log');
+    expect(audited().find((e) => e.kind === 'logs' && e.action === 'filter')).toMatchObject({ who: { name: 'Eddie' }, detail: '{"fields":[{"key":"id","value":"r-0007"}]}' });
     const shown = vi.logs.lines;
     expect(shown.every((l) => l.text.includes('"r-0007"') || l.text.includes('request_id=r-0007'))).toBe(true);
     // the host sent those and nothing else for this filter
@@ -86,6 +95,13 @@ describe('shared logs', () => {
     // context comes from the source, around the line
     const around = await vi.logs.context(1, shown[0].seq, 2);
     expect(around.map((l) => l.seq)).toEqual([shown[0].seq - 2, shown[0].seq - 1, shown[0].seq, shown[0].seq + 1, shown[0].seq + 2].filter((s) => s >= 1));
+    // a pin is shared; a late joiner gets the filter (and who set it), the sources, the pins and the matches
+    await ed.logs.pin(1, shown[0].seq, 'first one');
+    const late = await joinAs('viewer', 'Late');
+    await until(() => late.logs.received === 23 && late.logs.pins.length === 1, 'the late joiner to get the matches and the pin');
+    expect(late.logs.by?.name).toBe('Eddie');
+    expect(late.logs.pins[0]).toMatchObject({ seq: shown[0].seq, note: 'first one', by: { name: 'Eddie' } });
+    expect(late.logs.sources.length).toBe(ed.logs.sources.length);
   });
 
   it("refuses a viewer's new source and filter, while an editor adds one and restarts a command", async () => {
@@ -94,6 +110,9 @@ describe('shared logs', () => {
     const n = ed.logs.sources.length;
     vi.peer.mesh.host!.send(logsProtocol, { type: 'add-source', req: 1, kind: 'cmd', spec: 'echo sneaky' });
     await until(() => vi.peer.errors.some((e) => e.message === 'Viewers cannot add log sources.'), 'the refusal');
+    vi.peer.mesh.host!.send(logsProtocol, { type: 'set-filter', req: 2, filter: { text: 'viewer-was-here' } });
+    await until(() => vi.peer.errors.some((e) => e.message.startsWith('Viewers cannot change the shared log filter')), 'the filter refusal');
+    expect(ed.logs.filter.text).not.toBe('viewer-was-here');
     await expect(ed.logs.addSource('file', '../../etc/passwd')).rejects.toThrow(/contains ".."/);
     await ed.logs.addSource('cmd', 'echo added-by-editor');
     await until(() => ed.logs.sources.length === n + 1, 'the new source');
@@ -137,5 +156,20 @@ describe('shared logs', () => {
     await until(() => vi.logs.note !== null && vi.logs.filter.regex === undefined, 'everyone told the regex is off');
     expect(vi.logs.note).toMatch(/took longer than 500 ms/);
     expect(echoMs).toBeLessThan(2000);
+  });
+});
+
+describe('log flags', () => {
+  it('refuses a glob that matches nothing, a bad rate, and --log-docker without docker, saying why', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--log', 'nothing-here-*.log'], /--log "nothing-here-\*\.log" matches no file/],
+      [['--log-rate', 'fast'], /--log-rate must be a number from 1 to 1000000/],
+      [['--log-docker', 'web'], /--log-docker needs docker, and it is not installed here/]
+    ];
+    for (const [args, message] of cases) {
+      const p = spawnCli(['host', '--signaling', signalingUrl, '--cwd', cwd, ...args]);
+      expect((await p.exited).code).toBe(2);
+      expect(p.stderr.join('\n')).toMatch(message);
+    }
   });
 });

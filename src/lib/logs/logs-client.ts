@@ -43,6 +43,8 @@ export class LogsClient {
   skipped = 0;
   /** something changed (the page re-reads the fields above) */
   readonly changed = new Emitter<void>();
+  /** the shared filter changed (after the first one this client got): who set it and why (replay markers) */
+  readonly filterChanged = new Emitter<{ filter: LogFilter; by: Author | null; note: string | null }>();
   #mesh: Mesh;
   #next = 1;
   #pending = new Map<number, { resolve: (a: Answer) => void; reject: (e: LogsError) => void; timer: ReturnType<typeof setTimeout> }>();
@@ -62,6 +64,7 @@ export class LogsClient {
       })
     );
     this.#store.add(this.changed);
+    this.#store.add(this.filterChanged);
   }
 
   #receive(m: LogsMessage): void {
@@ -76,11 +79,14 @@ export class LogsClient {
           this.received = 0;
           this.skipped = 0;
         }
+        const first = this.gen === 0;
+        const changed = m.gen !== this.gen;
         this.gen = m.gen;
         this.filter = m.filter;
         this.by = m.by;
         this.time = m.time;
         this.note = m.note ?? null;
+        if (changed && !first) this.filterChanged.fire({ filter: m.filter, by: m.by, note: this.note });
         break;
       case 'lines':
         if (m.gen < this.gen) return;

@@ -5,7 +5,7 @@
  * time range (ISO). A lone word that looks like an id (letters, digits and `-`, `_`, `.`, `:`
  * with a digit in it) is searched as text, which finds it wherever it stands in the line.
  */
-import { LEVELS, MAX_FILTER_CHARS, MAX_FILTER_FIELDS, type Level, type LogFilter } from '../protocol/logs.ts';
+import { LEVELS, MAX_FILTER_CHARS, MAX_FILTER_FIELDS, type Author, type Level, type LogFilter } from '../protocol/logs.ts';
 import { timeOf } from './parse.ts';
 
 function tokens(input: string): string[] {
@@ -71,4 +71,10 @@ export function formatQuery(f: LogFilter): string {
   if (f.from !== undefined) parts.push(`from=${new Date(f.from).toISOString()}`);
   if (f.to !== undefined) parts.push(`to=${new Date(f.to).toISOString()}`);
   return parts.join(' ');
+}
+
+/** A replay marker's text for a filter change. */
+export function logFilterLabel(e: { filter: LogFilter; by: Author | null; note: string | null }): string {
+  const q = formatQuery(e.filter) || '(everything)';
+  return e.note ? `log filter: ${q} — ${e.note}` : `${e.by?.name ?? 'host'} filtered the logs: ${q}`;
 }

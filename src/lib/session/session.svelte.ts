@@ -28,7 +28,9 @@ import { InviteList } from './invites.svelte.ts';
 import { EditorClient } from '../editor/editor-client.ts';
 import { FilesClient } from '../files/files-client.ts';
 import { LogsClient } from '../logs/logs-client.ts';
+import { logFilterLabel } from '../logs/query.ts';
 import { startRecording, type LiveRecording } from '../replay/live.ts';
+import { recordingEnabled } from '../replay/record-setting.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
 import { join } from './join.ts';
 import { rememberedLinks } from './new-session.ts';
@@ -127,11 +129,11 @@ export class SessionState implements SessionView {
     // registered before any connection opens, like the clients above
     this.editor = new EditorClient(mesh, cred.role);
     this.files = new FilesClient(mesh);
-    this.logs = new LogsClient(mesh);
+    const logs = (this.logs = new LogsClient(mesh));
     this.#announce();
     const env = (this.#env = new EnvClient(mesh));
     const metrics = (this.#metrics = new MetricsClient(mesh));
-    this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
+    if (recordingEnabled()) this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
     const s = this.#store;
     s.add(credential.refreshed.on((t) => mesh.renewed(t)));
     const paths = s.add(new PathWatcher(mesh));
@@ -149,6 +151,7 @@ export class SessionState implements SessionView {
     s.add(mesh.ended.on(() => this.#ended()));
     s.add(env.changed.on((list) => (this.snapshots = list)));
     s.add(metrics.changed.on((st) => (this.metrics = st)));
+    s.add(logs.filterChanged.on((f) => this.#recording?.recorder.record({ k: 'marker', kind: 'log-filter', label: logFilterLabel(f) })));
     s.add(
       mesh.decided.on((d) => {
         if (d.sub !== this.self.id) return;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readMetrics, writeMetrics } from '../../src/lib/protocol/metrics.ts';
-import { until } from '../../test/helpers/wait.ts';
+import { nextEvent } from '../../test/helpers/wait.ts';
 import { parseCpu, parseDiskstats, parseMeminfo, parseNetDev, parsePidStat } from './proc.ts';
 import { Sampler } from './sampler.ts';
 
@@ -41,11 +41,12 @@ describe('the /proc parsers', () => {
 
 describe('the sampler on this box', () => {
   it('sees a busy process among the top, and a sample survives the wire', async () => {
-    sampler = new Sampler({ window: 3 });
-    expect(sampler.sample()).toBeNull(); // the first reading only primes the counters
+    sampler = new Sampler({ window: 3, intervalMs: 200 });
+    expect(await sampler.sample()).toBeNull(); // the first reading only primes the counters
     child = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
     const pid = child.pid!;
-    await until(() => sampler!.sample()!.top.some((p) => p.pid === pid && p.cpu > 10), 'the busy child among the top processes', 15_000);
+    sampler.start();
+    await nextEvent(sampler.sampled.on, (s) => s.top.some((p) => p.pid === pid && p.cpu > 10), 'the busy child among the top processes', 15_000);
     const s = sampler.window.at(-1)!;
     expect(s.cpu).toBeGreaterThan(0);
     expect(s.memTotalKb).toBeGreaterThan(s.memUsedKb);
@@ -57,10 +58,14 @@ describe('the sampler on this box', () => {
     expect(readMetrics(writeMetrics({ type: 'sample', sample: s }).subarray(1))).toEqual({ type: 'sample', sample: s });
   });
 
-  it('costs little: one sample takes well under 50 ms of CPU', () => {
+  it('costs little: one sample takes well under 50 ms of CPU, and readings never interleave', async () => {
     sampler = new Sampler();
-    sampler.sample();
-    const costs = Array.from({ length: 5 }, () => sampler!.sample()!.costUs);
+    await sampler.sample();
+    const costs: number[] = [];
+    for (let i = 0; i < 5; i++) costs.push((await sampler.sample())!.costUs);
+    const [a, b] = [sampler.sample(), sampler.sample()];
+    expect(a).toBe(b);
+    await a;
     expect(Math.min(...costs)).toBeLessThan(50_000);
   });
 });

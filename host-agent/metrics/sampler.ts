@@ -1,8 +1,10 @@
 /**
  * Samples the box from /proc once an interval: CPU, memory, load, disk and network I/O, and the
  * busiest processes. Rates come from the difference of two readings, so the first reading only
- * primes the counters. Reads are synchronous and few (one small file per process), and each sample
- * says how much CPU it cost (`costUs`), so what watching costs is measured, not guessed.
+ * primes the counters. Reads are synchronous (one small file per process) but done PROCS_PER_TURN
+ * processes at a time, yielding to the event loop between, so a box with thousands of processes
+ * never holds a keystroke up for long. Each sample says how much CPU it cost (`costUs`), so what
+ * watching costs is measured, not guessed.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -17,6 +19,9 @@ export const DEFAULT_INTERVAL_MS = 1000;
 const NOT_A_DISK = /^(loop|ram|zram|dm-|md|sr|fd|nbd)/;
 /** Samples between re-reading which disks exist (hot-plugged ones show up). */
 const DISKS_EVERY = 60;
+/** /proc/PID/stat files read before yielding to the event loop (~1–2 ms of work). */
+const PROCS_PER_TURN = 128;
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface Reading {
   at: number;
@@ -57,6 +62,8 @@ export class Sampler {
   #pageKb = pageKb();
   #count = 0;
   #timer: ReturnType<typeof setInterval> | null = null;
+  #pending: Promise<Sample | null> | null = null;
+  #disposed = false;
 
   constructor(o: { intervalMs?: number; window?: number } = {}) {
     this.intervalMs = o.intervalMs ?? DEFAULT_INTERVAL_MS;
@@ -71,16 +78,26 @@ export class Sampler {
   /** Samples every interval from now on (the first sample comes after one interval). */
   start(): this {
     if (this.#timer) return this;
-    this.sample();
-    this.#timer = setInterval(() => this.sample(), this.intervalMs);
+    void this.sample();
+    this.#timer = setInterval(() => void this.sample(), this.intervalMs);
     this.#timer.unref();
     return this;
   }
 
-  /** Takes a reading now; returns the sample since the previous reading (null for the first). */
-  sample(): Sample | null {
+  /**
+   * Takes a reading now; resolves with the sample since the previous reading (null for the first).
+   * While one is reading (a loaded box), asking again gets that one: readings never interleave.
+   */
+  sample(): Promise<Sample | null> {
+    this.#pending ??= this.#sample().finally(() => (this.#pending = null));
+    return this.#pending;
+  }
+
+  async #sample(): Promise<Sample | null> {
+    const cost = { us: 0 };
+    const reading = await this.#read(cost);
+    if (this.#disposed) return null;
     const cpuBefore = process.cpuUsage();
-    const reading = this.#read();
     const last = this.#last;
     this.#last = reading;
     if (!last) return null;
@@ -102,33 +119,46 @@ export class Sampler {
       costUs: 0
     };
     const used = process.cpuUsage(cpuBefore);
-    s.costUs = used.user + used.system;
+    s.costUs = cost.us + used.user + used.system;
     this.#ring.push(s);
     if (this.#ring.length > this.#size) this.#ring.shift();
     this.sampled.fire(s);
     return s;
   }
 
-  #read(): Reading {
+  /** Reads every counter; adds the CPU it spent (not the time it waited) to `cost`. */
+  async #read(cost: { us: number }): Promise<Reading> {
+    let before = process.cpuUsage();
+    const spent = () => {
+      const d = process.cpuUsage(before);
+      cost.us += d.user + d.system;
+    };
     if (++this.#count % DISKS_EVERY === 0) this.#disks = wholeDisks();
     const procs = new Map<number, number>();
-    for (const name of readdirSync('/proc')) {
-      const c = name.charCodeAt(0);
-      if (c < 48 || c > 57) continue;
+    const pids = readdirSync('/proc').filter((n) => n.charCodeAt(0) >= 48 && n.charCodeAt(0) <= 57);
+    for (let i = 0; i < pids.length; i++) {
+      if (i > 0 && i % PROCS_PER_TURN === 0) {
+        spent();
+        await turn();
+        before = process.cpuUsage();
+      }
       try {
-        const st = parsePidStat(readFileSync(`/proc/${name}/stat`, 'latin1'));
-        if (st) procs.set(Number(name), st.jiffies);
+        const st = parsePidStat(readFileSync(`/proc/${pids[i]}/stat`, 'latin1'));
+        if (st) procs.set(Number(pids[i]), st.jiffies);
       } catch {
         // the process ended between the listing and the read
       }
     }
-    return {
+    // the whole-box counters are read together, after the processes: one instant for the rates
+    const reading = {
       at: Date.now(),
       cpu: parseCpu(readFileSync('/proc/stat', 'latin1')),
       disk: parseDiskstats(readFileSync('/proc/diskstats', 'latin1'), this.#disks),
       net: parseNetDev(readFileSync('/proc/net/dev', 'latin1')),
       procs
     };
+    spent();
+    return reading;
   }
 
   /** The processes that used the most CPU between two readings, with their names and memory. */
@@ -156,6 +186,7 @@ export class Sampler {
   }
 
   dispose(): void {
+    this.#disposed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     this.sampled.dispose();

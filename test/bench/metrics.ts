@@ -16,13 +16,9 @@ export const metricsBench: BenchModule = {
   async run(ctx) {
     const sampler = new Sampler();
     try {
-      sampler.sample();
+      await sampler.sample();
       const costs: number[] = [];
-      for (let i = 0; i < SAMPLES; i++) {
-        costs.push(sampler.sample()!.costUs / 1000);
-        // let the loop breathe, as the interval timer would
-        await new Promise((r) => setImmediate(r));
-      }
+      for (let i = 0; i < SAMPLES; i++) costs.push((await sampler.sample())!.costUs / 1000);
       const procs = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
       const ps: number[] = [];
       for (let i = 0; i < PS_RUNS; i++) {

@@ -5,6 +5,7 @@
 import { commandHelp, UsageError, versionLine } from './args.ts';
 import { audit } from './audit.ts';
 import { checkpoint } from './checkpoint.ts';
+import { doctor } from './doctor.ts';
 import { host } from './host.ts';
 import { runSignal } from './signal.ts';
 import { start } from './start.ts';
@@ -27,6 +28,8 @@ export async function main(argv: string[]): Promise<void> {
         return process.exit(audit(rest));
       case 'checkpoint':
         return await checkpoint(rest);
+      case 'doctor':
+        return process.exit(await doctor(rest));
       case undefined:
       case 'help':
       case '--help':

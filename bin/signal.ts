@@ -3,12 +3,14 @@
  * server until SIGINT/SIGTERM.
  */
 import { DEFAULT_LIMITS } from '../signaling/http-api.ts';
+import type { TurnConfig } from '../signaling/turn.ts';
 import { startSignaling } from '../signaling/server.ts';
 import { StateError } from '../signaling/state-files.ts';
 import { envName, parseCount, parseFlags, parseHttpUrl, parsePort, UsageError, versionLine } from './args.ts';
 import { MAX_SOCKETS, MAX_SOCKETS_PER_ADDRESS } from '../signaling/relay.ts';
 import { redactUrl } from '../signaling/redis-backplane.ts';
 import { signalingStateDir } from './state-dir.ts';
+import { TURN_FLAGS, turnConfig, TURN_USAGE } from './turn-flags.ts';
 import { signalLogger, LOG_LEVELS } from './signal-log.ts';
 
 /** The port `signal` and `start` listen on, and the one `host` looks for, by default. */
@@ -35,14 +37,14 @@ Runs the Live Sessions signaling server: the HTTP API, /.well-known/jwks.json, t
   --shutdown-timeout S  on SIGTERM: seconds requests in flight get before they are cut (default 10)
   --max-sockets N  signaling connections held at once (default ${MAX_SOCKETS})
   --max-sockets-per-address N  of those, from one client address or IPv6 /64 (default ${MAX_SOCKETS_PER_ADDRESS})
-  -h, --help    show this help
+${TURN_USAGE}  -h, --help    show this help
   -V, --version the version
 
 Every flag can also be set in the environment: --trust-proxy as ${envName('trust-proxy')}=1,
 --port 9000 as ${envName('port')}=9000 (the flag wins).
 `;
 
-export const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean', 'max-sockets': 'string', 'max-sockets-per-address': 'string', 'log-level': 'string', 'shutdown-timeout': 'string', redis: 'string', 'public-url': 'string' } as const;
+export const FLAGS = { port: 'string', host: 'string', state: 'string', 'no-state': 'boolean', 'trust-proxy': 'boolean', help: 'boolean', 'max-sockets': 'string', 'max-sockets-per-address': 'string', 'log-level': 'string', 'shutdown-timeout': 'string', redis: 'string', 'public-url': 'string', ...TURN_FLAGS } as const;
 
 export interface SignalArgs {
   port: number;
@@ -55,6 +57,8 @@ export interface SignalArgs {
   version?: boolean;
   maxSockets?: number;
   maxSocketsPerAddress?: number;
+  /** --turn-url, --turn-secret(-file), --stun-url */
+  turn?: TurnConfig;
   logLevel?: string;
   shutdownMs?: number;
   /** --redis URL: share keys, sessions, decisions and the relay with other instances */
@@ -76,6 +80,7 @@ export function parseSignalArgs(argv: string[], env: NodeJS.ProcessEnv = process
   }
   return {
     ...limits,
+    turn: turnConfig(f),
     ...(f['log-level'] !== undefined && { logLevel: f['log-level'] }),
     ...(f.redis !== undefined && { redis: parseRedisUrl(f.redis) }),
     ...(f['public-url'] !== undefined && { publicUrl: parseHttpUrl(f['public-url'], '--public-url') }),
@@ -117,7 +122,7 @@ export async function runSignal(argv: string[]): Promise<void> {
   try {
     server = await startSignaling({
       port: args.port, host: args.host, stateDir: args.stateDir, trustProxy: args.trustProxy, limits: DEFAULT_LIMITS,
-      maxSockets: args.maxSockets, maxSocketsPerAddress: args.maxSocketsPerAddress, shutdownMs: args.shutdownMs, redis: args.redis, publicUrl: args.publicUrl,
+      maxSockets: args.maxSockets, maxSocketsPerAddress: args.maxSocketsPerAddress, shutdownMs: args.shutdownMs, redis: args.redis, publicUrl: args.publicUrl, turn: args.turn,
       log: (line, level = 'info') => logger[level](line)
     });
   } catch (e) {
@@ -131,6 +136,7 @@ export async function runSignal(argv: string[]): Promise<void> {
     process.stderr.write(`live-sessions signal: ${why}\n`);
     process.exit(1);
   }
+  if (args.turn) process.stderr.write(`ice: ${[...args.turn.stunUrls, ...args.turn.turnUrls].join(' ')}\n`);
   logger.info({ url: server.url, publicUrl: args.publicUrl }, 'listening');
   if (args.publicUrl) process.stdout.write(`public address ${args.publicUrl}: point host agents at it (live-sessions host --signaling ${args.publicUrl})\n`);
   process.stdout.write(`listening on ${server.url}\n`);

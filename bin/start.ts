@@ -11,7 +11,7 @@ import { DEFAULT_HOST, DEFAULT_PORT } from './signal.ts';
 import { signalingStateDir } from './state-dir.ts';
 import { USAGE } from './usage.ts';
 
-const FLAGS = { port: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', help: 'boolean' } as const;
+const FLAGS = { port: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', redact: 'strings', help: 'boolean' } as const;
 
 export async function start(argv: string[]): Promise<void> {
   const f = parseFlags(argv, FLAGS);

@@ -24,6 +24,7 @@ import { clientKey, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { DEFAULT_INVITE_TTL_S, Invites, MAX_INVITE_TTL_S } from './invites.ts';
 import { endedText, type Revocations } from './revocations.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
+import { iceServersFor, type TurnConfig } from './turn.ts';
 import type { SignalingMetrics } from './metrics.ts';
 
 export { HttpError };
@@ -115,6 +116,8 @@ export interface ApiDeps {
   invites?: Invites;
   /** saves invites and revocations; each change is saved before it is answered (control-file.ts) */
   persist?: () => Promise<void>;
+  /** STUN/TURN servers handed to every participant with its credential (turn.ts) */
+  turn?: TurnConfig;
   /** counters for /metrics */
   metrics?: SignalingMetrics;
   /** the origin people reach this server at (--public-url), accepted as a same-site Origin */
@@ -127,7 +130,7 @@ export const DEFAULT_LIMITS = {
   join: { burst: 60, perMinute: 120 }
 };
 
-export function createApi({ keys, store, verify, revocations, onEnd, limits, trustProxy = false, invites = new Invites(), persist = async () => {}, metrics, publicOrigin }: ApiDeps) {
+export function createApi({ keys, store, verify, revocations, onEnd, limits, turn, trustProxy = false, invites = new Invites(), persist = async () => {}, metrics, publicOrigin }: ApiDeps) {
   const createLimit = limits ? new RateLimiter(limits.create) : null;
   const joinLimit = limits ? new RateLimiter(limits.join) : null;
   function limit(r: RateLimiter | null, req: IncomingMessage): void {
@@ -136,11 +139,14 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
     if (wait > 0) throw new HttpError(429, 'rate-limited', `too many requests from your address: try again in ${wait} s`);
   }
 
+  // relay-only sessions (in memory, like extra invites: a restart forgets it, and the host says it again when it creates one)
+  const relayOnly = new Set<string>();
+
   async function credential(session: string, sub: string, role: Role, name: string, fp: string | undefined, ck?: OwnerKeyJwk, inv?: string): Promise<CredentialResponse> {
     // only an owner's key is bound: it is what makes its statements verifiable by every peer
     const token = await keys.sign({ aud: session, sub, role, name, fp, inv, cnf: role === 'owner' && ck ? { jwk: ck } : undefined });
     const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Claims;
-    return { session, participant: sub, role, name, token, exp, ice: [] };
+    return { session, participant: sub, role, name, token, exp, ice: iceServersFor(turn, sub), relay: relayOnly.has(session) };
   }
 
   async function knownSession(id: string): Promise<void> {
@@ -153,6 +159,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
 
   async function create(req: IncomingMessage): Promise<CreateSessionResponse> {
     const body = parsed(parseCreateSession, await readJson(req));
+    if (body.relay && !turn?.turnUrls.length) throw new HttpError(400, 'no-relay', 'a relay-only session needs a TURN server: start signaling with --turn-url and --turn-secret');
     let created;
     try {
       created = await store.create();
@@ -160,6 +167,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
       if (e instanceof SessionLimitError) throw new HttpError(503, 'too-many-sessions', e.message);
       throw e;
     }
+    if (body.relay) relayOnly.add(created.id);
     const cred = await credential(created.id, randomId('p_'), body.role, displayName(body.name), body.fp, body.ck);
     metrics?.credentials.inc({ kind: 'create' });
     return { ...cred, invites: created.invites };

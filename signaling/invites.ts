@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { InviteInfo } from '../src/lib/protocol/api.ts';
-import type { InviteRole } from '../src/lib/protocol/roles.ts';
+import type { InviteRole, MadeInviteRole } from '../src/lib/protocol/roles.ts';
 import { randomId } from './keys.ts';
 
 /** Invites one session may have at most (revoked and used-up ones included until they expire). */
@@ -36,7 +36,7 @@ export class Invites {
   /** default links revoked: session → roles */
   readonly #revokedDefaults = new Map<string, Set<string>>();
 
-  create(session: string, role: InviteRole, ttlS: number, uses: number | null, by: string, now = Date.now()): { info: InviteInfo; secret: string } {
+  create(session: string, role: MadeInviteRole, ttlS: number, uses: number | null, by: string, now = Date.now()): { info: InviteInfo; secret: string } {
     const all = this.#sweep(session, now);
     if (all.size >= MAX_INVITES_PER_SESSION) throw new Error(`a session can have at most ${MAX_INVITES_PER_SESSION} invites; revoke some first`);
     const secret = randomBytes(24).toString('base64url');
@@ -67,7 +67,7 @@ export class Invites {
   }
 
   /** Uses one of the session's extra invites: its id and role, or why not (undefined: no such invite). */
-  take(session: string, secret: string, now = Date.now()): { id: string; role: InviteRole } | { refused: string } | undefined {
+  take(session: string, secret: string, now = Date.now()): { id: string; role: MadeInviteRole } | { refused: string } | undefined {
     const hash = sha256(secret);
     let found: Entry | undefined;
     for (const e of this.#sweep(session, now).values()) if (timingSafeEqual(e.hash, hash)) found = e;

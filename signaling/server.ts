@@ -48,6 +48,8 @@ export interface SignalingOptions {
    * credentials and links it issued before; null or absent: in memory only (lost at exit).
    */
   stateDir?: string | null;
+  /** STUN/TURN servers for participants (signaling/turn.ts); none when absent */
+  turn?: ApiDeps['turn'];
   /**
    * Several instances behind one balancer: keys, sessions, decisions and the relay shared through
    * the Redis at this URL (redis-backplane.ts); the state directory is then not used.
@@ -130,7 +132,7 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
   let drained: (() => void) | undefined;
   const verify = localVerifier(keys.jwks());
   const persist = backplane ? () => backplane.saveControl() : control ? () => control.save() : undefined;
-  const api = createApi({ keys, store, verify, revocations, invites, persist, metrics, publicOrigin: opts.publicUrl, limits: opts.limits, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
+  const api = createApi({ keys, store, verify, revocations, invites, persist, metrics, publicOrigin: opts.publicUrl, limits: opts.limits, turn: opts.turn, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
   const relay: Relay = new Relay({ verify, log, metrics, bus: backplane, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, maxSocketsPerAddress: opts.maxSocketsPerAddress, trustProxy: opts.trustProxy, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
 

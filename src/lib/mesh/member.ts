@@ -7,6 +7,7 @@ import type { Role } from '../protocol/roles.ts';
 import type { ProtocolError } from '../protocol/validate.ts';
 import { Budget, Strikes } from './budget.ts';
 import type { GoneReason, Peer } from './peer.ts';
+import type { ConnectionPath } from './connection-path.ts';
 
 /** Strikes (bad, forbidden or over-budget messages) that drop a peer… */
 export const MAX_STRIKES = 10;
@@ -28,11 +29,15 @@ export interface MeshPeer {
   sendError(code: string, message: string): void;
   /** bytes not yet handed to the network */
   readonly backlog: number;
+  /** bulk-lane bytes queued or unacknowledged */
+  readonly bulkBacklog: number;
   onDrain(cb: () => void): () => void;
   /** counts a bad message against the peer (answered with an error unless `tell` is false);
    * too many in a short time and the peer is removed */
   strike(e: ProtocolError, tell?: boolean): void;
   close(reason: GoneReason): void;
+  /** how the connection reaches it (direct, via STUN, TURN relay) and its round-trip time */
+  path(): Promise<ConnectionPath | null>;
 }
 
 export class Member implements MeshPeer {
@@ -65,6 +70,9 @@ export class Member implements MeshPeer {
   get backlog() {
     return this.peer.backlog;
   }
+  get bulkBacklog() {
+    return this.peer.bulkBacklog;
+  }
   send<P extends Protocol<Typed, Typed>>(protocol: P, msg: MessageOf<P>) {
     this.peer.send(protocol.write(msg), laneOf(protocol, msg));
   }
@@ -84,6 +92,9 @@ export class Member implements MeshPeer {
   }
   close(reason: GoneReason) {
     this.peer.close(reason);
+  }
+  path() {
+    return this.peer.path();
   }
 }
 

@@ -17,9 +17,10 @@ import { attack } from './attack.ts';
 import { editorBench } from './editor.ts';
 import { envBench } from './env.ts';
 import { replayBench } from './replay.ts';
+import { turnBench } from './turn.ts';
 
 /** In order: the physical limits first, so later (product) modules can print ratios to them. */
-const ALL: BenchModule[] = [rawPty, rawDc, lanesBench, pageEcho, echo, throughput, finalScreen, join, attack, editorBench, envBench, replayBench];
+const ALL: BenchModule[] = [rawPty, rawDc, lanesBench, pageEcho, echo, throughput, finalScreen, join, attack, editorBench, envBench, replayBench, turnBench];
 /** BENCH_ONLY=echo,join runs only those modules (while working on one; ratios then stay null). */
 const only = process.env.BENCH_ONLY?.split(',');
 const MODULES = only ? ALL.filter((m) => only.includes(m.name)) : ALL;

@@ -4,31 +4,30 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from './args.ts';
 import { parseSignalArgs } from './signal.ts';
-import { takeTurnFlags } from './turn-flags.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ls-turn-flags-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SECRET = '0123456789abcdef0123';
 
 describe('signal --turn-url / --turn-secret / --stun-url', () => {
-  it('takes repeated URLs and leaves the other flags to the shared parser', () => {
-    const args = parseSignalArgs(['--port', '0', '--turn-url', 'turn:a:3478', '--turn-url=turns:a:5349?transport=tcp', '--stun-url', 'stun:a:3478', '--turn-secret', SECRET, '--no-state']);
+  it('takes repeated URLs beside the other flags', () => {
+    const args = parseSignalArgs(['--port', '0', '--turn-url', 'turn:a:3478', '--turn-url=turns:a:5349?transport=tcp', '--stun-url', 'stun:a:3478', '--turn-secret', SECRET, '--no-state'], {});
     expect(args.port).toBe(0);
     expect(args.stateDir).toBeNull();
     expect(args.turn).toEqual({ turnUrls: ['turn:a:3478', 'turns:a:5349?transport=tcp'], stunUrls: ['stun:a:3478'], secret: SECRET, ttlS: undefined });
-    expect(parseSignalArgs(['--no-state']).turn).toBeUndefined();
+    expect(parseSignalArgs(['--no-state'], {}).turn).toBeUndefined();
   });
 
   it('reads the secret from a file (trimmed)', () => {
     const f = join(dir, 'secret');
     writeFileSync(f, `${SECRET}\n`);
-    expect(takeTurnFlags(['--turn-url', 'turn:a', '--turn-secret-file', f]).turn?.secret).toBe(SECRET);
+    expect(parseSignalArgs(['--no-state', '--turn-url', 'turn:a', '--turn-secret-file', f], {}).turn?.secret).toBe(SECRET);
   });
 
   it('says what is wrong', () => {
     const msg = (argv: string[]) => {
       try {
-        takeTurnFlags(argv);
+        parseSignalArgs(['--no-state', ...argv], {});
       } catch (e) {
         expect(e).toBeInstanceOf(UsageError);
         return (e as Error).message;

@@ -1,7 +1,6 @@
 /**
  * `--turn-url URL` (repeatable), `--turn-secret SECRET` | `--turn-secret-file FILE`, `--stun-url
- * URL` (repeatable) for `signal`: taken out of argv before the shared parser sees the rest, since
- * that one keeps one value per flag.
+ * URL` (repeatable) for `signal`: their flag spec and the TURN configuration they make.
  */
 import { readFileSync } from 'node:fs';
 import { checkTurnConfig, TurnConfigError, type TurnConfig } from '../signaling/turn.ts';
@@ -15,26 +14,17 @@ export const TURN_USAGE = `  --turn-url URL   a coturn for participants that can
   --stun-url URL   stun:HOST:PORT, so peers behind NAT learn their public address (repeatable)
 `;
 
-const NAMES = ['turn-url', 'stun-url', 'turn-secret', 'turn-secret-file'] as const;
+export const TURN_FLAGS = { 'turn-url': 'strings', 'stun-url': 'strings', 'turn-secret': 'string', 'turn-secret-file': 'string' } as const;
 
-/** Splits argv into the TURN configuration (undefined when none was given) and the other flags. */
-export function takeTurnFlags(argv: string[]): { turn: TurnConfig | undefined; rest: string[] } {
-  const values: Record<(typeof NAMES)[number], string[]> = { 'turn-url': [], 'stun-url': [], 'turn-secret': [], 'turn-secret-file': [] };
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(argv[i]);
-    const name = m?.[1] as (typeof NAMES)[number] | undefined;
-    if (!m || !name || !NAMES.includes(name)) {
-      rest.push(argv[i]);
-      continue;
-    }
-    const value = m[2] ?? argv[++i];
-    if (!value || (m[2] === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-    values[name].push(value);
-  }
-  if (values['turn-secret'].length + values['turn-secret-file'].length > 1) throw new UsageError('give the TURN secret once: --turn-secret or --turn-secret-file');
-  let secret = values['turn-secret'][0];
-  const file = values['turn-secret-file'][0];
+type TurnFlags = { 'turn-url'?: string[]; 'stun-url'?: string[]; 'turn-secret'?: string; 'turn-secret-file'?: string };
+
+/** The TURN configuration of parsed flags (undefined when none was given). */
+export function turnConfig(f: TurnFlags): TurnConfig | undefined {
+  const turnUrls = f['turn-url'] ?? [];
+  const stunUrls = f['stun-url'] ?? [];
+  const file = f['turn-secret-file'];
+  if (f['turn-secret'] !== undefined && file !== undefined) throw new UsageError('give the TURN secret once: --turn-secret or --turn-secret-file');
+  let secret = f['turn-secret'];
   if (file !== undefined) {
     try {
       secret = readFileSync(file, 'utf8').trim();
@@ -42,9 +32,9 @@ export function takeTurnFlags(argv: string[]): { turn: TurnConfig | undefined; r
       throw new UsageError(`--turn-secret-file ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
   }
-  if (!values['turn-url'].length && !values['stun-url'].length && secret === undefined) return { turn: undefined, rest };
+  if (!turnUrls.length && !stunUrls.length && secret === undefined) return undefined;
   try {
-    return { turn: checkTurnConfig({ turnUrls: values['turn-url'], stunUrls: values['stun-url'], secret }), rest };
+    return checkTurnConfig({ turnUrls, stunUrls, secret });
   } catch (e) {
     if (e instanceof TurnConfigError) throw new UsageError(e.message);
     throw e;

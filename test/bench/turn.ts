@@ -109,6 +109,7 @@ export async function joinsViaRelay(coturn: Coturn, ctx: BenchContext): Promise<
   const agent = await HostAgent.start({ signaling: server.url, cwd: makeTempDir('ls-bench-turn-'), shell: '/bin/sh', name: 'bench-host', stateDir: makeTempDir('ls-bench-turn-state-'), env, log: () => {}, relayOnly: true });
   const times: number[] = [];
   try {
+    if (!agent.links) throw new Error("the host agent printed no links");
     const p = new URLSearchParams(new URL(agent.links.editor).hash.slice(1));
     for (let i = 0; i < JOINS; i++) {
       const t0 = performance.now();

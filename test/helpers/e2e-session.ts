@@ -15,11 +15,12 @@ export interface E2eSession {
   dispose(): Promise<void>;
 }
 
-export async function startE2eSession(): Promise<E2eSession> {
+/** `hostArgs`: more flags for `live-sessions host` (`--log app.log`: relative to the cwd) */
+export async function startE2eSession(opts: { hostArgs?: string[] } = {}): Promise<E2eSession> {
   const cwd = makeTempDir('live-sessions-e2e-cwd-');
   const signaling = await startSignalingProcess();
   try {
-    const host = await startHostProcess(signaling.url, { cwd, shell: '/bin/bash' });
+    const host = await startHostProcess(signaling.url, { cwd, shell: '/bin/bash', args: opts.hostArgs });
     const browser = await launchBrowser();
     return {
       signaling,

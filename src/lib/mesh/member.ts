@@ -29,6 +29,8 @@ export interface MeshPeer {
   sendError(code: string, message: string): void;
   /** bytes not yet handed to the network */
   readonly backlog: number;
+  /** bulk-lane bytes queued or unacknowledged */
+  readonly bulkBacklog: number;
   onDrain(cb: () => void): () => void;
   /** counts a bad message against the peer (answered with an error unless `tell` is false);
    * too many in a short time and the peer is removed */
@@ -67,6 +69,9 @@ export class Member implements MeshPeer {
   }
   get backlog() {
     return this.peer.backlog;
+  }
+  get bulkBacklog() {
+    return this.peer.bulkBacklog;
   }
   send<P extends Protocol<Typed, Typed>>(protocol: P, msg: MessageOf<P>) {
     this.peer.send(protocol.write(msg), laneOf(protocol, msg));

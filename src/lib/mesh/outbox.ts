@@ -48,6 +48,11 @@ export class Outbox {
     return this.#urgent.bytes;
   }
 
+  /** Bulk bytes waiting for the window (not yet handed to the channel). */
+  get bulkQueued(): number {
+    return this.#bulk.bytes;
+  }
+
   /** Bulk bytes sent and not yet acknowledged. */
   get inFlight(): number {
     return this.#sent - this.#acked;

@@ -210,6 +210,11 @@ export class Peer {
   }
 
   /** Urgent bytes waiting: our queue plus what the data channel still buffers. */
+  /** bulk bytes not yet sent or not yet acknowledged (a log flood, a large file) */
+  get bulkBacklog(): number {
+    return this.#outbox.bulkQueued + this.#outbox.inFlight;
+  }
+
   get backlog(): number {
     return this.#outbox.urgentQueued + (this.open ? this.#dc.bufferedAmount : 0);
   }

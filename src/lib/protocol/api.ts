@@ -14,7 +14,7 @@
  *   ws   /signal                       subprotocols ['live-sessions', <credential>] (see signaling.ts)
  */
 import { MAX_NAME_CHARS, MAX_TOKEN_CHARS } from './credentials.ts';
-import { INVITE_ROLES, isRole, type InviteRole, type Role } from './roles.ts';
+import { HOST_INVITE_MAX_TTL_S, INVITE_ROLES, MADE_INVITE_ROLES, isRole, type InviteRole, type MadeInviteRole, type Role } from './roles.ts';
 import { MAX_STATEMENT_CHARS, parseOwnerKey, type OwnerKeyJwk } from './statements.ts';
 import { fail, int, obj, optInt, optStr, str } from './validate.ts';
 
@@ -68,7 +68,7 @@ export interface JoinRequest {
 /** An invite link the owner made (or one of the three default ones, ids owner/editor/viewer). */
 export interface InviteInfo {
   id: string;
-  role: InviteRole;
+  role: MadeInviteRole;
   /** ms since the epoch; null: lasts as long as the session */
   expires: number | null;
   /** null: unlimited */
@@ -79,7 +79,8 @@ export interface InviteInfo {
 }
 
 export interface CreateInviteRequest {
-  role: InviteRole;
+  /** `host`: at most HOST_INVITE_MAX_TTL_S and exactly one use */
+  role: MadeInviteRole;
   /** lifetime, seconds */
   ttl: number;
   /** how many people may join with it; absent: unlimited */
@@ -94,14 +95,20 @@ export interface CreateInviteResponse {
 
 export function parseCreateInvite(v: unknown, maxTtl: number): CreateInviteRequest {
   const o = obj(v, 'request body');
-  if (!isInviteRole(o.role)) fail('"role" must be owner, editor or viewer');
+  if (!isMadeInviteRole(o.role)) fail('"role" must be owner, editor, viewer or host');
+  if (o.role === 'host') {
+    // a host invite hands a box's shell to the session: one box, pasted now
+    const ttl = int(o, 'ttl', 60, Math.min(maxTtl, HOST_INVITE_MAX_TTL_S));
+    if (o.uses !== undefined && o.uses !== 1) fail('a host invite attaches one box: "uses" must be 1');
+    return { role: 'host', ttl, uses: 1 };
+  }
   const ttl = int(o, 'ttl', 60, maxTtl);
   return { role: o.role, ttl, uses: optInt(o, 'uses', 1, 10_000) };
 }
 
 function inviteInfo(v: unknown): InviteInfo {
   const o = obj(v, 'invite');
-  if (!isInviteRole(o.role)) fail('"role" must be owner, editor or viewer');
+  if (!isMadeInviteRole(o.role)) fail('"role" must be owner, editor, viewer or host');
   const num = (k: string) => (o[k] === null ? null : typeof o[k] === 'number' ? (o[k] as number) : fail(`"${k}" must be a number or null`));
   return { id: str(o, 'id', 64, { min: 1 }), role: o.role, expires: num('expires'), usesLeft: num('usesLeft'), revoked: o.revoked === true, by: str(o, 'by', MAX_NAME_CHARS) };
 }
@@ -174,6 +181,10 @@ export function parseRefresh(v: unknown): RefreshRequest {
 
 export function isInviteRole(v: unknown): v is InviteRole {
   return typeof v === 'string' && (INVITE_ROLES as readonly string[]).includes(v);
+}
+
+export function isMadeInviteRole(v: unknown): v is MadeInviteRole {
+  return typeof v === 'string' && (MADE_INVITE_ROLES as readonly string[]).includes(v);
 }
 
 export { MAX_TOKEN_CHARS };

@@ -17,6 +17,7 @@ import { Mesh } from '../mesh/mesh.ts';
 import type { ConnectionPath } from '../mesh/connection-path.ts';
 import { PathWatcher } from '../mesh/path-watcher.ts';
 import { EnvClient } from '../env/env-client.ts';
+import { MetricsClient, type MetricsState } from '../metrics/metrics-client.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
 import { colorFor, pickName, rememberName } from '../presence/names.ts';
 import { PresenceClient, type Participant } from '../presence/presence-client.ts';
@@ -26,7 +27,10 @@ import type { Decision } from '../protocol/statements.ts';
 import { InviteList } from './invites.svelte.ts';
 import { EditorClient } from '../editor/editor-client.ts';
 import { FilesClient } from '../files/files-client.ts';
+import { LogsClient } from '../logs/logs-client.ts';
+import { logFilterLabel } from '../logs/query.ts';
 import { startRecording, type LiveRecording } from '../replay/live.ts';
+import { recordingEnabled } from '../replay/record-setting.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
 import { join } from './join.ts';
 import { rememberedLinks } from './new-session.ts';
@@ -62,7 +66,9 @@ export class SessionState implements SessionView {
   commands = $state.raw<Command[]>([]);
   editor = $state.raw<EditorClient | null>(null);
   files = $state.raw<FilesClient | null>(null);
+  logs = $state.raw<LogsClient | null>(null);
   snapshots = $state<SnapshotInfo[]>([]);
+  metrics = $state.raw<MetricsState | null>(null);
   /** this browser's recording of the session (replay) */
   recording = $state<RecorderStatus | null>(null);
   participants = $derived([this.self, ...this.peers]);
@@ -78,6 +84,7 @@ export class SessionState implements SessionView {
   #terms: TerminalClient | null = null;
   #commands: CommandsClient | null = null;
   #env: EnvClient | null = null;
+  #metrics: MetricsClient | null = null;
   #recording: LiveRecording | null = null;
   #store = new DisposableStore();
   #control: ((d: Decision) => Promise<void>) | null = null;
@@ -122,9 +129,11 @@ export class SessionState implements SessionView {
     // registered before any connection opens, like the clients above
     this.editor = new EditorClient(mesh, cred.role);
     this.files = new FilesClient(mesh);
+    const logs = (this.logs = new LogsClient(mesh));
     this.#announce();
     const env = (this.#env = new EnvClient(mesh));
-    this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
+    const metrics = (this.#metrics = new MetricsClient(mesh));
+    if (recordingEnabled()) this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
     const s = this.#store;
     s.add(credential.refreshed.on((t) => mesh.renewed(t)));
     const paths = s.add(new PathWatcher(mesh));
@@ -137,9 +146,12 @@ export class SessionState implements SessionView {
     s.add(mesh.peerError.on((e) => e.peer.role === 'host' && (this.error = e.message)));
     // The end is final: the host said bye, or signaling says the session ended. This page leaves
     // the mesh (no reconnects, not listed as present) and keeps what its terminals show.
-    s.add(mesh.peerGone.on(({ peer, reason }) => peer.role === 'host' && reason.kind === 'bye' && this.#ended()));
+    // A host attached with a host link (its credential names the invite) only detaches: the session goes on.
+    s.add(mesh.peerGone.on(({ peer, reason }) => peer.role === 'host' && !peer.claims.inv && reason.kind === 'bye' && this.#ended()));
     s.add(mesh.ended.on(() => this.#ended()));
     s.add(env.changed.on((list) => (this.snapshots = list)));
+    s.add(metrics.changed.on((st) => (this.metrics = st)));
+    s.add(logs.filterChanged.on((f) => this.#recording?.recorder.record({ k: 'marker', kind: 'log-filter', label: logFilterLabel(f) })));
     s.add(
       mesh.decided.on((d) => {
         if (d.sub !== this.self.id) return;
@@ -239,11 +251,13 @@ export class SessionState implements SessionView {
   dispose(): void {
     this.#store.dispose();
     this.#env?.dispose();
+    this.#metrics?.dispose();
     void this.#recording?.dispose();
     this.#presence?.dispose();
     this.#terms?.dispose();
     this.#commands?.dispose();
     this.files?.dispose();
+    this.logs?.dispose();
     this.editor?.dispose();
     void this.#mesh?.dispose('left');
     this.#credential?.dispose();

@@ -1,0 +1,361 @@
+/**
+ * The logs capability on the host: follows the sources it was given (`--log`, `--log-cmd`) and
+ * those editors add, keeps each one's recent history, and applies the session's shared filter
+ * here, so only matching lines go out — each participant at its own rate (feed.ts). A new filter
+ * searches the history first (newest matches), then goes on with live lines. User regexes run in
+ * a worker thread with a time budget (regex-worker.ts); one that is too slow is turned off and
+ * everyone is told why. Filter changes, added sources, restarts and pins are in the audit log.
+ */
+import { realpath } from 'node:fs/promises';
+import { setImmediate as yieldLoop } from 'node:timers/promises';
+import { logsProtocol, MAX_LINES_PER_MESSAGE, MAX_PINS, MAX_SOURCES, MAX_SPEC_CHARS, type Author, type LogFilter, type LogLine, type LogsFailCode, type LogsMessage, type LogsUp, type Pin, type SourceKind } from '../../src/lib/protocol/logs.ts';
+import { compileFilter, type LineTest } from '../../src/lib/logs/match.ts';
+import { Emitter } from '../../src/lib/mesh/events.ts';
+import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
+import { who, type AuditLog } from '../audit.ts';
+import type { HostCapability } from '../capability.ts';
+import { FileError, resolveInside } from '../files/paths.ts';
+import { PeerFeed } from './feed.ts';
+import { REGEX_BATCH, regexProblem, RegexWorker, SlowRegexError } from './regex-worker.ts';
+import { LogSource } from './source.ts';
+
+export interface LogsOptions {
+  /** absolute paths of files to follow (globs already expanded) */
+  files: string[];
+  commands: string[];
+  /** the shared folder: files added from the page must be below it; commands run in it */
+  cwd: string;
+  audit: AuditLog;
+  log: (line: string) => void;
+  /** each source's history, bytes (default 64 MiB) */
+  historyBytes?: number;
+  /** lines a second one participant gets at most (default 2000) */
+  ratePerS?: number;
+  regexBudgetMs?: number;
+}
+
+export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_RATE_PER_S = 2000;
+/** Newest matches of the history sent for a filter. */
+export const HISTORY_MATCHES = MAX_LINES_PER_MESSAGE;
+/** Context requests one participant may make per window. */
+const CONTEXT_PER_WINDOW = 30;
+const CONTEXT_WINDOW_MS = 10_000;
+/** A participant's unsent bytes past which it counts as behind (file sources wait while all are). */
+const GATE_BACKLOG_BYTES = 1024 * 1024;
+/** Lines waiting for the regex thread at most; more are counted as skipped. */
+const MAX_REGEX_PENDING = 20_000;
+
+const authorOf = (p: MeshPeer): Author => ({ id: p.id, name: p.name, role: p.role });
+
+export class LogsHost implements HostCapability<typeof logsProtocol> {
+  readonly protocol = logsProtocol;
+  /** the history's matches for a filter went out (gen); tests and the bench wait on it */
+  readonly scanned = new Emitter<{ gen: number; lines: number; ms: number }>();
+  #o: LogsOptions;
+  #sources = new Map<number, LogSource>();
+  #nextSource = 1;
+  #feeds = new Map<MeshPeer, PeerFeed>();
+  #filter: LogFilter = {};
+  #test: LineTest = () => true;
+  #gen = 1;
+  #by: Author | null = null;
+  #time = Date.now();
+  #note: string | undefined;
+  #pins: Pin[] = [];
+  #regex: RegexWorker;
+  #regexPending = 0;
+  #contextAsks = new Map<MeshPeer, number[]>();
+  #realRoot: Promise<string>;
+  #disposed = false;
+
+  constructor(o: LogsOptions) {
+    this.#o = o;
+    this.#regex = new RegexWorker(o.regexBudgetMs);
+    this.#realRoot = realpath(o.cwd);
+    for (const f of o.files) this.#add('file', f, null);
+    for (const c of o.commands) this.#add('cmd', c, null);
+    void this.#scan(this.#gen);
+  }
+
+  get filter(): LogFilter {
+    return this.#filter;
+  }
+
+  get gen(): number {
+    return this.#gen;
+  }
+
+  /** lines sent to each participant so far (history and live), by participant id */
+  get sent(): Record<string, number> {
+    return Object.fromEntries([...this.#feeds].map(([p, f]) => [p.id, f.sent]));
+  }
+
+  #add(kind: SourceKind, spec: string, by: Author | null): LogSource {
+    const id = this.#nextSource++;
+    const src = new LogSource({
+      id,
+      kind,
+      spec,
+      by,
+      cwd: this.#o.cwd,
+      historyBytes: this.#o.historyBytes ?? DEFAULT_HISTORY_BYTES,
+      lines: (_s, lines) => this.#live(lines),
+      gate: () => this.#gate(),
+      changed: (s) => {
+        if (s.info.state !== 'following') this.#o.log(`log ${s.info.spec}: ${s.info.state} ${s.info.detail}`);
+        this.#sendSources();
+      }
+    });
+    this.#sources.set(id, src);
+    this.#sendSources();
+    return src;
+  }
+
+  #sendSources(): void {
+    const sources = [...this.#sources.values()].map((s) => ({ ...s.info }));
+    for (const p of this.#feeds.keys()) p.send(logsProtocol, { type: 'sources', sources });
+  }
+
+  #filterMessage(): LogsMessage {
+    return { type: 'filter', gen: this.#gen, filter: this.#filter, by: this.#by, time: this.#time, ...(this.#note ? { note: this.#note } : {}) };
+  }
+
+  // ---- live lines ----
+
+  #live(lines: LogLine[]): void {
+    if (this.#feeds.size === 0) return;
+    const matched = lines.filter(this.#test);
+    if (matched.length === 0) return;
+    const { regex } = this.#filter;
+    if (!regex) return this.#deliver(matched);
+    if (this.#regexPending + matched.length > MAX_REGEX_PENDING) {
+      for (const f of this.#feeds.values()) f.push([], matched.length);
+      return;
+    }
+    const gen = this.#gen;
+    this.#regexPending += matched.length;
+    this.#regex.match(regex, matched.map((l) => l.text)).then(
+      (hits) => {
+        this.#regexPending -= matched.length;
+        if (gen === this.#gen) this.#deliver(hits.map((i) => matched[i]));
+      },
+      (e: Error) => {
+        this.#regexPending -= matched.length;
+        if (e instanceof SlowRegexError && gen === this.#gen) this.#regexTooSlow(e.message);
+      }
+    );
+  }
+
+  /**
+   * While every participant's connection is behind, a file source waits (the file keeps what was
+   * not read yet) instead of reading lines that would only be counted as skipped; it goes on when
+   * one of them drained. With nobody connected, sources read on (into the history).
+   */
+  #gate(): Promise<void> | null {
+    if (this.#feeds.size === 0 || this.#disposed) return null;
+    for (const p of this.#feeds.keys()) if (p.backlog + p.bulkBacklog < GATE_BACKLOG_BYTES) return null;
+    return new Promise((resolve) => {
+      const offs: (() => void)[] = [];
+      const done = () => {
+        offs.forEach((off) => off());
+        clearTimeout(timer);
+        resolve();
+      };
+      for (const p of this.#feeds.keys()) offs.push(p.onDrain(done));
+      // a participant that leaves never drains: look again after a while
+      const timer = setTimeout(done, 1000);
+    });
+  }
+
+  #deliver(lines: LogLine[]): void {
+    if (lines.length) for (const f of this.#feeds.values()) f.push(lines);
+  }
+
+  // ---- the history ----
+
+  /** The newest HISTORY_MATCHES lines of all sources that match the filter of `gen`, oldest first;
+   * null when the filter changed meanwhile. */
+  async #matchHistory(gen: number): Promise<LogLine[] | null> {
+    const { regex } = this.#filter;
+    const test = this.#test;
+    const found: LogLine[] = [];
+    for (const src of [...this.#sources.values()]) {
+      let mine = 0;
+      for (const block of src.history.blocksNewestFirst()) {
+        let cands: LogLine[] = [];
+        for (let i = block.length - 1; i >= 0; i--) if (test(block[i])) cands.push(block[i]);
+        if (regex) {
+          const kept: LogLine[] = [];
+          for (let i = 0; i < cands.length && mine + kept.length < HISTORY_MATCHES; i += REGEX_BATCH) {
+            const batch = cands.slice(i, i + REGEX_BATCH);
+            const hits = await this.#regex.match(regex, batch.map((l) => l.text));
+            if (gen !== this.#gen) return null;
+            for (const h of hits) kept.push(batch[h]);
+          }
+          cands = kept;
+        }
+        for (const l of cands) {
+          if (mine >= HISTORY_MATCHES) break;
+          found.push(l);
+          mine++;
+        }
+        if (mine >= HISTORY_MATCHES) break;
+        await yieldLoop();
+        if (gen !== this.#gen || this.#disposed) return null;
+      }
+    }
+    found.sort((a, b) => a.t - b.t || a.src - b.src || a.seq - b.seq);
+    return found.slice(-HISTORY_MATCHES);
+  }
+
+  /** Searches the history for the filter of `gen` and sends the matches to everyone; resolves
+   * with a refusal text when the regex was too slow. */
+  async #scan(gen: number): Promise<string | null> {
+    const started = performance.now();
+    let lines: LogLine[] | null;
+    try {
+      lines = await this.#matchHistory(gen);
+    } catch (e) {
+      if (e instanceof SlowRegexError && gen === this.#gen) {
+        this.#regexTooSlow(e.message);
+        return e.message;
+      }
+      return null; // superseded or stopping
+    }
+    if (!lines || gen !== this.#gen) return null;
+    for (const f of this.#feeds.values()) f.history(lines);
+    this.scanned.fire({ gen, lines: lines.length, ms: performance.now() - started });
+    return null;
+  }
+
+  #setFilter(filter: LogFilter, by: Author | null, note?: string): number {
+    this.#filter = filter;
+    this.#test = compileFilter(filter);
+    this.#gen++;
+    this.#by = by;
+    this.#time = Date.now();
+    this.#note = note;
+    this.#regex.clear();
+    const msg = this.#filterMessage();
+    for (const [p, f] of this.#feeds) {
+      f.reset(this.#gen);
+      p.send(logsProtocol, msg);
+    }
+    return this.#gen;
+  }
+
+  #regexTooSlow(message: string): void {
+    const rest = { ...this.#filter };
+    delete rest.regex;
+    this.#o.log(`log filter: ${message}`);
+    void this.#scan(this.#setFilter(rest, this.#by, message));
+  }
+
+  // ---- participants ----
+
+  addPeer(peer: MeshPeer): void {
+    const feed = new PeerFeed(peer, this.#o.ratePerS ?? DEFAULT_RATE_PER_S, this.#gen);
+    this.#feeds.set(peer, feed);
+    peer.send(logsProtocol, { type: 'sources', sources: [...this.#sources.values()].map((s) => ({ ...s.info })) });
+    peer.send(logsProtocol, this.#filterMessage());
+    peer.send(logsProtocol, { type: 'pins', pins: this.#pins });
+    // its own search of the history: lines keep coming in, so an earlier result may be stale
+    const gen = this.#gen;
+    void this.#matchHistory(gen).then(
+      (lines) => lines && gen === this.#gen && this.#feeds.get(peer) === feed && feed.history(lines),
+      () => {} // a slow regex is handled by the scan that set it
+    );
+  }
+
+  removePeer(peer: MeshPeer): void {
+    this.#feeds.get(peer)?.dispose();
+    this.#feeds.delete(peer);
+    this.#contextAsks.delete(peer);
+  }
+
+  handle(peer: MeshPeer, msg: LogsMessage): void {
+    void this.#handle(peer, msg as LogsUp).catch((e: Error) => this.#o.log(`logs: ${e.message}`));
+  }
+
+  async #handle(peer: MeshPeer, m: LogsUp): Promise<void> {
+    const fail = (code: LogsFailCode, message: string) => peer.send(logsProtocol, failMsg(m.req, code, message));
+    const done = () => peer.send(logsProtocol, { type: 'done', req: m.req });
+    const audit = (action: 'filter' | 'add-source' | 'restart' | 'pin' | 'unpin', detail: string) => this.#o.audit.record(who(peer), { kind: 'logs', action, detail });
+    switch (m.type) {
+      case 'set-filter': {
+        const problem = m.filter.regex ? regexProblem(m.filter.regex) : null;
+        if (problem) return fail('bad-regex', problem);
+        audit('filter', JSON.stringify(m.filter));
+        const refused = await this.#scan(this.#setFilter(m.filter, authorOf(peer)));
+        return refused ? fail('slow-regex', refused) : done();
+      }
+      case 'add-source': {
+        if (this.#sources.size >= MAX_SOURCES) return fail('too-many', `At most ${MAX_SOURCES} log sources.`);
+        let spec = m.spec.trim();
+        if (m.kind === 'file') {
+          try {
+            spec = await resolveInside(await this.#realRoot, spec);
+          } catch (e) {
+            return fail('bad-source', e instanceof FileError ? e.message : `Cannot follow "${m.spec}": ${(e as Error).message}`);
+          }
+        }
+        if (spec.length > MAX_SPEC_CHARS) return fail('bad-source', `The path is longer than ${MAX_SPEC_CHARS} characters.`);
+        if ([...this.#sources.values()].some((s) => s.info.kind === m.kind && s.info.spec === spec)) return fail('bad-source', `"${m.spec}" is followed already.`);
+        audit('add-source', `${m.kind} ${spec}`);
+        this.#add(m.kind, spec, authorOf(peer));
+        return done();
+      }
+      case 'restart': {
+        const src = this.#sources.get(m.src);
+        if (!src) return fail('not-found', `There is no log source ${m.src}.`);
+        audit('restart', src.info.spec);
+        src.restart();
+        return done();
+      }
+      case 'get-context': {
+        const now = Date.now();
+        const asks = (this.#contextAsks.get(peer) ?? []).filter((t) => now - t < CONTEXT_WINDOW_MS);
+        if (asks.length >= CONTEXT_PER_WINDOW) return fail('rate-limited', 'Too many context requests; wait a few seconds.');
+        this.#contextAsks.set(peer, [...asks, now]);
+        const src = this.#sources.get(m.src);
+        if (!src?.history.get(m.seq)) return fail('not-found', 'That line is no longer in the host’s history.');
+        const lines = src.history.range(Math.max(1, m.seq - m.before), m.seq + m.after);
+        peer.send(logsProtocol, { type: 'context', req: m.req, src: m.src, seq: m.seq, lines });
+        return;
+      }
+      case 'pin': {
+        const line = this.#sources.get(m.src)?.history.get(m.seq);
+        if (!line) return fail('not-found', 'That line is no longer in the host’s history.');
+        if (this.#pins.some((p) => p.src === m.src && p.seq === m.seq)) return done();
+        if (this.#pins.length >= MAX_PINS) return fail('too-many', `At most ${MAX_PINS} pinned lines; unpin one first.`);
+        this.#pins = [...this.#pins, { src: m.src, seq: m.seq, line, note: m.note, by: authorOf(peer) }];
+        audit('pin', `${m.src}:${m.seq}`);
+        this.#sendPins();
+        return done();
+      }
+      case 'unpin':
+        this.#pins = this.#pins.filter((p) => !(p.src === m.src && p.seq === m.seq));
+        audit('unpin', `${m.src}:${m.seq}`);
+        this.#sendPins();
+        return done();
+    }
+  }
+
+  #sendPins(): void {
+    for (const p of this.#feeds.keys()) p.send(logsProtocol, { type: 'pins', pins: this.#pins });
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    for (const s of this.#sources.values()) s.dispose();
+    for (const f of this.#feeds.values()) f.dispose();
+    this.#feeds.clear();
+    this.#regex.dispose();
+    this.scanned.dispose();
+  }
+}
+
+function failMsg(req: number, code: LogsFailCode, message: string): LogsMessage {
+  return { type: 'failed', req, code, message };
+}

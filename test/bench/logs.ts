@@ -1,0 +1,122 @@
+// Shared logs through the product: a real host process follows a 1M-line JSON log (`--log`), an
+// editor's page in Chromium holds the LogsClient (its panel closed: the pipeline, not the DOM).
+//   log_lines_per_s       the file written at once → every line matched on the host (a filter
+//                         every line passes) and delivered to the page (lines/s; target ≥ 50k)
+//   log_filter_change_ms  a new filter (a request id in 10 of the 1M lines, ~100 MB of history)
+//                         → its first lines at the page (median of 3; target < 500)
+//   log_scan_ratio_vs_grep that time / `grep -F -c` of the same id over the same file, same run
+//   log_echo_p99_flood_ms / log_echo_flood_ratio  echo p99 while 50k lines/s are appended and
+//                         filtered (none match) vs the echo p99 in the same session without
+//                         (target ≤ 1.5)
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { makeTempDir } from '../helpers/tmp.ts';
+import { pressKeys } from './echo.ts';
+import { percentile, round, type BenchContext, type BenchModule } from './harness.ts';
+import { ECHO_SHELL, ProductSession } from './product.ts';
+
+const LINES = 1_000_000;
+/** the rare id: in lines 50k, 150k, … (10 of them) */
+const RARE_EVERY = 100_000;
+const FLOOD_LINES_PER_S = 50_000;
+const FLOOD_TICK_MS = 100;
+
+type LogsWindow = { __liveSessions: { logs: { received: number; skipped: number; gen: number; setFilter(f: unknown): Promise<void> } } };
+
+function line(i: number, rare: string): string {
+  const id = i % RARE_EVERY === RARE_EVERY / 2 ? rare : `r-${(i % 9973).toString(36).padStart(4, '0')}`;
+  return `{"time":"2026-12-01T04:00:00.000Z","level":"${i % 50 ? 'info' : 'error'}","msg":"GET /api/v1/items/${i} 200","service":"api","request_id":"${id}","ms":${i % 300}}\n`;
+}
+
+function logText(n: number, rare: string, from = 0): string {
+  const parts: string[] = [];
+  for (let i = from; i < from + n; i++) parts.push(line(i, rare));
+  return parts.join('');
+}
+
+const logs = (page: Page) => ({
+  counts: () => page.evaluate(() => { const l = (window as unknown as LogsWindow).__liveSessions.logs; return { received: l.received, skipped: l.skipped }; }),
+  /** sets the filter; resolves with ms from the call to its first line at the page */
+  filterMs: (filter: unknown) =>
+    page.evaluate(async (f) => {
+      const l = (window as unknown as LogsWindow).__liveSessions.logs;
+      const t0 = performance.now();
+      const gen = l.gen;
+      const done = l.setFilter(f);
+      while (!(l.gen !== gen && l.received > 0)) await new Promise((r) => setTimeout(r, 1));
+      const ms = performance.now() - t0;
+      await done;
+      return ms;
+    }, filter),
+  setFilter: (filter: unknown) => page.evaluate((f) => (window as unknown as LogsWindow).__liveSessions.logs.setFilter(f), filter)
+});
+
+export const logsBench: BenchModule = {
+  name: 'logs',
+  keys: ['log_lines_per_s', 'log_filter_change_ms', 'log_grep_ms', 'log_scan_ratio_vs_grep', 'log_echo_p99_ms', 'log_echo_p99_flood_ms', 'log_echo_flood_ratio'],
+  budgetMs: 240_000,
+  async run(ctx: BenchContext) {
+    const dir = makeTempDir('live-sessions-bench-logs-');
+    const file = join(dir, 'big.log');
+    const rare = 'req-rare-7f3a';
+    const text = logText(LINES, rare);
+    const session = await ProductSession.start(ECHO_SHELL, ['--log', file, '--log-history', '256', '--log-rate', '1000000'], dir);
+    try {
+      const editor = await session.openPeer(ctx.browser, 'editor', 'Logs');
+      const l = logs(editor.page);
+      await l.setFilter({ text: 'GET /api' }); // every line passes: the host matches each one
+
+      // 1. the whole file at once → every line at the page
+      const t0 = performance.now();
+      writeFileSync(file, text);
+      await editor.page.waitForFunction((n) => { const x = (window as unknown as LogsWindow).__liveSessions.logs; return x.received + x.skipped >= n; }, LINES, { timeout: 180_000, polling: 50 });
+      const ms = performance.now() - t0;
+      const { received, skipped } = await l.counts();
+      ctx.results.log_lines_per_s = Math.round(received / (ms / 1000));
+      ctx.log(`${LINES} lines (${(text.length / 1e6).toFixed(0)} MB) matched and delivered in ${round(ms)} ms: ${ctx.results.log_lines_per_s} lines/s (target ≥ 50000), ${skipped} skipped`);
+
+      // 2. a new filter over the history → its first lines at the page; grep -F over the same file
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        times.push(await l.filterMs({ fields: [{ key: 'id', value: rare }] }));
+        await l.setFilter({ level: 'fatal' }); // something else in between, so the next is a change
+      }
+      const filterMs = percentile(times, 50);
+      const g0 = performance.now();
+      const grep = spawnSync('grep', ['-F', '-c', rare, file], { encoding: 'utf8' });
+      const grepMs = performance.now() - g0;
+      ctx.results.log_filter_change_ms = round(filterMs);
+      ctx.results.log_grep_ms = round(grepMs);
+      ctx.results.log_scan_ratio_vs_grep = round(filterMs / grepMs);
+      ctx.log(`filter change over the history → first lines at the page: ${times.map(round).join(', ')} ms (median ${round(filterMs)}; target < 500)`);
+      ctx.log(`grep -F -c over the same file: ${round(grepMs)} ms (${grep.stdout.trim()} lines); ratio ${ctx.results.log_scan_ratio_vs_grep}`);
+
+      // 3. echo, then echo while a flood is appended and filtered (nothing matches)
+      await l.setFilter({ fields: [{ key: 'id', value: rare }] });
+      await editor.page.locator('[data-testid="terminal"]').first().click();
+      const calm = (await pressKeys(editor.page)).map((s) => s.parsed - s.down);
+      let at = LINES;
+      const perTick = (FLOOD_LINES_PER_S * FLOOD_TICK_MS) / 1000;
+      const flood = setInterval(() => {
+        appendFileSync(file, logText(perTick, 'never-matches', at));
+        at += perTick;
+      }, FLOOD_TICK_MS);
+      let busy: number[];
+      try {
+        busy = (await pressKeys(editor.page)).map((s) => s.parsed - s.down);
+      } finally {
+        clearInterval(flood);
+      }
+      const p99 = percentile(calm, 99);
+      const p99Flood = percentile(busy, 99);
+      ctx.results.log_echo_p99_ms = round(p99);
+      ctx.results.log_echo_p99_flood_ms = round(p99Flood);
+      ctx.results.log_echo_flood_ratio = round(p99Flood / p99);
+      ctx.log(`echo p99 ${round(p99)} ms; while ${at - LINES} lines were appended and filtered (${FLOOD_LINES_PER_S}/s): p99 ${round(p99Flood)} ms; ratio ${ctx.results.log_echo_flood_ratio} (target ≤ 1.5)`);
+    } finally {
+      await session.dispose();
+    }
+  }
+};

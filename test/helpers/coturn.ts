@@ -33,7 +33,8 @@ export async function freePort(spawn: Spawn, ip: string): Promise<number> {
   return Number(m[1]);
 }
 
-export async function startCoturn(opts: { ip: string; spawn?: Spawn; secret?: string }): Promise<Coturn> {
+/** `relayPorts`: the UDP ports coturn relays from (default: its own 49152–65535). */
+export async function startCoturn(opts: { ip: string; spawn?: Spawn; secret?: string; relayPorts?: [number, number] }): Promise<Coturn> {
   const spawn: Spawn = opts.spawn ?? ((c, a) => spawnProcess(c, a));
   const dir = makeTempDir('live-sessions-coturn-');
   const secret = opts.secret ?? randomBytes(24).toString('base64url');
@@ -45,6 +46,7 @@ export async function startCoturn(opts: { ip: string; spawn?: Spawn; secret?: st
       `listening-ip=${opts.ip}`,
       `relay-ip=${opts.ip}`,
       `listening-port=${port}`,
+      ...(opts.relayPorts ? [`min-port=${opts.relayPorts[0]}`, `max-port=${opts.relayPorts[1]}`] : []),
       'use-auth-secret',
       `static-auth-secret=${secret}`,
       'realm=live-sessions.test',

@@ -58,7 +58,8 @@ export class Credential {
       this.token = r.token;
       this.exp = r.exp;
       this.ice = r.ice;
-      this.relay = r.relay;
+      // never downgraded: a server restarted since (it keeps the mark in memory) must not turn it off
+      this.relay ||= r.relay;
       this.refreshed.fire(r.token);
       this.#schedule();
       return true;

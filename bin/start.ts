@@ -5,17 +5,18 @@
 import { DEFAULT_LIMITS } from '../signaling/http-api.ts';
 import { startSignaling } from '../signaling/server.ts';
 import { HostAgent } from '../host-agent/agent.ts';
-import { parseFlags, parsePort } from './args.ts';
+import { commandHelp, parseFlags, parsePort, versionLine } from './args.ts';
 import { hostDefaults, runHost, stopSignal } from './host.ts';
 import { DEFAULT_HOST, DEFAULT_PORT } from './signal.ts';
 import { signalingStateDir } from './state-dir.ts';
 import { USAGE } from './usage.ts';
 
-const FLAGS = { port: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', help: 'boolean' } as const;
+const FLAGS = { port: 'string', cwd: 'string', shell: 'string', name: 'string', 'record-dir': 'string', redact: 'strings', help: 'boolean' } as const;
 
 export async function start(argv: string[]): Promise<void> {
   const f = parseFlags(argv, FLAGS);
-  if (f.help) return void console.log(USAGE);
+  if (f.help) return void console.log(commandHelp(USAGE, 'start'));
+  if (f.version) return void console.log(versionLine());
   const defaults = hostDefaults(f);
   const port = parsePort(f.port, DEFAULT_PORT);
   const stop = stopSignal();

@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import type { Typed } from '../src/lib/protocol/capability.ts';
 import { localVerifier } from '../src/lib/protocol/credentials.ts';
-import { writeLinks } from '../src/lib/protocol/links.ts';
+import { readFullLink, writeLinks } from '../src/lib/protocol/links.ts';
+import type { CredentialResponse } from '../src/lib/protocol/api.ts';
 import type { InviteRole } from '../src/lib/protocol/roles.ts';
 import { ApiClient } from '../src/lib/mesh/api-client.ts';
 import { Credential } from '../src/lib/mesh/credential.ts';
@@ -25,10 +26,15 @@ import { EnvHost } from './env/env-host.ts';
 import { ShareLinksHost } from './share-links.ts';
 import { CommandsHost } from './commands/host.ts';
 import { LogsHost } from './logs/logs-host.ts';
+import { MetricsHost } from './metrics/metrics-host.ts';
+import type { OtlpConfig } from './otel/config.ts';
+import { Telemetry } from './otel/telemetry.ts';
+import { redactText } from './redact/redact.ts';
 import { shellLaunch, type ShellLaunch } from './commands/shell-integration.ts';
+import { recordRedactor } from './redact/record-rules.ts';
 import { TerminalHub } from './terminals/hub.ts';
 import { TerminalSet } from './terminals/terminal-set.ts';
-import { NodeRTCPeerConnection } from './webrtc.ts';
+import { nodeRtcConfig, NodeRTCPeerConnection } from './webrtc.ts';
 
 export interface HostOptions {
   /** http(s) base URL of the signaling server */
@@ -45,8 +51,36 @@ export interface HostOptions {
   env?: Record<string, string>;
   /** largest file opened in the shared editor, bytes (default 4 MiB) */
   maxFileBytes?: number;
+  /** a relay-only session: every peer connects through TURN only (the server must have it) */
+  relayOnly?: boolean;
   /** log sources (`--log`, `--log-cmd`): files as absolute paths, globs expanded */
   logs?: { files: string[]; commands: string[]; historyBytes?: number; ratePerS?: number };
+  /** export the session as OpenTelemetry spans (null or absent: no tracing) */
+  otlp?: OtlpConfig | null;
+  /** `--redact` rules for the record, on top of the built-in patterns (redact/record-rules.ts) */
+  redact?: RegExp[];
+  /** a host link an owner made (`#invite=…&key=…`, role host): join that session instead of creating one */
+  attach?: string;
+}
+
+/** How the host got into its session: it created it (and has its links), or it was attached to one. */
+interface Admission {
+  created: CredentialResponse;
+  /** the share links; null when attached (the owner who attached it has them) */
+  links: Record<InviteRole, string> | null;
+  key: CryptoKey;
+}
+
+async function admit(o: HostOptions, api: ApiClient, fp: string): Promise<Admission> {
+  if (o.attach === undefined) {
+    const created = await api.createSession({ role: 'host', name: o.name, fp, relay: o.relayOnly || undefined });
+    const secret = newRoomSecret();
+    return { created, links: writeLinks(o.signaling, created.session, created.invites, secret), key: await roomKey(secret, created.session) };
+  }
+  const link = readFullLink(o.attach);
+  const created = await api.join(link.session, { invite: link.invite, name: o.name, fp });
+  if (created.role !== 'host') throw new Error(`That is a ${created.role}'s link, not a host link. In the session page, the owner copies the command under "Attach a host agent".`);
+  return { created, links: null, key: await roomKey(link.key, link.session) };
 }
 
 function definedEnv(): Record<string, string> {
@@ -64,7 +98,8 @@ function refusedDetail(msg: Typed): { term?: number; bytes?: number } {
 
 export class HostAgent {
   readonly session: string;
-  readonly links: Record<InviteRole, string>;
+  /** null when the host was attached to a session a browser started */
+  readonly links: Record<InviteRole, string> | null;
   readonly audit: AuditLog;
   readonly recorder: TerminalRecorder;
   readonly mesh: Mesh;
@@ -75,6 +110,8 @@ export class HostAgent {
   readonly editor: EditorClient;
   readonly files: FileBridge;
   readonly logs: LogsHost;
+  /** the session's OpenTelemetry traces, when exported */
+  readonly telemetry: Telemetry | null;
   #capabilities: HostCapability[];
   #store = new DisposableStore();
   #launch: ShellLaunch;
@@ -83,8 +120,9 @@ export class HostAgent {
   #api: ApiClient;
   #disposed = false;
 
-  private constructor(p: { session: string; links: Record<InviteRole, string>; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; env: EnvHost; log: (line: string) => void; cwd: string; maxFileBytes?: number; logs?: HostOptions['logs'] }) {
+  private constructor(p: { session: string; links: Record<InviteRole, string> | null; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; env: EnvHost; log: (line: string) => void; cwd: string; maxFileBytes?: number; logs?: HostOptions['logs']; telemetry: Telemetry | null }) {
     this.#api = p.api;
+    this.telemetry = p.telemetry;
     this.session = p.session;
     this.links = p.links;
     this.audit = p.audit;
@@ -99,7 +137,7 @@ export class HostAgent {
     this.editor = new EditorClient(p.mesh, 'host');
     this.files = new FileBridge({ root: p.cwd, editor: this.editor, audit: p.audit, log: p.log, maxFileBytes: p.maxFileBytes });
     this.logs = new LogsHost({ files: [], commands: [], ...p.logs, cwd: p.cwd, audit: p.audit, log: p.log });
-    this.#capabilities = [this.hub, new ShareLinksHost(p.links), this.commands, this.files, p.env, this.logs];
+    this.#capabilities = [this.hub, ...(p.links ? [new ShareLinksHost(p.links)] : []), this.commands, this.files, p.env, this.logs, new MetricsHost({ traceId: () => p.telemetry?.traceId ?? null })];
     this.#compose(p.log);
   }
 
@@ -125,27 +163,31 @@ export class HostAgent {
     s.add(mesh.peerGone.on(({ peer }) => refusals.flush(peer.id)));
     s.add(mesh.router.refused.on(({ peer, capability, msg }) => refusals.record({ who: who(peer), what: `${capability} ${msg.type}`, ...refusedDetail(msg) })));
     s.add(mesh.signalingStatus.on((st) => log(`signaling ${st}`)));
+    if (this.telemetry) s.add(mesh.peerRenamed.on((p) => this.telemetry?.renamed(p.id, p.name)));
     s.add(this.#credential.refreshed.on((t) => mesh.renewed(t)));
   }
 
   static async start(o: HostOptions): Promise<HostAgent> {
     const cert = makeCertificate();
     let launch: ShellLaunch | null = null;
+    let telemetry: Telemetry | null = null;
     try {
       const api = new ApiClient(o.signaling);
-      const created = await api.createSession({ role: 'host', name: o.name, fp: cert.fingerprint });
+      const { created, links, key } = await admit(o, api, cert.fingerprint);
       const verify = localVerifier(await api.jwks());
-      const secret = newRoomSecret();
-      const key = await roomKey(secret, created.session);
-      const links = writeLinks(o.signaling, created.session, created.invites, secret);
       const credential = new Credential(api, created, cert.fingerprint);
       const recordDir = o.recordDir ?? join(o.stateDir, created.session);
-      const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir));
+      const redact = recordRedactor(o.redact ?? []);
+      const audit = new AuditLog(join(recordDir, o.recordDir ? `${created.session}.jsonl` : 'audit.jsonl'), previousLog(recordDir), redact, (e) =>
+        o.log(`audit log failed, the session goes on without it: ${e.message}`)
+      );
       // the environment capability snapshots the box now; its socket's path goes into the shells
+      telemetry = o.otlp ? startTelemetry(o.otlp, created.session, o, audit) : null;
       const env = new EnvHost({ cwd: o.cwd, env: o.env ?? process.env, audit, log: o.log });
-      launch = shellLaunch(o.shell);
-      const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: { ...(o.env ?? definedEnv()), ...env.shellEnv } });
-      const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`));
+      const shellEnv = o.env ?? definedEnv();
+      launch = shellLaunch(o.shell, shellEnv);
+      const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: { ...shellEnv, ...env.shellEnv, ...launch.env } });
+      const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`), o.redact);
       terminals.open(100, 30);
       const mesh = new Mesh({
         session: created.session,
@@ -157,13 +199,14 @@ export class HostAgent {
         key,
         RTCPeerConnection: NodeRTCPeerConnection,
         dropMdnsCandidates: true,
-        rtcConfig: { iceServers: created.ice, certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
+        rtcConfig: () => nodeRtcConfig(credential.rtcConfig({ certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration)),
         log: o.log
       });
-      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, api, env, log: o.log, cwd: o.cwd, maxFileBytes: o.maxFileBytes, logs: o.logs });
+      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, api, env, log: o.log, cwd: o.cwd, maxFileBytes: o.maxFileBytes, logs: o.logs, telemetry });
     } catch (e) {
       cert.dispose();
       launch?.dispose();
+      void telemetry?.dispose();
       throw e;
     }
   }
@@ -173,16 +216,29 @@ export class HostAgent {
     if (this.#disposed) return;
     this.#disposed = true;
     // The end is final: the server stops honouring the session's links and credentials (best
-    // effort, briefly: peers learn it from the bye anyway).
-    await Promise.race([this.#api.end(this.session, this.#credential.token).catch(() => {}), new Promise((r) => setTimeout(r, 2_000))]);
-    await this.mesh.dispose('the host agent stopped');
+    // effort, briefly: peers learn it from the bye anyway). An attached host only leaves: the
+    // session is its owner's, and goes on in the browsers.
+    if (this.links) await Promise.race([this.#api.end(this.session, this.#credential.token).catch(() => {}), new Promise((r) => setTimeout(r, 2_000))]);
+    await this.mesh.dispose(this.links ? 'the host agent stopped' : 'the host agent detached');
     this.#store.dispose();
     for (const c of this.#capabilities) c.dispose();
     this.editor.dispose();
     this.terminals.dispose();
-    await Promise.all([this.audit.close(), this.recorder.dispose()]);
+    await Promise.all([this.audit.close(), this.recorder.dispose(), this.telemetry?.dispose()]);
     this.#launch.dispose();
     this.#credential.dispose();
     this.#cert.dispose();
   }
+}
+
+/** Traces to `config.url`; a receiver that is down is said once (and again when it answers). */
+function startTelemetry(config: OtlpConfig, session: string, o: HostOptions, audit: AuditLog): Telemetry {
+  const t = new Telemetry({ config, session, name: o.name, cwd: o.cwd, audit });
+  // a URL may carry a password: the log gets it redacted
+  const url = redactText(config.url).text;
+  o.log(`tracing to ${url}: trace ${t.traceId}${config.traceparent ? ` (part of ${config.traceparent})` : ''}`);
+  t.exporter.status.on((s) =>
+    o.log(s.status === 'failing' ? `OpenTelemetry: cannot send spans to ${url} (${s.error}); the session goes on, spans are dropped until it answers` : `OpenTelemetry: ${url} takes spans again`)
+  );
+  return t;
 }

@@ -11,12 +11,15 @@ import { execFile } from 'node:child_process';
 export const QUIET_MS = 40;
 /** Only for terminals someone typed into this recently (nobody types into `top`), ms. */
 export const TYPING_MS = 60_000;
+/** A reading asked for while output is fresh waits this long (the keystroke's echo goes first), ms. */
+export const DEFER_MS = 15;
 
 export class EchoState {
   #pts: () => string | null;
   #known: Promise<boolean> | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #typedAt = 0;
+  #deferred: Promise<boolean> | null = null;
 
   constructor(pts: () => string | null) {
     this.#pts = pts;
@@ -29,10 +32,19 @@ export class EchoState {
     if (Date.now() - this.#typedAt < TYPING_MS) this.#timer = setTimeout(() => void this.#read(), QUIET_MS);
   }
 
-  /** Whether echo is off now (the last reading since output went quiet); called for each input. */
+  /** Whether echo is off now (the last reading since output went quiet); called for each input.
+   * When output came a moment ago (nothing is known), it is read DEFER_MS later: spawning `stty`
+   * holds the event loop ~1–3 ms, and the echo of this very keystroke would wait behind it. */
   echoOff(): Promise<boolean> {
     this.#typedAt = Date.now();
-    return this.#read();
+    if (this.#known) return this.#known;
+    return (this.#deferred ??= new Promise((resolve) => {
+      // not cleared by dispose: the input is recorded either way
+      setTimeout(() => {
+        this.#deferred = null;
+        resolve(this.#read());
+      }, DEFER_MS);
+    }));
   }
 
   #read(): Promise<boolean> {

@@ -8,3 +8,15 @@ export const NodeRTCPeerConnection = RTCPeerConnection as unknown as typeof glob
 export function cleanupWebRTC(): void {
   ndc.cleanup();
 }
+
+/**
+ * node-datachannel hands ICE servers to libdatachannel as `turn:USER:PASS@HOST:PORT` URLs, which
+ * it URL-decodes: a TURN REST username has a colon (`<expiry>:<participant>`) and a password may
+ * have `/` or `+`, so both are encoded first.
+ */
+export function nodeRtcConfig(c: RTCConfiguration): RTCConfiguration {
+  const iceServers = c.iceServers?.map((s) =>
+    s.username === undefined ? s : { ...s, username: encodeURIComponent(s.username), credential: encodeURIComponent(String(s.credential ?? '')) }
+  );
+  return { ...c, iceServers };
+}

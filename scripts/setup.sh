@@ -4,7 +4,7 @@
 #    first on the PATH of every npm script, whatever Node the machine has);
 #  - builds the web app when the build is missing or older than its sources;
 #  - installs the system packages it needs (openssl for the host's DTLS certificate; with --test
-#    also Debian's chromium, iproute2, coturn, iptables and redis-server) when they are missing and we are root.
+#    also Debian's chromium, iproute2, coturn, iptables, redis-server, zsh and fish) when they are missing and we are root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +31,11 @@ if [ "${1:-}" = "--test" ]; then
   command -v turnserver >/dev/null || need+=(coturn)
   command -v iptables >/dev/null || need+=(iptables)
   command -v redis-server >/dev/null || need+=(redis-server)
+  # shell integration tests run the real zsh and fish
+  command -v zsh >/dev/null || need+=(zsh)
+  command -v fish >/dev/null || need+=(fish)
+  # the deploy test checks the systemd unit with systemd-analyze (no systemd as PID 1 needed)
+  command -v systemd-analyze >/dev/null || need+=(systemd)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   log "installing system packages: ${need[*]}"

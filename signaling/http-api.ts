@@ -24,6 +24,8 @@ import { clientKey, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { DEFAULT_INVITE_TTL_S, Invites, MAX_INVITE_TTL_S } from './invites.ts';
 import { endedText, type Revocations } from './revocations.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
+import { iceServersFor, type TurnConfig } from './turn.ts';
+import type { SignalingMetrics } from './metrics.ts';
 
 export { HttpError };
 
@@ -44,9 +46,11 @@ export function sendError(res: ServerResponse, e: HttpError): void {
  * GETs), so an Origin that is not this server's own means another site's page is calling. Programs
  * (the host agent, curl) send none. Behind a proxy the Host header must be passed through.
  */
-export function sameOrigin(req: IncomingMessage): void {
+export function sameOrigin(req: IncomingMessage, publicOrigin?: string): void {
   const origin = req.headers.origin;
   if (origin === undefined) return;
+  // behind a proxy that rewrites Host, the address people use is the one the operator names
+  if (publicOrigin !== undefined && origin === publicOrigin) return;
   let host: string;
   try {
     host = new URL(origin).host;
@@ -108,6 +112,16 @@ export interface ApiDeps {
   onEnd?: (session: string) => void;
   /** limits per client address on creating sessions and on joins/refreshes; none when absent */
   limits?: { create: RateLimitOptions; join: RateLimitOptions } | null;
+  /** the extra invites (a state file restores them); default empty, in memory */
+  invites?: Invites;
+  /** saves invites and revocations; each change is saved before it is answered (control-file.ts) */
+  persist?: () => Promise<void>;
+  /** STUN/TURN servers handed to every participant with its credential (turn.ts) */
+  turn?: TurnConfig;
+  /** counters for /metrics */
+  metrics?: SignalingMetrics;
+  /** the origin people reach this server at (--public-url), accepted as a same-site Origin */
+  publicOrigin?: string;
 }
 
 /** Defaults: a person starts a few sessions, a team joins a few dozen times a minute. */
@@ -116,21 +130,23 @@ export const DEFAULT_LIMITS = {
   join: { burst: 60, perMinute: 120 }
 };
 
-export function createApi({ keys, store, verify, revocations, onEnd, limits, trustProxy = false }: ApiDeps) {
+export function createApi({ keys, store, verify, revocations, onEnd, limits, turn, trustProxy = false, invites = new Invites(), persist = async () => {}, metrics, publicOrigin }: ApiDeps) {
   const createLimit = limits ? new RateLimiter(limits.create) : null;
   const joinLimit = limits ? new RateLimiter(limits.join) : null;
   function limit(r: RateLimiter | null, req: IncomingMessage): void {
     const wait = r?.take(clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy)) ?? 0;
+    if (wait > 0) metrics?.rateLimited.inc({ limit: r === createLimit ? 'api-create' : 'api-join' });
     if (wait > 0) throw new HttpError(429, 'rate-limited', `too many requests from your address: try again in ${wait} s`);
   }
 
-  const invites = new Invites();
+  // relay-only sessions (in memory, like extra invites: a restart forgets it, and the host says it again when it creates one)
+  const relayOnly = new Set<string>();
 
   async function credential(session: string, sub: string, role: Role, name: string, fp: string | undefined, ck?: OwnerKeyJwk, inv?: string): Promise<CredentialResponse> {
     // only an owner's key is bound: it is what makes its statements verifiable by every peer
     const token = await keys.sign({ aud: session, sub, role, name, fp, inv, cnf: role === 'owner' && ck ? { jwk: ck } : undefined });
     const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Claims;
-    return { session, participant: sub, role, name, token, exp, ice: [] };
+    return { session, participant: sub, role, name, token, exp, ice: iceServersFor(turn, sub), relay: relayOnly.has(session) };
   }
 
   async function knownSession(id: string): Promise<void> {
@@ -143,6 +159,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
 
   async function create(req: IncomingMessage): Promise<CreateSessionResponse> {
     const body = parsed(parseCreateSession, await readJson(req));
+    if (body.relay && !turn?.turnUrls.length) throw new HttpError(400, 'no-relay', 'a relay-only session needs a TURN server: start signaling with --turn-url and --turn-secret');
     let created;
     try {
       created = await store.create();
@@ -150,7 +167,9 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
       if (e instanceof SessionLimitError) throw new HttpError(503, 'too-many-sessions', e.message);
       throw e;
     }
+    if (body.relay) relayOnly.add(created.id);
     const cred = await credential(created.id, randomId('p_'), body.role, displayName(body.name), body.fp, body.ck);
+    metrics?.credentials.inc({ kind: 'create' });
     return { ...cred, invites: created.invites };
   }
 
@@ -164,7 +183,10 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
     const used = defaultRole ? { id: defaultRole as string, role: defaultRole } : extra;
     if (!used) throw new HttpError(403, 'bad-invite', 'this invite is not valid for this session: ask the owner for a new link');
     if (invites.isRevoked(id, used.id)) throw new HttpError(403, 'revoked-invite', 'this link was revoked by the owner: ask for a new one');
+    // a use taken from a counted invite is on disk before the credential leaves
+    if (extra) await persist();
     await store.touch(id);
+    metrics?.credentials.inc({ kind: 'join' });
     return credential(id, randomId('p_'), used.role, displayName(body.name), body.fp, body.ck, used.id);
   }
 
@@ -201,9 +223,11 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
     // One live credential per participant: the one exchanged now is retired, so a copy of it
     // (leaked, logged) cannot be renewed or used at signaling any more.
     revocations.retire(old);
+    await persist();
     // Never bound later: a credential issued without a fingerprint stays without one.
     // the owner's decisions since (statements) decide the role; the key stays bound
     const role = old.role === 'owner' || old.role === 'host' ? old.role : (revocations.role(id, old.sub) ?? old.role);
+    metrics?.credentials.inc({ kind: 'refresh' });
     return credential(id, old.sub, role, body.name === undefined ? old.name : displayName(body.name), old.fp, old.cnf?.jwk, old.inv);
   }
 
@@ -222,6 +246,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
     }
     if (s.act === 'remove') revocations.remove(id, s.sub);
     else revocations.setRole(id, s.sub, s.role);
+    await persist();
     return { ok: true };
   }
 
@@ -251,17 +276,20 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
     if (inv !== undefined) {
       if (req.method !== 'POST') throw new HttpError(405, 'method-not-allowed', 'use POST');
       if (!invites.revoke(id, decodeURIComponent(inv))) throw new HttpError(404, 'unknown-invite', 'no such invite');
+      await persist();
       return sendJson(res, 200, { ok: true });
     }
     if (req.method === 'GET') return sendJson(res, 200, { invites: invites.list(id) });
     if (req.method !== 'POST') throw new HttpError(405, 'method-not-allowed', 'use GET or POST');
     const body = parsed((v) => parseCreateInvite(v, MAX_INVITE_TTL_S), await readJson(req));
+    let made;
     try {
-      const { info, secret } = invites.create(id, body.role, body.ttl ?? DEFAULT_INVITE_TTL_S, body.uses ?? null, c.name);
-      sendJson(res, 201, { info, invite: secret });
+      made = invites.create(id, body.role, body.ttl ?? DEFAULT_INVITE_TTL_S, body.uses ?? null, c.name);
     } catch (e) {
       throw new HttpError(409, 'too-many-invites', (e as Error).message);
     }
+    await persist();
+    sendJson(res, 201, { info: made.info, invite: made.secret });
   }
 
   /** The host (or an owner) ends the session: links say so, sockets close, nothing is renewed. */
@@ -270,6 +298,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
     if (c.role !== 'host' && c.role !== 'owner') throw new HttpError(403, 'forbidden', 'only the host or an owner can end the session');
     revocations.end(id, c.name);
     invites.forget(id);
+    await persist();
     onEnd?.(id);
     return { ok: true };
   }
@@ -286,7 +315,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tru
       return true;
     }
     if (!path.startsWith('/api/')) return false;
-    sameOrigin(req);
+    sameOrigin(req, publicOrigin);
     const post = (): void => {
       if (req.method !== 'POST') throw new HttpError(405, 'method-not-allowed', `${path} only answers POST`);
     };

@@ -3,11 +3,11 @@
  * and a number of uses, listed and revoked by owners. The server keeps only the SHA-256 of each
  * secret. The default links have ids `owner`, `editor` and `viewer` and can be revoked too.
  * Revocation stops new joins at once (and a lapsed credential from that link is not renewed).
- * In memory; a restarted server forgets extra invites (the default links persist in the store).
+ * Kept in memory; snapshot()/restore() let a state file (control-file.ts) carry them over a restart.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { InviteInfo } from '../src/lib/protocol/api.ts';
-import type { InviteRole } from '../src/lib/protocol/roles.ts';
+import type { InviteRole, MadeInviteRole } from '../src/lib/protocol/roles.ts';
 import { randomId } from './keys.ts';
 
 /** Invites one session may have at most (revoked and used-up ones included until they expire). */
@@ -23,12 +23,20 @@ interface Entry extends InviteInfo {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
+/** An invite as a state file keeps it: its secret's SHA-256 (base64url), never the secret. */
+export interface SavedInvite extends InviteInfo {
+  expires: number;
+  hash: string;
+}
+/** session → its extra invites and which default links were revoked */
+export type SavedInvites = Record<string, { invites: SavedInvite[]; revokedDefaults: string[] }>;
+
 export class Invites {
   readonly #bySession = new Map<string, Map<string, Entry>>();
   /** default links revoked: session → roles */
   readonly #revokedDefaults = new Map<string, Set<string>>();
 
-  create(session: string, role: InviteRole, ttlS: number, uses: number | null, by: string, now = Date.now()): { info: InviteInfo; secret: string } {
+  create(session: string, role: MadeInviteRole, ttlS: number, uses: number | null, by: string, now = Date.now()): { info: InviteInfo; secret: string } {
     const all = this.#sweep(session, now);
     if (all.size >= MAX_INVITES_PER_SESSION) throw new Error(`a session can have at most ${MAX_INVITES_PER_SESSION} invites; revoke some first`);
     const secret = randomBytes(24).toString('base64url');
@@ -59,7 +67,7 @@ export class Invites {
   }
 
   /** Uses one of the session's extra invites: its id and role, or why not (undefined: no such invite). */
-  take(session: string, secret: string, now = Date.now()): { id: string; role: InviteRole } | { refused: string } | undefined {
+  take(session: string, secret: string, now = Date.now()): { id: string; role: MadeInviteRole } | { refused: string } | undefined {
     const hash = sha256(secret);
     let found: Entry | undefined;
     for (const e of this.#sweep(session, now).values()) if (timingSafeEqual(e.hash, hash)) found = e;
@@ -74,6 +82,46 @@ export class Invites {
   forget(session: string): void {
     this.#bySession.delete(session);
     this.#revokedDefaults.delete(session);
+  }
+
+  /** Everything worth keeping over a restart (expired invites past their day of listing are dropped). */
+  snapshot(now = Date.now()): SavedInvites {
+    const out: SavedInvites = {};
+    for (const session of new Set([...this.#bySession.keys(), ...this.#revokedDefaults.keys()])) {
+      const invites = [...this.#sweep(session, now).values()].map((e) => ({ ...e, hash: e.hash.toString('base64url') }));
+      const revokedDefaults = [...(this.#revokedDefaults.get(session) ?? [])];
+      if (invites.length || revokedDefaults.length) out[session] = { invites, revokedDefaults };
+      else this.#bySession.delete(session);
+    }
+    return out;
+  }
+
+  /**
+   * Takes in what snapshot() gave (already validated by the caller), merged with what is here:
+   * revoked anywhere is revoked, the fewest uses left win. So instances that share their state
+   * (redis-backplane.ts) converge whatever order they hear of each other's changes in.
+   */
+  restore(saved: SavedInvites): void {
+    for (const [session, { invites, revokedDefaults }] of Object.entries(saved)) {
+      let all = this.#bySession.get(session);
+      if (!all) this.#bySession.set(session, (all = new Map()));
+      for (const e of invites) {
+        const here = all.get(e.id);
+        if (!here) {
+          if (all.size < MAX_INVITES_PER_SESSION) all.set(e.id, { ...e, hash: Buffer.from(e.hash, 'base64url') });
+          continue;
+        }
+        here.revoked ||= e.revoked;
+        if (e.usesLeft !== null) here.usesLeft = here.usesLeft === null ? e.usesLeft : Math.min(here.usesLeft, e.usesLeft);
+      }
+      if (!all.size) this.#bySession.delete(session);
+      if (revokedDefaults.length) this.#revokedDefaults.set(session, new Set([...(this.#revokedDefaults.get(session) ?? []), ...revokedDefaults]));
+    }
+  }
+
+  /** The sessions it holds anything for (a state file drops those the store forgot). */
+  sessions(): string[] {
+    return [...new Set([...this.#bySession.keys(), ...this.#revokedDefaults.keys()])];
   }
 
   #sweep(session: string, now: number): Map<string, Entry> {

@@ -47,6 +47,27 @@ export class SigningKeys {
     return SigningKeys.#fromPrivateJwk(await readJsonFile(file, MAX_KEY_FILE_BYTES), file);
   }
 
+  /**
+   * The key every instance behind one backplane signs with (redis-backplane.ts): the first to start
+   * stores a new private JWK there (set-if-absent), the others load it. One shared key rather than
+   * one per instance, because peers verify each other's credentials with the JWKS they fetched
+   * when they joined: a credential from an instance that started later must verify too.
+   */
+  static async shared(store: { get(): Promise<string | null>; setIfAbsent(value: string): Promise<boolean> }, where: string): Promise<SigningKeys> {
+    const saved = await store.get();
+    const parse = (text: string) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw corrupt(where, 'it is not valid JSON');
+      }
+    };
+    if (saved !== null) return SigningKeys.#fromPrivateJwk(parse(saved), where);
+    const { keys, jwk } = await SigningKeys.#generatePrivate();
+    if (await store.setIfAbsent(JSON.stringify(jwk))) return keys;
+    return SigningKeys.#fromPrivateJwk(parse((await store.get()) ?? ''), where);
+  }
+
   static async #generatePrivate(): Promise<{ keys: SigningKeys; jwk: JWK }> {
     const { privateKey } = await generateKeyPair(ALG, { crv: 'Ed25519', extractable: true });
     const jwk = { ...(await exportJWK(privateKey)), kid: randomId('k_', 9), alg: ALG, use: 'sig' };

@@ -11,6 +11,8 @@ import { CLOCK_SKEW_S, SESSION_ID_RE, type Claims, type Verifier } from '../src/
 import { HEARTBEAT_MS, MAX_SIGNAL_BYTES, SIGNAL_SUBPROTOCOL, parseClientSignal, type ServerSignal } from '../src/lib/protocol/signaling.ts';
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { Budget, type BudgetOptions } from '../src/lib/mesh/budget.ts';
+import { clientKey } from './rate-limit.ts';
+import type { SignalingMetrics } from './metrics.ts';
 
 /** Malformed or forbidden messages a socket may send before it is closed with 1008. */
 export const MAX_BAD_MESSAGES = 20;
@@ -36,12 +38,19 @@ export const SOCKET_BUDGET: BudgetOptions = {
 export const MAX_SOCKETS_PER_PARTICIPANT = 3;
 /** Sockets one session may hold (32 peers, each reconnecting once). */
 export const MAX_SOCKETS_PER_SESSION = 64;
+/**
+ * Sockets one client address may hold (an IPv6 /64 counts as one address): an office behind one
+ * NAT holds a few dozen; a spray of credentials from one machine cannot take the server's descriptors.
+ */
+export const MAX_SOCKETS_PER_ADDRESS = 256;
 /** Sockets the whole relay holds: past it new ones are refused (503), so file descriptors never run out. */
 export const MAX_SOCKETS = 4000;
 
 interface Conn {
   ws: WebSocket;
   claims: Claims;
+  /** the client's address key (rate-limit.ts clientKey) */
+  addr: string;
   topics: Set<string>;
   alive: boolean;
   bad: number;
@@ -49,9 +58,13 @@ interface Conn {
   expiry?: NodeJS.Timeout;
 }
 
+export type LogLevel = 'info' | 'warn' | 'error';
+
 export interface RelayOptions {
   verify: Verifier;
-  log: (line: string) => void;
+  log: (line: string, level?: LogLevel) => void;
+  /** counters for /metrics */
+  metrics?: SignalingMetrics;
   /** whether the session still exists (a credential for a forgotten session is refused) */
   hasSession?: (session: string) => Promise<boolean>;
   /** called for every relayed message (keeps the session from going idle) */
@@ -61,6 +74,19 @@ export interface RelayOptions {
   refusal?: (claims: Claims) => string | null;
   /** global socket cap, default MAX_SOCKETS */
   maxSockets?: number;
+  /** per-address socket cap, default MAX_SOCKETS_PER_ADDRESS */
+  maxSocketsPerAddress?: number;
+  /** behind a reverse proxy: the address is the last X-Forwarded-For entry */
+  trustProxy?: boolean;
+  /** other instances' members of a session (redis-backplane.ts): what is published here goes there too */
+  bus?: RelayBus;
+}
+
+/** Carries publishes between instances; they come back through Relay.deliver() on the others. */
+export interface RelayBus {
+  publish(session: string, out: string): void;
+  /** whether this instance has members of `session` (it hears that session's publishes only then) */
+  watch(session: string, on: boolean): void;
 }
 
 /** Refuses an upgrade with a plain HTTP response; the reason never contains the credential. */
@@ -78,7 +104,7 @@ export class Relay {
     handleProtocols: () => SIGNAL_SUBPROTOCOL
   });
   readonly #conns = new Set<Conn>();
-  /** `session participant` and `session` → open sockets, for the caps */
+  /** `session participant`, `session` and `@address` → open sockets, for the caps */
   readonly #counts = new Map<string, number>();
   readonly #topics = new Map<string, Set<Conn>>();
   readonly #opts: RelayOptions;
@@ -98,7 +124,8 @@ export class Relay {
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const token = offered.find((p) => p !== SIGNAL_SUBPROTOCOL);
     if (!offered.includes(SIGNAL_SUBPROTOCOL) || !token || offered.length !== 2) {
-      this.#opts.log('signal: upgrade refused: no credential (subprotocols must be live-sessions, <credential>)');
+      this.#opts.log('signal: upgrade refused: no credential (subprotocols must be live-sessions, <credential>)', 'warn');
+      this.#opts.metrics?.rejects.inc({ reason: 'no-credential' });
       return refuseUpgrade(socket, 401, 'Unauthorized', 'a credential is required: subprotocols ["live-sessions", <credential>]');
     }
     let claims: Claims;
@@ -112,27 +139,38 @@ export class Relay {
       if (wanted !== null && wanted !== aud) throw new ProtocolError('bad-credential', `credential refused: it is for another session than ${wanted}`);
       const refused = this.#opts.refusal?.(claims);
       if (refused) throw new ProtocolError('bad-credential', refused);
-      if (this.#opts.hasSession && !(await this.#opts.hasSession(aud))) {
-        throw new ProtocolError('bad-credential', 'credential refused: its session does not exist on this server');
+      let known = true;
+      try {
+        known = !this.#opts.hasSession || (await this.#opts.hasSession(aud));
+      } catch {
+        // the shared store (Redis) is unreachable: not the client's fault, it may retry
+        this.#opts.metrics?.rejects.inc({ reason: 'backplane-down' });
+        return refuseUpgrade(socket, 503, 'Service Unavailable', 'the signaling server cannot reach its shared store right now; try again in a moment');
       }
+      if (!known) throw new ProtocolError('bad-credential', 'credential refused: its session does not exist on this server');
     } catch (e) {
       const reason = e instanceof ProtocolError ? e.message : 'credential refused: it is not a valid JWT';
-      this.#opts.log(`signal: upgrade refused: ${reason}`);
+      this.#opts.log(`signal: upgrade refused: ${reason}`, 'warn');
+      this.#opts.metrics?.rejects.inc({ reason: 'bad-credential' });
       return refuseUpgrade(socket, 401, 'Unauthorized', reason);
     }
     if (socket.destroyed) return;
-    const full = this.#full(claims);
+    const addr = clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#opts.trustProxy ?? false);
+    const full = this.#full(claims, addr);
     if (full) {
-      this.#opts.log(`signal: upgrade refused for ${claims.sub}: ${full}`);
+      this.#opts.log(`signal: upgrade refused for ${claims.sub}: ${full}`, 'warn');
+      this.#opts.metrics?.rejects.inc({ reason: 'socket-cap' });
       return refuseUpgrade(socket, full.startsWith('the server') ? 503 : 429, full.startsWith('the server') ? 'Service Unavailable' : 'Too Many Requests', full);
     }
     // (ws completes the upgrade synchronously here, so the counts #open adds are up to date for the next)
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, claims));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, claims, addr));
   }
 
   /** Why one more socket for these claims is refused, or null. */
-  #full(claims: Claims): string | null {
+  #full(claims: Claims, addr: string): string | null {
     if (this.#conns.size >= (this.#opts.maxSockets ?? MAX_SOCKETS)) return 'the server is at its connection limit; try again later';
+    const perAddress = this.#opts.maxSocketsPerAddress ?? MAX_SOCKETS_PER_ADDRESS;
+    if ((this.#counts.get(`@${addr}`) ?? 0) >= perAddress) return `your address already has ${perAddress} signaling connections; close some first`;
     if ((this.#counts.get(`${claims.aud} ${claims.sub}`) ?? 0) >= MAX_SOCKETS_PER_PARTICIPANT) {
       return `this participant already has ${MAX_SOCKETS_PER_PARTICIPANT} signaling connections; close one first`;
     }
@@ -140,22 +178,28 @@ export class Relay {
     return null;
   }
 
-  #count(claims: Claims, d: number): void {
-    for (const key of [`${claims.aud} ${claims.sub}`, claims.aud]) {
+  #count(conn: Pick<Conn, 'claims' | 'addr'>, d: number): void {
+    const { claims } = conn;
+    for (const key of [`${claims.aud} ${claims.sub}`, claims.aud, `@${conn.addr}`]) {
       const n = (this.#counts.get(key) ?? 0) + d;
       if (n > 0) this.#counts.set(key, n);
       else this.#counts.delete(key);
     }
   }
 
-  #open(ws: WebSocket, claims: Claims): void {
-    const conn: Conn = { ws, claims, topics: new Set(), alive: true, bad: 0, budget: new Budget(SOCKET_BUDGET) };
+  #open(ws: WebSocket, claims: Claims, addr: string): void {
+    const conn: Conn = { ws, claims, addr, topics: new Set(), alive: true, bad: 0, budget: new Budget(SOCKET_BUDGET) };
     this.#conns.add(conn);
-    this.#count(claims, +1);
+    this.#count(conn, +1);
     this.#armExpiry(conn);
     this.#opts.log(`signal: ${claims.sub} (${claims.role}) connected to ${claims.aud}`);
     ws.on('pong', () => (conn.alive = true));
-    ws.on('message', (data, isBinary) => void this.#message(conn, data, isBinary));
+    // A socket whose messages keep arriving is alive, even when its pong waits behind them
+    // (a flooder must end with CLOSE_FLOODING, not be taken for dead mid-flood).
+    ws.on('message', (data, isBinary) => {
+      conn.alive = true;
+      void this.#message(conn, data, isBinary);
+    });
     ws.on('error', () => ws.terminate());
     ws.on('close', () => this.#cleanup(conn));
   }
@@ -178,7 +222,10 @@ export class Relay {
           }
           conn.topics.add(topic);
           let subs = this.#topics.get(topic);
-          if (!subs) this.#topics.set(topic, (subs = new Set()));
+          if (!subs) {
+            this.#topics.set(topic, (subs = new Set()));
+            this.#opts.bus?.watch(topic, true);
+          }
           subs.add(conn);
         }
         break;
@@ -190,11 +237,18 @@ export class Relay {
         if (!conn.budget.take(msg.data.length)) return this.#flooding(conn);
         this.#opts.touch?.(aud);
         const out = JSON.stringify({ type: 'publish', topic: aud, from: conn.claims.sub, data: msg.data } satisfies ServerSignal);
+        let sent = 0;
         for (const peer of this.#topics.get(aud) ?? []) {
           if (peer === conn) continue;
           if (peer.ws.bufferedAmount > MAX_BUFFERED_BYTES) peer.ws.close(1013, 'too slow to keep up with signaling');
-          else peer.ws.send(out);
+          else {
+            peer.ws.send(out);
+            sent++;
+          }
         }
+        this.#opts.metrics?.relayedMessages.inc(sent);
+        this.#opts.metrics?.relayedBytes.inc(sent * msg.data.length);
+        this.#opts.bus?.publish(aud, out);
         break;
       }
       case 'ping':
@@ -219,11 +273,13 @@ export class Relay {
 
   /** An over-budget publish is dropped; told once, and a socket that keeps on is closed. */
   #flooding(conn: Conn): void {
+    this.#opts.metrics?.rateLimited.inc({ limit: 'socket-budget' });
     if (conn.budget.dropped === 1) send(conn.ws, { type: 'error', code: 'rate-limited', message: 'too many signaling messages: some were dropped' });
     if (conn.budget.dropped >= 10 * MAX_BAD_MESSAGES) conn.ws.close(CLOSE_FLOODING, 'flooding: too many messages');
   }
 
   #bad(conn: Conn, code: string, message: string): void {
+    this.#opts.metrics?.rejects.inc({ reason: code });
     send(conn.ws, { type: 'error', code, message });
     if (++conn.bad >= MAX_BAD_MESSAGES) conn.ws.close(1008, 'too many malformed or forbidden messages');
   }
@@ -239,13 +295,30 @@ export class Relay {
     conn.topics.delete(topic);
     const subs = this.#topics.get(topic);
     subs?.delete(conn);
-    if (subs?.size === 0) this.#topics.delete(topic);
+    if (subs?.size === 0) {
+      this.#topics.delete(topic);
+      this.#opts.bus?.watch(topic, false);
+    }
+  }
+
+  /** A publish another instance relayed (RelayBus): to this instance's members of the session. */
+  deliver(session: string, out: string): void {
+    let sent = 0;
+    for (const peer of this.#topics.get(session) ?? []) {
+      if (peer.ws.bufferedAmount > MAX_BUFFERED_BYTES) peer.ws.close(1013, 'too slow to keep up with signaling');
+      else {
+        peer.ws.send(out);
+        sent++;
+      }
+    }
+    this.#opts.metrics?.relayedMessages.inc(sent);
+    this.#opts.metrics?.relayedBytes.inc(sent * out.length);
   }
 
   #cleanup(conn: Conn): void {
     clearTimeout(conn.expiry);
     for (const topic of conn.topics) this.#unsubscribe(conn, topic);
-    if (this.#conns.delete(conn)) this.#count(conn.claims, -1);
+    if (this.#conns.delete(conn)) this.#count(conn, -1);
     this.#opts.log(`signal: ${conn.claims.sub} left ${conn.claims.aud}`);
   }
 
@@ -265,12 +338,13 @@ export class Relay {
     for (const conn of this.#conns) if (conn.claims.aud === session) conn.ws.close(CLOSE_ENDED, 'the session has ended');
   }
 
-  /** Closes every socket (1001) and stops the heartbeat. */
-  async close(): Promise<void> {
+  /** Closes every socket (by default 1001) and stops the heartbeat. */
+  async close(code = 1001, reason = 'signaling server shutting down'): Promise<void> {
     clearInterval(this.#heartbeat);
-    for (const conn of this.#conns) conn.ws.close(1001, 'signaling server shutting down');
-    // Give the close handshake a moment, then drop whatever did not answer.
-    await new Promise((r) => setTimeout(r, this.#conns.size ? 100 : 0));
+    for (const conn of this.#conns) conn.ws.close(code, reason);
+    // Give the close handshake a moment (until every socket answered, 1 s at most), then drop whatever did not answer.
+    const until = Date.now() + 1000;
+    while (this.#conns.size && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     for (const conn of this.#conns) conn.ws.terminate();
     await new Promise<void>((r) => this.#wss.close(() => r()));
   }

@@ -4,8 +4,8 @@
  * removed. Checked at refresh and at the ws upgrade, so a leaked credential dies with the next
  * refresh of the genuine one, and a removed participant can neither refresh nor reach signaling.
  * Peers enforce removals themselves (session.ts statements); this is the server's half.
- * In memory, bounded; a restarted server forgets retired jtis (they expire within minutes) and
- * removals (peers still hold them: see PROTOCOL.md).
+ * In memory, bounded; snapshot()/restore() let a state file (control-file.ts) carry it over a
+ * restart, so a restart does not revive a removed participant, a retired jti or an ended session.
  */
 import { CLOCK_SKEW_S, REFRESH_GRACE_S, type Claims } from '../src/lib/protocol/credentials.ts';
 
@@ -21,6 +21,15 @@ export interface Ended {
   by: string;
 }
 const MAX_REMOVED_PER_SESSION = 1_000;
+
+/** What a state file keeps of the revocations. */
+export interface SavedRevocations {
+  /** [jti, until (s)] */
+  retired: [string, number][];
+  removed: Record<string, string[]>;
+  roles: Record<string, Record<string, 'editor' | 'viewer'>>;
+  ended: Record<string, Ended>;
+}
 
 export class Revocations {
   /** jti → until when it matters (its refresh window), s */
@@ -87,6 +96,40 @@ export class Revocations {
 
   sweep(now = Date.now() / 1000): void {
     for (const [jti, until] of this.#retired) if (until < now) this.#retired.delete(jti);
+  }
+
+  /** What is still worth keeping: jtis still inside their refresh window, endings inside retention. */
+  snapshot(now = Date.now()): SavedRevocations {
+    this.sweep(now / 1000);
+    for (const [id, e] of this.#ended) if (now - e.at > ENDED_RETENTION_MS) this.#ended.delete(id);
+    return {
+      retired: [...this.#retired],
+      removed: Object.fromEntries([...this.#removed].map(([s, subs]) => [s, [...subs]])),
+      roles: Object.fromEntries([...this.#roles].map(([s, m]) => [s, Object.fromEntries(m)])),
+      ended: Object.fromEntries(this.#ended)
+    };
+  }
+
+  /**
+   * Takes in what snapshot() gave (already validated by the caller), merged with what is here
+   * (retired, removed and ended anywhere stay so; a role from `saved` replaces the one here), so
+   * instances that share their state converge.
+   */
+  restore(saved: SavedRevocations, now = Date.now()): void {
+    for (const [jti, until] of saved.retired.slice(-MAX_RETIRED)) if (until >= now / 1000 && !this.#retired.has(jti)) this.retire({ jti, exp: until - CLOCK_SKEW_S - REFRESH_GRACE_S }, now / 1000);
+    for (const [s, subs] of Object.entries(saved.removed)) for (const sub of subs) this.remove(s, sub);
+    for (const [s, m] of Object.entries(saved.roles)) for (const [sub, role] of Object.entries(m)) this.setRole(s, sub, role);
+    for (const [s, e] of Object.entries(saved.ended)) if (now - e.at <= ENDED_RETENTION_MS && !this.#ended.has(s)) this.#ended.set(s, e);
+  }
+
+  /** Sessions that ended (within the retention). */
+  endedIds(): string[] {
+    return [...this.#ended.keys()];
+  }
+
+  /** Sessions it holds removals or roles for (a state file drops those the store forgot). */
+  sessions(): string[] {
+    return [...new Set([...this.#removed.keys(), ...this.#roles.keys()])];
   }
 }
 

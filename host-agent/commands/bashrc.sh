@@ -11,9 +11,14 @@ __live_sessions_preexec() {
 }
 __live_sessions_precmd() {
   local ec=$?
-  builtin printf '\e]133;D;%s\a\e]7;file://%s%s\a\e]133;A\a' "$ec" "${HOSTNAME:-localhost}" "$PWD"
+  # D only after a command ran: a shell's first prompt (a nested one's too) and Enter on an
+  # empty line end nothing
+  [[ -n ${__live_sessions_ran-} ]] && builtin printf '\e]133;D;%s\a' "$ec"
+  __live_sessions_ran=
+  builtin printf '\e]7;file://%s%s\a\e]133;A\a' "${HOSTNAME:-localhost}" "$PWD"
   return $ec
 }
 PROMPT_COMMAND="__live_sessions_precmd${PROMPT_COMMAND:+; $PROMPT_COMMAND}"
-PS0='$(__live_sessions_preexec)'"$PS0"
-PS1="$PS1"'\[\e]133;B\a\]'
+# (the subscript is arithmetic: it sets the flag in this shell and expands to nothing)
+PS0='${__live_sessions_none[__live_sessions_ran=1]-}$(__live_sessions_preexec)'"${PS0-}"
+PS1="${PS1-}"'\[\e]133;B\a\]'

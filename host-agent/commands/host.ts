@@ -26,15 +26,16 @@ export class CommandsHost implements HostCapability<typeof commandsProtocol> {
     this.#store.add(
       mesh.router.tapped.on(({ peer, capability, msg }) => {
         const m = msg as TerminalMessage;
-        if (capability === 'terminal' && m.type === 'input') t.input(m.id, { id: peer.id, name: peer.name, role: peer.role });
+        if (capability === 'terminal' && m.type === 'input') t.input(m.id, { id: peer.id, name: peer.name, role: peer.role }, m.data);
       })
     );
     this.#store.add(
       t.changed.on((c) => {
         const bytes = commandsProtocol.write({ type: 'update', command: c });
         for (const p of this.#peers) p.sendEncoded(bytes);
-        if (c.end === null) recorder.marker(c.term, c.text ?? '(command)');
-        else audit.record(authorOf(c), { kind: 'command', term: c.term, text: c.text, cwd: c.cwd, exit: c.exit, ms: c.end - c.start });
+        if (c.end === null) {
+          if (!c.inside) recorder.marker(c.term, c.text ?? '(command)');
+        } else audit.record(authorOf(c), { kind: 'command', term: c.term, text: c.text, cwd: c.cwd, exit: c.exit, ms: c.end - c.start, inside: c.inside });
       })
     );
     this.#store.add(t);

@@ -5,56 +5,15 @@
  * else passes by untouched (the terminal itself is fed the same bytes elsewhere).
  */
 
-export type ShellMark =
-  | { kind: 'prompt' }
-  | { kind: 'input' }
-  /** `text`: the command line, when the shell told it (our bash hook does, base64) */
-  | { kind: 'exec'; text: string | null }
-  | { kind: 'done'; exit: number | null }
-  | { kind: 'cwd'; path: string };
+import { parseMark, type ShellMark } from '../../src/lib/commands/shell-marks.ts';
+
+export { parseMark, type ShellMark };
 
 /** Longest OSC payload kept, bytes (a very long command line is cut, not buffered without end). */
 export const MAX_OSC_BYTES = 64 * 1024;
 
 const ESC = 0x1b;
 const BEL = 0x07;
-
-function decodeBase64(s: string): string | null {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(s), (c) => c.charCodeAt(0)));
-  } catch {
-    return null;
-  }
-}
-
-export function parseMark(payload: string): ShellMark | null {
-  if (payload.startsWith('7;')) {
-    try {
-      const url = new URL(payload.slice(2));
-      return url.protocol === 'file:' ? { kind: 'cwd', path: decodeURIComponent(url.pathname) } : null;
-    } catch {
-      return null;
-    }
-  }
-  if (!payload.startsWith('133;')) return null;
-  const [code, ...params] = payload.slice(4).split(';');
-  switch (code) {
-    case 'A':
-      return { kind: 'prompt' };
-    case 'B':
-      return { kind: 'input' };
-    case 'C': {
-      const cmd = params.find((p) => p.startsWith('cmd='));
-      return { kind: 'exec', text: cmd ? decodeBase64(cmd.slice(4)) : null };
-    }
-    case 'D': {
-      const n = params.length ? Number(params[0]) : NaN;
-      return { kind: 'done', exit: Number.isInteger(n) ? n : null };
-    }
-    default:
-      return null;
-  }
-}
 
 export class OscScanner {
   /** 0 text, 1 after ESC, 2 in OSC, 3 in OSC after ESC */

@@ -14,6 +14,12 @@ interface Track {
   running: Command | null;
 }
 
+function countEnters(data: Uint8Array): number {
+  let n = 0;
+  for (const b of data) if (b === 0x0d) n++;
+  return n;
+}
+
 export class CommandTracker {
   /** a command started or ended (the same object, updated) */
   readonly changed = new Emitter<Command>();
@@ -37,9 +43,18 @@ export class CommandTracker {
     for (const m of t.scanner.scan(data)) this.#mark(term, t, m);
   }
 
-  input(term: number, who: CommandAuthor): void {
+  /** `data`: what was typed (only its Enter presses are counted, while a command runs) */
+  input(term: number, who: CommandAuthor, data?: Uint8Array): void {
     const t = this.#track(term);
-    if (t.running) return;
+    if (t.running) {
+      const lines = data ? countEnters(data) : 0;
+      if (!lines) return;
+      const first = !t.running.inside;
+      t.running.inside = (t.running.inside ?? 0) + lines;
+      // participants learn it once now (commands run inside, unseen); the count comes with the end
+      if (first) this.changed.fire(t.running);
+      return;
+    }
     if (t.authors.has(who.id) || t.authors.size < MAX_AUTHORS) t.authors.set(who.id, who);
   }
 

@@ -18,6 +18,7 @@ import type { HostCapability } from '../capability.ts';
 import { clean, FileError, resolveInside } from './paths.ts';
 import { DEFAULT_MAX_FILE_BYTES, readText, versionOf } from './read.ts';
 import { DiskWatcher } from './watcher.ts';
+import { rank, searchFiles, walkFiles } from './find.ts';
 import { TEMP_PREFIX, writeAtomic } from './write.ts';
 
 export interface FileBridgeOptions {
@@ -27,6 +28,9 @@ export interface FileBridgeOptions {
   log: (line: string) => void;
   maxFileBytes?: number;
 }
+
+/** How long quick open reuses a walk of the tree, ms. */
+const WALK_REUSE_MS = 3_000;
 
 const parent = (rel: string) => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
 
@@ -39,6 +43,10 @@ export class FileBridge implements HostCapability<typeof filesProtocol> {
   /** per open file: the version on disk the shared text started from (seeded, saved or reloaded) */
   #base = new Map<string, string>();
   #watcher: Promise<DiskWatcher>;
+  /** quick open's walk, reused for a few seconds (one per keystroke would be wasteful) */
+  #walk: { at: number; result: Promise<{ paths: string[]; truncated: boolean }> } | null = null;
+  /** each peer's running search (a new one, or a cancel, stops it) */
+  #searches = new Map<MeshPeer, { req: number; stop: AbortController }>();
 
   constructor(o: FileBridgeOptions) {
     this.#o = o;
@@ -53,10 +61,17 @@ export class FileBridge implements HostCapability<typeof filesProtocol> {
 
   removePeer(peer: MeshPeer): void {
     this.#peers.delete(peer);
+    this.#searches.get(peer)?.stop.abort();
+    this.#searches.delete(peer);
   }
 
   handle(peer: MeshPeer, m: FilesUp | FilesDown): void {
-    if (!('req' in m) || m.type === 'listing' || m.type === 'opened' || m.type === 'done' || m.type === 'failed' || m.type === 'disk') return;
+    if (!('req' in m) || m.type === 'listing' || m.type === 'opened' || m.type === 'done' || m.type === 'failed' || m.type === 'disk' || m.type === 'found' || m.type === 'hits') return;
+    if (m.type === 'cancel') {
+      const s = this.#searches.get(peer);
+      if (s?.req === m.req) s.stop.abort();
+      return;
+    }
     this.#run(peer, m).then(
       (answer) => peer.send(filesProtocol, answer),
       (e: Error) => {
@@ -78,7 +93,7 @@ export class FileBridge implements HostCapability<typeof filesProtocol> {
     return join(await this.#real(parent(r)), basename(r));
   }
 
-  async #run(peer: MeshPeer, m: FilesUp): Promise<FilesDown> {
+  async #run(peer: MeshPeer, m: Exclude<FilesUp, { type: 'cancel' }>): Promise<FilesDown> {
     const who = peer.claims;
     const audit = (e: Omit<Extract<Parameters<AuditLog['record']>[1], { kind: 'file' }>, 'kind'>) => this.#o.audit.record(who, { kind: 'file', ...e });
     switch (m.type) {
@@ -130,6 +145,24 @@ export class FileBridge implements HostCapability<typeof filesProtocol> {
         this.#moveOpen(clean(m.from), clean(m.to));
         audit({ action: 'rename', path: clean(m.from), to: clean(m.to) });
         return { type: 'done', req: m.req, version: null };
+      }
+      case 'find': {
+        const now = Date.now();
+        if (!this.#walk || now - this.#walk.at > WALK_REUSE_MS) this.#walk = { at: now, result: this.#root.then((r) => walkFiles(r)) };
+        const walked = await this.#walk.result;
+        const found = rank(m.query, walked.paths);
+        return { type: 'found', req: m.req, paths: found.paths, truncated: found.truncated || walked.truncated };
+      }
+      case 'search': {
+        this.#searches.get(peer)?.stop.abort();
+        const mine = { req: m.req, stop: new AbortController() };
+        this.#searches.set(peer, mine);
+        try {
+          const r = await searchFiles(await this.#root, m.query, { caseSensitive: m.caseSensitive, maxFileBytes: this.#max, signal: mine.stop.signal });
+          return { type: 'hits', req: m.req, ...r };
+        } finally {
+          if (this.#searches.get(peer) === mine) this.#searches.delete(peer);
+        }
       }
       case 'delete': {
         const abs = await this.#entry(m.path);
@@ -202,6 +235,7 @@ export class FileBridge implements HostCapability<typeof filesProtocol> {
   }
 
   dispose(): void {
+    for (const s of this.#searches.values()) s.stop.abort();
     void this.#watcher.then((w) => w.dispose());
     this.#peers.clear();
   }

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
-import { CastWriter } from './asciicast.ts';
+import { recordRedactor } from '../redact/record-rules.ts';
+import { until } from '../../test/helpers/wait.ts';
+import { BATCH_MS, CastWriter } from './asciicast.ts';
 
 describe('asciicast writer', () => {
   it('writes a v2 file that asciinema plays, multi-byte characters split across chunks included', async () => {
@@ -19,13 +21,34 @@ describe('asciicast writer', () => {
     await w.close();
     const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ version: 2, width: 80, height: 24, title: 'bash' });
-    expect(lines.slice(1).map((e) => e[1])).toEqual(['o', 'o', 'r', 'm', 'o']);
-    expect(lines.slice(1, 3).map((e) => e[2]).join('')).toBe('héllo wörld ✓\r\n');
+    // output read together is one event (batched), ended by the resize and the marker
+    expect(lines.slice(1).map((e) => e[1])).toEqual(['o', 'r', 'm', 'o']);
+    expect(lines[1][2]).toBe('héllo wörld ✓\r\n');
     // asciinema 2.2 wants a terminal even for `cat`: `script` lends it one
     const played = execFileSync('script', ['-q', '-e', '-c', `asciinema cat ${path}`, '/dev/null'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(played).toContain('héllo wörld ✓');
     expect(played).toContain('done');
     expect(errors).toEqual([]);
+  });
+
+  it('redacts before writing, also a token cut across two reads, and batches output without holding it long', async () => {
+    const path = join(makeTempDir('cast-'), 'term-1.cast');
+    const w = new CastWriter(path, { cols: 80, rows: 24, title: 'bash' }, () => {}, recordRedactor([/ACME-\d{6}/gu]));
+    const enc = new TextEncoder();
+    const token = `ghp_${'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5'}`;
+    const read = () => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+    w.output(enc.encode(`$ echo ${token.slice(0, 10)}`));
+    // a batch is written (BATCH_MS later) while the word at its end waits for the rest
+    await until(() => read().includes('"$ echo "'), 'the first batch', BATCH_MS * 40);
+    w.output(enc.encode(`${token.slice(10)} ACME-123456\r\n`));
+    w.marker(`echo ${token}`);
+    w.output(enc.encode('prompt$ '));
+    await until(() => read().includes('prompt$ '), 'the batch to be written', 2_000);
+    await w.close();
+    expect(read()).not.toContain(token.slice(4));
+    expect(read()).not.toContain('123456');
+    expect(read()).toContain('[REDACTED:github-token]');
+    expect(read()).toContain('[REDACTED:rule]');
   });
 
   it('reports a write error once and goes on', async () => {

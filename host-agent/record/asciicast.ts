@@ -1,11 +1,14 @@
 /**
  * One terminal as an asciicast v2 file (https://docs.asciinema.org/manual/asciicast/v2/): a header
  * line, then `[seconds, "o", text]` for output, `"r"` for resizes and `"m"` for markers, appended
- * through a write stream (never a synchronous write on the output path). A crash leaves at most
- * one line cut short at the end; players stop there.
+ * through a write stream (never a synchronous write on the output path). Output is batched for
+ * BATCH_MS (one event, one write, instead of one per PTY read) and redacted before it is written;
+ * a word still arriving at the end of a batch waits for the next one, so a token split across two
+ * reads is redacted whole. A crash leaves at most one line cut short at the end; players stop there.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Redactor } from '../redact/record-rules.ts';
 
 export interface CastHeader {
   cols: number;
@@ -13,48 +16,103 @@ export interface CastHeader {
   title: string;
 }
 
+/** Output is written at most this often, ms (players draw at 60 Hz anyway). */
+export const BATCH_MS = 25;
+/** A batch this large is written at once, characters. */
+const BATCH_CHARS = 64 * 1024;
+/** A last word at most this long waits for the rest of it (longer: it is no token we know). */
+const HOLD_CHARS = 2048;
+
+/** Milliseconds on a clock every thread shares (a worker's performance.now() starts elsewhere). */
+export const now = (): number => performance.timeOrigin + performance.now();
+
 export class CastWriter {
   readonly path: string;
   #out: WriteStream;
-  #t0 = performance.now();
+  #t0 = now();
   #dec = new TextDecoder();
   #failed = false;
+  #redact: Redactor;
+  #pending = '';
+  #pendingAt = 0;
+  /** output arrived since the last tick */
+  #fresh = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(path: string, h: CastHeader, onError: (e: Error) => void) {
+  constructor(path: string, h: CastHeader, onError: (e: Error) => void, redact: Redactor = (s) => s) {
     this.path = path;
+    this.#redact = redact;
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.#out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
     this.#out.on('error', (e) => {
       // reported once; the session goes on without this recording
       if (!this.#failed) onError(e);
       this.#failed = true;
+      clearTimeout(this.#timer);
+      this.#pending = '';
     });
     const header = { version: 2, width: h.cols, height: h.rows, timestamp: Math.floor(Date.now() / 1000), title: h.title, env: { TERM: 'xterm-256color' } };
     this.#out.write(JSON.stringify(header) + '\n');
   }
 
-  #event(code: 'o' | 'r' | 'm', data: string): void {
+  #event(code: 'o' | 'r' | 'm', data: string, at = now()): void {
     if (this.#failed) return;
-    const t = Math.round(performance.now() - this.#t0) / 1000;
+    const t = Math.round(at - this.#t0) / 1000;
     this.#out.write(JSON.stringify([t, code, data]) + '\n');
   }
 
-  output(data: Uint8Array): void {
+  /** `at`: when the terminal printed it (ms, `now()`), if not just now */
+  output(data: Uint8Array, at = now()): void {
+    if (this.#failed) return;
     // a multi-byte character split across chunks is completed by the next chunk
     const text = this.#dec.decode(data, { stream: true });
-    if (text) this.#event('o', text);
+    if (!text) return;
+    if (!this.#pending) this.#pendingAt = at;
+    this.#pending += text;
+    this.#fresh = true;
+    if (this.#pending.length >= BATCH_CHARS) this.#flush(true);
+    this.#timer ??= setTimeout(() => this.#tick(), BATCH_MS);
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    // a word cut at the end waits one more batch, unless nothing came since
+    this.#flush(this.#fresh);
+    this.#fresh = false;
+    if (this.#pending) this.#timer = setTimeout(() => this.#tick(), BATCH_MS);
+  }
+
+  /** Writes what is pending; `hold`: keep a last unfinished word back for the next batch. */
+  #flush(hold: boolean): void {
+    let out = this.#pending;
+    let keep = '';
+    if (hold) {
+      const cut = Math.max(out.lastIndexOf(' '), out.lastIndexOf('\n'), out.lastIndexOf('\r'), out.lastIndexOf('\t')) + 1;
+      if (out.length - cut <= HOLD_CHARS) {
+        keep = out.slice(cut);
+        out = out.slice(0, cut);
+      }
+    }
+    if (out) this.#event('o', this.#redact(out), this.#pendingAt);
+    this.#pending = keep;
+    this.#pendingAt = now();
   }
 
   resize(cols: number, rows: number): void {
+    this.#flush(false);
     this.#event('r', `${cols}x${rows}`);
   }
 
   marker(label: string): void {
-    this.#event('m', label);
+    this.#flush(false);
+    this.#event('m', this.#redact(label));
   }
 
   /** Resolves once everything is on disk. */
   close(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#flush(false);
     return new Promise((resolve) => {
       if (this.#out.destroyed) return resolve();
       this.#out.once('close', resolve);

@@ -42,3 +42,18 @@ describe('audit hash chain', () => {
     expect(verifyChain(a)).toMatchObject({ ok: true, last: first.last });
   });
 });
+
+describe('audit hash chain, lines edited into other valid JSON', () => {
+  it('finds reordered keys, a changed hash and a line with CRLF as edits', () => {
+    const lines = log(3).split('\n');
+    const rec = JSON.parse(lines[1]) as Record<string, unknown>;
+    const { seq, prev, ...rest } = rec;
+    const reordered = [...lines];
+    reordered[1] = JSON.stringify({ prev, seq, ...rest });
+    expect(verifyChain(reordered.join('\n'))).toMatchObject({ ok: false, line: 2, why: expect.stringMatching(/edited/) });
+    const rehashed = [...lines];
+    rehashed[1] = lines[1].replace(/"hash":"[0-9a-f]{4}/, '"hash":"0000');
+    expect(verifyChain(rehashed.join('\n'))).toMatchObject({ ok: false, line: 2 });
+    expect(verifyChain(lines.join('\r\n'))).toMatchObject({ ok: false, line: 1 });
+  });
+});

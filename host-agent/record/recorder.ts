@@ -1,12 +1,15 @@
 /**
  * The authoritative record on the box: one asciicast per terminal beside the session's audit log,
- * in the record directory. A host started again in the same directory continues the newest
- * earlier audit log's chain (its last verified hash), so the logs of one box form one chain.
+ * in the record directory. The casts are written by a worker thread (cast-worker.ts): this side
+ * only hands it what the terminals print. A host started again in the same directory continues the
+ * newest earlier audit log's chain (its last verified hash), so the logs of one box form one chain.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { TerminalSet } from '../terminals/terminal-set.ts';
-import { CastWriter } from './asciicast.ts';
+import { now } from './asciicast.ts';
+import type { CastWorkerData, FromCastWorker, ToCastWorker } from './cast-worker.ts';
 import { verifyChain } from './chain.ts';
 
 /** The newest `*.jsonl` in `dir` and its last hash, when it verifies. */
@@ -24,30 +27,83 @@ export function previousLog(dir: string): { file: string; hash: string } | null 
 }
 
 export class TerminalRecorder {
-  #casts = new Map<number, { w: CastWriter; cols: number; rows: number }>();
+  #casts = new Map<number, { path: string; cols: number; rows: number }>();
+  /** terminals whose cast failed (not written to again) */
+  #broken = new Set<number>();
   #offs: (() => void)[] = [];
+  #worker: Worker;
+  #closed: Promise<void>;
+  #disposed = false;
+  #flush: () => void = () => {};
+  #post: (m: ToCastWorker) => void = () => {};
 
-  constructor(terms: TerminalSet, dir: string, session: string, onError: (e: Error) => void) {
+  /**
+   * `onError`: told once, at the first failure of any cast (the session goes on without it);
+   * `rules`: the host's `--redact` rules (the built-in patterns always apply).
+   */
+  constructor(terms: TerminalSet, dir: string, session: string, onError: (e: Error) => void, rules: RegExp[] = []) {
+    this.#worker = new Worker(new URL('./cast-worker.ts', import.meta.url), { workerData: { rules } satisfies CastWorkerData });
+    // the worker must not keep the host alive, nor a host stop wait on it beyond dispose()
+    this.#worker.unref();
+    // Posted from setImmediate, as one message: the output listener itself only queues, so the
+    // listeners after it (the hub sending the output to peers) are not kept waiting on a post.
+    let queue: ToCastWorker[] = [];
+    let transfer: ArrayBuffer[] = [];
+    const post = (m: ToCastWorker, buffers?: ArrayBuffer[]) => {
+      if (!queue.length) setImmediate(() => this.#flush());
+      queue.push(m);
+      if (buffers) transfer.push(...buffers);
+    };
+    this.#flush = () => {
+      if (!queue.length) return;
+      this.#worker.postMessage({ type: 'batch', items: queue } satisfies ToCastWorker, transfer);
+      queue = [];
+      transfer = [];
+    };
+    let reported = false;
+    const report = (e: Error) => {
+      if (!reported) onError(e);
+      reported = true;
+    };
+    this.#closed = new Promise((resolve) => {
+      this.#worker.on('message', (m: FromCastWorker) => {
+        if (m.type === 'closed') return resolve();
+        this.#broken.add(m.id);
+        this.#casts.delete(m.id);
+        report(Object.assign(new Error(m.message), { code: m.code }));
+      });
+      this.#worker.on('error', (e) => {
+        report(e);
+        resolve();
+      });
+      this.#worker.on('exit', () => resolve());
+    });
+    this.#post = post;
     const cast = (id: number) => {
       let c = this.#casts.get(id);
-      if (!c) {
+      if (!c && !this.#broken.has(id)) {
         const t = terms.list().find((x) => x.id === id);
-        const cols = t?.cols ?? 80;
-        const rows = t?.rows ?? 24;
-        const w = new CastWriter(join(dir, `${session}-terminal-${id}.cast`), { cols, rows, title: t?.title || `terminal ${id}` }, onError);
-        this.#casts.set(id, (c = { w, cols, rows }));
+        c = { path: join(dir, `${session}-terminal-${id}.cast`), cols: t?.cols ?? 80, rows: t?.rows ?? 24 };
+        this.#casts.set(id, c);
+        post({ type: 'open', id, path: c.path, header: { cols: c.cols, rows: c.rows, title: t?.title || `terminal ${id}` } });
       }
       return c;
     };
     this.#offs.push(
-      terms.onOutput((id, _seq, data) => cast(id).w.output(data)),
+      terms.onOutput((id, _seq, data) => {
+        if (!cast(id)) return;
+        // a copy of just these bytes, handed over (the chunk may be a Buffer, a view into a pool:
+        // its slice() would share that pool, and handing the pool over would break it)
+        const bytes = new Uint8Array(data);
+        post({ type: 'o', id, data: bytes, at: now() }, [bytes.buffer]);
+      }),
       terms.onChange(() => {
         for (const t of terms.list()) {
           const c = this.#casts.get(t.id);
           if (!c || (c.cols === t.cols && c.rows === t.rows)) continue;
           c.cols = t.cols;
           c.rows = t.rows;
-          c.w.resize(t.cols, t.rows);
+          post({ type: 'r', id: t.id, cols: t.cols, rows: t.rows });
         }
       })
     );
@@ -55,16 +111,23 @@ export class TerminalRecorder {
 
   /** A marker in a terminal's cast (a command started). */
   marker(term: number, label: string): void {
-    this.#casts.get(term)?.w.marker(label);
+    if (this.#casts.has(term)) this.#post({ type: 'm', id: term, label });
   }
 
   /** The cast files written so far. */
   get files(): string[] {
-    return [...this.#casts.values()].map((c) => basename(c.w.path));
+    return [...this.#casts.values()].map((c) => basename(c.path));
   }
 
+  /** Resolves once every cast is on disk and the worker is gone. */
   async dispose(): Promise<void> {
+    if (this.#disposed) return this.#closed;
+    this.#disposed = true;
     for (const off of this.#offs) off();
-    await Promise.all([...this.#casts.values()].map((c) => c.w.close()));
+    this.#offs = [];
+    this.#flush();
+    this.#worker.postMessage({ type: 'close' } satisfies ToCastWorker);
+    await this.#closed;
+    await this.#worker.terminate();
   }
 }

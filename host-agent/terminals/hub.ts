@@ -10,9 +10,12 @@
  *
  * Flow control with the page: the host also counts what a page was sent but has not yet
  * acknowledged as parsed (PageBacklog, `ack` in terminal.ts). A page more than
- * PAGE_HIGH_WATER_BYTES behind stops receiving live output; it gets a snapshot (which replaces what
- * it still has queued) once it parsed down to PAGE_LOW_WATER_BYTES, or as soon as the terminal has
- * been quiet for PAGE_IDLE_SNAPSHOT_MS, so the end of a burst shows at once on every page.
+ * PAGE_HIGH_WATER_BYTES behind stops receiving live output (mosh's idea: the screen's state
+ * matters, not every byte). While output keeps coming fast it sees a frame of the screen every
+ * PAGE_FRAME_MS (once it parsed the last), and is streamed live again once the terminal's output
+ * slows below PAGE_LIVE_BYTES per frame; as soon as the terminal has been quiet for
+ * PAGE_IDLE_SNAPSHOT_MS it gets a full snapshot, so the end of a burst shows at once on every
+ * page. Every snapshot replaces whatever the page still had queued.
  */
 import { terminalProtocol, type TerminalDown, type TerminalMessage, type TerminalUp } from '../../src/lib/protocol/terminal.ts';
 import { ProtocolError } from '../../src/lib/protocol/validate.ts';
@@ -35,11 +38,16 @@ export const PAGE_HIGH_WATER_BYTES = 256 * 1024;
 export const PAGE_LOW_WATER_BYTES = 128 * 1024;
 /** A page that is behind gets its snapshot once the terminal was quiet this long, ms. */
 export const PAGE_IDLE_SNAPSHOT_MS = 30;
+/** While output keeps coming, a page that is behind sees the screen this often (a snapshot of the
+ * screen alone, a few KiB), ms. Parsing the flood would take the page's CPU, which the host (on
+ * the same machine, often) needs to keep up with the PTY, for bytes nobody can read anyway. */
+export const PAGE_FRAME_MS = 250;
+/** A page that is behind goes live again once the terminal wrote less than this in a frame's
+ * time, bytes (≈ 256 KB/s: a page's xterm parses 5–30 MB/s, so it keeps up from there). */
+export const PAGE_LIVE_BYTES = 64 * 1024;
 
 /** A peer's subs to one terminal are served at most this often; repeats in between are merged, ms. */
 export const RESUB_MS = 500;
-
-const decoder = new TextDecoder();
 
 /** `stalled`: the peer's connection backed up; `behind`: its page has not parsed what it got */
 type SubState = 'live' | 'catching-up' | 'stalled' | 'behind';
@@ -55,6 +63,14 @@ interface Sub {
   again?: { from: number | undefined };
   /** started by the host when the peer connected: its snapshot is on the way */
   unasked?: boolean;
+  /** while behind: shows it the screen every PAGE_FRAME_MS */
+  frameTimer?: ReturnType<typeof setInterval>;
+  /** the terminal's output count (bytes) at the last frame tick */
+  tickBytes?: number;
+  /** frame ticks in a row in which the terminal wrote less than PAGE_LIVE_BYTES */
+  slowTicks?: number;
+  /** a screen frame is being made */
+  framing?: boolean;
 }
 
 interface PeerState {
@@ -69,6 +85,8 @@ export interface HubStats {
   pageResyncs: number;
   /** snapshots sent, to anyone */
   snapshots: number;
+  /** screen frames sent to pages that are behind while output keeps coming */
+  pageFrames: number;
 }
 
 export class TerminalHub implements HostCapability<typeof terminalProtocol> {
@@ -80,9 +98,13 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   /** participants this host has connected with (ids are per join, so this stays small) */
   #met = new Set<string>();
   #store = new DisposableStore();
-  stats: HubStats = { resyncs: 0, pageResyncs: 0, snapshots: 0 };
+  stats: HubStats = { resyncs: 0, pageResyncs: 0, snapshots: 0, pageFrames: 0 };
   /** per terminal: is echo off (password prompt)? for the audit */
   #echoes = new Map<number, EchoState>();
+  /** per terminal, the last keystroke's audit record still waiting for its echo state */
+  #inputOrder = new Map<number, Promise<void>>();
+  /** per terminal: output bytes so far (its rate decides when a page that is behind goes live) */
+  #outBytes = new Map<number, number>();
 
   constructor(terms: TerminalSet, audit: AuditLog, log: (line: string) => void) {
     this.#terms = terms;
@@ -91,6 +113,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     this.#store.addFn(
       terms.onOutput((id, seq, data) => {
         this.#echoes.get(id)?.output();
+        this.#outBytes.set(id, (this.#outBytes.get(id) ?? 0) + data.length);
         this.#fanOut(id, seq, data);
       })
     );
@@ -98,6 +121,13 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       terms.onChange(() => {
         const list = terms.list();
         for (const st of this.#peers.values()) for (const [id, sub] of st.subs) if (!list.some((t) => t.id === id)) this.#drop(st, id, sub);
+        // a closed terminal's echo state goes with it (terminals come and go all session long)
+        for (const [id, e] of this.#echoes) {
+          if (list.some((t) => t.id === id)) continue;
+          e.dispose();
+          this.#echoes.delete(id);
+        }
+        for (const id of this.#outBytes.keys()) if (!list.some((t) => t.id === id)) this.#outBytes.delete(id);
         this.#broadcast({ type: 'terms', list });
       })
     );
@@ -127,6 +157,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
 
   #drop(st: PeerState, id: number, sub: Sub): void {
     clearTimeout(sub.idleTimer);
+    clearInterval(sub.frameTimer);
     if (st.subs.get(id) === sub) st.subs.delete(id);
   }
 
@@ -159,9 +190,12 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     if (!term) return st.peer.strike(new ProtocolError('no-terminal', `terminal ${id} does not exist`));
     term.write(data);
     const by = who(st.peer);
-    void this.#echo(term).echoOff().then((off) =>
-      this.#audit.record(by, off ? { kind: 'input', term: id, hidden: true, bytes: data.length } : { kind: 'input', term: id, data: decoder.decode(data) })
-    );
+    // the echo state as of this keystroke, recorded in the order typed (a later reading may come first)
+    const off = this.#echo(term).echoOff();
+    const prev = this.#inputOrder.get(id) ?? Promise.resolve();
+    const next = prev.then(() => off).then((hidden) => this.#audit.input(by, id, data, hidden));
+    this.#inputOrder.set(id, next);
+    void next.finally(() => this.#inputOrder.get(id) === next && this.#inputOrder.delete(id));
   }
 
   #manage(st: PeerState, m: Extract<TerminalUp, { type: 'open' | 'close' | 'restart' | 'resize' }>): void {
@@ -248,6 +282,10 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       }
       if (sub.flow.bytes > PAGE_HIGH_WATER_BYTES) {
         sub.state = 'behind';
+        sub.tickBytes = this.#outBytes.get(id) ?? 0;
+        sub.slowTicks = 0;
+        clearInterval(sub.frameTimer);
+        sub.frameTimer = setInterval(() => this.#frameTick(st, id, sub), PAGE_FRAME_MS);
         this.#armIdleSnapshot(st, id, sub);
         continue;
       }
@@ -263,23 +301,59 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     if (!sub) return;
     sub.unasked = false; // the page has it (it acknowledges every snapshot): a later sub {id} is meant
     sub.flow.ack(seq);
-    // mid-burst: the screen only; the page gets the scrollback with the snapshot once output stops
-    if (sub.state === 'behind' && sub.flow.bytes <= PAGE_LOW_WATER_BYTES) this.#pageCatchUp(st, id, sub, true);
+  }
+
+  /** Every PAGE_FRAME_MS while a page is behind (once it parsed what it got): live again when the
+   * output slowed down, else the current screen. */
+  #frameTick(st: PeerState, id: number, sub: Sub): void {
+    const term = this.#terms.get(id);
+    const total = this.#outBytes.get(id) ?? 0;
+    const written = total - (sub.tickBytes ?? total);
+    sub.tickBytes = total;
+    if (!term || sub.state !== 'behind' || sub.framing || sub.flow.bytes > PAGE_LOW_WATER_BYTES) return;
+    // the screen only; the page gets the scrollback with the snapshot once output stops
+    // two slow frames in a row: one can be a stall of a busy machine in the middle of a burst
+    sub.slowTicks = written < PAGE_LIVE_BYTES ? (sub.slowTicks ?? 0) + 1 : 0;
+    if (sub.slowTicks >= 2) return this.#pageCatchUp(st, id, sub, true);
+    sub.framing = true;
+    void term.snapshot({ screenOnly: true }).then(
+      (snap) => {
+        sub.framing = false;
+        if (sub.state !== 'behind' || st.subs.get(id) !== sub || this.#peers.get(st.peer.id) !== st) return;
+        this.#send(st.peer, { type: 'snapshot', id, seq: snap.seq, cols: snap.cols, rows: snap.rows, data: snap.data });
+        sub.flow.reset();
+        sub.flow.sent(snap.seq, snap.data.length);
+        sub.next = snap.seq + 1;
+        this.stats.pageFrames++;
+        this.stats.snapshots++;
+      },
+      () => (sub.framing = false) // the terminal closed
+    );
   }
 
   /** (Re)starts the quiet-terminal timer of a page that is behind: every chunk pushes it back. */
   #armIdleSnapshot(st: PeerState, id: number, sub: Sub): void {
     clearTimeout(sub.idleTimer);
-    sub.idleTimer = setTimeout(() => this.#pageCatchUp(st, id, sub), PAGE_IDLE_SNAPSHOT_MS);
+    sub.idleTimer = setTimeout(() => {
+      // a PTY paused while the host's mirror catches up is not a quiet terminal: more is coming
+      if (this.#terms.get(id)?.flowPaused) this.#armIdleSnapshot(st, id, sub);
+      else this.#pageCatchUp(st, id, sub);
+    }, PAGE_IDLE_SNAPSHOT_MS);
   }
 
   /** A page that was behind: a snapshot (never the ring's bytes, which it would have to parse). */
   #pageCatchUp(st: PeerState, id: number, sub: Sub, screenOnly = false): void {
     clearTimeout(sub.idleTimer);
+    clearInterval(sub.frameTimer);
     const term = this.#terms.get(id);
     if (sub.state !== 'behind' || st.subs.get(id) !== sub || !term) return;
     this.stats.pageResyncs++;
     void this.#catchUp(st, term, sub, true, screenOnly);
+  }
+
+  /** Terminals whose echo state is kept (at most the open ones). */
+  get echoStates(): number {
+    return this.#echoes.size;
   }
 
   #echo(term: HostTerminal): EchoState {
@@ -311,7 +385,10 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     for (const e of this.#echoes.values()) e.dispose();
     for (const st of this.#peers.values()) {
       st.stopDrain();
-      for (const sub of st.subs.values()) clearTimeout(sub.idleTimer);
+      for (const sub of st.subs.values()) {
+        clearTimeout(sub.idleTimer);
+        clearInterval(sub.frameTimer);
+      }
     }
     this.#peers.clear();
   }

@@ -46,4 +46,15 @@ describe('VtBoundary', () => {
     v.reset();
     expect(v.clean).toBe(true);
   });
+
+  it('sees an escape, CAN or a UTF-8 lead byte at any place of a long plain run', () => {
+    const run = 'x'.repeat(5000);
+    const v = new VtBoundary();
+    expect(v.feed(b(run + '\x1b[3;'))).toBe(false);
+    expect(v.feed(b('m' + run))).toBe(true);
+    expect(v.feed(b(run + '\x1b]0;t' + run))).toBe(false);
+    expect(v.feed(b(run + '\x18' + run))).toBe(true);
+    expect(v.feed(Buffer.concat([b(run), Buffer.from('€').subarray(0, 2)]))).toBe(false);
+    expect(v.feed(Buffer.from('€').subarray(2))).toBe(true);
+  });
 });

@@ -10,13 +10,17 @@ import { ECHO_SHELL, ProductSession, type ProbeWindow } from './product.ts';
 
 const KEYSTROKES = 300;
 const WARMUP = 20;
+/** BENCH_COMPARE=/path/to/other/checkout (built): its programs measured beside ours, alternating. */
+const COMPARE = process.env.BENCH_COMPARE;
+const COMPARE_BLOCK = 25;
 /** Longest wait for one echo, ms. */
 const ECHO_TIMEOUT_MS = 3_000;
 
-/** Presses KEYSTROKES keys (after WARMUP) in `page`'s focused terminal and collects the probe's samples. */
-export async function pressKeys(page: Page): Promise<EchoSample[]> {
+/** Presses KEYSTROKES keys (after WARMUP) in `page`'s focused terminal and collects the probe's samples
+ *  (`from`/`count`: a slice of that sequence, for interleaving two products). */
+export async function pressKeys(page: Page, from = 0, count = WARMUP + KEYSTROKES): Promise<EchoSample[]> {
   const samples: EchoSample[] = [];
-  for (let i = 0; i < WARMUP + KEYSTROKES; i++) {
+  for (let i = from; i < from + count; i++) {
     const key = String.fromCharCode(97 + (i % 26));
     const echoed = page.evaluate(([n, ms]) => (window as unknown as ProbeWindow).__probe.echoAfter(n, ms), [i, ECHO_TIMEOUT_MS] as const);
     // down, then up once the echo is in: a person's key-up comes tens of ms later, and a
@@ -36,10 +40,28 @@ export const echo: BenchModule = {
   budgetMs: 60_000,
   async run(ctx: BenchContext) {
     const session = await ProductSession.start(ECHO_SHELL);
+    const other = COMPARE ? await ProductSession.start(ECHO_SHELL, [], undefined, `${COMPARE}/bin/live-sessions.js`) : null;
     try {
       const editor = await session.openPeer(ctx.browser, 'editor', 'Echo');
       await editor.page.locator('[data-testid="terminal"]').first().click();
-      const samples = await pressKeys(editor.page);
+      let samples: EchoSample[];
+      if (other) {
+        // before/after in the same run: blocks of keys alternate between the two products
+        const page2 = (await other.openPeer(ctx.browser, 'editor', 'Echo')).page;
+        await page2.locator('[data-testid="terminal"]').first().click();
+        samples = [];
+        const theirs: EchoSample[] = [];
+        await pressKeys(editor.page, 0, WARMUP);
+        await pressKeys(page2, 0, WARMUP);
+        for (let at = WARMUP; at < WARMUP + KEYSTROKES; at += COMPARE_BLOCK) {
+          samples.push(...(await pressKeys(editor.page, at, COMPARE_BLOCK)));
+          theirs.push(...(await pressKeys(page2, at, COMPARE_BLOCK)));
+        }
+        ctx.log(`compare (${COMPARE}): key → echo parsed: ${describeLatency(theirs.map((s) => s.parsed - s.down))}`);
+        ctx.log(`  of which input → echo at the TerminalSink: ${describeLatency(theirs.map((s) => s.arrived - s.input))}`);
+      } else {
+        samples = await pressKeys(editor.page);
+      }
       const parsed = samples.map((s) => s.parsed - s.down);
       const arrived = samples.map((s) => s.arrived - s.down);
       const input = samples.map((s) => s.input - s.down);
@@ -70,6 +92,7 @@ export const echo: BenchModule = {
       }
     } finally {
       await session.dispose();
+      await other?.dispose();
     }
   }
 };

@@ -36,15 +36,16 @@ export class ProductSession {
   }
 
   /** Starts a signaling server and a host agent whose terminals run the shell script `shell`
-   * (`hostArgs`: more `live-sessions host` flags; `dir`: its folder, a fresh one by default). */
-  static async start(shell: string, hostArgs: string[] = [], dir = makeTempDir('live-sessions-bench-')): Promise<ProductSession> {
+   * (`hostArgs`: more `live-sessions host` flags; `dir`: its folder, a fresh one by default;
+   * `cli`: another checkout's bin/live-sessions.js — both programs, and so the app it serves). */
+  static async start(shell: string, hostArgs: string[] = [], dir = makeTempDir('live-sessions-bench-'), cli?: string): Promise<ProductSession> {
     const script = join(dir, 'shell.sh');
     writeFileSync(script, shell);
     chmodSync(script, 0o755);
     const env = { LIVE_SESSIONS_STATE_DIR: join(dir, 'state') };
-    const signaling = await startSignalingProcess({ env });
+    const signaling = await startSignalingProcess({ env, cli });
     try {
-      const host = await startHostProcess(signaling.url, { shell: script, env, cwd: dir, args: hostArgs });
+      const host = await startHostProcess(signaling.url, { shell: script, env, cwd: dir, args: hostArgs, cli });
       return new ProductSession(signaling, host);
     } catch (err) {
       await signaling.stop();

@@ -9,6 +9,8 @@ import { clock, FakeSource, fakePeer, headlessKit, memoryDb } from '../../src/li
 
 export interface Generated {
   file: string;
+  /** the same terminal track as a plain asciicast v2 file (for asciinema-player) */
+  cast: string;
   /** t of every output event, ms, ascending */
   times: number[];
   bytes: number;
@@ -31,6 +33,12 @@ export async function generateRecording(file: string, mb: number): Promise<Gener
   const chunk = Math.min(16 * 1024, perCommand);
   const enc = new TextEncoder();
   const times: number[] = [];
+  const cast = fs.createWriteStream(`${file}.cast`);
+  const castLine = async (line: string) => {
+    if (!cast.write(line + '\n')) await new Promise<void>((r) => cast.once('drain', () => r()));
+  };
+  await castLine(JSON.stringify({ version: 2, width: 120, height: 40, title: 'bash' }));
+  await castLine(JSON.stringify([0, 'o', '$ ']));
   let seq = 0;
   let bytes = 0;
   for (let cmd = 0; cmd < COMMANDS; cmd++) {
@@ -44,10 +52,12 @@ export async function generateRecording(file: string, mb: number): Promise<Gener
       bytes += data.length;
       src.msg(host, 'terminal', { type: 'output', id: 1, seq: ++seq, data } as never);
       times.push(t);
+      await castLine(JSON.stringify([t / 1000, 'o', text]));
     }
     if (cmd % 200 === 0) src.peerJoined.fire(fakePeer(`p${cmd}`, `Guest ${cmd}`));
     if (cmd % 20 === 0) await rec.flush();
   }
+  await new Promise<void>((r) => cast.end(() => r()));
   await rec.dispose();
   const reader = new RecordingReader(db, rec.id);
   const out = fs.createWriteStream(file);
@@ -55,5 +65,5 @@ export async function generateRecording(file: string, mb: number): Promise<Gener
   await new Promise<void>((r) => out.end(() => r()));
   const meta = (await reader.meta())!;
   db.close();
-  return { file, times, bytes, length: meta.length };
+  return { file, cast: `${file}.cast`, times, bytes, length: meta.length };
 }

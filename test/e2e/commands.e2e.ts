@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { OpenedPage } from '../helpers/browser.ts';
 import type { HostProcess } from '../helpers/processes.ts';
 import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
-import { joinAs, SEE_TIMEOUT_MS, typeInto, waitForScreen } from '../helpers/session-page.ts';
+import { joinAs, screenText, SEE_TIMEOUT_MS, typeInto, waitForScreen } from '../helpers/session-page.ts';
 
 let session: E2eSession;
 let browser: Browser;
@@ -53,6 +53,30 @@ describe('commands panel', () => {
     people.push(late);
     const lateRows = await waitForCommands(late.page, 2);
     expect(lateRows.filter((r) => /from-ada|dir-bert/.test(r))).toEqual(ran);
+    for (const p of people) expect(p.errors).toEqual([]);
+  });
+
+  it('scrolls a terminal to a clicked command, marks command starts and failures in the gutter, and keeps each meta line on one line', async () => {
+    const [ada, , vic, late] = people;
+    await typeInto(ada.page, 'seq 1 200\n');
+    await waitForScreen(vic.page, /^200$/m);
+    const panel = vic.page.getByTestId('commands');
+    await panel.getByTestId('command').filter({ hasText: 'from-ada' }).getByTestId('command-text').click();
+    // the viewport (the accessibility tree mirrors its rows) now starts at that command
+    await waitForScreen(vic.page, /echo from-ada-\$\(\(1\+1\)\)/);
+    expect(await screenText(vic.page)).not.toMatch(/^200$/m);
+    await expect.poll(() => vic.page.locator('.command-mark').count(), { timeout: SEE_TIMEOUT_MS }).toBeGreaterThanOrEqual(2);
+    expect(await vic.page.locator('.command-mark.failed').count()).toBe(1);
+    // time, duration and exit code share one line in every row
+    const tops = await panel.getByTestId('command').evaluateAll((rows) =>
+      rows.map((r) => [...r.querySelectorAll('.meta > span')].map((s) => Math.round(s.getBoundingClientRect().top)))
+    );
+    for (const t of tops) expect(new Set(t).size, JSON.stringify(tops)).toBe(1);
+    // a late joiner has no mark for what ran before it joined, and says so
+    await late.page.getByTestId('commands').getByTestId('command').filter({ hasText: 'from-ada' }).getByTestId('command-text').click();
+    await expect.poll(() => late.page.getByTestId('commands').getByRole('status').allInnerTexts(), { timeout: SEE_TIMEOUT_MS }).toEqual([
+      expect.stringMatching(/Not in your terminal's scrollback/)
+    ]);
     for (const p of people) expect(p.errors).toEqual([]);
   });
 });

@@ -153,4 +153,22 @@ describe('shared editor', () => {
   it('logs no error and throws nothing on any page', () => {
     for (const person of [ada, bob, vic]) expect(person.errors).toEqual([]);
   });
+
+  it('Ctrl+P opens a file by part of its path; Ctrl+Shift+F finds text on the host, also for a viewer, and opens the hit', async () => {
+    await vic.page.locator('body').press('Control+p');
+    const dialog = vic.page.getByTestId('quick-open');
+    await dialog.getByRole('textbox').fill('othr');
+    await dialog.getByRole('option', { name: 'other.txt' }).waitFor({ timeout: SEE_TIMEOUT_MS });
+    await dialog.getByRole('textbox').press('Enter');
+    await expect.poll(() => vic.page.locator('[data-testid="editor"] .view-lines').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/line/);
+
+    await vic.page.locator('body').press('Control+Shift+F');
+    const panel = vic.page.getByTestId('search-files');
+    await panel.getByRole('textbox').fill('the end');
+    await panel.getByRole('textbox').press('Enter');
+    await panel.getByRole('button', { name: /201\s*the end/ }).click({ timeout: SEE_TIMEOUT_MS });
+    // the hit's line is shown: line 201 is in view
+    await expect.poll(() => vic.page.locator('[data-testid="editor"] .view-lines').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/the\send/);
+    expect(vic.errors).toEqual([]);
+  });
 });

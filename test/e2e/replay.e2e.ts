@@ -13,6 +13,10 @@ import type { OpenedPage } from '../helpers/browser.ts';
 import { openPage } from '../helpers/browser.ts';
 import type { HostProcess } from '../helpers/processes.ts';
 import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
+import { startHostProcess } from '../helpers/processes.ts';
+import { makeTempDir } from '../helpers/tmp.ts';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { joinAs, screenText, SEE_TIMEOUT_MS, typeInto, waitForScreen, withQuery } from '../helpers/session-page.ts';
 
 let session: E2eSession;
@@ -81,6 +85,52 @@ async function markerKinds(page: Page): Promise<string[]> {
   return page.getByTestId('marker').evaluateAll((ms) => ms.map((m) => (m as HTMLElement).dataset.kind!));
 }
 
+/** Drops files (name, text) on the /replay page as a person dragging them from a file manager. */
+async function dropFiles(page: Page, files: { name: string; text: string }[]): Promise<void> {
+  const dt = await page.evaluateHandle((fs) => {
+    const d = new DataTransfer();
+    for (const f of fs) d.items.add(new File([f.text], f.name));
+    return d;
+  }, files);
+  await page.getByTestId('drop').dispatchEvent('drop', { dataTransfer: dt });
+}
+
+/** Serves `dir` (a segmented export, unzipped) and asciinema-player's bundle on an intercepted
+ * origin; true once the player, seeked to the end, shows `text`. */
+async function segmentedPlayerShows(b: Browser, dir: string, text: string): Promise<boolean> {
+  const dist = path.join(import.meta.dirname, '../../node_modules/asciinema-player/dist/bundle');
+  const opened = await openPage(b, 'about:blank');
+  try {
+    const page = opened.page;
+    await page.route('http://player.test/**', (route) => {
+      const name = decodeURIComponent(new URL(route.request().url()).pathname.slice(1));
+      if (name === '') return route.fulfill({ contentType: 'text/html', body: '<!doctype html><link rel="stylesheet" href="/asciinema-player.css"><div id="p"></div><script src="/asciinema-player.min.js"></script>' });
+      const file = name.startsWith('asciinema-player') ? path.join(dist, name) : path.join(dir, name);
+      return route.fulfill({ path: path.resolve(file).startsWith(path.resolve(name.startsWith('asciinema-player') ? dist : dir)) ? file : '/nonexistent' });
+    });
+    await page.goto('http://player.test/');
+    await page.evaluate(() => {
+      type Ap = { seek(s: number): Promise<void>; getDuration(): number; addEventListener(e: string, f: () => void): void };
+      const w = window as unknown as { AsciinemaPlayer: { create(s: object, el: HTMLElement, o: object): Ap }; __ap: Ap; __ready: boolean };
+      w.__ap = w.AsciinemaPlayer.create({ url: '/index.json', format: 'segmented' }, document.getElementById('p')!, { preload: true });
+      w.__ap.addEventListener('ready', () => (w.__ready = true));
+    });
+    await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true, null, { timeout: SEE_TIMEOUT_MS });
+    await page.evaluate(() => {
+      const ap = (window as unknown as { __ap: { seek(s: number): Promise<void>; getDuration(): number } }).__ap;
+      return ap.seek(ap.getDuration());
+    });
+    return await page
+      .waitForFunction((t) => (document.getElementById('p')?.textContent ?? '').includes(t), text, { timeout: SEE_TIMEOUT_MS })
+      .then(
+        () => true,
+        () => false
+      );
+  } finally {
+    await opened.close();
+  }
+}
+
 /** asciinema cat in a real PTY (it opens its controlling terminal). */
 function asciinemaCat(file: string): Promise<{ out: string; code: number }> {
   return new Promise((resolve) => {
@@ -116,7 +166,9 @@ describe('replay', () => {
     expect(await tab.getByTestId('storage').innerText()).toMatch(/Storage used/);
 
     await openReplay(tab, recId);
-    await expect.poll(() => markerKinds(tab), { timeout: SEE_TIMEOUT_MS }).toEqual(expect.arrayContaining(['join', 'rename']));
+    await expect.poll(() => markerKinds(tab), { timeout: SEE_TIMEOUT_MS }).toEqual(expect.arrayContaining(['join', 'rename', 'command']));
+    // commands are markers with their exit code (bash's integration on the host says so)
+    expect(await tab.locator('[data-testid="marker"][data-kind="command"]').first().getAttribute('aria-label')).toMatch(/\$ echo first-\$\(\(1\+0\)\) → exit 0/);
     await tab.locator('[data-testid="marker"][data-kind="rename"][aria-label*="Edwina"]').click();
     const screen = await waitForScreen(tab, 'second-2');
     expect(screen).not.toContain('third-3');
@@ -134,6 +186,12 @@ describe('replay', () => {
     const { out, code } = await asciinemaCat((await cast.path())!);
     expect(code, out).toBe(0);
     expect(out).toContain('second-2');
+
+    // the segmented export plays in asciinema-player 3.17 itself, seeking to the end
+    const [seg] = await Promise.all([tab.waitForEvent('download'), tab.getByTestId('export-segmented').click()]);
+    const dir = makeTempDir('live-sessions-segmented-');
+    execFileSync('unzip', ['-q', (await seg.path())!, '-d', dir]);
+    expect(await segmentedPlayerShows(browser, dir, 'third-3')).toBe(true);
     await editor.close();
     await tab.close();
   });
@@ -194,6 +252,46 @@ describe('replay', () => {
       await waitForScreen(person.page, 'still-7');
     } finally {
       await person.close();
+    }
+  });
+
+  it('a host record (.cast + audit log) dropped on /replay plays with its authors and command markers; a bad one is refused', async () => {
+    const dir = makeTempDir('live-sessions-record-');
+    const boxHost = await startHostProcess(session.signaling.url, { cwd: makeTempDir('live-sessions-e2e-cwd-'), shell: '/bin/bash', args: ['--record-dir', dir] });
+    const person = await joinAs(browser, boxHost.links.owner, 'Rita');
+    try {
+      await typeInto(person.page, 'echo boxed-$((8+0)); false\n');
+      await waitForScreen(person.page, 'boxed-8');
+      await expect.poll(() => fs.readdirSync(dir).some((n) => n.endsWith('.jsonl') && fs.readFileSync(path.join(dir, n), 'utf8').includes('"kind":"command"')), { timeout: SEE_TIMEOUT_MS }).toBe(true);
+      await boxHost.stop();
+      const files = fs.readdirSync(dir).filter((n) => /\.(cast|jsonl)$/.test(n)).map((name) => ({ name, text: fs.readFileSync(path.join(dir, name), 'utf8') }));
+      expect(files.map((f) => path.extname(f.name)).sort()).toEqual(['.cast', '.jsonl']);
+
+      const page = person.page;
+      await page.goto(`${origin()}/replay`);
+      const errorsBefore = person.errors.length;
+      await dropFiles(page, files);
+      await expect.poll(() => page.getByTestId('import-notice').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/Opened the host record/);
+      const row = (await recordings(page)).find((r) => r.id.startsWith('host-'))!;
+      expect(row.cells[4]).toContain('Rita');
+      await openReplay(page, row.id);
+      await expect.poll(() => markerKinds(page), { timeout: SEE_TIMEOUT_MS }).toEqual(expect.arrayContaining(['join', 'command-failed']));
+      const failed = page.locator('[data-testid="marker"][data-kind="command-failed"]').first();
+      expect(await failed.getAttribute('aria-label')).toMatch(/\$ echo boxed-.*; false → exit 1 \(Rita\)/);
+      await failed.click();
+      await waitForScreen(page, 'boxed-8');
+
+      // a damaged record: the file, the line and why
+      await page.goto(`${origin()}/replay`);
+      const cast = files.find((f) => f.name.endsWith('.cast'))!;
+      await dropFiles(page, [{ name: cast.name, text: cast.text.split('\n')[0] + '\n[1, "o"]\n[2, "o", "x"]\n' }]);
+      await expect.poll(() => page.getByTestId('import-error').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/line 2: an event must be \[time, code, data\]/);
+      await dropFiles(page, [{ name: 'notes.txt', text: 'hello' }, cast]);
+      await expect.poll(() => page.getByTestId('import-error').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/notes.txt is not part of a host record/);
+      expect(person.errors.slice(errorsBefore)).toEqual([]);
+    } finally {
+      await person.close();
+      await boxHost.stop();
     }
   });
 });

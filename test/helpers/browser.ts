@@ -19,10 +19,11 @@ export const CHROMIUM_ARGS = [
 /** How long Chromium gets to start, ms. */
 export const LAUNCH_TIMEOUT_MS = 30_000;
 
-export async function launchBrowser(opts: { args?: string[] } = {}): Promise<Browser> {
+export async function launchBrowser(opts: { args?: string[]; executablePath?: string } = {}): Promise<Browser> {
   try {
     return await chromium.launch({
-      executablePath: CHROMIUM_PATH,
+      // (a NatLab wrapper runs it inside a network namespace)
+      executablePath: opts.executablePath ?? CHROMIUM_PATH,
       args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
       headless: true,
       timeout: LAUNCH_TIMEOUT_MS

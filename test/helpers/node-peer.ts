@@ -13,7 +13,7 @@ import type { OwnerKey } from '../../src/lib/mesh/owner-key.ts';
 import { roomKey } from '../../src/lib/mesh/room-crypto.ts';
 import { TerminalClient } from '../../src/lib/terminal/terminal-client.ts';
 import { makeCertificate } from '../../host-agent/cert.ts';
-import { NodeRTCPeerConnection } from '../../host-agent/webrtc.ts';
+import { nodeRtcConfig, NodeRTCPeerConnection } from '../../host-agent/webrtc.ts';
 import { nextEvent } from './wait.ts';
 
 export interface NodePeer {
@@ -34,7 +34,7 @@ export async function joinNodePeer(
   session: string,
   invite: string,
   secret: string,
-  opts: { name?: string; helloToken?: (cred: CredentialResponse, fp: string) => Promise<string>; fp?: string; ownerKey?: OwnerKey } = {}
+  opts: { name?: string; helloToken?: (cred: CredentialResponse, fp: string) => Promise<string>; fp?: string; ownerKey?: OwnerKey; RTCPeerConnection?: typeof RTCPeerConnection } = {}
 ): Promise<NodePeer> {
   const cert = makeCertificate();
   const api = new ApiClient(base);
@@ -52,9 +52,10 @@ export async function joinNodePeer(
     token: () => (online ? hello : cred.token),
     verify: localVerifier(jwks),
     key: await roomKey(secret, session),
-    RTCPeerConnection: NodeRTCPeerConnection,
+    RTCPeerConnection: opts.RTCPeerConnection ?? NodeRTCPeerConnection,
     dropMdnsCandidates: true,
-    rtcConfig: { iceServers: [], certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration,
+    // the servers the credential brought (TURN, relay-only), as the host agent does
+    rtcConfig: nodeRtcConfig({ iceServers: cred.ice, iceTransportPolicy: cred.relay ? 'relay' : 'all', certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration),
     log: (l) => log.push(l)
   });
   mesh.signalingStatus.on((s) => (online = s === 'online'));

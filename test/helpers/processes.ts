@@ -25,6 +25,10 @@ export interface SpawnOptions {
   cwd?: string;
   /** merged over process.env */
   env?: NodeJS.ProcessEnv;
+  /** starts the program somewhere else (a NatLab network); default: here */
+  run?: (command: string, args: string[], opts: SpawnOptions) => ManagedProcess;
+  /** another checkout's bin/live-sessions.js (the bench compares builds side by side) */
+  cli?: string;
 }
 export interface ExitInfo {
   code: number | null;
@@ -186,7 +190,7 @@ export function shellTestEnv(): Record<string, string> {
 export function spawnCli(args: string[], opts: SpawnOptions = {}): ManagedProcess {
   // state (signaling keys and sessions, audit logs) goes to a temp dir, never to the user's home
   const env = { LIVE_SESSIONS_STATE_DIR: makeTempDir('live-sessions-state-'), ...opts.env };
-  return spawnProcess(process.execPath, [CLI, ...args], { ...opts, env });
+  return (opts.run ?? spawnProcess)(process.execPath, [opts.cli ?? CLI, ...args], { ...opts, env });
 }
 
 /** Stops every process started by this module that is still running (use in `afterEach`). */
@@ -243,6 +247,10 @@ export interface HostOptions {
   /** `--shell CMD`; the host's default shell when absent */
   shell?: string;
   args?: string[];
+  /** see SpawnOptions.run */
+  run?: SpawnOptions['run'];
+  /** another checkout's bin/live-sessions.js */
+  cli?: string;
 }
 
 /**
@@ -252,7 +260,7 @@ export interface HostOptions {
 export async function startHostProcess(signalingUrl: string, opts: HostOptions = {}): Promise<HostProcess> {
   const args = ['host', '--signaling', signalingUrl, '--cwd', opts.cwd ?? makeTempDir('live-sessions-host-'), '--json'];
   if (opts.shell) args.push('--shell', opts.shell);
-  const proc = spawnCli([...args, ...(opts.args ?? [])], { env: { ...shellTestEnv(), ...opts.env } });
+  const proc = spawnCli([...args, ...(opts.args ?? [])], { env: { ...shellTestEnv(), ...opts.env }, run: opts.run, cli: opts.cli });
   try {
     const [first] = await proc.waitForLine(/^/, START_TIMEOUT_MS, 'stdout');
     return { ...parseHostLine(proc.stdout[0] ?? first), process: proc, stop: () => proc.stop() };

@@ -27,7 +27,7 @@ export async function startStack(): Promise<Stack> {
     cwd,
     hostLog,
     link(role) {
-      const p = new URLSearchParams(new URL(agent.links[role]).hash.slice(1));
+      const p = new URLSearchParams(new URL(agent.links![role]).hash.slice(1));
       return { invite: p.get('invite')!, key: p.get('key')! };
     },
     async dispose() {

@@ -29,7 +29,7 @@ let cwd: string;
 const peers: NodePeer[] = [];
 
 function link(role: 'editor' | 'viewer') {
-  const p = new URLSearchParams(new URL(agent.links[role]).hash.slice(1));
+  const p = new URLSearchParams(new URL(agent.links![role]).hash.slice(1));
   return { invite: p.get('invite')!, key: p.get('key')! };
 }
 

@@ -2,11 +2,12 @@
  * The shared editor on the host's files, through real parts: a host agent with its file bridge,
  * Node participants over real WebRTC, each with the product's EditorClient and FilesClient.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { editorProtocol } from '../../src/lib/protocol/editor.ts';
+import { MAX_HITS } from '../../src/lib/protocol/files.ts';
 import { EditorClient } from '../../src/lib/editor/editor-client.ts';
 import { FilesClient, FilesError } from '../../src/lib/files/files-client.ts';
 import type { Routed } from '../../src/lib/mesh/router.ts';
@@ -176,5 +177,25 @@ describe('files and the shared document', () => {
     await until(() => [a, b].every((c) => text(c.editor, 'seeded.txt') !== undefined) && text(stack.agent.editor, 'seeded.txt') !== undefined, 'the seed everywhere');
     await until(() => new Set([a, b].map((c) => text(c.editor, 'seeded.txt')).concat(text(stack.agent.editor, 'seeded.txt'))).size === 1, 'one text');
     expect(text(b.editor, 'seeded.txt')).toBe('hello\n');
+  });
+
+  it('quick open and search in files answer a viewer too; a new search or a cancel stops the previous one', async () => {
+    mkdirSync(join(stack.cwd, 'deep/er'), { recursive: true });
+    writeFileSync(join(stack.cwd, 'deep/er/findme-config.yaml'), 'level: 1\nmarker: zebra-7\n');
+    for (let i = 0; i < 300; i++) writeFileSync(join(stack.cwd, `deep/filler-${i}.txt`), 'zebra\n'.repeat(5));
+    const v = await participant('viewer', 'Vic');
+    expect((await v.files.find('fmcfg')).paths[0]).toBe('deep/er/findme-config.yaml');
+    const r = await v.files.search('zebra-7').result;
+    expect(r).toMatchObject({ stopped: null, hits: [{ path: 'deep/er/findme-config.yaml', line: 2, col: 9, text: 'marker: zebra-7' }] });
+    // a second search supersedes the first; a cancel stops the one it names
+    const first = v.files.search('zebra');
+    const second = v.files.search('ZEBRA', true);
+    expect((await first.result).stopped).toBe('cancelled');
+    expect((await second.result).hits).toEqual([]);
+    const third = v.files.search('zebra');
+    third.cancel();
+    const cut = await third.result;
+    expect(['cancelled', 'hits']).toContain(cut.stopped);
+    expect(cut.hits.length).toBeLessThanOrEqual(MAX_HITS);
   });
 });

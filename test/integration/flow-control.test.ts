@@ -96,12 +96,14 @@ describe('flow control with a slow page', () => {
       const fastMs = Date.now() - t0;
       // it does not parse the bytes it is still missing: a snapshot takes their place
       await until(() => /END-42/.test(slow.text), 'the slow page to show the end of the output', 5_000);
-      console.log(`fast page: END after ${fastMs} ms; slow page: ${Date.now() - t0} ms, ${slow.parsedBytes - before} bytes parsed, ${skips} skips`);
+      console.log(`fast page: END after ${fastMs} ms; slow page: ${Date.now() - t0} ms, ${slow.parsedBytes - before} bytes parsed, ${skips} skips, hub ${JSON.stringify(stack.agent.hub.stats)}`);
     } finally {
       clearInterval(sample);
     }
     expect(skips).toBeGreaterThan(0);
-    expect(slow.parsedBytes - before).toBeLessThan(16_000_000);
+    // while the burst goes on it sees frames of the screen, not the flood (mosh's idea): what it
+    // parses stays far below the output, whatever the burst's length
+    expect(slow.parsedBytes - before).toBeLessThan(16_000_000 / 4);
     expect(maxBacklog).toBeGreaterThan(0);
     expect(maxBacklog).toBeLessThan(PAGE_HIGH_WATER_BYTES * 2);
     expect(stack.agent.hub.stats.pageResyncs).toBeGreaterThan(0);

@@ -22,9 +22,9 @@ afterEach(async () => {
 });
 afterAll(() => cleanupWebRTC());
 
-async function session(dir: string): Promise<{ host: HostProcess; type: (s: string) => void; screen: TermScreen }> {
+async function session(dir: string, args: string[] = []): Promise<{ host: HostProcess; type: (s: string) => void; screen: TermScreen }> {
   const sig = await startSignalingProcess();
-  const host = await startHostProcess(sig.url, { shell: '/bin/bash', args: ['--record-dir', dir] });
+  const host = await startHostProcess(sig.url, { shell: '/bin/bash', args: ['--record-dir', dir, ...args] });
   const p = new URLSearchParams(new URL(host.links.editor).hash.slice(1));
   const peer = await joinNodePeer(sig.url, host.session, p.get('invite')!, p.get('key')!, { name: 'Edna' });
   peers.push(peer);
@@ -86,6 +86,28 @@ describe('the record on the box', () => {
       expect(r.code, name).toBe(1);
       expect(r.out, name).toMatch(message);
     }
+  });
+
+  it('redacts before writing: a token typed and printed is in neither the cast nor the log; a bad --redact is one line naming it', async () => {
+    const dir = makeTempDir('record-redact-');
+    const { host, type, screen } = await session(dir, ['--redact', 'ACME-[0-9]{6}', '--redact', 'db7\\.internal']);
+    const token = `ghp_${'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5'}`;
+    type(`T=${token}; echo "got $T for ACME-123456 on db7.internal"\r`);
+    // participants see the terminal as it is; only the record is redacted
+    await screen.waitFor(/got ghp_\S+ for ACME-123456 on db7\.internal/);
+    expect((await host.stop()).code).toBe(0);
+    const log = readFileSync(join(dir, `${host.session}.jsonl`), 'utf8');
+    const cast = readFileSync(join(dir, `${host.session}-terminal-1.cast`), 'utf8');
+    for (const [name, text] of [['log', log], ['cast', cast]]) {
+      expect(text, name).toContain('[REDACTED:');
+      for (const secret of [token.slice(4), 'ACME-123456', 'db7.internal']) expect(text, `${name} holds ${secret}`).not.toContain(secret);
+    }
+    expect(cast).toContain('[REDACTED:rule]');
+    expect((await cli(['audit', 'verify', join(dir, `${host.session}.jsonl`)])).code).toBe(0);
+
+    const bad = spawnCli(['host', '--signaling', 'http://127.0.0.1:9', '--redact', 'ok', '--redact', '(unclosed']);
+    expect((await bad.exited).code).toBe(2);
+    expect(bad.stderr[0]).toMatch(/^live-sessions host: --redact "\(unclosed" is not a valid regular expression: .+$/);
   });
 
   it('survives kill -9: the log verifies up to its last whole line and the cast plays; the next host continues the chain', async () => {

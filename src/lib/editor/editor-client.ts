@@ -1,6 +1,7 @@
 /**
  * The session's shared document, without DOM: the page, the host agent and the Node test peers use
- * it alike. One Y.Doc per session (files as Y.Text in the `files` map, keyed by path; `notes`),
+ * it alike. One Y.Doc per session (files as Y.Text in the `files` map, keyed by path; `notes`;
+ * in-memory files in `memory`),
  * kept in sync with every peer over the mesh (editor.ts), plus awareness (who has what open,
  * cursors). Only the host seeds a file's text (`seed`), so two participants opening a file at once
  * never duplicate it; a reconnect runs the sync handshake again, so peers converge after outages.
@@ -16,6 +17,7 @@ import type { Role } from '../protocol/roles.ts';
 import { ProtocolError } from '../protocol/validate.ts';
 import { DisposableStore } from '../mesh/events.ts';
 import type { Mesh, MeshPeer } from '../mesh/mesh.ts';
+import { MemoryFiles } from './memory-files.ts';
 
 /** The origin of a change that came from a peer: never sent back out. */
 class Remote {
@@ -54,6 +56,8 @@ export class EditorClient {
   readonly files = this.doc.getMap<Y.Text>('files');
   /** the notes document every session has */
   readonly notes = this.doc.getText('notes');
+  /** files that live only in this document (any session, and all a browser-only session has) */
+  readonly memory = new MemoryFiles(this.doc);
   #mesh: Mesh;
   #writer: boolean;
   /** awareness client id → the peer that first announced it: nobody can speak for someone else */

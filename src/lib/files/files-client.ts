@@ -4,7 +4,7 @@
  * peers use it alike. A request fails with a FilesError whose message a person can read; a refused
  * save because of a conflict carries the disk's text, so nothing is lost.
  */
-import { filesProtocol, type Entry, type FailCode, type FilesDown, type FilesMessage, type FilesUp, type Eol } from '../protocol/files.ts';
+import { filesProtocol, type Entry, type Hit, type SearchStop, type FailCode, type FilesDown, type FilesMessage, type FilesUp, type Eol } from '../protocol/files.ts';
 import { DisposableStore, Emitter } from '../mesh/events.ts';
 import type { Mesh } from '../mesh/mesh.ts';
 
@@ -64,7 +64,9 @@ export class FilesClient {
       case 'listing':
       case 'opened':
       case 'done':
-      case 'failed': {
+      case 'failed':
+      case 'found':
+      case 'hits': {
         const p = this.#pending.get(m.req);
         if (!p) return;
         this.#pending.delete(m.req);
@@ -82,14 +84,16 @@ export class FilesClient {
       case 'rename':
       case 'delete':
       case 'reload':
+      case 'find':
+      case 'search':
+      case 'cancel':
         return;
     }
   }
 
-  #request(msg: Body<FilesUp>): Promise<Answer> {
+  #request(msg: Body<FilesUp>, req = this.#next++): Promise<Answer> {
     const host = this.#mesh.host;
     if (!host) return Promise.reject(new FilesError('no-host', 'No host agent is connected: files are on the host.'));
-    const req = this.#next++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(req);
@@ -133,6 +137,19 @@ export class FilesClient {
   /** Replaces the shared text with the file's text on disk. */
   async reload(path: string): Promise<void> {
     await this.#request({ type: 'reload', path });
+  }
+
+  /** Quick open: the host's file paths that match `query` best (at most MAX_FOUND). */
+  async find(query: string): Promise<{ paths: string[]; truncated: boolean }> {
+    const a = await this.#request({ type: 'find', query });
+    return a.type === 'found' ? { paths: a.paths, truncated: a.truncated } : { paths: [], truncated: false };
+  }
+
+  /** Literal text in the host's files; `cancel()` stops it (the result then has what was found so far). */
+  search(query: string, caseSensitive = false): { result: Promise<{ hits: Hit[]; files: number; stopped: SearchStop }>; cancel: () => void } {
+    const req = this.#next++;
+    const result = this.#request({ type: 'search', query, caseSensitive }, req).then((a) => (a.type === 'hits' ? { hits: a.hits, files: a.files, stopped: a.stopped } : { hits: [], files: 0, stopped: null }));
+    return { result, cancel: () => this.#mesh.host?.send(filesProtocol, { type: 'cancel', req }) };
   }
 
   #failAll(e: FilesError): void {

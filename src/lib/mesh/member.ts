@@ -7,6 +7,7 @@ import type { Role } from '../protocol/roles.ts';
 import type { ProtocolError } from '../protocol/validate.ts';
 import { Budget, Strikes } from './budget.ts';
 import type { GoneReason, Peer } from './peer.ts';
+import type { ConnectionPath } from './connection-path.ts';
 
 /** Strikes (bad, forbidden or over-budget messages) that drop a peer… */
 export const MAX_STRIKES = 10;
@@ -35,6 +36,8 @@ export interface MeshPeer {
    * too many in a short time and the peer is removed */
   strike(e: ProtocolError, tell?: boolean): void;
   close(reason: GoneReason): void;
+  /** how the connection reaches it (direct, via STUN, TURN relay) and its round-trip time */
+  path(): Promise<ConnectionPath | null>;
 }
 
 export class Member implements MeshPeer {
@@ -89,6 +92,9 @@ export class Member implements MeshPeer {
   }
   close(reason: GoneReason) {
     this.peer.close(reason);
+  }
+  path() {
+    return this.peer.path();
   }
 }
 

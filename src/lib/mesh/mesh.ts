@@ -68,7 +68,8 @@ export interface MeshOptions {
   verify: Verifier;
   key: CryptoKey;
   RTCPeerConnection: typeof RTCPeerConnection;
-  rtcConfig?: RTCConfiguration;
+  /** read for each new connection: ICE servers and their credentials change on every refresh */
+  rtcConfig?: RTCConfiguration | (() => RTCConfiguration);
   /** see PeerOptions.dropMdnsCandidates (true in Node) */
   dropMdnsCandidates?: boolean;
   log?: (line: string) => void;
@@ -90,6 +91,8 @@ export class Mesh {
   readonly peerRenamed = new Emitter<MeshPeer>();
   /** a peer answered something we sent with an error */
   readonly peerError = new Emitter<PeerError>();
+  /** a connection to a peer that never opened (or never said hello), and why: the page says it instead of spinning */
+  readonly unreachable = new Emitter<{ id: string; detail: string }>();
   /** a connection whose hello did not verify, and why */
   readonly peerRefused = new Emitter<{ id: string; error: ProtocolError }>();
   readonly signalingStatus = new Emitter<SignalingStatus>();
@@ -213,7 +216,7 @@ export class Mesh {
     let helloTimer: ReturnType<typeof setTimeout> | null = null;
     const peer = new Peer(id, {
       RTCPeerConnection: this.#o.RTCPeerConnection,
-      config: this.#o.rtcConfig,
+      config: typeof this.#o.rtcConfig === 'function' ? this.#o.rtcConfig() : this.#o.rtcConfig,
       initiator,
       cid,
       dropMdnsCandidates: this.#o.dropMdnsCandidates,
@@ -232,6 +235,7 @@ export class Mesh {
         // A peer dropped for abuse is ignored like one refused at hello: it must not flood again at once.
         if (reason.kind === 'removed') this.#ignore(id);
         if (member.ready) this.peerGone.fire({ peer: member, reason });
+        else if (reason.kind === 'lost' && !this.#disposed) this.unreachable.fire({ id, detail: reason.detail });
         // Only a lost connection is retried, and only while no newer one replaced it.
         if (this.#disposed || this.#members.has(id) || reason.kind !== 'lost' || (this.#refused.get(id) ?? 0) > Date.now()) return;
         this.#retry(id, member.ready);
@@ -452,6 +456,6 @@ export class Mesh {
     this.#members.clear();
     this.signaling.dispose();
     this.router.dispose();
-    for (const e of [this.peerJoined, this.peerGone, this.peerRenamed, this.peerError, this.peerRefused, this.signalingStatus, this.decided, this.ended]) e.dispose();
+    for (const e of [this.peerJoined, this.peerGone, this.peerRenamed, this.peerError, this.peerRefused, this.unreachable, this.signalingStatus, this.decided, this.ended]) e.dispose();
   }
 }

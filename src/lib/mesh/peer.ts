@@ -10,6 +10,9 @@ import { ProtocolError } from '../protocol/validate.ts';
 import type { SignalEnvelope } from '../protocol/signaling.ts';
 import { sdpFingerprint } from './fingerprint.ts';
 import { LOW_WATER_BYTES, Outbox } from './outbox.ts';
+import { connectionPath, type ConnectionPath } from './connection-path.ts';
+import { connectFailure, type GatherFacts } from './connect-failure.ts';
+import { isRelayCandidate, relayOnlySdp, scrubRelayCandidate } from './relay-only.ts';
 
 export { HIGH_WATER_BYTES, LOW_WATER_BYTES } from './outbox.ts';
 /** A connection that stays 'disconnected' this long is given up, ms. */
@@ -61,6 +64,10 @@ export class Peer {
   #offered = false;
   #grace: ReturnType<typeof setTimeout> | null = null;
   #connectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** iceTransportPolicy 'relay': only relay candidates leave (relay-only.ts) */
+  readonly relayOnly: boolean;
+  #localTypes = new Set<string>();
+  #iceError: GatherFacts['iceError'] = null;
   closed = false;
   open = false;
 
@@ -69,11 +76,12 @@ export class Peer {
     this.initiator = o.initiator;
     this.cid = o.cid;
     this.#o = o;
+    this.relayOnly = o.config?.iceTransportPolicy === 'relay';
     this.#pc = new o.RTCPeerConnection(o.config);
     this.#dc = this.#pc.createDataChannel('live-sessions', { negotiated: true, id: 0, ordered: true });
     this.#dc.binaryType = 'arraybuffer';
     this.#dc.bufferedAmountLowThreshold = LOW_WATER_BYTES;
-    this.#connectTimer = setTimeout(() => this.close(lost('connect timeout')), CONNECT_TIMEOUT_MS);
+    this.#connectTimer = setTimeout(() => this.close(lost(`connect timeout: ${this.#whyNot()}`)), CONNECT_TIMEOUT_MS);
     this.#dc.onopen = () => {
       if (this.#connectTimer) clearTimeout(this.#connectTimer);
       this.open = true;
@@ -85,9 +93,18 @@ export class Peer {
     this.#dc.addEventListener('bufferedamountlow', () => this.#flush());
     this.#pc.onicecandidate = (ev) => {
       const c = ev.candidate;
-      if (c && c.candidate) o.signal({ type: 'candidate', candidate: { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
+      const type = c?.candidate && /\styp\s+(\S+)/.exec(c.candidate)?.[1];
+      if (type) this.#localTypes.add(type);
+      if (!c || !c.candidate || (this.relayOnly && !isRelayCandidate(c.candidate))) return;
+      const candidate = this.relayOnly ? scrubRelayCandidate(c.candidate) : c.candidate;
+      o.signal({ type: 'candidate', candidate: { candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
     };
     this.#pc.onconnectionstatechange = () => this.#onState(this.#pc.connectionState);
+    // (browsers only: node-datachannel reports no gathering errors)
+    this.#pc.addEventListener('icecandidateerror', (ev) => {
+      const e = ev as RTCPeerConnectionIceErrorEvent;
+      this.#iceError = { code: e.errorCode, url: String(e.url ?? ''), text: String(e.errorText ?? '') };
+    });
     if (o.initiator) void this.#offer();
   }
 
@@ -96,10 +113,14 @@ export class Peer {
       const offer = await this.#pc.createOffer();
       await this.#pc.setLocalDescription(offer);
       this.#offered = true;
-      this.#o.signal({ type: 'description', description: { type: 'offer', sdp: offer.sdp ?? '' } });
+      this.#o.signal({ type: 'description', description: { type: 'offer', sdp: this.#outgoing(offer.sdp) } });
     } catch (e) {
       this.close(lost(`could not create an offer: ${(e as Error).message}`));
     }
+  }
+
+  #outgoing(sdp: string | undefined): string {
+    return this.relayOnly ? relayOnlySdp(sdp ?? '') : (sdp ?? '');
   }
 
   /** A description or candidate from the other side, relayed by signaling. */
@@ -108,6 +129,8 @@ export class Peer {
     try {
       if (s.type === 'candidate') {
         if (this.#o.dropMdnsCandidates && /\s\S+\.local\s/.test(s.candidate.candidate)) return;
+        // a relay-only peer has no use for a direct address (the policy would not try it anyway)
+        if (this.relayOnly && !isRelayCandidate(s.candidate.candidate)) return;
         // (node-datachannel's remoteDescription is never null, so we keep our own flag)
         if (!this.#haveRemote) this.#pendingCandidates.push(s);
         else await this.#pc.addIceCandidate(s.candidate);
@@ -122,12 +145,28 @@ export class Peer {
       if (s.description.type === 'offer') {
         const answer = await this.#pc.createAnswer();
         await this.#pc.setLocalDescription(answer);
-        this.#o.signal({ type: 'description', description: { type: 'answer', sdp: answer.sdp ?? '' } });
+        this.#o.signal({ type: 'description', description: { type: 'answer', sdp: this.#outgoing(answer.sdp) } });
       }
       const pending = this.#pendingCandidates.splice(0);
       for (const c of pending) if (c.type === 'candidate') await this.#pc.addIceCandidate(c.candidate);
     } catch (e) {
       this.close(lost(`negotiation failed: ${(e as Error).message}`));
+    }
+  }
+
+  /** Why no path worked, from what gathering saw (connect-failure.ts). */
+  #whyNot(): string {
+    const hasTurn = (this.#o.config?.iceServers ?? []).some((s) => [s.urls].flat().some((u) => /^turns?:/.test(u)));
+    return connectFailure({ relayOnly: this.relayOnly, hasTurn, localTypes: this.#localTypes, iceError: this.#iceError });
+  }
+
+  /** How this connection reaches the other side (null before it is connected or once closed). */
+  async path(): Promise<ConnectionPath | null> {
+    if (this.closed || !this.open) return null;
+    try {
+      return await connectionPath(this.#pc);
+    } catch {
+      return null;
     }
   }
 
@@ -137,7 +176,8 @@ export class Peer {
   }
 
   #onState(s: RTCPeerConnectionState): void {
-    if (s === 'failed' || s === 'closed') return this.close(lost(`connection ${s}`));
+    if (s === 'failed') return this.close(lost(this.open ? 'connection failed' : `connection failed: ${this.#whyNot()}`));
+    if (s === 'closed') return this.close(lost(`connection ${s}`));
     if (s === 'disconnected' && !this.#grace) {
       this.#grace = setTimeout(() => this.close(lost('connection lost')), DISCONNECTED_GRACE_MS);
     } else if (s === 'connected' && this.#grace) {

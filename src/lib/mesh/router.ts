@@ -10,11 +10,13 @@
  * otherwise (a guest pretending to be the host) it is told every time.
  */
 import { permits, type MessageOf, type Protocol, type Rule, type Typed } from '../protocol/capability.ts';
-import type { Message } from '../protocol/frames.ts';
+import { CAP, type Message } from '../protocol/frames.ts';
 import type { Role } from '../protocol/roles.ts';
 import { ProtocolError } from '../protocol/validate.ts';
 import { Emitter, type Disposable } from './events.ts';
 import type { MeshPeer } from './mesh.ts';
+
+const KNOWN_CAPS = new Set<number>(Object.values(CAP));
 
 export interface Routed {
   peer: MeshPeer;
@@ -72,7 +74,12 @@ export class Router {
 
   receive(peer: MeshPeer, m: Message): void {
     const route = this.#routes.get(m.cap);
-    if (!route) return peer.strike(new ProtocolError('bad-frame', `unknown capability ${m.cap}`));
+    if (!route) {
+      // a capability this participant does not run (a Node peer without the commands client, a
+      // page without some panel): its messages are none of its business, not the sender's fault
+      if (KNOWN_CAPS.has(m.cap)) return;
+      return peer.strike(new ProtocolError('bad-frame', `unknown capability ${m.cap}`));
+    }
     let msg: Typed;
     try {
       msg = route.protocol.read(m.body);

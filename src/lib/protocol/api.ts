@@ -14,7 +14,7 @@
  *   ws   /signal                       subprotocols ['live-sessions', <credential>] (see signaling.ts)
  */
 import { MAX_NAME_CHARS, MAX_TOKEN_CHARS } from './credentials.ts';
-import { INVITE_ROLES, isRole, type InviteRole, type Role } from './roles.ts';
+import { HOST_INVITE_MAX_TTL_S, INVITE_ROLES, MADE_INVITE_ROLES, isRole, type InviteRole, type MadeInviteRole, type Role } from './roles.ts';
 import { MAX_STATEMENT_CHARS, parseOwnerKey, type OwnerKeyJwk } from './statements.ts';
 import { fail, int, obj, optInt, optStr, str } from './validate.ts';
 
@@ -38,6 +38,8 @@ export interface CredentialResponse {
   /** expiry, seconds since the epoch */
   exp: number;
   ice: IceServer[];
+  /** a relay-only session: every peer uses only TURN relay candidates, so nobody learns an address */
+  relay: boolean;
 }
 
 export interface CreateSessionRequest {
@@ -47,6 +49,8 @@ export interface CreateSessionRequest {
   fp?: string;
   /** an owner's public key for signing statements (statements.ts), bound into its credential */
   ck?: OwnerKeyJwk;
+  /** make the session relay-only (needs TURN on the server) */
+  relay?: boolean;
 }
 
 export interface CreateSessionResponse extends CredentialResponse {
@@ -64,7 +68,7 @@ export interface JoinRequest {
 /** An invite link the owner made (or one of the three default ones, ids owner/editor/viewer). */
 export interface InviteInfo {
   id: string;
-  role: InviteRole;
+  role: MadeInviteRole;
   /** ms since the epoch; null: lasts as long as the session */
   expires: number | null;
   /** null: unlimited */
@@ -75,7 +79,8 @@ export interface InviteInfo {
 }
 
 export interface CreateInviteRequest {
-  role: InviteRole;
+  /** `host`: at most HOST_INVITE_MAX_TTL_S and exactly one use */
+  role: MadeInviteRole;
   /** lifetime, seconds */
   ttl: number;
   /** how many people may join with it; absent: unlimited */
@@ -90,14 +95,20 @@ export interface CreateInviteResponse {
 
 export function parseCreateInvite(v: unknown, maxTtl: number): CreateInviteRequest {
   const o = obj(v, 'request body');
-  if (!isInviteRole(o.role)) fail('"role" must be owner, editor or viewer');
+  if (!isMadeInviteRole(o.role)) fail('"role" must be owner, editor, viewer or host');
+  if (o.role === 'host') {
+    // a host invite hands a box's shell to the session: one box, pasted now
+    const ttl = int(o, 'ttl', 60, Math.min(maxTtl, HOST_INVITE_MAX_TTL_S));
+    if (o.uses !== undefined && o.uses !== 1) fail('a host invite attaches one box: "uses" must be 1');
+    return { role: 'host', ttl, uses: 1 };
+  }
   const ttl = int(o, 'ttl', 60, maxTtl);
   return { role: o.role, ttl, uses: optInt(o, 'uses', 1, 10_000) };
 }
 
 function inviteInfo(v: unknown): InviteInfo {
   const o = obj(v, 'invite');
-  if (!isInviteRole(o.role)) fail('"role" must be owner, editor or viewer');
+  if (!isMadeInviteRole(o.role)) fail('"role" must be owner, editor, viewer or host');
   const num = (k: string) => (o[k] === null ? null : typeof o[k] === 'number' ? (o[k] as number) : fail(`"${k}" must be a number or null`));
   return { id: str(o, 'id', 64, { min: 1 }), role: o.role, expires: num('expires'), usesLeft: num('usesLeft'), revoked: o.revoked === true, by: str(o, 'by', MAX_NAME_CHARS) };
 }
@@ -149,7 +160,8 @@ export function parseCreateSession(v: unknown): CreateSessionRequest {
   const o = obj(v, 'request body');
   const role = o.role ?? 'owner';
   if (role !== 'host' && role !== 'owner') fail('"role" must be "host" or "owner"');
-  return { role, name: str(o, 'name', MAX_NAME_CHARS, { min: 1 }), fp: optStr(o, 'fp', MAX_FINGERPRINT_CHARS), ck: optKey(o) };
+  if (o.relay !== undefined && typeof o.relay !== 'boolean') fail('"relay" must be true or false');
+  return { role, name: str(o, 'name', MAX_NAME_CHARS, { min: 1 }), fp: optStr(o, 'fp', MAX_FINGERPRINT_CHARS), ck: optKey(o), relay: o.relay === true || undefined };
 }
 
 export function parseJoin(v: unknown): JoinRequest {
@@ -169,6 +181,10 @@ export function parseRefresh(v: unknown): RefreshRequest {
 
 export function isInviteRole(v: unknown): v is InviteRole {
   return typeof v === 'string' && (INVITE_ROLES as readonly string[]).includes(v);
+}
+
+export function isMadeInviteRole(v: unknown): v is MadeInviteRole {
+  return typeof v === 'string' && (MADE_INVITE_ROLES as readonly string[]).includes(v);
 }
 
 export { MAX_TOKEN_CHARS };
@@ -198,7 +214,8 @@ export function parseCredentialResponse(v: unknown): CredentialResponse {
     name: str(o, 'name', MAX_NAME_CHARS),
     token: str(o, 'token', MAX_TOKEN_CHARS, { min: 1 }),
     exp,
-    ice: iceServers(o.ice ?? [])
+    ice: iceServers(o.ice ?? []),
+    relay: o.relay === true
   };
 }
 

@@ -37,6 +37,11 @@ export interface Command {
   start: number;
   end: number | null;
   exit: number | null;
+  /**
+   * Lines typed into it while it ran (Enter presses), when any: commands inside it (ssh to a box
+   * without integration, a nested shell, a REPL) that the host cannot see one by one.
+   */
+  inside?: number;
 }
 
 export type CommandsDown = { type: 'list'; commands: Command[] } | { type: 'update'; command: Command };
@@ -64,7 +69,8 @@ function command(v: unknown): Command {
     cwd: nullable(o.cwd, () => str(o, 'cwd', 4096)),
     start: int(o, 'start', 0, MAX_TIME),
     end: nullable(o.end, () => int(o, 'end', 0, MAX_TIME)),
-    exit: nullable(o.exit, () => int(o, 'exit', -1, 255))
+    exit: nullable(o.exit, () => int(o, 'exit', -1, 255)),
+    ...(o.inside === undefined ? {} : { inside: int(o, 'inside', 1, Number.MAX_SAFE_INTEGER) })
   };
 }
 

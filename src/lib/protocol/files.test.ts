@@ -26,7 +26,13 @@ describe('files protocol', () => {
       { type: 'done', req: 3, version: null },
       { type: 'failed', req: 3, code: 'conflict', message: 'changed on disk' },
       { type: 'disk', req: 3, path: 'a', version: 'v', message: 'changed on disk', text: 'line 1\r\nzwei ✓\r\n' + 'x'.repeat(100_000) },
-      { type: 'changed', paths: ['a', 'src/b'] }
+      { type: 'changed', paths: ['a', 'src/b'] },
+      { type: 'find', req: 8, query: 'brdg' },
+      { type: 'found', req: 8, paths: ['host-agent/files/bridge.ts'], truncated: true },
+      { type: 'search', req: 9, query: 'TODO(', caseSensitive: true },
+      { type: 'cancel', req: 9 },
+      { type: 'hits', req: 9, hits: [{ path: 'a.ts', line: 3, col: 7, text: '  // TODO(me)' }], files: 12, stopped: 'cancelled' },
+      { type: 'hits', req: 10, hits: [], files: 0, stopped: null }
     ];
     for (const m of all) expect(readFiles(body(writeFiles(m)))).toEqual(m);
   });
@@ -37,6 +43,11 @@ describe('files protocol', () => {
     expect(() => readFiles(new Uint8Array([1, ...enc.encode('{"req":1}')]))).toThrow(/"path" must be a string/);
     expect(() => readFiles(new Uint8Array([99]))).toThrow(/unknown files message type 99/);
     expect(() => readFiles(new Uint8Array([10, 0, 0, 0, 99]))).toThrow(/truncated/);
+    const msg = (type: number, o: object) => new Uint8Array([type, ...enc.encode(JSON.stringify(o))]);
+    expect(() => readFiles(msg(15, { req: 1, query: '' }))).toThrow(/"query"/);
+    expect(() => readFiles(msg(15, { req: 1, query: 'x'.repeat(201) }))).toThrow(/"query"/);
+    expect(() => readFiles(msg(14, { req: 1, paths: Array(51).fill('a') }))).toThrow(/at most 50/);
+    expect(() => readFiles(msg(16, { req: 1, hits: [], files: 0, stopped: 'bored' }))).toThrow(/stopped/);
   });
 
   it('lets viewers list and open but not change files; contents go on the bulk lane', () => {
@@ -46,6 +57,10 @@ describe('files protocol', () => {
     expect(permits(FILES_RULES.save, 'editor', 'editor')).toBe(false);
     expect(permits(FILES_RULES.disk, 'editor', 'viewer')).toBe(false);
     expect(FILES_RULES.disk.lane).toBe('bulk');
+    // finding and searching change nothing: viewers may; only the host answers
+    for (const t of ['find', 'search', 'cancel'] as const) expect(permits(FILES_RULES[t], 'viewer', 'host')).toBe(true);
+    expect(permits(FILES_RULES.hits, 'editor', 'viewer')).toBe(false);
+    expect(FILES_RULES.hits.lane).toBe('bulk');
   });
 });
 

@@ -11,6 +11,9 @@
  *   rename [4] {req, from, to}                     disk   [10] {req, path, version, message} + utf-8 text (bulk lane)
  *   delete [5] {req, path}                         changed[11] {paths}
  *   reload[12] {req, path}
+ *   find  [13] {req, query}                        found  [14] {req, paths, truncated}
+ *   search[15] {req, query, caseSensitive}         hits   [16] {req, hits, files, stopped} (bulk lane)
+ *   cancel[17] {req}  (a search of this peer: answered by its hits, stopped "cancelled")
  *
  * The text of an open file lives in the session's shared document (editor.ts): `open` makes the
  * host seed it there once, so two participants opening a file at once never duplicate it; `save`
@@ -19,6 +22,9 @@
  * each other) when the file changed on disk since it was opened or last saved; `save {force}`
  * then overwrites it, `reload` replaces the shared text with the disk's.
  * `version` names a file's content on disk (a hash), `eol` its line endings as found.
+ * `find` is quick open (file paths matching a query, best first); `search` looks for literal text in
+ * the files (no regular expressions: a participant's pattern never runs on the host). Both are
+ * bounded on the host (files walked, hits, time) and open to viewers: they change nothing.
  */
 import { HOST, readJson, typeOf, utf8, WRITERS, GUESTS, writeJson, type Protocol, type Rules } from './capability.ts';
 import { CAP, frame } from './frames.ts';
@@ -28,6 +34,12 @@ export const MAX_PATH_CHARS = 1024;
 /** Most entries one listing carries (a huge directory is cut, `truncated` says so). */
 export const MAX_ENTRIES = 2000;
 const MAX_REQ = 0x7fffffff;
+export const MAX_QUERY_CHARS = 200;
+/** Most paths one `found` carries. */
+export const MAX_FOUND = 50;
+/** Most hits one search returns; a hit's line text is cut to MAX_HIT_TEXT_CHARS around the match. */
+export const MAX_HITS = 500;
+export const MAX_HIT_TEXT_CHARS = 200;
 const MAX_FILES_JSON_BYTES = 512 * 1024;
 
 export type EntryKind = 'file' | 'dir' | 'link' | 'other';
@@ -40,6 +52,18 @@ export type Eol = 'lf' | 'crlf';
 /** Why a request failed, for code (the message is for people). */
 export type FailCode = 'not-found' | 'outside' | 'not-regular' | 'too-large' | 'binary' | 'exists' | 'conflict' | 'io' | 'not-open';
 
+export interface Hit {
+  path: string;
+  /** 1-based line and column (UTF-16 code units) of the match */
+  line: number;
+  col: number;
+  /** the line (or MAX_HIT_TEXT_CHARS of it around the match) */
+  text: string;
+}
+/** Why a search ended before looking at every file: null when it did. */
+export type SearchStop = null | 'hits' | 'files' | 'time' | 'cancelled';
+const STOPS: readonly SearchStop[] = [null, 'hits', 'files', 'time', 'cancelled'];
+
 export type FilesUp =
   | { type: 'list'; req: number; path: string }
   | { type: 'open'; req: number; path: string }
@@ -47,7 +71,10 @@ export type FilesUp =
   | { type: 'create'; req: number; path: string; dir: boolean }
   | { type: 'rename'; req: number; from: string; to: string }
   | { type: 'delete'; req: number; path: string }
-  | { type: 'reload'; req: number; path: string };
+  | { type: 'reload'; req: number; path: string }
+  | { type: 'find'; req: number; query: string }
+  | { type: 'search'; req: number; query: string; caseSensitive: boolean }
+  | { type: 'cancel'; req: number };
 
 export type FilesDown =
   | { type: 'listing'; req: number; path: string; entries: Entry[]; truncated: boolean }
@@ -56,12 +83,15 @@ export type FilesDown =
   | { type: 'failed'; req: number; code: FailCode; message: string }
   /** the answer to a save refused as a conflict: the file's text on disk */
   | { type: 'disk'; req: number; path: string; version: string; message: string; text: string }
-  | { type: 'changed'; paths: string[] };
+  | { type: 'changed'; paths: string[] }
+  | { type: 'found'; req: number; paths: string[]; truncated: boolean }
+  /** `files`: how many files were read */
+  | { type: 'hits'; req: number; hits: Hit[]; files: number; stopped: SearchStop };
 
 export type FilesMessage = FilesUp | FilesDown;
 
 /** index = type byte */
-const TYPES = ['list', 'open', 'save', 'create', 'rename', 'delete', 'listing', 'opened', 'done', 'failed', 'disk', 'changed', 'reload'] as const satisfies readonly FilesMessage['type'][];
+const TYPES = ['list', 'open', 'save', 'create', 'rename', 'delete', 'listing', 'opened', 'done', 'failed', 'disk', 'changed', 'reload', 'find', 'found', 'search', 'hits', 'cancel'] as const satisfies readonly FilesMessage['type'][];
 const DISK = TYPES.indexOf('disk');
 const KINDS: readonly EntryKind[] = ['file', 'dir', 'link', 'other'];
 const CODES: readonly FailCode[] = ['not-found', 'outside', 'not-regular', 'too-large', 'binary', 'exists', 'conflict', 'io', 'not-open'];
@@ -91,6 +121,16 @@ const path = (o: Record<string, unknown>, key = 'path') => {
 };
 const req = (o: Record<string, unknown>) => int(o, 'req', 0, MAX_REQ);
 const bool = (o: Record<string, unknown>, key: string) => o[key] === true;
+const query = (o: Record<string, unknown>) => str(o, 'query', MAX_QUERY_CHARS);
+const paths = (o: Record<string, unknown>, max: number) => {
+  if (!Array.isArray(o.paths) || o.paths.length > max) fail(`"paths" must hold at most ${max} paths`);
+  return o.paths.map((p, i) => path({ [i]: p }, String(i)));
+};
+
+function hit(v: unknown): Hit {
+  const o = obj(v, 'hit');
+  return { path: path(o), line: int(o, 'line', 1, MAX_REQ), col: int(o, 'col', 1, MAX_REQ), text: str(o, 'text', MAX_HIT_TEXT_CHARS * 2) };
+}
 
 function entry(v: unknown): Entry {
   const o = obj(v, 'entry');
@@ -139,9 +179,21 @@ export function readFiles(body: Uint8Array): FilesMessage {
       if (!CODES.includes(code)) fail(`unknown files failure code`);
       return { type, req: req(o), code, message: str(o, 'message', 2000) };
     }
-    case 'changed': {
-      if (!Array.isArray(o.paths) || o.paths.length > MAX_ENTRIES) fail(`"paths" must hold at most ${MAX_ENTRIES} paths`);
-      return { type, paths: o.paths.map((p, i) => path({ [i]: p }, String(i))) };
+    case 'changed':
+      return { type, paths: paths(o, MAX_ENTRIES) };
+    case 'find':
+      return { type, req: req(o), query: query(o) };
+    case 'search':
+      return { type, req: req(o), query: str(o, 'query', MAX_QUERY_CHARS, { min: 1 }), caseSensitive: bool(o, 'caseSensitive') };
+    case 'cancel':
+      return { type, req: req(o) };
+    case 'found':
+      return { type, req: req(o), paths: paths(o, MAX_FOUND), truncated: bool(o, 'truncated') };
+    case 'hits': {
+      if (!Array.isArray(o.hits) || o.hits.length > MAX_HITS) fail(`"hits" must hold at most ${MAX_HITS} hits`);
+      const stopped = (o.stopped ?? null) as SearchStop;
+      if (!STOPS.includes(stopped)) fail('unknown "stopped"');
+      return { type, req: req(o), hits: o.hits.map(hit), files: int(o, 'files', 0, MAX_REQ), stopped };
     }
   }
 }
@@ -158,12 +210,17 @@ export const FILES_RULES: Rules<FilesMessage> = {
   rename: toHost(WRITERS, VIEWER('rename')),
   delete: toHost(WRITERS, VIEWER('delete')),
   reload: toHost(WRITERS, VIEWER('reload')),
+  find: toHost(GUESTS),
+  search: toHost(GUESTS),
+  cancel: toHost(GUESTS),
   listing: fromHost,
   opened: fromHost,
   done: fromHost,
   failed: fromHost,
   disk: { ...fromHost, lane: 'bulk' },
-  changed: fromHost
+  changed: fromHost,
+  found: fromHost,
+  hits: { ...fromHost, lane: 'bulk' }
 };
 
 export const filesProtocol: Protocol<FilesUp, FilesDown> = {

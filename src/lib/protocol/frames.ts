@@ -25,7 +25,7 @@ export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
  * The one byte in front of every message: which capability's protocol reads the rest. One entry
  * per capability; a new capability takes the next free number.
  */
-export const CAP = { MESH: 0, TERMINAL: 1, SESSION: 2, FILES: 3, EDITOR: 4, COMMANDS: 5, ENV: 6, LOGS: 7 } as const;
+export const CAP = { MESH: 0, TERMINAL: 1, SESSION: 2, FILES: 3, EDITOR: 4, COMMANDS: 5, ENV: 6, LOGS: 7, METRICS: 8 } as const;
 export type CapId = (typeof CAP)[keyof typeof CAP];
 const CHUNK = 255;
 const ACK = 254;

@@ -6,6 +6,14 @@ export type Role = (typeof ROLES)[number];
 export const INVITE_ROLES = ['owner', 'editor', 'viewer'] as const;
 export type InviteRole = (typeof INVITE_ROLES)[number];
 
+/** Roles of the invites an owner makes: those, and `host` — a single-use, short-lived invite that
+ * attaches a host agent to a session started in the browser (`live-sessions host --attach LINK`). */
+export const MADE_INVITE_ROLES = [...INVITE_ROLES, 'host'] as const;
+export type MadeInviteRole = (typeof MADE_INVITE_ROLES)[number];
+
+/** Longest lifetime of a host invite, s: it is meant to be pasted on the box right away. */
+export const HOST_INVITE_MAX_TTL_S = 3600;
+
 export function isRole(v: unknown): v is Role {
   return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
 }

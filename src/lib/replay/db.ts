@@ -6,12 +6,14 @@
  *   keyframes   Keyframe by [rec+seq]; [rec+t] to find the one before a seek target
  *   marks       the events that are timeline markers (joins, leaves, renames, markers), by
  *               [rec+seq], so that the player lists them without reading the whole recording
+ *   words       the word index of the terminal text (search-index.ts), by [rec+from] and by word
  *
  * A batch writes its events, marks, keyframes and the updated meta in one transaction: a tab
  * closed or a quota hit mid-batch leaves the recording exactly as it was after the last batch.
  */
 import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { Keyframe, RecordingMeta, Stored } from './events.ts';
+import type { WordPage } from './search-index.ts';
 
 export const DB_NAME = 'live-sessions-replay';
 
@@ -20,6 +22,7 @@ export class ReplayDb extends Dexie {
   events!: Table<Stored, [string, number]>;
   keyframes!: Table<Keyframe, [string, number]>;
   marks!: Table<Stored, [string, number]>;
+  words!: Table<WordPage, [string, number]>;
 
   /** `deps` for Node tests (fake-indexeddb); the browser's own IndexedDB otherwise */
   constructor(name = DB_NAME, deps?: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }) {
@@ -30,13 +33,14 @@ export class ReplayDb extends Dexie {
       keyframes: '[rec+seq], [rec+t]',
       marks: '[rec+seq]'
     });
+    this.version(2).stores({ words: '[rec+from], *keys' });
   }
 
   /** Deletes one recording and everything in it, in one transaction. */
   async remove(rec: string): Promise<void> {
-    await this.transaction('rw', [this.recordings, this.events, this.keyframes, this.marks], async () => {
-      const range = (t: Table<unknown, [string, number]>) => t.where('[rec+seq]').between([rec, Dexie.minKey], [rec, Dexie.maxKey]).delete();
-      await Promise.all([range(this.events), range(this.keyframes), range(this.marks)]);
+    await this.transaction('rw', [this.recordings, this.events, this.keyframes, this.marks, this.words], async () => {
+      const range = (t: Table<unknown, [string, number]>, key = '[rec+seq]') => t.where(key).between([rec, Dexie.minKey], [rec, Dexie.maxKey]).delete();
+      await Promise.all([range(this.events), range(this.keyframes), range(this.marks), range(this.words, '[rec+from]')]);
       await this.recordings.delete(rec);
     });
   }

@@ -1,5 +1,5 @@
 /** Saves file parts as a download (a Blob, so the parts are not joined into one string first). */
-export function download(parts: string[], name: string, type: string): void {
+export function download(parts: BlobPart[], name: string, type: string): void {
   const url = URL.createObjectURL(new Blob(parts, { type }));
   const a = document.createElement('a');
   a.href = url;

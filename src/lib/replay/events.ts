@@ -75,6 +75,8 @@ export interface RecordingMeta {
   participants: string[];
   /** why recording stopped early, when it did ("storage full") */
   stopped?: string;
+  /** has a word index of its terminal text (search-index.ts); older recordings are searched through */
+  words?: boolean;
   /** imported from a file rather than recorded here */
   imported?: boolean;
 }

@@ -12,6 +12,7 @@ import type { ReplayDb } from './db.ts';
 import { RECORDING_VERSION, sizeOf, type Keyframe, type Person, type RecordingMeta, type Screen, type Stored } from './events.ts';
 import { FORMAT, fromB64 } from './file-format.ts';
 import { isMark } from './markers.ts';
+import { WordIndexer } from './search-index.ts';
 
 /** Longest line, characters (a keyframe with every terminal's scrollback). */
 export const MAX_LINE_CHARS = 64 * 1024 * 1024;
@@ -155,12 +156,16 @@ export async function importRecording(db: ReplayDb, lines: AsyncIterable<string>
   const prev = { seq: 0, t: 0 };
   let batch: Stored[] = [];
   let kfs: Keyframe[] = [];
+  const words = new WordIndexer(id);
   const write = async () => {
     if (!meta) return;
     const [events, keyframes, m] = [batch, kfs, { ...meta }];
     [batch, kfs] = [[], []];
-    await db.transaction('rw', [db.events, db.marks, db.keyframes, db.recordings], async () => {
+    for (const e of events) words.add(e);
+    const pages = words.take();
+    await db.transaction('rw', [db.events, db.marks, db.keyframes, db.words, db.recordings], async () => {
       if (events.length) await db.events.bulkAdd(events);
+      if (pages.length) await db.words.bulkAdd(pages);
       const marks = events.filter(isMark);
       if (marks.length) await db.marks.bulkAdd(marks);
       if (keyframes.length) await db.keyframes.bulkAdd(keyframes);
@@ -179,7 +184,7 @@ export async function importRecording(db: ReplayDb, lines: AsyncIterable<string>
         } catch (e) {
           throw e instanceof ImportError ? e : new ImportError(`The recording's header is damaged: ${(e as Error).message}`);
         }
-        meta = { id, v: RECORDING_VERSION, ...h, length: 0, events: 0, bytes: 0, imported: true };
+        meta = { id, v: RECORDING_VERSION, ...h, length: 0, events: 0, bytes: 0, imported: true, words: true };
         continue;
       }
       if (!line.trim()) continue;

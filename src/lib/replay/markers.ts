@@ -1,8 +1,48 @@
 /**
- * Timeline markers. Presence events are markers of their own; any capability can put one on the
- * timeline by recording a `marker` event (the commands capability will: command, exit code).
+ * Timeline markers. Presence events are markers of their own; a capability puts its moments on
+ * the timeline with an entry in MESSAGE_MARKERS (which of its messages are markers), and the
+ * recorder records a `marker` event after each such message: commands with their exit codes,
+ * environment checkpoints.
  */
+import type { Typed } from '../protocol/capability.ts';
+import type { Command } from '../protocol/commands.ts';
+import type { SnapshotInfo } from '../protocol/env.ts';
 import type { Person, Stored } from './events.ts';
+
+export interface MarkerNote {
+  kind: string;
+  label: string;
+}
+
+/** What a capability's message adds to the timeline; `seen` remembers across messages (lists are
+ * sent whole, each time). */
+export type MessageMarkers = (msg: Typed, seen: Set<string>) => MarkerNote[];
+
+const by = (a: { name: string } | null | undefined) => (a ? ` (${a.name})` : '');
+const MAX_LABEL = 200;
+
+export const MESSAGE_MARKERS: Record<string, MessageMarkers> = {
+  /** a finished command, once: `failed` when its exit code is not 0 */
+  commands: (msg, seen) => {
+    if (msg.type !== 'update') return [];
+    const c = (msg as Typed & { command: Command }).command;
+    if (c.end === null || seen.has(`commands:${c.id}`)) return [];
+    seen.add(`commands:${c.id}`);
+    const exit = c.exit === null ? '' : ` → exit ${c.exit}`;
+    return [{ kind: c.exit ? 'command-failed' : 'command', label: `$ ${(c.text ?? 'command').slice(0, MAX_LABEL)}${exit}${by(c.authors[0])}` }];
+  },
+  /** a checkpoint taken while recording (the first list only says what was there before) */
+  env: (msg, seen) => {
+    if (msg.type !== 'list') return [];
+    const list = (msg as Typed & { snapshots: SnapshotInfo[] }).snapshots;
+    const first = !seen.has('env:listed');
+    seen.add('env:listed');
+    const fresh = list.filter((s) => !seen.has(`env:${s.id}`));
+    for (const s of fresh) seen.add(`env:${s.id}`);
+    if (first) return [];
+    return fresh.filter((s) => s.source !== 'start').map((s) => ({ kind: 'checkpoint', label: `Checkpoint: ${s.label.slice(0, MAX_LABEL)}${by(s.author)}` }));
+  }
+};
 
 export interface Marker {
   seq: number;

@@ -13,6 +13,8 @@ import { markersOf, type Marker } from './markers.ts';
 import { Player, SPEEDS } from './player.ts';
 import { RecordingReader } from './reader.ts';
 import { search, type Hit } from './search.ts';
+import { segmented } from './segmented.ts';
+import { downloadZip } from 'client-zip';
 
 export class PlayerState {
   meta = $state<RecordingMeta | null>(null);
@@ -113,6 +115,14 @@ export class PlayerState {
   /** One terminal's track as an asciicast v2 file. */
   async exportCast(termId: number): Promise<void> {
     if (this.meta) download(await asciicast(this.#reader, termId), fileName(this.meta).replace(/\.lsrec$/, `-terminal-${termId}.cast`), 'application/x-asciicast');
+  }
+
+  /** One terminal in asciinema-player's segmented format (segmented.ts), as a zip of its files. */
+  async exportSegmented(termId: number): Promise<void> {
+    if (!this.meta) return;
+    const files = await segmented(this.#reader, termId);
+    const zip = await downloadZip(files.map((f) => ({ name: f.name, input: f.text }))).blob();
+    download([zip], fileName(this.meta).replace(/\.lsrec$/, `-terminal-${termId}-segmented.zip`), 'application/zip');
   }
 
   /** Resolves once the last seek is done and every shown terminal parsed what it was given. */

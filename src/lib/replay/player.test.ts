@@ -59,8 +59,8 @@ describe('Player', () => {
     expect(await db.keyframes.count()).toBeGreaterThan(5);
 
     const reads: number[] = [];
-    const events = reader.events.bind(reader);
-    reader.events = (after, afterT, until, limit) => (reads.push(after), events(after, afterT, until, limit));
+    const span = reader.span.bind(reader);
+    reader.span = (after, afterT, until) => (reads.push(after), span(after, afterT, until));
     const backward = await screenAt(player, term, 35_050);
     expect(backward).toContain('line 350');
     expect(backward).not.toContain('line 351');

@@ -79,11 +79,7 @@ export class Player {
       this.#model.load(kf ?? { people: [], self: null, latest: {}, screens: [], seq: 0, t: 0 });
     }
     this.#ahead = [];
-    for (;;) {
-      const page = await this.#reader.events(this.#model.seq, this.#model.t, target);
-      for (const e of page) this.#model.apply(e);
-      if (page.length === 0 || page[page.length - 1].t >= target) break;
-    }
+    for (const e of await this.#reader.span(this.#model.seq, this.#model.t, target)) this.#model.apply(e);
     this.t = target;
     this.#emit();
   }
@@ -121,7 +117,7 @@ export class Player {
     let t = this.t + (now - this.#last) * this.speed;
     this.#last = now;
     if (this.#ahead.length === 0) {
-      this.#ahead = await this.#reader.events(this.#model.seq, this.#model.t, this.t + READ_AHEAD_MS * this.speed);
+      this.#ahead = await this.#reader.events(this.#model.seq, this.t + READ_AHEAD_MS * this.speed);
       // nothing soon: the next event, wherever it is (skip idle jumps to it)
       if (this.#ahead.length === 0) this.#ahead = [await this.#reader.next(this.#model.seq)].filter((e) => e !== undefined);
     }

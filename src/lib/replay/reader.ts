@@ -6,6 +6,7 @@
 import { Dexie } from 'dexie';
 import type { ReplayDb } from './db.ts';
 import type { Keyframe, RecordingMeta, Stored } from './events.ts';
+import { ANY, wordKey, type WordPage } from './search-index.ts';
 
 /** Events read per page while playing or seeking (an output event is up to 16 KiB or so). */
 export const PAGE_EVENTS = 256;
@@ -27,23 +28,28 @@ export class RecordingReader {
     return this.db.marks.where('[rec+seq]').between([this.rec, Dexie.minKey], [this.rec, Dexie.maxKey]).toArray();
   }
 
-  /** The last keyframe at or before t, if any. Reads keys first, then that one keyframe: asked
-   * for the last value of a range, Dexie may load every value in the range. */
+  /** The last keyframe at or before t, if any: its key through the t index (one step of a
+   * reverse key cursor), then that one keyframe. */
   async keyframeAt(t: number): Promise<Keyframe | undefined> {
-    const keys = await this.db.keyframes.where('[rec+t]').between([this.rec, -Infinity], [this.rec, t], true, true).primaryKeys();
-    const last = keys.at(-1);
+    const [last] = await this.db.keyframes.where('[rec+t]').between([this.rec, -Infinity], [this.rec, t], true, true).reverse().limit(1).primaryKeys();
     return last ? this.db.keyframes.get(last) : undefined;
   }
 
-  /** Up to `limit` events after seq `after` (whose t is `afterT`), in order, with t ≤ `until`:
-   * read through the t index so that nothing past `until` is loaded. */
-  events(after: number, afterT: number, until: number, limit = PAGE_EVENTS): Promise<Stored[]> {
-    return this.db.events
-      .where('[rec+t]')
-      .between([this.rec, afterT], [this.rec, until], true, true)
-      .filter((e) => e.seq > after)
-      .limit(limit)
-      .toArray();
+  /** Every event after seq `after` (whose t is `afterT`) up to t = `until`, in one read through
+   * the t index: what a seek applies after its keyframe, which keyframes every KEYFRAME_BYTES of
+   * output keep small. */
+  async span(after: number, afterT: number, until: number): Promise<Stored[]> {
+    const page = await this.db.events.where('[rec+t]').between([this.rec, afterT], [this.rec, until], true, true).toArray();
+    return page.filter((e) => e.seq > after);
+  }
+
+  /** Events after seq `after` with t ≤ `until`, in order, up to `limit`: fewer means there are
+   * no more. Read in plain pages through the seq index (one IndexedDB getAll each, no cursor)
+   * and cut at `until`, so a page reads at most `limit` events past it. */
+  async events(after: number, until: number, limit = PAGE_EVENTS): Promise<Stored[]> {
+    const page = await this.db.events.where('[rec+seq]').between([this.rec, after + 1], [this.rec, Infinity], true, true).limit(limit).toArray();
+    const end = page.findIndex((e) => e.t > until);
+    return end < 0 ? page : page.slice(0, end);
   }
 
   /** The first event after seq `after` (what comes next while playing). */
@@ -71,6 +77,24 @@ export class RecordingReader {
       if (page.length < PAGE_EVENTS) return;
       after = page[page.length - 1].seq;
     }
+  }
+
+  /** The word-index pages with a word that starts with `word`, in order (search-index.ts), and
+   * the pages too varied to index. */
+  async pagesWith(word: string): Promise<WordPage[]> {
+    const key = wordKey(this.rec, word);
+    const [hits, any] = await Promise.all([
+      this.db.words.where('keys').between(key, key + '\uffff', true, true).toArray(),
+      this.db.words.where('keys').equals(wordKey(this.rec, ANY)).toArray()
+    ]);
+    const pages = new Map<number, WordPage>();
+    for (const p of [...hits, ...any]) pages.set(p.from, p);
+    return [...pages.values()].sort((a, b) => a.from - b.from);
+  }
+
+  /** Events with seq in [from, to]. */
+  range(from: number, to: number): Promise<Stored[]> {
+    return this.db.events.where('[rec+seq]').between([this.rec, from], [this.rec, to], true, true).toArray();
   }
 
   eachKeyframe(fn: (k: Keyframe) => void): Promise<void> {

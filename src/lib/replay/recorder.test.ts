@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dexie } from 'dexie';
 import { terminalProtocol } from '../protocol/terminal.ts';
-import { Recorder, KEYFRAME_BYTES } from './recorder.ts';
+import { Recorder, KEYFRAME_BYTES, KEYFRAME_MIN_MS, KEYFRAME_MS } from './recorder.ts';
 import { clock, FakeSource, fakePeer, headlessKit, memoryDb } from './testing.ts';
 import type { ReplayDb } from './db.ts';
 
@@ -60,21 +60,70 @@ describe('Recorder', () => {
     expect((await db.events.toArray()).map((e) => e.k)).toEqual(['self']);
   });
 
-  it('takes a keyframe of each terminal once enough output came, at a batch boundary', async () => {
+  it('takes a keyframe of each terminal every KEYFRAME_BYTES of output, inside a batch too', async () => {
     const { db, src, c, rec } = setup();
     src.msg(host, 'terminal', { type: 'snapshot', id: 3, seq: 0, cols: 40, rows: 10, data: '' } as never);
     const line = 'x'.repeat(1023) + '\n';
-    for (let i = 1; i <= KEYFRAME_BYTES / 1024 + 2; i++) output(src, 3, i, i === 5 ? 'FIFTH' + line.slice(5) : line);
+    const perKf = KEYFRAME_BYTES / 1024;
+    for (let i = 1; i <= 2 * perKf + 2; i++) {
+      c.advance(10);
+      output(src, 3, i, i === perKf ? '\x1b[2J\x1b[Hfirst-kf' + line.slice(8) : line);
+    }
     output(src, 3, 1000, '\x1b[2J\x1b[Hend-of-batch');
     c.advance(100);
     await rec.flush();
-    const [kf] = await db.keyframes.toArray();
-    expect(kf.seq).toBe((await db.events.count()));
-    expect(kf.screens).toHaveLength(1);
-    expect(kf.screens[0]).toMatchObject({ id: 3, cols: 40, rows: 10 });
-    expect(kf.screens[0].data).toContain('end-of-batch');
-    expect(kf.self).toEqual(self);
+    const kfs = await db.keyframes.toArray();
+    // the snapshot and `self` come first (seq 1, 2): the perKf-th output is event perKf + 2
+    expect(kfs.map((k) => k.seq)).toEqual([perKf + 2, 2 * perKf + 2]);
+    expect(kfs[0].screens).toHaveLength(1);
+    expect(kfs[0].screens[0]).toMatchObject({ id: 3, cols: 40, rows: 10 });
+    expect(kfs[0].screens[0].data).toContain('first-kf');
+    expect(kfs[0].self).toEqual(self);
+    // what came after the last keyframe waits for the next one (by bytes, or KEYFRAME_MS later)
+    expect(kfs[1].screens[0].data).not.toContain('end-of-batch');
+    c.advance(KEYFRAME_MS);
+    output(src, 3, 1001, '!');
+    await rec.flush();
+    const last = (await db.keyframes.toArray()).at(-1)!;
+    expect(last.screens[0].data).toContain('end-of-batch!');
     await rec.dispose();
+  });
+
+  it('takes keyframes at most every KEYFRAME_MIN_MS, however fast the output comes', async () => {
+    const { db, src, c, rec } = setup();
+    const line = 'z'.repeat(1023) + '\n';
+    // 10 keyframes' worth of output within 1 s of recording time
+    for (let i = 1; i <= (10 * KEYFRAME_BYTES) / 1024; i++) {
+      if (i % 128 === 0) c.advance(100);
+      output(src, 1, i, line);
+    }
+    await rec.dispose();
+    const ts = (await db.keyframes.toArray()).map((k) => k.t);
+    expect(ts.length).toBeGreaterThan(1);
+    expect(ts.length).toBeLessThanOrEqual(1000 / KEYFRAME_MIN_MS);
+    expect(ts.every((t, i) => i === 0 || t - ts[i - 1] >= KEYFRAME_MIN_MS)).toBe(true);
+  });
+
+  it('puts finished commands (with exit codes) and checkpoints taken while recording on the timeline', async () => {
+    const { db, src, c, rec } = setup();
+    const cmd = (id: number, end: number | null, exit: number | null) =>
+      src.msg(host, 'commands', { type: 'update', command: { id, term: 1, text: `make ${id}`, authors: [{ id: 'p2', name: 'Eddie', role: 'editor' }], cwd: '/', start: 1, end, exit } } as never);
+    const snap = (id: number, label: string, source = 'request') => ({ id, label, time: 1, author: { id: 'p2', name: 'Eddie', role: 'editor' }, source });
+    src.msg(host, 'env', { type: 'list', snapshots: [snap(1, 'start', 'start'), snap(2, 'old one')] } as never);
+    cmd(1, null, null);
+    c.advance(1000);
+    cmd(1, 2, 0);
+    cmd(1, 2, 0); // told again: one marker
+    cmd(2, 3, 2);
+    c.advance(1000);
+    src.msg(host, 'env', { type: 'list', snapshots: [snap(1, 'start', 'start'), snap(2, 'old one'), snap(3, 'before deploy')] } as never);
+    await rec.dispose();
+    const marks = (await db.marks.toArray()).filter((m) => m.k === 'marker');
+    expect(marks.map((m) => [m.t, m.k === 'marker' && m.kind, m.k === 'marker' && m.label])).toEqual([
+      [1000, 'command', '$ make 1 → exit 0 (Eddie)'],
+      [1000, 'command-failed', '$ make 2 → exit 2 (Eddie)'],
+      [2000, 'checkpoint', 'Checkpoint: before deploy (Eddie)']
+    ]);
   });
 
   it('stops when storage is full, says so, and keeps every earlier batch intact', async () => {

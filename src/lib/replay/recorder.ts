@@ -14,9 +14,10 @@ import type { MeshPeer } from '../mesh/mesh.ts';
 import type { Routed } from '../mesh/router.ts';
 import { isQuotaError, type ReplayDb } from './db.ts';
 import { detach, RECORDING_VERSION, sizeOf, type Keyframe, type Person, type RecEvent, type RecordingMeta, type Screen, type Stored } from './events.ts';
-import { isMark } from './markers.ts';
+import { isMark, MESSAGE_MARKERS } from './markers.ts';
 import { ReplayModel } from './replay-state.ts';
 import { TermModel, type XtermKit } from './term-model.ts';
+import { WordIndexer } from './search-index.ts';
 
 /** How often queued events are written, ms. */
 export const FLUSH_MS = 1000;
@@ -24,6 +25,9 @@ export const FLUSH_MS = 1000;
 export const KEYFRAME_BYTES = 128 * 1024;
 /** …or after this long with any change, ms. */
 export const KEYFRAME_MS = 10_000;
+/** …but not more often than this, ms of recording time: a keyframe costs a serialize (a few ms),
+ * and a terminal pouring out tens of MB/s would otherwise take hundreds a second. */
+export const KEYFRAME_MIN_MS = 250;
 
 /** Messages never recorded: the mesh's own (a hello carries a credential; presence is recorded
  * as join/leave/rename instead) and the owner's share links (invite secrets). */
@@ -72,6 +76,9 @@ export class Recorder {
   #meta: RecordingMeta;
   #model: ReplayModel;
   #terms = new Map<number, TermModel>();
+  #words: WordIndexer;
+  /** what MESSAGE_MARKERS remember */
+  #seen = new Set<string>();
   #sinceKf = { bytes: 0, t: 0, changed: false };
   #chain: Promise<void> = Promise.resolve();
   /** each peer's name as last recorded */
@@ -84,8 +91,9 @@ export class Recorder {
     this.#now = o.now ?? (() => Date.now());
     this.#t0 = this.#now();
     this.id = o.id ?? `${o.session}-${this.#t0.toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-    this.#meta = { id: this.id, v: RECORDING_VERSION, session: o.session, started: this.#t0, length: 0, events: 0, bytes: 0, participants: [o.self.name] };
+    this.#meta = { id: this.id, v: RECORDING_VERSION, session: o.session, started: this.#t0, length: 0, events: 0, bytes: 0, participants: [o.self.name], words: true };
     this.#model = new ReplayModel((id) => this.#term(id));
+    this.#words = new WordIndexer(this.id);
     const src = o.source;
     this.#store.add(src.router.tapped.on((r) => this.#tapped(r)));
     this.#store.add(
@@ -111,6 +119,8 @@ export class Recorder {
   #tapped(r: Routed): void {
     if (NOT_RECORDED.has(r.capability) || NOT_RECORDED.has(`${r.capability}.${r.msg.type}`)) return;
     this.record({ k: 'msg', cap: r.capability, from: r.peer.id, msg: detach(r.msg) as Typed });
+    const notes = MESSAGE_MARKERS[r.capability];
+    if (notes) for (const m of notes(r.msg, this.#seen)) this.record({ k: 'marker', ...m });
   }
 
   #term(id: number): TermModel {
@@ -137,46 +147,52 @@ export class Recorder {
     const batch = this.#queue.splice(0);
     let bytes = 0;
     const meta = this.#meta;
+    const kfs: Keyframe[] = [];
     for (const e of batch) {
       bytes += sizeOf(e);
       this.#model.apply(e);
-      if (e.k === 'msg' && e.cap === 'terminal') this.#sinceKf.bytes += sizeOf(e.msg);
+      this.#words.add(e);
       if (e.k === 'join' && !meta.participants.includes(e.who.name)) meta.participants = [...meta.participants, e.who.name];
       if (e.k === 'rename' && !meta.participants.includes(e.name)) meta.participants = [...meta.participants, e.name];
+      this.#sinceKf.changed = true;
+      if (e.k !== 'msg' || e.cap !== 'terminal') continue;
+      const data = (e.msg as { data?: Uint8Array | string }).data;
+      this.#sinceKf.bytes += data?.length ?? 0;
+      // by bytes, inside the batch: a seek then never parses more than about KEYFRAME_BYTES,
+      // however fast the output came
+      if (this.#sinceKf.bytes >= KEYFRAME_BYTES && e.t - this.#sinceKf.t >= KEYFRAME_MIN_MS) kfs.push(await this.#keyframe(e));
     }
-    this.#sinceKf.changed = true;
     const last = batch[batch.length - 1];
-    const kf = this.#keyframeDue(last.t) ? await this.#keyframe(last) : null;
-    if (kf) bytes += sizeOf(kf.screens);
+    if (this.#sinceKf.changed && last.t - this.#sinceKf.t >= KEYFRAME_MS) kfs.push(await this.#keyframe(last));
+    for (const kf of kfs) bytes += sizeOf(kf.screens);
+    const pages = this.#words.take();
     const next: RecordingMeta = { ...meta, length: last.t, events: last.seq, bytes: meta.bytes + bytes };
     const db = this.#o.db;
     try {
-      await db.transaction('rw', [db.events, db.marks, db.keyframes, db.recordings], async () => {
+      await db.transaction('rw', [db.events, db.marks, db.keyframes, db.words, db.recordings], async () => {
         await db.events.bulkAdd(batch);
+        if (pages.length) await db.words.bulkAdd(pages);
         const marks = batch.filter(isMark);
         if (marks.length) await db.marks.bulkAdd(marks);
-        if (kf) await db.keyframes.add(kf);
+        if (kfs.length) await db.keyframes.bulkAdd(kfs);
         await db.recordings.put(next);
       });
     } catch (e) {
       return isQuotaError(e) ? this.stop('full', FULL) : this.stop('failed', `Recording stopped: ${(e as Error).message}`);
     }
     this.#meta = next;
-    if (kf) this.#sinceKf = { bytes: 0, t: kf.t, changed: false };
     this.status.fire({ state: this.state, bytes: next.bytes });
   }
 
-  #keyframeDue(t: number): boolean {
-    return this.#sinceKf.bytes >= KEYFRAME_BYTES || (this.#sinceKf.changed && t - this.#sinceKf.t >= KEYFRAME_MS);
-  }
-
-  async #keyframe(last: Stored): Promise<Keyframe> {
+  /** The state after event `at`; restarts the count towards the next keyframe. */
+  async #keyframe(at: Stored): Promise<Keyframe> {
     const screens: Screen[] = [];
     for (const [id, m] of this.#terms) {
       await m.settled();
       screens.push({ id, cols: m.cols, rows: m.rows, data: m.serialize() });
     }
-    return { rec: this.id, seq: last.seq, t: last.t, ...this.#model.state(screens) };
+    this.#sinceKf = { bytes: 0, t: at.t, changed: false };
+    return { rec: this.id, seq: at.seq, t: at.t, ...this.#model.state(screens) };
   }
 
   /** Stops recording for good (storage full or failing), keeping what was written. */

@@ -9,6 +9,8 @@ import { importRecording, linesOf } from './import.ts';
 import { RecordingReader } from './reader.ts';
 import { storageInfo, type StorageInfo } from './storage.ts';
 import { download } from './download.ts';
+import { importHostRecord } from './host-record.ts';
+import { browserKit } from './live.ts';
 
 export class RecordingsState {
   list = $state<RecordingMeta[]>([]);
@@ -43,6 +45,29 @@ export class RecordingsState {
     const meta = await reader.meta();
     if (!meta) return;
     download(await exportParts(reader), fileName(meta), 'application/x-ndjson');
+  }
+
+  /** A host's record (.cast files + .jsonl audit log) as a recording. */
+  async importHostRecord(files: File[]): Promise<string | null> {
+    this.busy = true;
+    this.error = this.notice = null;
+    try {
+      const meta = await importHostRecord(this.#db, files, browserKit);
+      this.notice = `Opened the host record of ${meta.session}: ${files.length} files, ${meta.events} events.`;
+      await this.refresh();
+      return meta.id;
+    } catch (e) {
+      this.error = `The host record was not opened. ${(e as Error).message}`;
+      return null;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Files dropped on the page: a recording file, or the files of a host record. */
+  dropped(files: File[]): void {
+    if (files.length === 1 && !files[0].name.endsWith('.cast')) void this.importFile(files[0]);
+    else if (files.length) void this.importHostRecord(files);
   }
 
   async importFile(file: File): Promise<string | null> {

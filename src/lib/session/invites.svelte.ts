@@ -5,8 +5,11 @@
  */
 import type { InviteInfo } from '../protocol/api.ts';
 import { writeLink } from '../protocol/links.ts';
-import type { InviteRole } from '../protocol/roles.ts';
+import type { MadeInviteRole } from '../protocol/roles.ts';
 import type { ApiClient } from '../mesh/api-client.ts';
+
+/** Lifetime of the host links the owner's page makes ("Attach a host agent"), s. */
+export const HOST_INVITE_TTL_S = 15 * 60;
 
 export class InviteList {
   list = $state<InviteInfo[]>([]);
@@ -41,7 +44,7 @@ export class InviteList {
   }
 
   /** Makes a link; returns it. */
-  async create(role: InviteRole, ttlS: number, uses?: number): Promise<string | undefined> {
+  async create(role: MadeInviteRole, ttlS: number, uses?: number): Promise<string | undefined> {
     const r = await this.#do(() => this.#api.createInvite(this.#session, this.#token(), { role, ttl: ttlS, uses }));
     if (!r) return undefined;
     const link = writeLink(location.origin, { session: this.#session, invite: r.invite, key: this.#key });

@@ -33,8 +33,16 @@ export async function makeCertificate(): Promise<{ cert: RTCCertificate; fingerp
   return { cert, fingerprint: fp.toUpperCase() };
 }
 
+/** Browsers leave WebCrypto out of pages on plain http anywhere but localhost; say so plainly. */
+export function secureContextProblem(origin: string): string | null {
+  if (globalThis.crypto?.subtle) return null;
+  return `This page needs a secure connection: open it over https:// (the server's operator puts TLS in front of it). Browsers turn off the encryption a session needs on plain http at ${origin}; only localhost is exempt.`;
+}
+
 /** Throws a sentence a user can act on (ApiClient's). */
 export async function join(origin: string, session: string, hash: string): Promise<Joined> {
+  const insecure = secureContextProblem(origin);
+  if (insecure) throw new Error(insecure);
   const link = readLink(session, hash);
   const api = new ApiClient(origin);
   const [{ cert, fingerprint }, jwks, key, ownerKey] = await Promise.all([makeCertificate(), api.jwks(), roomKey(link.key, link.session), makeOwnerKey()]);

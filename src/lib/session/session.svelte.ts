@@ -14,7 +14,10 @@ import { HttpError } from '../protocol/api.ts';
 import { Credential } from '../mesh/credential.ts';
 import { DisposableStore } from '../mesh/events.ts';
 import { Mesh } from '../mesh/mesh.ts';
+import type { ConnectionPath } from '../mesh/connection-path.ts';
+import { PathWatcher } from '../mesh/path-watcher.ts';
 import { EnvClient } from '../env/env-client.ts';
+import { MetricsClient, type MetricsState } from '../metrics/metrics-client.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
 import { colorFor, pickName, rememberName } from '../presence/names.ts';
 import { PresenceClient, type Participant } from '../presence/presence-client.ts';
@@ -27,6 +30,7 @@ import { FilesClient } from '../files/files-client.ts';
 import { LogsClient } from '../logs/logs-client.ts';
 import { logFilterLabel } from '../logs/query.ts';
 import { startRecording, type LiveRecording } from '../replay/live.ts';
+import { recordingEnabled } from '../replay/record-setting.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
 import { join } from './join.ts';
 import { rememberedLinks } from './new-session.ts';
@@ -64,9 +68,14 @@ export class SessionState implements SessionView {
   files = $state.raw<FilesClient | null>(null);
   logs = $state.raw<LogsClient | null>(null);
   snapshots = $state<SnapshotInfo[]>([]);
+  metrics = $state.raw<MetricsState | null>(null);
   /** this browser's recording of the session (replay) */
   recording = $state<RecorderStatus | null>(null);
   participants = $derived([this.self, ...this.peers]);
+  /** how each connected peer is reached, and its round-trip time */
+  paths = $state.raw<Record<string, ConnectionPath>>({});
+  /** why a connection to someone did not open (until it does) */
+  connectProblem = $state<string | null>(null);
   hostConnected = $derived(this.peers.some((p) => p.role === 'host' && p.connected));
 
   #mesh: Mesh | null = null;
@@ -75,6 +84,7 @@ export class SessionState implements SessionView {
   #terms: TerminalClient | null = null;
   #commands: CommandsClient | null = null;
   #env: EnvClient | null = null;
+  #metrics: MetricsClient | null = null;
   #recording: LiveRecording | null = null;
   #store = new DisposableStore();
   #control: ((d: Decision) => Promise<void>) | null = null;
@@ -110,7 +120,7 @@ export class SessionState implements SessionView {
       verify: localVerifier(jwks),
       key,
       RTCPeerConnection,
-      rtcConfig: { iceServers: cred.ice, certificates: [cert] },
+      rtcConfig: () => credential.rtcConfig({ certificates: [cert] }),
       log: (line) => console.debug(`[mesh] ${line}`)
     }));
     const presence = (this.#presence = new PresenceClient(mesh, () => this.self.name));
@@ -122,9 +132,12 @@ export class SessionState implements SessionView {
     const logs = (this.logs = new LogsClient(mesh));
     this.#announce();
     const env = (this.#env = new EnvClient(mesh));
-    this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
+    const metrics = (this.#metrics = new MetricsClient(mesh));
+    if (recordingEnabled()) this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
     const s = this.#store;
     s.add(credential.refreshed.on((t) => mesh.renewed(t)));
+    const paths = s.add(new PathWatcher(mesh));
+    s.add(paths.changed.on((st) => ((this.paths = st.paths), (this.connectProblem = st.problem))));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
     s.add(presence.changed.on((list) => (this.peers = list)));
     s.add(terms.changed.on((list) => (this.terminals = list)));
@@ -133,9 +146,11 @@ export class SessionState implements SessionView {
     s.add(mesh.peerError.on((e) => e.peer.role === 'host' && (this.error = e.message)));
     // The end is final: the host said bye, or signaling says the session ended. This page leaves
     // the mesh (no reconnects, not listed as present) and keeps what its terminals show.
-    s.add(mesh.peerGone.on(({ peer, reason }) => peer.role === 'host' && reason.kind === 'bye' && this.#ended()));
+    // A host attached with a host link (its credential names the invite) only detaches: the session goes on.
+    s.add(mesh.peerGone.on(({ peer, reason }) => peer.role === 'host' && !peer.claims.inv && reason.kind === 'bye' && this.#ended()));
     s.add(mesh.ended.on(() => this.#ended()));
     s.add(env.changed.on((list) => (this.snapshots = list)));
+    s.add(metrics.changed.on((st) => (this.metrics = st)));
     s.add(logs.filterChanged.on((f) => this.#recording?.recorder.record({ k: 'marker', kind: 'log-filter', label: logFilterLabel(f) })));
     s.add(
       mesh.decided.on((d) => {
@@ -236,6 +251,7 @@ export class SessionState implements SessionView {
   dispose(): void {
     this.#store.dispose();
     this.#env?.dispose();
+    this.#metrics?.dispose();
     void this.#recording?.dispose();
     this.#presence?.dispose();
     this.#terms?.dispose();

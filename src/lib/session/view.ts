@@ -16,6 +16,8 @@ import type { EditorClient } from '../editor/editor-client.ts';
 import type { FilesClient } from '../files/files-client.ts';
 import type { LogsClient } from '../logs/logs-client.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
+import type { ConnectionPath } from '../mesh/connection-path.ts';
+import type { MetricsState } from '../metrics/metrics-client.ts';
 
 export type { Participant, SignalingStatus, TerminalSink };
 
@@ -46,6 +48,12 @@ export interface SessionView {
   readonly logs?: LogsClient | null;
   /** this browser's recording of the session, once it started (replay/recorder.ts) */
   readonly recording?: RecorderStatus | null;
+  /** how each connected peer is reached (direct, STUN, TURN relay) and its RTT, by participant id */
+  readonly paths?: Record<string, ConnectionPath>;
+  /** why a connection to someone did not open, until it does */
+  readonly connectProblem?: string | null;
+  /** the host's live metrics (and its trace id), once it sent them */
+  readonly metrics?: MetricsState | null;
 
   rename(name: string): void;
   openTerminal(cols: number, rows: number): void;

@@ -81,6 +81,7 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
 
   let webgl: WebglAddon | null = null;
   function loadWebgl(): void {
+    if (!hardwareWebgl()) return;
     try {
       const addon = new WebglAddon();
       addon.onContextLoss(() => {
@@ -109,6 +110,22 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
       terminal.dispose(); // disposes the loaded addons too
     }
   };
+}
+
+/** Whether WebGL2 runs on a GPU here. Without one (a VM, a remote desktop, Chromium with
+ * --disable-gpu) WebGL is emulated in software (SwiftShader, llvmpipe) and every frame waits on a
+ * pixel read-back: the DOM renderer is then several times faster. Browsers do not refuse such a
+ * context for failIfMajorPerformanceCaveat, so the renderer's name decides. */
+const SOFTWARE_GL = /swiftshader|llvmpipe|softpipe|software|basic render/i;
+let hardware: boolean | null = null;
+function hardwareWebgl(): boolean {
+  if (hardware === null) {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    const info = gl?.getExtension('WEBGL_debug_renderer_info');
+    hardware = !!gl && !SOFTWARE_GL.test(String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)));
+    gl?.getExtension('WEBGL_lose_context')?.loseContext();
+  }
+  return hardware;
 }
 
 /** Opens http(s) links from terminal output in a new tab, without giving it our window. */

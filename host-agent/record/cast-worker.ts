@@ -1,0 +1,54 @@
+/**
+ * The casts' writing thread: decoding, redaction, JSON and file writes of every terminal's cast
+ * happen here, off the host's main thread, so recording takes nothing from the session's own
+ * work (keystrokes, output to peers). The main thread posts what terminals print (recorder.ts).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { recordRedactor } from '../redact/record-rules.ts';
+import { CastWriter, type CastHeader } from './asciicast.ts';
+
+export type ToCastWorker =
+  | { type: 'open'; id: number; path: string; header: CastHeader }
+  | { type: 'o'; id: number; data: Uint8Array; at: number }
+  | { type: 'r'; id: number; cols: number; rows: number }
+  | { type: 'm'; id: number; label: string }
+  | { type: 'close' }
+  /** what the main thread gathered since it last posted, in order */
+  | { type: 'batch'; items: ToCastWorker[] };
+
+export type FromCastWorker = { type: 'error'; id: number; message: string; code?: string } | { type: 'closed' };
+
+export interface CastWorkerData {
+  rules: RegExp[];
+}
+
+const port = parentPort!;
+const redact = recordRedactor((workerData as CastWorkerData).rules);
+const casts = new Map<number, CastWriter>();
+const fail = (id: number, e: Error) => port.postMessage({ type: 'error', id, message: e.message, code: (e as NodeJS.ErrnoException).code } satisfies FromCastWorker);
+
+port.on('message', handle);
+
+function handle(m: ToCastWorker): void {
+  switch (m.type) {
+    case 'batch':
+      for (const item of m.items) handle(item);
+      return;
+    case 'open':
+      try {
+        casts.set(m.id, new CastWriter(m.path, m.header, (e) => fail(m.id, e), redact));
+      } catch (e) {
+        // the record directory went bad (removed, replaced, read-only): this terminal goes unrecorded
+        fail(m.id, e as Error);
+      }
+      return;
+    case 'o':
+      return casts.get(m.id)?.output(m.data, m.at);
+    case 'r':
+      return casts.get(m.id)?.resize(m.cols, m.rows);
+    case 'm':
+      return casts.get(m.id)?.marker(m.label);
+    case 'close':
+      void Promise.all([...casts.values()].map((c) => c.close())).then(() => port.postMessage({ type: 'closed' } satisfies FromCastWorker));
+  }
+}

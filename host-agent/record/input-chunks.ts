@@ -1,0 +1,101 @@
+/**
+ * Terminal input for the audit log, coalesced per author and terminal into readable chunks: a
+ * line per command typed, not one per keystroke. A chunk ends at Enter (`\r` or `\n`, kept in it),
+ * when someone else types into that terminal, when its author pauses for IDLE_MS, when it reaches
+ * CHUNK_CHARS, and whenever the log writes anything else (so the log stays in order). Input typed
+ * with echo off is its own chunk that counts bytes and holds nothing of what was typed.
+ */
+import type { Claims } from '../../src/lib/protocol/credentials.ts';
+
+/** A pause this long ends a chunk, ms. */
+export const IDLE_MS = 1_000;
+/** Longest chunk, characters (a paste is cut into chunks this long). */
+export const CHUNK_CHARS = 4_096;
+
+export type Who = Pick<Claims, 'sub' | 'name' | 'role'>;
+
+export type InputChunk =
+  | { who: Who; at: Date; term: number; hidden: false; data: string }
+  | { who: Who; at: Date; term: number; hidden: true; bytes: number };
+
+interface Pending {
+  who: Who;
+  at: Date;
+  hidden: boolean;
+  data: string;
+  bytes: number;
+  /** when its author last typed, ms */
+  last: number;
+}
+
+export class InputChunks {
+  #emit: (c: InputChunk) => void;
+  #pending = new Map<number, Pending>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #dec = new TextDecoder();
+
+  constructor(emit: (c: InputChunk) => void) {
+    this.#emit = emit;
+  }
+
+  /** Input `who` typed into `term` (`hidden`: the terminal had echo off). */
+  add(who: Who, term: number, data: Uint8Array, hidden: boolean): void {
+    const p = this.#pending.get(term);
+    if (p && (p.who.sub !== who.sub || p.hidden !== hidden)) this.#flush(term);
+    else if (p) p.last = performance.now();
+    if (hidden) {
+      const h = this.#open(who, term, true);
+      h.bytes += data.length;
+      if (data.includes(0x0d) || data.includes(0x0a)) this.#flush(term);
+    } else {
+      // one line per Enter: a multi-line paste is several chunks
+      for (let part of this.#dec.decode(data).split(/(?<=[\r\n])/)) {
+        while (part) {
+          const c = this.#open(who, term, false);
+          const take = part.slice(0, CHUNK_CHARS - c.data.length);
+          part = part.slice(take.length);
+          c.data += take;
+          if (/[\r\n]$/.test(take) || c.data.length >= CHUNK_CHARS) this.#flush(term);
+        }
+      }
+    }
+    this.#arm();
+  }
+
+  #open(who: Who, term: number, hidden: boolean): Pending {
+    let p = this.#pending.get(term);
+    if (!p) this.#pending.set(term, (p = { who, at: new Date(), hidden, data: '', bytes: 0, last: performance.now() }));
+    return p;
+  }
+
+  #flush(term: number): void {
+    const p = this.#pending.get(term);
+    if (!p) return;
+    this.#pending.delete(term);
+    if (p.hidden) this.#emit({ who: p.who, at: p.at, term, hidden: true, bytes: p.bytes });
+    else if (p.data) this.#emit({ who: p.who, at: p.at, term, hidden: false, data: p.data });
+  }
+
+  /** One timer for all terminals, set for the chunk idle longest (not re-set on every keystroke). */
+  #arm(): void {
+    if (this.#timer || !this.#pending.size) return;
+    const oldest = Math.min(...[...this.#pending.values()].map((p) => p.last));
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const now = performance.now();
+      for (const [t, p] of [...this.#pending]) if (now - p.last >= IDLE_MS - 1) this.#flush(t);
+      this.#arm();
+    }, Math.max(0, oldest + IDLE_MS - performance.now()));
+  }
+
+  /** Writes every pending chunk (before another record, or at the end). */
+  flush(): void {
+    for (const term of [...this.#pending.keys()]) this.#flush(term);
+  }
+
+  dispose(): void {
+    this.flush();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Redaction for the record on the box (audit log and casts): the engine's built-in patterns
+ * (redact.ts: cloud keys, tokens, JWTs, private keys, URL passwords, secret-named arguments, long
+ * random strings) plus the host's own `--redact REGEX` rules, applied before anything is written.
+ */
+import { redactText } from './redact.ts';
+
+/** What a `--redact` match becomes. */
+export const RULE_MASK = '[REDACTED:rule]';
+/** A rule longer than this is refused (a regex is a program; keep it small). */
+export const MAX_RULE_CHARS = 1_000;
+/** At most this many rules. */
+export const MAX_RULES = 64;
+
+/** Compiles `--redact` values; throws one line naming the flag and the rule for a bad one. */
+export function parseRules(sources: string[]): RegExp[] {
+  if (sources.length > MAX_RULES) throw new Error(`--redact: at most ${MAX_RULES} rules, not ${sources.length}`);
+  return sources.map((src) => {
+    if (!src) throw new Error('--redact needs a regular expression, not an empty string');
+    if (src.length > MAX_RULE_CHARS) throw new Error(`--redact: a rule is at most ${MAX_RULE_CHARS} characters (this one has ${src.length})`);
+    let re: RegExp;
+    try {
+      re = new RegExp(src, 'gu');
+    } catch (e) {
+      throw new Error(`--redact ${JSON.stringify(src)} is not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
+    }
+    if (re.test('')) throw new Error(`--redact ${JSON.stringify(src)} matches the empty string; it would mark every position`);
+    return re;
+  });
+}
+
+/** Text as it may be written to the record. */
+export type Redactor = (text: string) => string;
+
+export function recordRedactor(rules: RegExp[]): Redactor {
+  return (text) => {
+    let out = redactText(text).text;
+    for (const re of rules) {
+      re.lastIndex = 0;
+      out = out.replace(re, RULE_MASK);
+    }
+    return out;
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * A participant's side of the host's live metrics, without DOM (the page and Node tests use it
+ * alike): subscribes whenever a host is there, then keeps the recent window up to date sample by
+ * sample, bounded like the host's ring.
+ */
+import { MAX_WINDOW, metricsProtocol, type MetricsMessage, type Sample } from '../protocol/metrics.ts';
+import { DisposableStore, Emitter } from '../mesh/events.ts';
+import type { Mesh } from '../mesh/mesh.ts';
+
+export interface MetricsState {
+  /** oldest first, one per interval */
+  samples: Sample[];
+  intervalMs: number;
+  cores: number;
+  /** the session's OpenTelemetry trace, when the host exports one */
+  traceId: string | null;
+}
+
+export class MetricsClient {
+  state: MetricsState = { samples: [], intervalMs: 1000, cores: 1, traceId: null };
+  readonly changed = new Emitter<MetricsState>();
+  #store = new DisposableStore();
+
+  constructor(mesh: Mesh) {
+    this.#store.add(mesh.router.register(metricsProtocol, (_p, m) => this.#receive(m)));
+    // a host that comes back is a new connection: it knows no subscription
+    this.#store.add(mesh.peerJoined.on((p) => p.claims.role === 'host' && p.send(metricsProtocol, { type: 'subscribe' })));
+    mesh.host?.send(metricsProtocol, { type: 'subscribe' });
+    this.#store.add(this.changed);
+  }
+
+  #receive(m: MetricsMessage): void {
+    const st = this.state;
+    // for the host: the router never hands it to a participant
+    if (m.type === 'subscribe') return;
+    if (m.type === 'window') {
+      // the window comes on the bulk lane: samples that overtook it are newer, keep them
+      const last = m.samples.at(-1)?.t ?? -1;
+      const samples = [...m.samples, ...st.samples.filter((s) => s.t > last)].slice(-MAX_WINDOW);
+      this.state = { samples, intervalMs: m.intervalMs, cores: m.cores, traceId: m.traceId };
+    } else {
+      if (m.sample.t <= (st.samples.at(-1)?.t ?? -1)) return;
+      this.state = { ...st, samples: [...st.samples, m.sample].slice(-MAX_WINDOW) };
+    }
+    this.changed.fire(this.state);
+  }
+
+  dispose(): void {
+    this.#store.dispose();
+  }
+}

@@ -1,0 +1,164 @@
+// What the record on the box costs, and how fast it is checked. Recording overhead: two sets of
+// host terminals (host-agent/terminals, the host's own PTY + mirror path) in this process, one
+// with the record attached (TerminalRecorder's casts and the AuditLog taking every keystroke) and
+// one without, measured in the same run under the same load: echo (keys alternate between the
+// two, so both see the same machine) and throughput (PAYLOAD_COMMAND's 50 MiB, runs alternating).
+// Audit verify: a 100 MB hash-chained log written with the host's Chain, read and verified by
+// verifyChain (what `live-sessions audit verify` runs).
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuditLog } from '../../host-agent/audit.ts';
+import { Chain, verifyChain } from '../../host-agent/record/chain.ts';
+import { TerminalRecorder } from '../../host-agent/record/recorder.ts';
+import { recordRedactor } from '../../host-agent/redact/record-rules.ts';
+import { TerminalSet } from '../../host-agent/terminals/terminal-set.ts';
+import type { HostTerminal } from '../../host-agent/terminals/terminal.ts';
+import { makeTempDir } from '../helpers/tmp.ts';
+import { describeLatency, mbPerSecond, percentile, round, type BenchContext, type BenchModule } from './harness.ts';
+import { END_MARKER, PAYLOAD_BYTES, PAYLOAD_COMMAND } from './payload.ts';
+
+const KEYSTROKES = 400;
+const WARMUP = 40;
+const THROUGHPUT_RUNS = 3;
+const ECHO_TIMEOUT_MS = 3_000;
+const RUN_TIMEOUT_MS = 60_000;
+/** Size of the audit log verified, bytes. */
+const AUDIT_BYTES = 100_000_000;
+const who = { sub: 'p_bench', name: 'Bench', role: 'editor' as const };
+
+interface Rig {
+  terms: TerminalSet;
+  /** the record, when on */
+  audit: AuditLog | null;
+  recorder: TerminalRecorder | null;
+  dispose(): Promise<void>;
+}
+
+function rig(record: boolean, shell: string, args: string[]): Rig {
+  const dir = makeTempDir('bench-record-');
+  const terms = new TerminalSet({ shell, args, cwd: dir, env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' } });
+  const redact = recordRedactor([]);
+  const audit = record ? new AuditLog(join(dir, 's.jsonl'), null, redact, (e) => console.error(e)) : null;
+  const recorder = record ? new TerminalRecorder(terms, dir, 's', (e) => console.error(e)) : null;
+  return {
+    terms,
+    audit,
+    recorder,
+    async dispose() {
+      await Promise.all([audit?.close(), recorder?.dispose()]);
+      terms.dispose();
+    }
+  };
+}
+
+/** Resolves when `term`'s output (in `rig`) has contained `text`, as seen by onOutput. */
+function outputOf(r: Rig) {
+  let seen = '';
+  let waiting: { text: string; resolve: () => void } | null = null;
+  const dec = new TextDecoder();
+  r.terms.onOutput((_id, _seq, data) => {
+    seen = (seen + dec.decode(data, { stream: true })).slice(-4096);
+    if (waiting && seen.includes(waiting.text)) {
+      const w = waiting;
+      waiting = null;
+      w.resolve();
+    }
+  });
+  return (text: string, ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (seen.includes(text)) return resolve();
+      const timer = setTimeout(() => reject(new Error(`no "${text.slice(0, 20)}" within ${ms} ms`)), ms);
+      waiting = { text, resolve: () => (clearTimeout(timer), resolve()) };
+    });
+}
+
+async function echoes(): Promise<{ off: number[]; on: number[] }> {
+  const args = ['-c', 'stty raw -echo && printf READY && exec cat'];
+  const rigs = [rig(false, '/bin/sh', args), rig(true, '/bin/sh', args)];
+  try {
+    const sides = rigs.map((r) => ({ r, wait: outputOf(r), term: r.terms.open(80, 24) as HostTerminal }));
+    await Promise.all(sides.map((s) => s.wait('READY', ECHO_TIMEOUT_MS)));
+    const out = { off: [] as number[], on: [] as number[] };
+    for (let i = 0; i < WARMUP + KEYSTROKES; i++) {
+      // alternate which goes first, so neither is always the one after the other's echo
+      const order = i % 2 ? [1, 0] : [0, 1];
+      for (const k of order) {
+        const s = sides[k];
+        const key = `${String.fromCharCode(97 + (i % 26))}${i}|`;
+        const t0 = performance.now();
+        const got = s.wait(key, ECHO_TIMEOUT_MS);
+        const bytes = new TextEncoder().encode(key);
+        s.term.write(bytes);
+        // what the hub does for each keystroke when recording: the audit log takes it
+        s.r.audit?.input(who, s.term.id, bytes, false);
+        await got;
+        if (i >= WARMUP) (k ? out.on : out.off).push(performance.now() - t0);
+      }
+    }
+    return out;
+  } finally {
+    await Promise.all(rigs.map((r) => r.dispose()));
+  }
+}
+
+async function throughputRun(record: boolean): Promise<number> {
+  const r = rig(record, '/bin/bash', ['--norc', '--noprofile', '-c', PAYLOAD_COMMAND]);
+  try {
+    const wait = outputOf(r);
+    const t0 = performance.now();
+    r.terms.open(100, 30);
+    await wait(END_MARKER, RUN_TIMEOUT_MS);
+    return mbPerSecond(PAYLOAD_BYTES, performance.now() - t0);
+  } finally {
+    await r.dispose();
+  }
+}
+
+function writeAuditLog(path: string): number {
+  const chain = new Chain();
+  const parts: string[] = [];
+  let bytes = 0;
+  for (let i = 0; bytes < AUDIT_BYTES; i++) {
+    const line = chain.next({ t: new Date(1_700_000_000_000 + i * 50).toISOString(), who: { id: 'p_K8sA1ahv6H2b', name: 'Pat', role: 'editor' }, kind: i % 10 ? 'input' : 'command', term: 1, data: `git log --oneline -n ${i % 50} && make -j4 test ${i}\r` });
+    parts.push(line);
+    bytes += Buffer.byteLength(line);
+  }
+  writeFileSync(path, parts.join(''));
+  return statSync(path).size;
+}
+
+export const recordingBench: BenchModule = {
+  name: 'recording',
+  keys: ['recording_overhead_pct', 'recording_echo_overhead_pct', 'recording_throughput_overhead_pct', 'audit_verify_mb_s'],
+  budgetMs: 240_000,
+  async run(ctx: BenchContext) {
+    const r = ctx.results;
+    {
+      const e = await echoes();
+      const off = percentile(e.off, 50);
+      const on = percentile(e.on, 50);
+      const echoPct = ((on - off) / off) * 100;
+      ctx.log(`echo (host PTY + mirror), record off: ${describeLatency(e.off)}`);
+      ctx.log(`echo (host PTY + mirror), record on:  ${describeLatency(e.on)} → ${round(echoPct)} % on p50`);
+      const mbs: Record<'off' | 'on', number[]> = { off: [], on: [] };
+      for (let i = 0; i < THROUGHPUT_RUNS; i++) for (const rec of i % 2 ? [true, false] : [false, true]) mbs[rec ? 'on' : 'off'].push(await throughputRun(rec));
+      const tOff = percentile(mbs.off, 50);
+      const tOn = percentile(mbs.on, 50);
+      const tPct = (tOff / tOn - 1) * 100;
+      ctx.log(`throughput (50 MiB through the host's terminal), record off: ${mbs.off.map(round).join(', ')} MB/s; on: ${mbs.on.map(round).join(', ')} MB/s → ${round(tPct)} % slower (medians)`);
+      r.recording_echo_overhead_pct = round(echoPct);
+      r.recording_throughput_overhead_pct = round(tPct);
+      r.recording_overhead_pct = round(Math.max(echoPct, tPct));
+      ctx.log(`recording_overhead_pct = ${r.recording_overhead_pct} (the larger of the two; target < 5)`);
+
+      const path = join(makeTempDir('bench-audit-'), 'big.jsonl');
+      const size = writeAuditLog(path);
+      const t0 = performance.now();
+      const v = verifyChain(readFileSync(path, 'utf8'));
+      const ms = performance.now() - t0;
+      if (!v.ok) throw new Error(`the generated log does not verify: line ${v.line} ${v.why}`);
+      r.audit_verify_mb_s = round(mbPerSecond(size, ms));
+      ctx.log(`audit verify: ${round(size / 1e6)} MB, ${v.lines} lines in ${Math.round(ms)} ms = ${r.audit_verify_mb_s} MB/s (target ≥ 100)`);
+    }
+  }
+};

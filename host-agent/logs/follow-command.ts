@@ -56,7 +56,8 @@ export class CommandFollower {
       if (this.#child === child) this.#child = null;
       this.#ev.state('error', `could not start: ${e.message}`);
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': its output has been read by then, so the exit is the last thing reported
+    child.on('close', (code, signal) => {
       if (this.#child !== child) return;
       this.#child = null;
       if (!this.#disposed) this.#ev.state('exited', signal ? `stopped by ${signal}` : `exited with code ${code}`);

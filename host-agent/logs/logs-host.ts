@@ -7,7 +7,6 @@
  * everyone is told why. Filter changes, added sources, restarts and pins are in the audit log.
  */
 import { realpath } from 'node:fs/promises';
-import { setImmediate as yieldLoop } from 'node:timers/promises';
 import { logsProtocol, MAX_LINES_PER_MESSAGE, MAX_PINS, MAX_SOURCES, MAX_SPEC_CHARS, type Author, type LogFilter, type LogLine, type LogsFailCode, type LogsMessage, type LogsUp, type Pin, type SourceKind } from '../../src/lib/protocol/logs.ts';
 import { compileFilter, type LineTest } from '../../src/lib/logs/match.ts';
 import { Emitter } from '../../src/lib/mesh/events.ts';
@@ -16,7 +15,8 @@ import { who, type AuditLog } from '../audit.ts';
 import type { HostCapability } from '../capability.ts';
 import { FileError, resolveInside } from '../files/paths.ts';
 import { PeerFeed } from './feed.ts';
-import { REGEX_BATCH, regexProblem, RegexWorker, SlowRegexError } from './regex-worker.ts';
+import { regexProblem, RegexWorker, SlowRegexError } from './regex-worker.ts';
+import { searchHistory } from './search.ts';
 import { LogSource } from './source.ts';
 
 export interface LogsOptions {
@@ -75,7 +75,6 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
     this.#realRoot = realpath(o.cwd);
     for (const f of o.files) this.#add('file', f, null);
     for (const c of o.commands) this.#add('cmd', c, null);
-    void this.#scan(this.#gen);
   }
 
   get filter(): LogFilter {
@@ -174,39 +173,13 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
 
   // ---- the history ----
 
-  /** The newest HISTORY_MATCHES lines of all sources that match the filter of `gen`, oldest first;
-   * null when the filter changed meanwhile. */
-  async #matchHistory(gen: number): Promise<LogLine[] | null> {
+  /** The newest HISTORY_MATCHES matches of the filter of `gen`; null when it changed meanwhile. */
+  #matchHistory(gen: number): Promise<LogLine[] | null> {
     const { regex } = this.#filter;
-    const test = this.#test;
-    const found: LogLine[] = [];
-    for (const src of [...this.#sources.values()]) {
-      let mine = 0;
-      for (const block of src.history.blocksNewestFirst()) {
-        let cands: LogLine[] = [];
-        for (let i = block.length - 1; i >= 0; i--) if (test(block[i])) cands.push(block[i]);
-        if (regex) {
-          const kept: LogLine[] = [];
-          for (let i = 0; i < cands.length && mine + kept.length < HISTORY_MATCHES; i += REGEX_BATCH) {
-            const batch = cands.slice(i, i + REGEX_BATCH);
-            const hits = await this.#regex.match(regex, batch.map((l) => l.text));
-            if (gen !== this.#gen) return null;
-            for (const h of hits) kept.push(batch[h]);
-          }
-          cands = kept;
-        }
-        for (const l of cands) {
-          if (mine >= HISTORY_MATCHES) break;
-          found.push(l);
-          mine++;
-        }
-        if (mine >= HISTORY_MATCHES) break;
-        await yieldLoop();
-        if (gen !== this.#gen || this.#disposed) return null;
-      }
-    }
-    found.sort((a, b) => a.t - b.t || a.src - b.src || a.seq - b.seq);
-    return found.slice(-HISTORY_MATCHES);
+    return searchHistory(
+      [...this.#sources.values()].map((s) => s.history),
+      { test: this.#test, regex: regex ? { pattern: regex, worker: this.#regex } : undefined, max: HISTORY_MATCHES, current: () => gen === this.#gen && !this.#disposed }
+    );
   }
 
   /** Searches the history for the filter of `gen` and sends the matches to everyone; resolves

@@ -17,3 +17,6 @@ parentPort?.on('message', (m: { id: number; source: string; flags: string; texts
     parentPort?.postMessage({ id: m.id, error: String((e as Error).message) });
   }
 });
+
+// loaded and listening: the host starts timing patterns from here, not from the thread's start-up
+parentPort?.postMessage({ ready: true });

@@ -47,7 +47,7 @@ export class RegexWorker {
   #nextId = 1;
   #budgetMs: number;
   #disposed = false;
-  /** the thread started (its start-up does not count against a pattern's budget) */
+  /** the thread loaded and said so (its start-up does not count against a pattern's budget) */
   #online = false;
 
   constructor(budgetMs = REGEX_BUDGET_MS) {
@@ -73,11 +73,12 @@ export class RegexWorker {
     const w = new Worker(new URL('./regex-thread.ts', import.meta.url));
     w.unref();
     this.#online = false;
-    w.once('online', () => {
-      this.#online = true;
-      if (this.#current && !this.#timer) this.#arm(this.#current);
-    });
-    w.on('message', (m: { id: number; hits?: number[]; error?: string }) => {
+    w.on('message', (m: { ready?: true; id: number; hits?: number[]; error?: string }) => {
+      if (m.ready) {
+        this.#online = true;
+        if (this.#current && !this.#timer) this.#arm(this.#current);
+        return;
+      }
       const job = this.#current;
       if (!job || job.id !== m.id) return;
       this.#finish();

@@ -4,7 +4,7 @@
  * and the host sent exactly those (the page's LogsClient counted what arrived). A viewer sees who
  * set the filter; clicking a field value filters by it.
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -26,6 +26,7 @@ afterAll(async () => {
   await session?.dispose();
 });
 
+const counts = (page: Page) => page.evaluate(() => { const l = (window as unknown as { __liveSessions: { logs: { received: number; skipped: number } } }).__liveSessions.logs; return { received: l.received, skipped: l.skipped }; });
 const received = (page: Page) => page.evaluate(() => (window as unknown as { __liveSessions: { logs: { received: number; gen: number } } }).__liveSessions.logs.received);
 const rows = (page: Page) => page.getByTestId('logs').getByTestId('log-line');
 
@@ -62,5 +63,26 @@ describe('logs panel', () => {
     await expect.poll(() => ada.page.getByTestId('log-filter-error').innerText(), { timeout: SEE_TIMEOUT_MS }).toContain('Not a valid regular expression');
     expect(await rows(vic.page).count()).toBe(20);
     for (const p of [ada, vic]) expect(p.errors).toEqual([]);
+  });
+
+  it('a flood past the rate a page may get shows where lines were skipped, and how many', async () => {
+    const { browser, host, cwd } = session;
+    const ed = await joinAs(browser, host.links.editor, 'Flo');
+    await ed.page.getByTestId('open-logs').click();
+    await ed.page.getByTestId('log-filter').fill('flood');
+    await ed.page.getByTestId('log-filter').press('Enter');
+    await expect.poll(() => ed.page.getByTestId('log-filter-by').innerText(), { timeout: SEE_TIMEOUT_MS }).toContain('set by Flo');
+    let text = '';
+    for (let i = 0; i < 20_000; i++) text += `level=info msg="flood ${i}" request_id=f-${i}\n`;
+    appendFileSync(join(cwd, 'app.log'), text);
+    // the default rate (2000 lines a second) cannot take 20 000 at once
+    await expect.poll(async () => { const c = await counts(ed.page); return c.received + c.skipped; }, { timeout: SEE_TIMEOUT_MS }).toBe(20_000);
+    const { skipped } = await counts(ed.page);
+    expect(skipped).toBeGreaterThan(0);
+    const markers = await ed.page.getByTestId('log-skipped').allInnerTexts();
+    expect(markers.length).toBeGreaterThan(0);
+    for (const m of markers) expect(m).toMatch(/^\d+ lines skipped/);
+    await expect.poll(() => ed.page.getByTestId('logs').innerText(), { timeout: SEE_TIMEOUT_MS }).toContain(`${skipped} lines skipped so far`);
+    expect(ed.errors).toEqual([]);
   });
 });

@@ -71,6 +71,8 @@ describe('shared logs', () => {
     expect(ed.logs.sources.map((s) => s.kind)).toEqual(['file', 'cmd']);
     await until(() => ed.logs.sources[1].state === 'exited', 'the command to exit');
     expect(ed.logs.sources[1].detail).toBe('exited with code 4');
+    // the unfiltered history (the newest 1000 lines) first, so that what follows is the filter's alone
+    await until(() => vi.logs.received === 1000, "the viewer's first 1000 lines");
     const before = vi.linesOnWire().length;
     const changes: string[] = [];
     vi.logs.filterChanged.on((e) => changes.push(logFilterLabel(e)));

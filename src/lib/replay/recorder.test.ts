@@ -104,6 +104,37 @@ describe('Recorder', () => {
     expect(ts.every((t, i) => i === 0 || t - ts[i - 1] >= KEYFRAME_MIN_MS)).toBe(true);
   });
 
+  it('hands its batches to the sink it is given (the page’s worker), and stops, saying why, when the sink fails', async () => {
+    const db = memoryDb();
+    dbs.push(db);
+    const src = new FakeSource();
+    const batches: number[][] = [];
+    let fail = false;
+    const rec = new Recorder({
+      db, source: src, session: 'S1', self, kit: headlessKit, flushMs: 60_000,
+      sink: () => ({
+        write: async (b) => {
+          if (fail) throw new Error('the recording worker failed (it did not load)');
+          batches.push(b.map((e) => e.seq));
+          return { ok: true, bytes: 42 };
+        },
+        stopped: async () => {},
+        dispose: async () => {}
+      })
+    });
+    const states: string[] = [];
+    rec.status.on((s) => states.push(`${s.state}${s.message ? `: ${s.message}` : ''}`));
+    output(src, 1, 1, 'a');
+    await rec.flush();
+    fail = true;
+    output(src, 1, 2, 'b');
+    await rec.flush();
+    expect(batches).toEqual([[1, 2]]);
+    expect(states).toEqual(['recording', 'failed: Recording stopped: the recording worker failed (it did not load)']);
+    expect(await db.events.count()).toBe(0); // nothing written here: the sink writes
+    await rec.dispose();
+  });
+
   it('puts finished commands (with exit codes) and checkpoints taken while recording on the timeline', async () => {
     const { db, src, c, rec } = setup();
     const cmd = (id: number, end: number | null, exit: number | null) =>

@@ -53,8 +53,9 @@ const PEERS: PeerSpec[] = [
     name: 'wetty',
     // as root with a local --ssh-host and --command it runs the command in a local PTY
     start: (script, port) => ({
-      url: `http://127.0.0.1:${port}/wetty/`,
-      proc: spawnProcess(NODE, [bin('wetty', 'wetty/build/main.js'), '--host', '127.0.0.1', '-p', String(port), '--ssh-host', 'localhost', '--command', script])
+      // without an explicit base, /wetty/ redirects to /wetty, which answers 404
+      url: `http://127.0.0.1:${port}/wetty`,
+      proc: spawnProcess(NODE, [bin('wetty', 'wetty/build/main.js'), '--host', '127.0.0.1', '-p', String(port), '-b', '/wetty/', '--ssh-host', 'localhost', '--command', script])
     })
   },
   {

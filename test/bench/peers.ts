@@ -53,8 +53,9 @@ const PEERS: PeerSpec[] = [
     name: 'wetty',
     // as root with a local --ssh-host and --command it runs the command in a local PTY
     start: (script, port) => ({
-      url: `http://127.0.0.1:${port}/wetty/`,
-      proc: spawnProcess(NODE, [bin('wetty', 'wetty/build/main.js'), '--host', '127.0.0.1', '-p', String(port), '--ssh-host', 'localhost', '--command', script])
+      // without an explicit base, /wetty/ redirects to /wetty, which answers 404
+      url: `http://127.0.0.1:${port}/wetty`,
+      proc: spawnProcess(NODE, [bin('wetty', 'wetty/build/main.js'), '--host', '127.0.0.1', '-p', String(port), '-b', '/wetty/', '--ssh-host', 'localhost', '--command', script])
     })
   },
   {
@@ -118,8 +119,17 @@ async function open(ctx: BenchContext, url: string): Promise<{ page: Page; joinM
   const at = await page
     .waitForFunction(() => (window as unknown as ProbeWin).__peerProbe.firstOutputAt, null, { timeout: READY_TIMEOUT_MS, polling: 'raf' })
     .then((h) => h.jsonValue() as Promise<number>);
-  await page.mouse.click(640, 360); // focus the terminal
+  await focusTerminal(page);
   return { page, joinMs: at - t0, close: () => context.close() };
+}
+
+/** A click in the middle; where that focuses nothing (shellinabox), its text input. */
+async function focusTerminal(page: Page): Promise<void> {
+  await page.mouse.click(640, 360);
+  await page.evaluate(() => {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    (document.querySelector('textarea, input[type=text], input:not([type])') as HTMLElement | null)?.focus();
+  });
 }
 
 /** Until a key's echo comes back: the echo shell prints nothing, so its page cannot tell when it is connected. */
@@ -208,7 +218,7 @@ export const peers: BenchModule = {
               await context.addInitScript(installPeerProbe);
               const page = await context.newPage();
               await page.goto(echoPeer.url);
-              await page.mouse.click(640, 360); // focus the terminal
+              await focusTerminal(page);
               s.echo.push(...(await echoes(page)));
             } finally {
               await context.close();

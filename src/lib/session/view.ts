@@ -15,6 +15,8 @@ import type { TerminalSink } from '../terminal/output-stream.ts';
 import type { EditorClient } from '../editor/editor-client.ts';
 import type { FilesClient } from '../files/files-client.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
+import type { Activity } from '../presence/activity.ts';
+import type { Arrival } from '../presence/arrivals.ts';
 
 export type { Participant, SignalingStatus, TerminalSink };
 
@@ -43,6 +45,12 @@ export interface SessionView {
   readonly files?: FilesClient | null;
   /** this browser's recording of the session, once it started (replay/recorder.ts) */
   readonly recording?: RecorderStatus | null;
+  /** what each participant has open and where they type, by id (absent without a mesh) */
+  readonly activity?: Record<string, Activity>;
+  /** joins and leaves to announce briefly */
+  readonly arrivals?: Arrival[];
+  /** tells everyone which terminal tab this participant looks at */
+  setActiveTerminal?(id: number | null): void;
 
   rename(name: string): void;
   openTerminal(cols: number, rows: number): void;

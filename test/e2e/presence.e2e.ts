@@ -26,7 +26,7 @@ const list = (p: OpenedPage) => p.page.getByTestId('participants');
 const dotColors = (p: OpenedPage) => list(p).locator('.dot').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
 
 describe('presence', () => {
-  it("shows who is typing in which terminal, in the list and on the tab; colours are distinct, also for one who joins later", async () => {
+  it("shows who is typing in which terminal, in the list and on the tab; colours are distinct; joins and leaves are announced", async () => {
     await typeInto(editor.page, 'echo hi');
     await expect.poll(() => list(owner).innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/Eddie[\s\S]*typing in bash/);
     await expect.poll(() => owner.page.getByTestId('tab-watcher').count(), { timeout: SEE_TIMEOUT_MS }).toBeGreaterThan(0);
@@ -34,9 +34,16 @@ describe('presence', () => {
     expect(colors).toHaveLength(3);
     expect(new Set(colors).size).toBe(3);
 
+    // an announcement lasts seconds: watch for it from before the join (the page may take longer to join)
+    const announced = (text: string) =>
+      owner.page.waitForFunction((t) => document.querySelector('[data-testid="arrivals"]')?.textContent?.includes(t), text, { timeout: SEE_TIMEOUT_MS * 2 });
+    const joined = announced('Vera joined');
     const late = await joinAs(session.browser, session.host.links.viewer, 'Vera');
+    await joined;
     await expect.poll(async () => new Set(await dotColors(owner)).size, { timeout: SEE_TIMEOUT_MS }).toBe(4);
+    const left = announced('Vera left');
     await late.close();
+    await left;
   });
 
   it('puts editor and terminals in tabs on request, and remembers it in this browser', async () => {

@@ -1,7 +1,10 @@
 /** Joins and leaves, announced briefly on the session page. */
 export interface Arrival {
   key: number;
-  text: string;
+  /** the participant: their name is shown as it is now (a rename follows right after a join) */
+  id: string;
+  name: string;
+  what: 'joined' | 'left';
   color: string;
 }
 

@@ -142,8 +142,8 @@ export class SessionState implements SessionView {
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
     s.add(presence.changed.on((list) => ((this.peers = list), this.#recolor())));
     // announced: who joins after this page did (a credential issued since), and who leaves
-    s.add(mesh.peerJoined.on((p) => p.claims.iat >= since && this.#announceArrival(`${p.name} joined`, colorFor(p.id))));
-    s.add(mesh.peerGone.on(({ peer }) => this.#announceArrival(`${peer.name} left`, '#888')));
+    s.add(mesh.peerJoined.on((p) => p.claims.iat >= since && this.#announceArrival({ id: p.id, name: p.name, what: 'joined', color: colorFor(p.id) })));
+    s.add(mesh.peerGone.on(({ peer }) => this.#announceArrival({ id: peer.id, name: peer.name, what: 'left', color: '#888' })));
     s.add(terms.changed.on((list) => (this.terminals = list)));
     s.add(commands.changed.on((list) => (this.commands = list)));
     // Only the host's errors are shown: any other peer could write anything into them.
@@ -171,9 +171,9 @@ export class SessionState implements SessionView {
     this.status = 'joined';
   }
 
-  #announceArrival(text: string, color: string): void {
+  #announceArrival(a: Omit<Arrival, 'key'>): void {
     const key = this.#arrivalKey++;
-    this.arrivals = [...this.arrivals.slice(-3), { key, text, color }];
+    this.arrivals = [...this.arrivals.slice(-3), { key, ...a }];
     const t = setTimeout(() => {
       this.#arrivalTimers.delete(t);
       this.arrivals = this.arrivals.filter((a) => a.key !== key);

@@ -34,6 +34,9 @@ export interface AwareState {
   file: string | null;
   /** selections as Y relative positions (JSON), anchor and head each */
   sel: { anchor: unknown; head: unknown }[];
+  /** the terminal tab they look at, and the one they are typing in (presence/activity.ts) */
+  term?: number | null;
+  typing?: number | null;
 }
 
 /** Client ids announced in an awareness update (y-protocols' layout: count, then id, clock, state). */

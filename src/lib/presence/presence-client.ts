@@ -18,10 +18,12 @@ export interface Participant {
   connected: boolean;
   /** stable colour for avatars and cursors, a CSS colour */
   color: string;
+  /** when the credential they connected with was issued (s, the server's clock): who came after whom */
+  since?: number;
 }
 
 export function participantOf(p: MeshPeer): Participant {
-  return { id: p.id, name: p.name, role: p.role, self: false, connected: true, color: colorFor(p.id) };
+  return { id: p.id, name: p.name, role: p.role, self: false, connected: true, color: colorFor(p.id), since: p.claims.iat };
 }
 
 export class PresenceClient {

@@ -6,8 +6,9 @@
 
 const KEY = 'live-sessions:layout';
 
-/** `auto`: side by side when the workspace is wide enough (AUTO_SIDE_MIN_PX), stacked otherwise */
-export type Arrangement = 'auto' | 'side' | 'stacked';
+/** `auto`: side by side when the workspace is wide enough (AUTO_SIDE_MIN_PX), stacked otherwise;
+ * `tabbed`: one of editor and terminals at a time, full size, with tabs to switch */
+export type Arrangement = 'auto' | 'side' | 'stacked' | 'tabbed';
 export const AUTO_SIDE_MIN_PX = 900;
 
 export const FILES_MIN_PX = 120;
@@ -27,7 +28,7 @@ export class Layout {
       const o = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Record<string, unknown>;
       if (typeof o.filesPx === 'number') this.filesPx = o.filesPx === 0 ? 0 : clamp(o.filesPx, FILES_MIN_PX, FILES_MAX_PX);
       if (typeof o.editorShare === 'number') this.editorShare = clamp(o.editorShare, 0.15, 0.85);
-      if (o.arrangement === 'side' || o.arrangement === 'stacked') this.arrangement = o.arrangement;
+      if (o.arrangement === 'side' || o.arrangement === 'stacked' || o.arrangement === 'tabbed') this.arrangement = o.arrangement;
     } catch {
       // storage disabled or damaged: defaults for this page
     }

@@ -3,7 +3,7 @@
  * capability clients over the peer mesh (presence, terminals, the owner's share links) into the
  * reactive state the page shows. The only code on the page that touches the network.
  */
-import { localVerifier, nameProblem } from '../protocol/credentials.ts';
+import { CREDENTIAL_TTL_S, localVerifier, nameProblem } from '../protocol/credentials.ts';
 import type { Snapshot, SnapshotInfo } from '../protocol/env.ts';
 import { canWrite } from '../protocol/roles.ts';
 import { sessionProtocol, type ShareLinks } from '../protocol/session.ts';
@@ -19,7 +19,9 @@ import { PathWatcher } from '../mesh/path-watcher.ts';
 import { EnvClient } from '../env/env-client.ts';
 import { MetricsClient, type MetricsState } from '../metrics/metrics-client.ts';
 import type { SignalingStatus } from '../mesh/signaling-client.ts';
-import { colorFor, pickName, rememberName } from '../presence/names.ts';
+import { colorFor, distinctColor, pickName, rememberName } from '../presence/names.ts';
+import { activityOf, TYPING_MS, type Activity } from '../presence/activity.ts';
+import { ARRIVAL_SHOW_MS, type Arrival } from '../presence/arrivals.ts';
 import { PresenceClient, type Participant } from '../presence/presence-client.ts';
 import type { TerminalSink } from '../terminal/output-stream.ts';
 import { TerminalClient } from '../terminal/terminal-client.ts';
@@ -71,11 +73,18 @@ export class SessionState implements SessionView {
   metrics = $state.raw<MetricsState | null>(null);
   /** this browser's recording of the session (replay) */
   recording = $state<RecorderStatus | null>(null);
-  participants = $derived([this.self, ...this.peers]);
   /** how each connected peer is reached, and its round-trip time */
   paths = $state.raw<Record<string, ConnectionPath>>({});
   /** why a connection to someone did not open (until it does) */
   connectProblem = $state<string | null>(null);
+  /** joins and leaves to announce briefly (newest last) */
+  arrivals = $state.raw<Arrival[]>([]);
+  #arrivalKey = 0;
+  #arrivalTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** what everyone (self included) has open and where they type, by participant id (awareness) */
+  activity = $state.raw<Record<string, Activity>>({});
+  /** peers in the colour they announced (the one their cursors have), distinct within the session */
+  participants = $derived([this.self, ...this.peers.map((p) => ({ ...p, color: this.activity[p.id]?.color ?? p.color }))]);
   hostConnected = $derived(this.peers.some((p) => p.role === 'host' && p.connected));
 
   #mesh: Mesh | null = null;
@@ -88,6 +97,8 @@ export class SessionState implements SessionView {
   #recording: LiveRecording | null = null;
   #store = new DisposableStore();
   #control: ((d: Decision) => Promise<void>) | null = null;
+  #typingIn: number | null = null;
+  #typingTimer: ReturnType<typeof setTimeout> | undefined;
   invites = $state.raw<InviteList | null>(null);
 
   constructor(o: SessionOptions) {
@@ -107,7 +118,8 @@ export class SessionState implements SessionView {
   async #join(o: SessionOptions): Promise<void> {
     const { link, api, cert, fingerprint, cred, jwks, key, ownerKey } = await join(o.origin, o.session, o.hash);
     if (this.#store.disposed) return;
-    this.self = { id: cred.participant, name: this.self.name, role: cred.role, self: true, connected: true, color: colorFor(cred.participant) };
+    const since = cred.exp - CREDENTIAL_TTL_S;
+    this.self = { id: cred.participant, name: this.self.name, role: cred.role, self: true, connected: true, color: colorFor(cred.participant), since };
     // a session this browser created ("New session"): its links, until a host sends them
     if (cred.role === 'owner') this.links = rememberedLinks(link.session);
     const credential = (this.#credential = new Credential(api, cred, fingerprint));
@@ -127,10 +139,16 @@ export class SessionState implements SessionView {
     const terms = (this.#terms = new TerminalClient(mesh));
     const commands = (this.#commands = new CommandsClient(mesh));
     // registered before any connection opens, like the clients above
-    this.editor = new EditorClient(mesh, cred.role);
+    const editor = (this.editor = new EditorClient(mesh, cred.role));
     this.files = new FilesClient(mesh);
     const logs = (this.logs = new LogsClient(mesh));
     this.#announce();
+    const onAware = () => {
+      this.activity = activityOf(editor.awareness);
+      this.#recolor();
+    };
+    editor.awareness.on('change', onAware);
+    this.#store.addFn(() => editor.awareness.off('change', onAware));
     const env = (this.#env = new EnvClient(mesh));
     const metrics = (this.#metrics = new MetricsClient(mesh));
     if (recordingEnabled()) this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
@@ -139,7 +157,10 @@ export class SessionState implements SessionView {
     const paths = s.add(new PathWatcher(mesh));
     s.add(paths.changed.on((st) => ((this.paths = st.paths), (this.connectProblem = st.problem))));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
-    s.add(presence.changed.on((list) => (this.peers = list)));
+    s.add(presence.changed.on((list) => ((this.peers = list), this.#recolor())));
+    // announced: who joins after this page did (a credential issued since), and who leaves
+    s.add(mesh.peerJoined.on((p) => p.claims.iat >= since && this.#announceArrival({ id: p.id, name: p.name, what: 'joined', color: colorFor(p.id) })));
+    s.add(mesh.peerGone.on(({ peer }) => this.#announceArrival({ id: peer.id, name: peer.name, what: 'left', color: '#888' })));
     s.add(terms.changed.on((list) => (this.terminals = list)));
     s.add(commands.changed.on((list) => (this.commands = list)));
     // Only the host's errors are shown: any other peer could write anything into them.
@@ -167,6 +188,16 @@ export class SessionState implements SessionView {
     if (cred.role === 'owner') this.invites = new InviteList(api, link.session, link.key, () => credential.token);
     s.add(mesh.router.register(sessionProtocol, (_p, m) => m.type === 'links' && (this.links = m.links)));
     this.status = 'joined';
+  }
+
+  #announceArrival(a: Omit<Arrival, 'key'>): void {
+    const key = this.#arrivalKey++;
+    this.arrivals = [...this.arrivals.slice(-3), { key, ...a }];
+    const t = setTimeout(() => {
+      this.#arrivalTimers.delete(t);
+      this.arrivals = this.arrivals.filter((a) => a.key !== key);
+    }, ARRIVAL_SHOW_MS);
+    this.#arrivalTimers.add(t);
   }
 
   #ended(): void {
@@ -206,6 +237,18 @@ export class SessionState implements SessionView {
     this.#announce();
   }
 
+  /**
+   * Two people with one colour: the later id moves to a free one (every peer applies the same
+   * rule). Peers that announce no colour (the host agent) keep the one their id gives them.
+   */
+  #recolor(): void {
+    const others = this.peers.map((p) => ({ id: this.activity[p.id] ? p.id : '', color: this.activity[p.id]?.color ?? p.color }));
+    const color = distinctColor(this.self.id, this.self.color, others);
+    if (color === this.self.color) return;
+    this.self.color = color;
+    this.#announce();
+  }
+
   /** who this participant is, in the shared document's awareness (cursors carry it) */
   #announce(): void {
     this.editor?.setPresence({ user: { name: this.self.name, color: this.self.color, id: this.self.id } });
@@ -233,7 +276,18 @@ export class SessionState implements SessionView {
   }
 
   input(id: number, data: string): void {
-    this.#write()?.input(id, data);
+    const t = this.#write();
+    if (!t) return;
+    t.input(id, data);
+    // who is typing where: told once when it starts, and when it stops
+    if (this.#typingIn !== id) this.editor?.setPresence({ typing: (this.#typingIn = id) });
+    clearTimeout(this.#typingTimer);
+    this.#typingTimer = setTimeout(() => this.editor?.setPresence({ typing: (this.#typingIn = null) }), TYPING_MS);
+  }
+
+  /** the terminal tab this participant looks at, for everyone's participant list and tabs */
+  setActiveTerminal(id: number | null): void {
+    this.editor?.setPresence({ term: id });
   }
 
   attachTerminal(id: number, sink: TerminalSink): () => void {
@@ -249,6 +303,8 @@ export class SessionState implements SessionView {
   }
 
   dispose(): void {
+    clearTimeout(this.#typingTimer);
+    for (const t of this.#arrivalTimers) clearTimeout(t);
     this.#store.dispose();
     this.#env?.dispose();
     this.#metrics?.dispose();

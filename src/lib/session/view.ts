@@ -18,6 +18,8 @@ import type { LogsClient } from '../logs/logs-client.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
 import type { ConnectionPath } from '../mesh/connection-path.ts';
 import type { MetricsState } from '../metrics/metrics-client.ts';
+import type { Activity } from '../presence/activity.ts';
+import type { Arrival } from '../presence/arrivals.ts';
 
 export type { Participant, SignalingStatus, TerminalSink };
 
@@ -54,6 +56,12 @@ export interface SessionView {
   readonly connectProblem?: string | null;
   /** the host's live metrics (and its trace id), once it sent them */
   readonly metrics?: MetricsState | null;
+  /** what each participant has open and where they type, by id (absent without a mesh) */
+  readonly activity?: Record<string, Activity>;
+  /** joins and leaves to announce briefly */
+  readonly arrivals?: Arrival[];
+  /** tells everyone which terminal tab this participant looks at */
+  setActiveTerminal?(id: number | null): void;
 
   rename(name: string): void;
   openTerminal(cols: number, rows: number): void;

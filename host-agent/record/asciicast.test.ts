@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { recordRedactor } from '../redact/record-rules.ts';
 import { until } from '../../test/helpers/wait.ts';
-import { BATCH_MS, CastWriter } from './asciicast.ts';
+import { BATCH_MS, CastWriter, now } from './asciicast.ts';
 
 describe('asciicast writer', () => {
   it('writes a v2 file that asciinema plays, multi-byte characters split across chunks included', async () => {
@@ -49,6 +49,22 @@ describe('asciicast writer', () => {
     expect(read()).not.toContain('123456');
     expect(read()).toContain('[REDACTED:github-token]');
     expect(read()).toContain('[REDACTED:rule]');
+  });
+
+  it('never writes a time that goes back (output stamped before the writer existed, a marker before held-back output)', async () => {
+    const path = join(makeTempDir('cast-'), 'term-1.cast');
+    const early = now() - 500;
+    const w = new CastWriter(path, { cols: 80, rows: 24, title: 'bash' }, () => {});
+    const enc = new TextEncoder();
+    w.output(enc.encode('printed before the writer opened '), early);
+    w.output(enc.encode('$ unfinished'));
+    w.marker('a command');
+    w.output(enc.encode(' word\r\n'));
+    await w.close();
+    const times = readFileSync(path, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l)[0] as number);
+    expect(times.length).toBeGreaterThan(2);
+    expect(times[0]).toBeGreaterThanOrEqual(0);
+    for (let i = 1; i < times.length; i++) expect(times[i], JSON.stringify(times)).toBeGreaterThanOrEqual(times[i - 1]);
   });
 
   it('reports a write error once and goes on', async () => {

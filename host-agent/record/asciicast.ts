@@ -35,6 +35,8 @@ export class CastWriter {
   #redact: Redactor;
   #pending = '';
   #pendingAt = 0;
+  /** the last event's time, s: asciicast times never go back */
+  #lastT = 0;
   /** output arrived since the last tick */
   #fresh = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -57,7 +59,9 @@ export class CastWriter {
 
   #event(code: 'o' | 'r' | 'm', data: string, at = now()): void {
     if (this.#failed) return;
-    const t = Math.round(at - this.#t0) / 1000;
+    // Output is stamped on the main thread and may predate this writer, and held-back output is
+    // written after later markers: players refuse a time that goes back, so none does.
+    const t = (this.#lastT = Math.max(this.#lastT, Math.round(at - this.#t0) / 1000));
     this.#out.write(JSON.stringify([t, code, data]) + '\n');
   }
 

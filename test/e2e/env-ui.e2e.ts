@@ -62,6 +62,12 @@ describe('environment panel', () => {
       await diff.waitFor();
       expect(await diff.getByTestId('diff-port-opened').innerText()).toContain('8000');
       expect(await diff.getByTestId('diff-file-dirtied').innerText()).toContain('config/app.yaml');
+      // Escape closes it, as a click beside it does
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.getByTestId('environment').count()).toBe(0);
+      await page.getByTestId('open-environment').click();
+      await page.mouse.click(5, 5);
+      await expect.poll(() => page.getByTestId('environment').count()).toBe(0);
     } finally {
       await page.close();
     }

@@ -31,7 +31,10 @@ function oneLine(e: NodeJS.ErrnoException): UsageError {
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return new UsageError(`unexpected argument ${/'([^']*)'/.exec(e.message)?.[1] ? JSON.stringify(/'([^']*)'/.exec(e.message)![1]) : ''}`.trim());
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return new UsageError(/does not take an argument/.test(e.message) ? `${flag} takes no value` : `${flag} needs a value`);
+      if (/does not take an argument/.test(e.message)) return new UsageError(`${flag} takes no value`);
+      // a value that starts with "-" reads as another option: parseArgs takes it as --flag=VALUE
+      if (/ambiguous/.test(e.message)) return new UsageError(`${flag} needs a value (one that starts with "-" goes as ${flag}=VALUE)`);
+      return new UsageError(`${flag} needs a value`);
     default:
       return new UsageError(e.message.split('\n')[0]);
   }

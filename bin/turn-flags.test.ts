@@ -35,6 +35,9 @@ describe('signal --turn-url / --turn-secret / --stun-url', () => {
       return 'no error';
     };
     expect(msg(['--turn-url'])).toMatch(/--turn-url needs a value/);
+    // a generated secret may start with "-": it goes as --turn-secret=VALUE, and the message says so
+    expect(msg(['--turn-url', 'turn:a', '--turn-secret', '-1E8R3x'])).toMatch(/--turn-secret needs a value \(one that starts with "-" goes as --turn-secret=VALUE\)/);
+    expect(parseSignalArgs(['--no-state', '--turn-url', 'turn:a', `--turn-secret=-${SECRET}`], {}).turn?.secret).toBe(`-${SECRET}`);
     expect(msg(['--turn-url', 'turn:a'])).toMatch(/needs --turn-secret/);
     expect(msg(['--turn-url', 'http://a', '--turn-secret', SECRET])).toMatch(/must look like turn:/);
     expect(msg(['--turn-url', 'turn:a', '--turn-secret-file', join(dir, 'missing')])).toMatch(/cannot read it \(ENOENT\)/);

@@ -52,7 +52,7 @@ beforeAll(async () => {
   const run = lab.in('public');
   const common = ['--host', lab.publicIp, '--no-state'];
   const turn = coturn.turnUrls.flatMap((u) => ['--turn-url', u]);
-  withTurn = await startSignalingProcess({ run, args: [...common, '--stun-url', coturn.stunUrl, ...turn, '--turn-secret', coturn.secret] });
+  withTurn = await startSignalingProcess({ run, args: [...common, '--stun-url', coturn.stunUrl, ...turn, `--turn-secret=${coturn.secret}`] });
   badSecret = await startSignalingProcess({ run, args: [...common, ...turn, '--turn-secret', 'not-the-secret-coturn-has'] });
 });
 

@@ -16,7 +16,7 @@ async function runDoctor(url: string) {
   return { code: exit.code, out: p.stdout.join('\n') };
 }
 
-const turnArgs = (urls: string[], secret: string) => [...urls.flatMap((u) => ['--turn-url', u]), '--turn-secret', secret];
+const turnArgs = (urls: string[], secret: string) => [...urls.flatMap((u) => ['--turn-url', u]), `--turn-secret=${secret}`];
 
 describe('doctor', () => {
   it('says each check passed, and exits 0', async () => {

@@ -55,7 +55,7 @@ beforeAll(async () => {
   const run = lab.in('public');
   const common = ['--host', lab.publicIp, '--no-state'];
   stunOnly = await startSignalingProcess({ run, args: [...common, '--stun-url', coturn.stunUrl] });
-  withTurn = await startSignalingProcess({ run, args: [...common, '--stun-url', coturn.stunUrl, ...coturn.turnUrls.flatMap((u) => ['--turn-url', u]), '--turn-secret', coturn.secret] });
+  withTurn = await startSignalingProcess({ run, args: [...common, '--stun-url', coturn.stunUrl, ...coturn.turnUrls.flatMap((u) => ['--turn-url', u]), `--turn-secret=${coturn.secret}`] });
   badSecret = await startSignalingProcess({ run, args: [...common, ...coturn.turnUrls.flatMap((u) => ['--turn-url', u]), '--turn-secret', 'not-the-secret-coturn-has'] });
 });
 

@@ -16,6 +16,7 @@ import { meshProtocol, readMesh, writeMesh, type MeshMessage } from '../protocol
 import { sessionProtocol, type SessionControl } from '../protocol/session.ts';
 import { verifyStatement, type Decision, type Statement } from '../protocol/statements.ts';
 import { signStatement } from './owner-key.ts';
+import { Decisions } from './decisions.ts';
 import type { Role } from '../protocol/roles.ts';
 import { parseEnvelope, type SignalEnvelope } from '../protocol/signaling.ts';
 import { ProtocolError } from '../protocol/validate.ts';
@@ -50,8 +51,6 @@ export const REFUSED_FOR_MS = 5 * 60_000;
 export const PING_MS = 1_000;
 /** …and drops (as lost) a peer it has not heard from for this long, ms. */
 export const SILENT_MS = 5_000;
-/** Statements (owner decisions) one peer keeps at most. */
-export const MAX_STATEMENTS = 1_000;
 /** A removed peer is told why this long before its connection is closed, ms. */
 export const REMOVE_NOTICE_MS = 300;
 /** How long leaving waits for the bye to reach peers, ms. */
@@ -101,11 +100,8 @@ export class Mesh {
   /** an owner's statement was verified and applied (also one about this participant) */
   readonly decided = new Emitter<Statement>();
   #o: MeshOptions;
-  /** verified statements by jti, as they travel (to hand to peers that join) */
-  #statements = new Map<string, SessionControl>();
   #heartbeat: ReturnType<typeof setInterval>;
-  /** the latest decision per participant */
-  #decisions = new Map<string, Statement>();
+  #decisions = new Decisions();
   #members = new Map<string, Member>();
   #disposed = false;
   #refused = new Map<string, number>();
@@ -288,7 +284,7 @@ export class Mesh {
     m.verifying = true;
     try {
       const claims = await this.#verifyFor(m, token);
-      if (this.#decisions.get(claims.sub)?.act === 'remove') throw new ProtocolError('removed', 'the owner removed this participant');
+      if (this.#decisions.isRemoved(claims.sub)) throw new ProtocolError('removed', 'the owner removed this participant');
       m.claims = claims;
       m.name = claims.name;
       this.#armExpiry(m);
@@ -304,7 +300,7 @@ export class Mesh {
     m.ready = true;
     this.#attempts.delete(m.id);
     // what the owner decided so far, for a peer that may have missed it
-    for (const c of this.#statements.values()) m.send(sessionProtocol, c);
+    for (const c of this.#decisions.statements()) m.send(sessionProtocol, c);
     this.peerJoined.fire(m);
     for (const held of m.held.splice(0)) this.router.receive(m, held);
   }
@@ -364,13 +360,12 @@ export class Mesh {
 
   /** The role the owner gave a participant, if it changed it. */
   roleOf(id: string): Role | undefined {
-    const d = this.#decisions.get(id);
-    return d?.act === 'role' ? d.role : undefined;
+    return this.#decisions.roleOf(id);
   }
 
   /** Whether the owner removed a participant. */
   isRemoved(id: string): boolean {
-    return this.#decisions.get(id)?.act === 'remove';
+    return this.#decisions.isRemoved(id);
   }
 
   /** An owner decides: signs with its key, applies it here, tells everyone; returns the statement. */
@@ -390,13 +385,7 @@ export class Mesh {
       else throw e;
       return;
     }
-    if (this.#statements.has(s.jti) || this.#disposed) return;
-    if (this.#statements.size >= MAX_STATEMENTS) this.#statements.delete(this.#statements.keys().next().value!);
-    this.#statements.set(s.jti, c);
-    const before = this.#decisions.get(s.sub);
-    // removal is final; otherwise the latest decision wins
-    if (before?.act === 'remove' || (before && before.iat > s.iat)) return;
-    this.#decisions.set(s.sub, s);
+    if (this.#disposed || !this.#decisions.apply(s, c)) return;
     // pass it on, so peers the owner is not connected to learn it too (and the target itself)
     const bytes = sessionProtocol.write(c);
     for (const p of this.peers) if (p !== from) p.sendEncoded(bytes);

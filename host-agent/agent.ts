@@ -163,7 +163,7 @@ export class HostAgent {
     s.add(mesh.peerGone.on(({ peer }) => refusals.flush(peer.id)));
     s.add(mesh.router.refused.on(({ peer, capability, msg }) => refusals.record({ who: who(peer), what: `${capability} ${msg.type}`, ...refusedDetail(msg) })));
     s.add(mesh.signalingStatus.on((st) => log(`signaling ${st}`)));
-    if (this.telemetry) s.add(mesh.peerRenamed.on((p) => this.telemetry?.renamed(p.id, p.name)));
+    s.add(mesh.peerRenamed.on((p) => audit.renamed(who(p))));
     s.add(this.#credential.refreshed.on((t) => mesh.renewed(t)));
   }
 

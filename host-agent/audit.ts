@@ -6,7 +6,7 @@
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Claims } from '../src/lib/protocol/credentials.ts';
+import { UNDISCLOSED_NAME, type Claims } from '../src/lib/protocol/credentials.ts';
 import type { MeshPeer } from '../src/lib/mesh/mesh.ts';
 import { Emitter } from '../src/lib/mesh/events.ts';
 import { Chain, GENESIS } from './record/chain.ts';
@@ -26,6 +26,8 @@ export type AuditEvent =
   /** `count`: repeats merged into this record (refusals.ts) */
   | { kind: 'refused'; what: string; term?: number; bytes?: number; count?: number }
   | { kind: 'join' | 'leave' }
+  /** the person goes by `who.name` from here on */
+  | { kind: 'rename'; from: string }
   | { kind: 'terminal'; action: 'open' | 'close' | 'restart' | 'resize'; term: number }
   /** `inside`: lines typed into it while it ran (commands the host could not see: ssh, a REPL) */
   | { kind: 'command'; term: number; text: string | null; cwd: string | null; exit: number | null; ms: number; inside?: number }
@@ -43,6 +45,11 @@ export interface AuditRecord {
 /** The event fields that hold what people typed or named (the rest is ours: kinds, actions, ids). */
 const FREE_TEXT = new Set(['data', 'text', 'cwd', 'path', 'to', 'label']);
 
+type Who = Pick<Claims, 'sub' | 'name' | 'role'>;
+
+/** How long a join waits for the person's name (pages send it right after connecting). */
+export const JOIN_NAME_WAIT_MS = 3000;
+
 export class AuditLog {
   readonly path: string;
   /** every record, after it was written (traces follow the audit: host-agent/otel) */
@@ -52,6 +59,10 @@ export class AuditLog {
   #input = new InputChunks((c) => this.#inputLine(c));
   #redact: Redactor | null;
   #failed = false;
+  /** joins under the placeholder name the server was told, held until the real name arrives */
+  #pendingJoins = new Map<string, { who: Who; timer: ReturnType<typeof setTimeout> }>();
+  /** the name each present peer was last written under (renames say what it was) */
+  #names = new Map<string, string>();
 
   /**
    * `after`: the last hash of the log this one continues (a restarted host), if any; `redact`:
@@ -77,10 +88,33 @@ export class AuditLog {
     if (after) this.#out.write(this.#chain.next({ t: new Date().toISOString(), kind: 'continues', file: after.file }));
   }
 
-  record(who: Pick<Claims, 'sub' | 'name' | 'role'>, e: AuditEvent): void {
+  record(who: Who, e: AuditEvent): void {
     // input typed before this event goes first
     this.#input.flush();
+    if (e.kind === 'join' && who.name === UNDISCLOSED_NAME && !this.#pendingJoins.has(who.sub)) {
+      // a page tells the server a placeholder and its peers the real name: the record names the person
+      const timer = setTimeout(() => this.#flushJoin(who), JOIN_NAME_WAIT_MS);
+      timer.unref?.();
+      this.#pendingJoins.set(who.sub, { who, timer });
+      return;
+    }
     this.#write(who, e, new Date());
+  }
+
+  /** The peer now goes by `who.name`: completes a held join, or records the rename. */
+  renamed(who: Who): void {
+    this.#input.flush();
+    if (this.#pendingJoins.has(who.sub)) return this.#flushJoin(who);
+    const from = this.#names.get(who.sub);
+    if (from !== undefined && from !== who.name) this.#write(who, { kind: 'rename', from }, new Date());
+  }
+
+  #flushJoin(who: Who): void {
+    const held = this.#pendingJoins.get(who.sub);
+    if (held === undefined) return;
+    clearTimeout(held.timer);
+    this.#pendingJoins.delete(who.sub);
+    this.#write(who, { kind: 'join' }, new Date());
   }
 
   /** Terminal input, coalesced per author into readable chunks (record/input-chunks.ts). */
@@ -92,7 +126,11 @@ export class AuditLog {
     this.#write(c.who, c.hidden ? { kind: 'input', term: c.term, hidden: true, bytes: c.bytes } : { kind: 'input', term: c.term, data: c.data }, c.at);
   }
 
-  #write(who: Pick<Claims, 'sub' | 'name' | 'role'>, e: AuditEvent, at: Date): void {
+  #write(who: Who, e: AuditEvent, at: Date): void {
+    // anything else this person does comes after their join
+    if (this.#pendingJoins.has(who.sub)) this.#flushJoin(who);
+    if (e.kind === 'leave') this.#names.delete(who.sub);
+    else this.#names.set(who.sub, who.name);
     if (this.#failed) return;
     const r = this.#redact;
     if (r) e = Object.fromEntries(Object.entries(e).map(([k, v]) => [k, typeof v === 'string' && FREE_TEXT.has(k) ? r(v) : v])) as AuditEvent;
@@ -103,6 +141,7 @@ export class AuditLog {
   /** Resolves once every record is on disk. */
   close(): Promise<void> {
     this.#input.dispose();
+    for (const { who } of [...this.#pendingJoins.values()]) this.#flushJoin(who);
     return new Promise((resolve) => this.#out.end(resolve));
   }
 }

@@ -20,9 +20,10 @@ describe('telemetry', () => {
     rx = await startOtlpReceiver();
     const audit = new AuditLog(join(makeTempDir('ls-otel-audit-'), 'audit.jsonl'));
     const t = new Telemetry({ config: { url: `${rx.url}/v1/traces` }, session: 'S1', name: 'box', cwd: '/srv/app', audit });
-    const ada = { sub: 'p1', name: 'guest', role: 'editor' as const };
-    audit.record(ada, { kind: 'join' });
-    t.renamed('p1', 'Ada');
+    // a page joins under the placeholder the server was told, and names itself to peers next
+    audit.record({ sub: 'p1', name: 'guest', role: 'editor' }, { kind: 'join' });
+    const ada = { sub: 'p1', name: 'Ada', role: 'editor' as const };
+    audit.renamed(ada);
     audit.record(ada, { kind: 'file', action: 'save', path: 'src/app.ts', version: 'v2' });
     audit.record(ada, { kind: 'checkpoint', id: 2, label: `before deploy ${SECRET}`, source: 'request', redacted: 0 });
     audit.record(ada, { kind: 'input', term: 1, data: 'secret keystrokes' });

@@ -71,6 +71,9 @@ export class Telemetry {
         this.#presence.set(who.sub, { span, ctx: trace.setSpan(this.#sessionCtx, span) });
         return;
       }
+      case 'rename':
+        this.#presence.get(who.sub)?.span.setAttributes(clean({ 'live_sessions.author.name': who.name }));
+        return;
       case 'leave':
         this.#presence.get(who.sub)?.span.end(t);
         this.#presence.delete(who.sub);
@@ -102,11 +105,6 @@ export class Telemetry {
   #start(name: string, who: Who | null, startTime: number, attrs: Record<string, string | number | boolean | null | undefined>): Span {
     const ctx = (who && this.#presence.get(who.sub)?.ctx) ?? this.#sessionCtx;
     return this.#tracer.startSpan(name, { startTime, attributes: clean({ ...(who ? author(who) : {}), ...attrs }) }, ctx);
-  }
-
-  /** A participant took another name (pages join with a placeholder and say theirs next). */
-  renamed(sub: string, name: string): void {
-    this.#presence.get(sub)?.span.setAttributes(clean({ 'live_sessions.author.name': name }));
   }
 
   /**

@@ -275,6 +275,9 @@ describe('replay', () => {
       await boxHost.stop();
       const files = fs.readdirSync(dir).filter((n) => /\.(cast|jsonl)$/.test(n)).map((name) => ({ name, text: fs.readFileSync(path.join(dir, name), 'utf8') }));
       expect(files.map((f) => path.extname(f.name)).sort()).toEqual(['.cast', '.jsonl']);
+      // the page told the server only a placeholder name; the record names the person
+      const audit = files.find((f) => f.name.endsWith('.jsonl'))!.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; who?: { name: string } });
+      expect(audit.filter((r) => r.kind === 'join').map((r) => r.who?.name)).toEqual(['Rita']);
 
       const page = person.page;
       await page.goto(`${origin()}/replay`);
@@ -285,6 +288,7 @@ describe('replay', () => {
       expect(row.cells[4]).toContain('Rita');
       await openReplay(page, row.id);
       await expect.poll(() => markerKinds(page), { timeout: SEE_TIMEOUT_MS }).toEqual(expect.arrayContaining(['join', 'command-failed']));
+      expect(await page.locator('[data-testid="marker"][data-kind="join"]').first().getAttribute('aria-label')).toMatch(/: Rita joined \(owner\)$/);
       const failed = page.locator('[data-testid="marker"][data-kind="command-failed"]').first();
       expect(await failed.getAttribute('aria-label')).toMatch(/\$ echo boxed-.*; false → exit 1 \(Rita\)/);
       await failed.click();

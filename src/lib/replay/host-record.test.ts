@@ -41,11 +41,12 @@ describe('host record import', () => {
         { t: iso(2100), who: eddie, kind: 'command', term: 1, text: 'make', cwd: '/', exit: 2, ms: 1600 },
         { t: iso(2500), who: eddie, kind: 'checkpoint', id: 2, label: 'before fix', source: 'request', redacted: 0 },
         { t: iso(2600), who: eddie, kind: 'input', term: 1, data: 'x' },
-        { t: iso(4500), who: eddie, kind: 'leave' }
+        { t: iso(3000), who: { ...eddie, name: 'Ed' }, kind: 'rename', from: 'Eddie' },
+        { t: iso(4500), who: { ...eddie, name: 'Ed' }, kind: 'leave' }
       ]) + '{"t":"2026-12-01T10:00:05Z","who":{"id":')
     ];
     const meta = await importHostRecord(d, files, headlessKit);
-    expect(meta).toMatchObject({ session: 's1', started: T0, imported: true, words: true, participants: ['the box', 'guest', 'Eddie'] });
+    expect(meta).toMatchObject({ session: 's1', started: T0, imported: true, words: true, participants: ['the box', 'guest', 'Eddie', 'Ed'] });
     expect(meta.length).toBe(4500); // the leave; input events are not replayed
     const reader = new RecordingReader(d, meta.id);
     expect(markersOf(await reader.marks()).map((m) => [m.t, m.kind, m.label])).toEqual([
@@ -53,13 +54,14 @@ describe('host record import', () => {
       [200, 'rename', 'guest is now Eddie'],
       [2100, 'command-failed', '$ make → exit 2 (Eddie)'],
       [2500, 'checkpoint', 'Checkpoint: before fix (Eddie)'],
-      [4500, 'leave', 'Eddie left']
+      [3000, 'rename', 'Eddie is now Ed'],
+      [4500, 'leave', 'Ed left']
     ]);
     expect((await search(reader, 'error')).map((h) => [h.t, h.term])).toEqual([[2000, 1]]);
     const player = new Player(reader, meta.length);
     await player.seek(4200);
     expect(player.view().terminals.map((t) => [t.id, t.cols, t.rows])).toEqual([[1, 100, 30], [2, 80, 24]]);
-    expect(player.view().people.map((p) => p.name)).toEqual(['Eddie']);
+    expect(player.view().people.map((p) => p.name)).toEqual(['Ed']);
     player.dispose();
   });
 

@@ -85,7 +85,7 @@ function auditLine(line: string, names: Map<string, string>): Happening[] {
   const named = kind !== 'command' && by.id !== '';
   const known = named ? names.get(by.id) : undefined;
   if (named) names.set(by.id, by.name);
-  const renamed: Happening[] = known !== undefined && known !== by.name && kind !== 'join' ? [{ t, k: 'rename', who: by }] : [];
+  const renamed: Happening[] = known !== undefined && known !== by.name && kind !== 'join' && kind !== 'rename' ? [{ t, k: 'rename', who: by }] : [];
   const h = auditEvent(a, t, kind, by);
   return h ? [...renamed, h] : renamed;
 }
@@ -96,6 +96,8 @@ function auditEvent(a: Record<string, unknown>, t: number, kind: string, by: Who
     case 'join':
     case 'leave':
       return { t, k: kind, who: by };
+    case 'rename':
+      return { t, k: 'rename', who: by };
     case 'command': {
       const exit = num('exit');
       const cmd = a.text === null || a.text === undefined ? 'command' : text(a, 'text');

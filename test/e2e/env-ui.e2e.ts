@@ -3,29 +3,21 @@
  * a snapshot; a viewer sees the snapshots but has no checkpoint control.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startFakeUi, type FakeUi } from '../ui/server.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useFakeUiBrowser } from '../helpers/fake-ui-browser.ts';
 
-let ui: FakeUi;
-let browser: Browser;
-
-beforeAll(async () => {
-  ui = await startFakeUi();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-});
+const fake = useFakeUiBrowser();
 
 async function openEnvironment(role: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  await page.goto(`${ui.url}?role=${role}`);
-  await page.getByTestId('open-environment').click();
-  await page.getByTestId('environment').getByTestId('snapshot').waitFor();
-  return page;
+  return fake.open(`?role=${role}`, {
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+    ready: async (page) => {
+      await page.getByTestId('open-environment').click();
+      await page.getByTestId('environment').getByTestId('snapshot').waitFor();
+    }
+  });
 }
 
 describe('environment panel', () => {

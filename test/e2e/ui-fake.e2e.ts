@@ -2,30 +2,11 @@
  * The session UI over the fake session (no network): test/ui/ served by its own Vite dev server
  * on a free port (the fake is not part of the product build), driven in Debian's Chromium.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startFakeUi, type FakeUi } from '../ui/server.ts';
+import { describe, it, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useFakeUiBrowser } from '../helpers/fake-ui-browser.ts';
 
-let ui: FakeUi;
-let browser: Browser;
-
-beforeAll(async () => {
-  ui = await startFakeUi();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-});
-
-async function open(query: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(`${ui.url}${query}`);
-  await page.locator('[data-testid="terminal"] .xterm').first().waitFor();
-  return page;
-}
+const { open } = useFakeUiBrowser();
 
 function inputsSent(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __fakeSession: { inputs: unknown[] } }).__fakeSession.inputs.length);

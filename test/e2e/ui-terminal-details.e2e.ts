@@ -3,32 +3,12 @@
  * the terminal after renaming yourself, a viewer's Ctrl+C copies a selection, search counts its
  * matches, and closing a terminal whose shell still runs asks first.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startFakeUi, type FakeUi } from '../ui/server.ts';
+import { describe, it, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useFakeUiBrowser } from '../helpers/fake-ui-browser.ts';
 
-let ui: FakeUi;
-let browser: Browser;
-
-beforeAll(async () => {
-  ui = await startFakeUi();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-});
-
-async function open(query: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(ui.url).origin });
-  const page = await context.newPage();
-  await page.goto(`${ui.url}${query}`);
-  await page.locator('[data-testid="terminal"] .xterm').first().waitFor();
-  return page;
-}
+const fake = useFakeUiBrowser();
+const open = (query: string): Promise<Page> => fake.open(query, { clipboard: true });
 
 const inputs = (page: Page) => page.evaluate(() => (window as unknown as { __fakeSession: { inputs: { data: string }[] } }).__fakeSession.inputs.map((i) => i.data).join(''));
 

@@ -292,10 +292,16 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tur
     sendJson(res, 201, { info: made.info, invite: made.secret });
   }
 
-  /** The host (or an owner) ends the session: links say so, sockets close, nothing is renewed. */
+  /**
+   * An owner, or the host that started the session, ends it: links say so, sockets close, nothing
+   * is renewed. A host attached later through a host link (its credential names that invite) is a
+   * guest of the owner's session: it detaches, it does not end it.
+   */
   async function end(req: IncomingMessage, id: string): Promise<{ ok: true }> {
     const c = await bearer(req, id, 'ending a session needs');
-    if (c.role !== 'host' && c.role !== 'owner') throw new HttpError(403, 'forbidden', 'only the host or an owner can end the session');
+    const refused = revocations.refusal(c);
+    if (refused) throw new HttpError(401, 'bad-credential', refused);
+    if (c.role !== 'owner' && !(c.role === 'host' && c.inv === undefined)) throw new HttpError(403, 'forbidden', 'only an owner or the host that started the session can end it');
     revocations.end(id, c.name);
     invites.forget(id);
     await persist();

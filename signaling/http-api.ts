@@ -26,6 +26,7 @@ import { endedText, type Revocations } from './revocations.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
 import { iceServersFor, type TurnConfig } from './turn.ts';
 import type { SignalingMetrics } from './metrics.ts';
+import type { SharedLimits } from './redis-limits.ts';
 
 export { HttpError };
 
@@ -122,6 +123,8 @@ export interface ApiDeps {
   metrics?: SignalingMetrics;
   /** the origin people reach this server at (--public-url), accepted as a same-site Origin */
   publicOrigin?: string;
+  /** several instances on one Redis: rate limits and invite uses counted across them (redis-limits.ts) */
+  shared?: SharedLimits;
 }
 
 /** Defaults: a person starts a few sessions, a team joins a few dozen times a minute. */
@@ -130,12 +133,17 @@ export const DEFAULT_LIMITS = {
   join: { burst: 60, perMinute: 120 }
 };
 
-export function createApi({ keys, store, verify, revocations, onEnd, limits, turn, trustProxy = false, invites = new Invites(), persist = async () => {}, metrics, publicOrigin }: ApiDeps) {
+export function createApi({ keys, store, verify, revocations, onEnd, limits, turn, trustProxy = false, invites = new Invites(), persist = async () => {}, metrics, publicOrigin, shared }: ApiDeps) {
   const createLimit = limits ? new RateLimiter(limits.create) : null;
   const joinLimit = limits ? new RateLimiter(limits.join) : null;
-  function limit(r: RateLimiter | null, req: IncomingMessage): void {
-    const wait = r?.take(clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy)) ?? 0;
-    if (wait > 0) metrics?.rateLimited.inc({ limit: r === createLimit ? 'api-create' : 'api-join' });
+  async function limit(r: RateLimiter | null, req: IncomingMessage): Promise<void> {
+    if (!r || !limits) return;
+    const name = r === createLimit ? 'create' : 'join';
+    const client = clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
+    // this instance's bucket first (no round trip when it is empty), then the one all instances share
+    let wait = r.take(client);
+    if (wait === 0 && shared) wait = await shared.take(name, client, limits[name]);
+    if (wait > 0) metrics?.rateLimited.inc({ limit: `api-${name}` });
     if (wait > 0) throw new HttpError(429, 'rate-limited', `too many requests from your address: try again in ${wait} s`);
   }
 
@@ -180,6 +188,12 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tur
     const defaultRole = await store.inviteRole(id, body.invite);
     const extra = defaultRole ? undefined : invites.take(id, body.invite);
     if (extra && 'refused' in extra) throw new HttpError(403, 'revoked-invite', extra.refused);
+    if (extra && extra.usesLeft !== null && shared) {
+      // the other instances take uses too: the shared count decides (the last use goes to one of them)
+      const left = await shared.claimUse(id, extra.id, extra.usesLeft + 1, extra.expires);
+      invites.usesLeft(id, extra.id, left);
+      if (left < 0) throw new HttpError(403, 'revoked-invite', 'this link has been used as many times as the owner allowed: ask for a new one');
+    }
     const used = defaultRole ? { id: defaultRole as string, role: defaultRole } : extra;
     if (!used) throw new HttpError(403, 'bad-invite', 'this invite is not valid for this session: ask the owner for a new link');
     if (invites.isRevoked(id, used.id)) throw new HttpError(403, 'revoked-invite', 'this link was revoked by the owner: ask for a new one');
@@ -245,7 +259,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tur
       throw new HttpError(401, 'bad-statement', e instanceof Error ? e.message : 'statement refused');
     }
     if (s.act === 'remove') revocations.remove(id, s.sub);
-    else revocations.setRole(id, s.sub, s.role);
+    else revocations.setRole(id, s.sub, s.role, s.iat);
     await persist();
     return { ok: true };
   }
@@ -327,20 +341,20 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tur
     };
     if (path === '/api/sessions') {
       post();
-      limit(createLimit, req);
+      await limit(createLimit, req);
       sendJson(res, 201, await create(req));
       return true;
     }
     const i = /^\/api\/sessions\/([^/]+)\/invites(?:\/([^/]+)\/revoke)?$/.exec(path);
     if (i) {
-      limit(joinLimit, req);
+      await limit(joinLimit, req);
       await invitesRoute(req, res, i[1], i[2]);
       return true;
     }
     const m = /^\/api\/sessions\/([^/]+)\/(join|refresh|control|end)$/.exec(path);
     if (m) {
       post();
-      limit(joinLimit, req);
+      await limit(joinLimit, req);
       sendJson(res, 200, m[2] === 'join' ? await join(req, m[1]) : m[2] === 'refresh' ? await refresh(req, m[1]) : m[2] === 'end' ? await end(req, m[1]) : await control(req, m[1]));
       return true;
     }

@@ -5,8 +5,11 @@
  *  - sessions (RedisSessionStore: one hash per session, expiring when idle);
  *  - the owners' decisions and the refusals (invites, revocations, removals, roles, retired jtis,
  *    ended sessions): one JSON document, read-merged-written on every change (merge = union, see
- *    Invites/Revocations.restore) and announced on a channel, so every instance applies a change
- *    before its next request and they converge whatever the order;
+ *    Invites/Revocations.restore; the write only lands over the version it merged, else it merges
+ *    again, so no instance's change is lost) and announced on a channel, so every instance applies
+ *    a change before its next request and they converge whatever the order;
+ *  - counts that must hold across instances (socket caps, API rate limits, invite uses):
+ *    redis-limits.ts;
  *  - the relay: a publish goes to the local members and to the session's channel, which the
  *    instances that have members of that session subscribe to.
  * Redis down: /readyz fails (the balancer sends new people elsewhere), joins and refreshes fail
@@ -22,6 +25,19 @@ import type { Revocations, SavedRevocations } from './revocations.ts';
 const PREFIX = 'ls:';
 export const KEY_KEY = `${PREFIX}signing-key`;
 export const CONTROL_KEY = `${PREFIX}control`;
+/** bumped at every write of CONTROL_KEY: a save is written only over the version it merged */
+const CONTROL_VERSION_KEY = `${PREFIX}control-version`;
+// KEYS: the document, its version. Both read in one step.
+const READ_CONTROL = `return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]) or '0'}`;
+// KEYS: the document, its version; ARGV: the version the new document was merged from, the
+// document. 1 = written; 0 = another instance wrote meanwhile (merge again).
+const WRITE_CONTROL = `
+if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('INCR', KEYS[2])
+return 1`;
+/** Merge-and-write attempts before a save gives up (only under a storm of changes). */
+const MAX_SAVE_ATTEMPTS = 20;
 const CONTROL_CHANNEL = `${PREFIX}control`;
 const relayChannel = (session: string) => `${PREFIX}relay:${session}`;
 
@@ -82,6 +98,8 @@ export class RedisBackplane implements RelayBus {
         .catch((e: Error) => log(`redis: cannot restore the shared state: ${e.message}`, 'warn'))
         .finally(() => (bp.#reseeding = undefined));
     });
+    redis.defineCommand('lsReadControl', { lua: READ_CONTROL, numberOfKeys: 2 });
+    redis.defineCommand('lsWriteControl', { lua: WRITE_CONTROL, numberOfKeys: 2 });
     await sub.subscribe(CONTROL_CHANNEL);
     return bp;
   }
@@ -142,10 +160,13 @@ export class RedisBackplane implements RelayBus {
     if (this.#queued) return this.#queued;
     const queued = this.#written.then(async () => {
       this.#queued = undefined;
-      await this.#pull();
       const c = this.#control!;
-      const doc: ControlDoc = { invites: c.invites.snapshot(), revocations: c.revocations.snapshot() };
-      await this.redis.set(CONTROL_KEY, JSON.stringify(doc));
+      for (let attempt = 1; ; attempt++) {
+        const version = await this.#pull();
+        const doc: ControlDoc = { invites: c.invites.snapshot(), revocations: c.revocations.snapshot() };
+        if ((await this.#scripts.lsWriteControl(CONTROL_KEY, CONTROL_VERSION_KEY, version, JSON.stringify(doc))) === 1) break;
+        if (attempt === MAX_SAVE_ATTEMPTS) throw new Error(`the shared decisions in Redis changed ${MAX_SAVE_ATTEMPTS} times while this instance merged them`);
+      }
       await this.redis.publish(CONTROL_CHANNEL, `${this.#me} changed`);
     });
     this.#queued = queued;
@@ -171,16 +192,27 @@ export class RedisBackplane implements RelayBus {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
-  /** Merges the shared document into this instance's state; sessions it learns have ended are closed here too. */
-  async #pull(): Promise<void> {
-    const text = await this.redis.get(CONTROL_KEY);
-    if (!text || !this.#control) return;
+  get #scripts() {
+    return this.redis as Redis & {
+      lsReadControl(doc: string, version: string): Promise<[string | null, string]>;
+      lsWriteControl(doc: string, version: string, expected: string, text: string): Promise<number>;
+    };
+  }
+
+  /**
+   * Merges the shared document into this instance's state (sessions it learns have ended are
+   * closed here too); resolves to the version it merged.
+   */
+  async #pull(): Promise<string> {
+    const [text, version] = await this.#scripts.lsReadControl(CONTROL_KEY, CONTROL_VERSION_KEY);
+    if (!text || !this.#control) return version;
     const endedBefore = new Set(this.#control.revocations.endedIds());
     let doc: ControlDoc;
     try {
       doc = JSON.parse(text) as ControlDoc;
     } catch {
-      return this.#log(`redis: ${CONTROL_KEY} is not valid JSON; it is replaced by this instance's state at its next change`, 'error');
+      this.#log(`redis: ${CONTROL_KEY} is not valid JSON; it is replaced by this instance's state at its next change`, 'error');
+      return version;
     }
     this.#control.invites.restore(doc.invites);
     this.#control.revocations.restore(doc.revocations);
@@ -189,6 +221,7 @@ export class RedisBackplane implements RelayBus {
       this.#control.invites.forget(s);
       this.#control.onEnd(s);
     }
+    return version;
   }
 
   #message(channel: string, message: Buffer): void {

@@ -3,6 +3,7 @@
  * close; but authenticated at the upgrade (subprotocols ['live-sessions', <credential>]), typed,
  * size-limited, and a socket only reaches the session (topic) its credential names.
  */
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { decodeJwt } from 'jose';
@@ -13,6 +14,7 @@ import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { Budget, type BudgetOptions } from '../src/lib/mesh/budget.ts';
 import { clientKey } from './rate-limit.ts';
 import type { SignalingMetrics } from './metrics.ts';
+import type { SharedLimits, SocketCaps, SocketKeys } from './redis-limits.ts';
 
 /** Malformed or forbidden messages a socket may send before it is closed with 1008. */
 export const MAX_BAD_MESSAGES = 20;
@@ -59,6 +61,8 @@ interface Conn {
   claims: Claims;
   /** the client's address key (rate-limit.ts clientKey) */
   addr: string;
+  /** its lease in the shared counts (RelayOptions.shared) */
+  lease: string;
   topics: Set<string>;
   alive: boolean;
   bad: number;
@@ -88,6 +92,8 @@ export interface RelayOptions {
   trustProxy?: boolean;
   /** other instances' members of a session (redis-backplane.ts): what is published here goes there too */
   bus?: RelayBus;
+  /** socket counts shared with the other instances (redis-limits.ts): the per-participant, -session and -address caps hold across them */
+  shared?: SharedLimits;
 }
 
 /** Carries publishes between instances; they come back through Relay.deliver() on the others. */
@@ -119,6 +125,9 @@ export class Relay {
   readonly #heartbeat: NodeJS.Timeout;
   /** sockets corked during this tick, uncorked together at its end */
   readonly #corkedConns: Conn[] = [];
+  /** names this instance's leases in the shared counts */
+  readonly #instance = randomBytes(6).toString('hex');
+  #leases = 0;
 
   constructor(opts: RelayOptions) {
     this.#opts = opts;
@@ -167,24 +176,53 @@ export class Relay {
     if (socket.destroyed) return;
     const addr = clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#opts.trustProxy ?? false);
     const full = this.#full(claims, addr);
-    if (full) {
-      this.#opts.log(`signal: upgrade refused for ${claims.sub}: ${full}`, 'warn');
-      this.#opts.metrics?.rejects.inc({ reason: 'socket-cap' });
-      return refuseUpgrade(socket, full.startsWith('the server') ? 503 : 429, full.startsWith('the server') ? 'Service Unavailable' : 'Too Many Requests', full);
+    if (full) return this.#refuseFull(socket, claims, full);
+    const lease = `${this.#instance}:${++this.#leases}`;
+    const shared = this.#opts.shared;
+    if (shared) {
+      // the local caps passed; the shared count (every instance's sockets) decides, atomically
+      let which;
+      try {
+        which = await shared.admit(this.#keys(claims, addr), lease, this.#caps());
+      } catch {
+        this.#opts.metrics?.rejects.inc({ reason: 'backplane-down' });
+        return refuseUpgrade(socket, 503, 'Service Unavailable', 'the signaling server cannot reach its shared store right now; try again in a moment');
+      }
+      if (which) return this.#refuseFull(socket, claims, this.#capText(which));
+      if (socket.destroyed) return void shared.release(this.#keys(claims, addr), lease).catch(() => {});
     }
     // (ws completes the upgrade synchronously here, so the counts #open adds are up to date for the next)
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, socket, claims, addr));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, socket, claims, addr, lease));
+  }
+
+  #refuseFull(socket: Duplex, claims: Claims, full: string): void {
+    this.#opts.log(`signal: upgrade refused for ${claims.sub}: ${full}`, 'warn');
+    this.#opts.metrics?.rejects.inc({ reason: 'socket-cap' });
+    refuseUpgrade(socket, full.startsWith('the server') ? 503 : 429, full.startsWith('the server') ? 'Service Unavailable' : 'Too Many Requests', full);
+  }
+
+  #caps(): SocketCaps {
+    return { participant: MAX_SOCKETS_PER_PARTICIPANT, session: MAX_SOCKETS_PER_SESSION, address: this.#opts.maxSocketsPerAddress ?? MAX_SOCKETS_PER_ADDRESS };
+  }
+
+  #keys(claims: Claims, addr: string): SocketKeys {
+    return { participant: claims.sub, session: claims.aud, address: addr };
+  }
+
+  #capText(which: keyof SocketCaps): string {
+    const caps = this.#caps();
+    if (which === 'address') return `your address already has ${caps.address} signaling connections; close some first`;
+    if (which === 'participant') return `this participant already has ${caps.participant} signaling connections; close one first`;
+    return `this session already has ${caps.session} signaling connections`;
   }
 
   /** Why one more socket for these claims is refused, or null. */
   #full(claims: Claims, addr: string): string | null {
     if (this.#conns.size >= (this.#opts.maxSockets ?? MAX_SOCKETS)) return 'the server is at its connection limit; try again later';
-    const perAddress = this.#opts.maxSocketsPerAddress ?? MAX_SOCKETS_PER_ADDRESS;
-    if ((this.#counts.get(`@${addr}`) ?? 0) >= perAddress) return `your address already has ${perAddress} signaling connections; close some first`;
-    if ((this.#counts.get(`${claims.aud} ${claims.sub}`) ?? 0) >= MAX_SOCKETS_PER_PARTICIPANT) {
-      return `this participant already has ${MAX_SOCKETS_PER_PARTICIPANT} signaling connections; close one first`;
-    }
-    if ((this.#counts.get(claims.aud) ?? 0) >= MAX_SOCKETS_PER_SESSION) return `this session already has ${MAX_SOCKETS_PER_SESSION} signaling connections`;
+    const caps = this.#caps();
+    if ((this.#counts.get(`@${addr}`) ?? 0) >= caps.address) return this.#capText('address');
+    if ((this.#counts.get(`${claims.aud} ${claims.sub}`) ?? 0) >= caps.participant) return this.#capText('participant');
+    if ((this.#counts.get(claims.aud) ?? 0) >= caps.session) return this.#capText('session');
     return null;
   }
 
@@ -197,7 +235,7 @@ export class Relay {
     }
   }
 
-  #open(ws: WebSocket, socket: Duplex, claims: Claims, addr: string): void {
+  #open(ws: WebSocket, socket: Duplex, claims: Claims, addr: string, lease: string): void {
     const conn: Conn = {
       ws,
       socket,
@@ -206,6 +244,7 @@ export class Relay {
       outHead: Buffer.from(`{"type":"publish","topic":"${claims.aud}","from":${JSON.stringify(claims.sub)},"data":"`),
       claims,
       addr,
+      lease,
       topics: new Set(),
       alive: true,
       bad: 0,
@@ -382,11 +421,16 @@ export class Relay {
   #cleanup(conn: Conn): void {
     clearTimeout(conn.expiry);
     for (const topic of conn.topics) this.#unsubscribe(conn, topic);
-    if (this.#conns.delete(conn)) this.#count(conn, -1);
+    if (this.#conns.delete(conn)) {
+      this.#count(conn, -1);
+      this.#opts.shared?.release(this.#keys(conn.claims, conn.addr), conn.lease).catch(() => {});
+    }
     this.#opts.log(`signal: ${conn.claims.sub} left ${conn.claims.aud}`);
   }
 
   #beat(): void {
+    // (a lease not renewed, while Redis is away, lapses: then the socket no longer counts elsewhere)
+    this.#opts.shared?.renew([...this.#conns].map((c) => ({ keys: this.#keys(c.claims, c.addr), member: c.lease }))).catch(() => {});
     for (const conn of this.#conns) {
       if (!conn.alive) {
         conn.ws.terminate();

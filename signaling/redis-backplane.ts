@@ -40,6 +40,7 @@ return 1`;
 const MAX_SAVE_ATTEMPTS = 20;
 const CONTROL_CHANNEL = `${PREFIX}control`;
 const relayChannel = (session: string) => `${PREFIX}relay:${session}`;
+const NEWLINE = Buffer.from('\n');
 
 interface ControlDoc {
   invites: SavedInvites;
@@ -174,10 +175,26 @@ export class RedisBackplane implements RelayBus {
     return queued;
   }
 
+  /**
+   * Queues a relayed publish for the other instances; the publishes of one tick go out as one
+   * Redis message per session, one per line (a relayed publish is JSON with no raw newline).
+   */
   publish(session: string, out: Buffer): void {
-    // best effort: with Redis down, members on this instance still hear each other
-    this.redis.publish(relayChannel(session), Buffer.concat([this.#meSp, out])).catch(() => {});
+    let queued = this.#outbox.get(session);
+    if (!queued) {
+      this.#outbox.set(session, (queued = [this.#meSp]));
+      if (this.#outbox.size === 1) process.nextTick(this.#flush);
+    }
+    if (queued.length > 1) queued.push(NEWLINE);
+    queued.push(out);
   }
+
+  readonly #outbox = new Map<string, Buffer[]>();
+  readonly #flush = () => {
+    // best effort: with Redis down, members on this instance still hear each other
+    for (const [session, parts] of this.#outbox) this.redis.publish(relayChannel(session), Buffer.concat(parts)).catch(() => {});
+    this.#outbox.clear();
+  };
 
   watch(session: string, on: boolean): void {
     const p = on ? this.#sub.subscribe(relayChannel(session)) : this.#sub.unsubscribe(relayChannel(session));
@@ -231,7 +248,13 @@ export class RedisBackplane implements RelayBus {
       void this.#pull().catch((e: Error) => this.#log(`redis: cannot read the shared decisions: ${e.message}`, 'warn'));
       return;
     }
-    if (channel.startsWith(`${PREFIX}relay:`)) this.#relay?.deliver(channel.slice(`${PREFIX}relay:`.length), body);
+    if (!channel.startsWith(`${PREFIX}relay:`) || !this.#relay) return;
+    const session = channel.slice(`${PREFIX}relay:`.length);
+    for (let at = 0; at < body.length; ) {
+      const end = body.indexOf(0x0a, at);
+      this.#relay.deliver(session, body.subarray(at, end < 0 ? body.length : end));
+      at = end < 0 ? body.length : end + 1;
+    }
   }
 }
 

@@ -36,6 +36,9 @@ if [ "${1:-}" = "--test" ]; then
   command -v fish >/dev/null || need+=(fish)
   # the deploy test checks the systemd unit with systemd-analyze (no systemd as PID 1 needed)
   command -v systemd-analyze >/dev/null || need+=(systemd)
+  # the deploy test puts signaling behind the repo's nginx and Caddy snippets (run as non-daemons)
+  command -v nginx >/dev/null || need+=(nginx-light)
+  command -v caddy >/dev/null || need+=(caddy)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   log "installing system packages: ${need[*]}"
@@ -45,7 +48,15 @@ if [ ${#need[@]} -gt 0 ]; then
   # No stdin in CI: never prompt (-y, noninteractive), and keep going if one index is stale.
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq || log "apt-get update failed; trying the install with the current index"
+  # Packages whose postinst starts a daemon (nginx, caddy, coturn, redis) must not leave one
+  # running: invoke-rc.d asks policy-rc.d, and 101 means "not now". Ours only while we install.
+  policy=/usr/sbin/policy-rc.d ours=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && ours=1
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get install -y -qq "${need[@]}" </dev/null >/dev/null
+  if [ -n "$ours" ]; then rm -f "$policy"; trap - EXIT; fi
   if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
     log "apt-get installed no /usr/bin/chromium; install Debian's chromium package."; exit 1
   fi

@@ -61,6 +61,7 @@ function parseControlFile(value: unknown, file: string): ControlFileBody {
   const perSession = (v: unknown, entry: (x: unknown) => boolean) => isObj(v) && Object.entries(v).every(([s, x]) => SESSION_ID_RE.test(s) && entry(x));
   if (!perSession(r.removed, (subs) => Array.isArray(subs) && subs.every((s) => typeof s === 'string' && ID_RE.test(s)))) throw corrupt(file, 'the removals are malformed');
   if (!perSession(r.roles, (m) => isObj(m) && Object.entries(m).every(([sub, role]) => ID_RE.test(sub) && isEditorOrViewer(role)))) throw corrupt(file, 'the roles are malformed');
+  if (r.roleAt !== undefined && !perSession(r.roleAt, (m) => isObj(m) && Object.entries(m).every(([sub, at]) => ID_RE.test(sub) && isTime(at)))) throw corrupt(file, 'the role times are malformed');
   if (!perSession(r.ended, (e) => isObj(e) && isTime(e.at) && typeof e.by === 'string' && e.by.length <= 256)) throw corrupt(file, 'the ended sessions are malformed');
   return value as unknown as ControlFileBody;
 }

@@ -26,6 +26,7 @@ import { endedText, type Revocations } from './revocations.ts';
 import { SessionLimitError, type SessionStore } from './sessions.ts';
 import { iceServersFor, type TurnConfig } from './turn.ts';
 import type { SignalingMetrics } from './metrics.ts';
+import type { SharedLimits } from './redis-limits.ts';
 
 export { HttpError };
 
@@ -60,6 +61,9 @@ export function sameOrigin(req: IncomingMessage, publicOrigin?: string): void {
   if (host !== req.headers.host) throw new HttpError(403, 'cross-origin', `requests from ${origin.slice(0, 100)} are not allowed: the API answers only its own pages`);
 }
 
+/** A body over MAX_BODY_BYTES is read this far (and dropped) before the 413, bytes. */
+const MAX_DRAINED_BYTES = 64 * 1024;
+
 /** Reads a JSON body of at most MAX_BODY_BYTES; an empty body reads as `{}`. */
 export async function readJson(req: IncomingMessage): Promise<unknown> {
   // Only JSON: a cross-site form or `text/plain` POST (no CORS preflight) is refused before it is read.
@@ -67,13 +71,18 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   if (type !== 'application/json' && !(type === '' && Number(req.headers['content-length'] ?? 0) === 0 && !req.headers['transfer-encoding'])) {
     throw new HttpError(415, 'unsupported-media-type', 'request bodies must be JSON (Content-Type: application/json)');
   }
-  const tooLarge = () => new HttpError(413, 'too-large', `request body is larger than ${MAX_BODY_BYTES} bytes`);
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+  const tooLarge = async (read: number) => {
+    // Read (and drop) a body of moderate size before answering: a reverse proxy still sending it
+    // to a closed connection answers 502 instead of passing this 413 on (Caddy does).
+    if (!req.readableEnded) for await (const chunk of req as AsyncIterable<Buffer>) if ((read += chunk.length) > MAX_DRAINED_BYTES) break;
+    return new HttpError(413, 'too-large', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+  };
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw await tooLarge(0);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
+    if (size > MAX_BODY_BYTES) throw await tooLarge(size);
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -122,6 +131,8 @@ export interface ApiDeps {
   metrics?: SignalingMetrics;
   /** the origin people reach this server at (--public-url), accepted as a same-site Origin */
   publicOrigin?: string;
+  /** several instances on one Redis: rate limits and invite uses counted across them (redis-limits.ts) */
+  shared?: SharedLimits;
 }
 
 /** Defaults: a person starts a few sessions, a team joins a few dozen times a minute. */
@@ -130,12 +141,17 @@ export const DEFAULT_LIMITS = {
   join: { burst: 60, perMinute: 120 }
 };
 
-export function createApi({ keys, store, verify, revocations, onEnd, limits, turn, trustProxy = false, invites = new Invites(), persist = async () => {}, metrics, publicOrigin }: ApiDeps) {
+export function createApi({ keys, store, verify, revocations, onEnd, limits, turn, trustProxy = false, invites = new Invites(), persist = async () => {}, metrics, publicOrigin, shared }: ApiDeps) {
   const createLimit = limits ? new RateLimiter(limits.create) : null;
   const joinLimit = limits ? new RateLimiter(limits.join) : null;
-  function limit(r: RateLimiter | null, req: IncomingMessage): void {
-    const wait = r?.take(clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy)) ?? 0;
-    if (wait > 0) metrics?.rateLimited.inc({ limit: r === createLimit ? 'api-create' : 'api-join' });
+  async function limit(r: RateLimiter | null, req: IncomingMessage): Promise<void> {
+    if (!r || !limits) return;
+    const name = r === createLimit ? 'create' : 'join';
+    const client = clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
+    // this instance's bucket first (no round trip when it is empty), then the one all instances share
+    let wait = r.take(client);
+    if (wait === 0 && shared) wait = await shared.take(name, client, limits[name]);
+    if (wait > 0) metrics?.rateLimited.inc({ limit: `api-${name}` });
     if (wait > 0) throw new HttpError(429, 'rate-limited', `too many requests from your address: try again in ${wait} s`);
   }
 
@@ -180,6 +196,12 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tur
     const defaultRole = await store.inviteRole(id, body.invite);
     const extra = defaultRole ? undefined : invites.take(id, body.invite);
     if (extra && 'refused' in extra) throw new HttpError(403, 'revoked-invite', extra.refused);
+    if (extra && extra.usesLeft !== null && shared) {
+      // the other instances take uses too: the shared count decides (the last use goes to one of them)
+      const left = await shared.claimUse(id, extra.id, extra.usesLeft + 1, extra.expires);
+      invites.usesLeft(id, extra.id, left);
+      if (left < 0) throw new HttpError(403, 'revoked-invite', 'this link has been used as many times as the owner allowed: ask for a new one');
+    }
     const used = defaultRole ? { id: defaultRole as string, role: defaultRole } : extra;
     if (!used) throw new HttpError(403, 'bad-invite', 'this invite is not valid for this session: ask the owner for a new link');
     if (invites.isRevoked(id, used.id)) throw new HttpError(403, 'revoked-invite', 'this link was revoked by the owner: ask for a new one');
@@ -245,7 +267,7 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tur
       throw new HttpError(401, 'bad-statement', e instanceof Error ? e.message : 'statement refused');
     }
     if (s.act === 'remove') revocations.remove(id, s.sub);
-    else revocations.setRole(id, s.sub, s.role);
+    else revocations.setRole(id, s.sub, s.role, s.iat);
     await persist();
     return { ok: true };
   }
@@ -292,10 +314,16 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tur
     sendJson(res, 201, { info: made.info, invite: made.secret });
   }
 
-  /** The host (or an owner) ends the session: links say so, sockets close, nothing is renewed. */
+  /**
+   * An owner, or the host that started the session, ends it: links say so, sockets close, nothing
+   * is renewed. A host attached later through a host link (its credential names that invite) is a
+   * guest of the owner's session: it detaches, it does not end it.
+   */
   async function end(req: IncomingMessage, id: string): Promise<{ ok: true }> {
     const c = await bearer(req, id, 'ending a session needs');
-    if (c.role !== 'host' && c.role !== 'owner') throw new HttpError(403, 'forbidden', 'only the host or an owner can end the session');
+    const refused = revocations.refusal(c);
+    if (refused) throw new HttpError(401, 'bad-credential', refused);
+    if (c.role !== 'owner' && !(c.role === 'host' && c.inv === undefined)) throw new HttpError(403, 'forbidden', 'only an owner or the host that started the session can end it');
     revocations.end(id, c.name);
     invites.forget(id);
     await persist();
@@ -321,20 +349,20 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tur
     };
     if (path === '/api/sessions') {
       post();
-      limit(createLimit, req);
+      await limit(createLimit, req);
       sendJson(res, 201, await create(req));
       return true;
     }
     const i = /^\/api\/sessions\/([^/]+)\/invites(?:\/([^/]+)\/revoke)?$/.exec(path);
     if (i) {
-      limit(joinLimit, req);
+      await limit(joinLimit, req);
       await invitesRoute(req, res, i[1], i[2]);
       return true;
     }
     const m = /^\/api\/sessions\/([^/]+)\/(join|refresh|control|end)$/.exec(path);
     if (m) {
       post();
-      limit(joinLimit, req);
+      await limit(joinLimit, req);
       sendJson(res, 200, m[2] === 'join' ? await join(req, m[1]) : m[2] === 'refresh' ? await refresh(req, m[1]) : m[2] === 'end' ? await end(req, m[1]) : await control(req, m[1]));
       return true;
     }

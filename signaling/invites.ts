@@ -67,7 +67,7 @@ export class Invites {
   }
 
   /** Uses one of the session's extra invites: its id and role, or why not (undefined: no such invite). */
-  take(session: string, secret: string, now = Date.now()): { id: string; role: MadeInviteRole } | { refused: string } | undefined {
+  take(session: string, secret: string, now = Date.now()): { id: string; role: MadeInviteRole; usesLeft: number | null; expires: number } | { refused: string } | undefined {
     const hash = sha256(secret);
     let found: Entry | undefined;
     for (const e of this.#sweep(session, now).values()) if (timingSafeEqual(e.hash, hash)) found = e;
@@ -76,7 +76,13 @@ export class Invites {
     if (found.expires < now) return { refused: 'this link has expired: ask the owner for a new one' };
     if (found.usesLeft !== null && found.usesLeft <= 0) return { refused: 'this link has been used as many times as the owner allowed: ask for a new one' };
     if (found.usesLeft !== null) found.usesLeft--;
-    return { id: found.id, role: found.role };
+    return { id: found.id, role: found.role, usesLeft: found.usesLeft, expires: found.expires };
+  }
+
+  /** What the instances' shared count (redis-limits.ts) says is left of a counted invite (never more than here). */
+  usesLeft(session: string, id: string, left: number): void {
+    const e = this.#bySession.get(session)?.get(id);
+    if (e && e.usesLeft !== null) e.usesLeft = Math.min(e.usesLeft, Math.max(0, left));
   }
 
   forget(session: string): void {

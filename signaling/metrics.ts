@@ -14,9 +14,9 @@ export class SignalingMetrics {
   readonly credentials = new Counter({ name: 'signaling_credentials_issued_total', help: 'Credentials signed, by how (create, join, refresh)', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly rateLimited = new Counter({ name: 'signaling_rate_limited_total', help: 'Requests and messages refused by a rate limit or budget, by which', labelNames: ['limit'] as const, registers: [this.registry] });
 
-  constructor(read: { connections: () => number; sessions: () => number }) {
+  constructor(read: { connections: () => number; sessions: () => number | Promise<number> }) {
     new Gauge({ name: 'signaling_connections', help: 'Signaling sockets open now', registers: [this.registry], collect() { this.set(read.connections()); } });
-    new Gauge({ name: 'signaling_sessions', help: 'Sessions this instance knows now', registers: [this.registry], collect() { this.set(read.sessions()); } });
+    new Gauge({ name: 'signaling_sessions', help: 'Sessions this instance knows now', registers: [this.registry], async collect() { this.set(await read.sessions()); } });
     // nodejs_eventloop_lag_seconds (and p99), heap, RSS, open descriptors, GC
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
   }

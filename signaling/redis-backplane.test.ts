@@ -68,6 +68,17 @@ describe('two instances on one Redis', () => {
     expect(publishes(elsewhere.got)).toEqual([]);
   });
 
+  it('relays a burst (batched per tick on the way through Redis) whole and in order, escapes included', async () => {
+    const [a, b] = [await instance(), await instance()];
+    const s = await createSession(a);
+    const onA = await member(a, s.token, s.session);
+    const onB = await member(b, (await post(b, `/api/sessions/${s.session}/join`, { invite: s.invites.viewer, name: 'Vi' })).json.token as string, s.session);
+    const sent = Array.from({ length: 200 }, (_, i) => (i % 7 === 3 ? `line\nbreak "${i}"\u2028` : `m${i}+/=`));
+    for (const data of sent) send(onA.ws, { type: 'publish', topic: s.session, data });
+    await vi.waitFor(() => expect(publishes(onB.got)).toHaveLength(sent.length));
+    expect(publishes(onB.got)).toEqual(sent);
+  });
+
   it('a revocation, a removal, a retired credential and an end made on A hold on B', async () => {
     const [a, b] = [await instance(), await instance()];
     const s = await createSession(a);

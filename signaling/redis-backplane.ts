@@ -5,8 +5,11 @@
  *  - sessions (RedisSessionStore: one hash per session, expiring when idle);
  *  - the owners' decisions and the refusals (invites, revocations, removals, roles, retired jtis,
  *    ended sessions): one JSON document, read-merged-written on every change (merge = union, see
- *    Invites/Revocations.restore) and announced on a channel, so every instance applies a change
- *    before its next request and they converge whatever the order;
+ *    Invites/Revocations.restore; the write only lands over the version it merged, else it merges
+ *    again, so no instance's change is lost) and announced on a channel, so every instance applies
+ *    a change before its next request and they converge whatever the order;
+ *  - counts that must hold across instances (socket caps, API rate limits, invite uses):
+ *    redis-limits.ts;
  *  - the relay: a publish goes to the local members and to the session's channel, which the
  *    instances that have members of that session subscribe to.
  * Redis down: /readyz fails (the balancer sends new people elsewhere), joins and refreshes fail
@@ -22,8 +25,22 @@ import type { Revocations, SavedRevocations } from './revocations.ts';
 const PREFIX = 'ls:';
 export const KEY_KEY = `${PREFIX}signing-key`;
 export const CONTROL_KEY = `${PREFIX}control`;
+/** bumped at every write of CONTROL_KEY: a save is written only over the version it merged */
+const CONTROL_VERSION_KEY = `${PREFIX}control-version`;
+// KEYS: the document, its version. Both read in one step.
+const READ_CONTROL = `return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]) or '0'}`;
+// KEYS: the document, its version; ARGV: the version the new document was merged from, the
+// document. 1 = written; 0 = another instance wrote meanwhile (merge again).
+const WRITE_CONTROL = `
+if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('INCR', KEYS[2])
+return 1`;
+/** Merge-and-write attempts before a save gives up (only under a storm of changes). */
+const MAX_SAVE_ATTEMPTS = 20;
 const CONTROL_CHANNEL = `${PREFIX}control`;
 const relayChannel = (session: string) => `${PREFIX}relay:${session}`;
+const NEWLINE = Buffer.from('\n');
 
 interface ControlDoc {
   invites: SavedInvites;
@@ -36,6 +53,7 @@ export class RedisBackplane implements RelayBus {
   readonly #sub: Redis;
   /** tells this instance's own messages apart on the shared channels */
   readonly #me = randomBytes(6).toString('hex');
+  readonly #meSp = Buffer.from(`${this.#me} `);
   readonly #log: (line: string, level?: 'info' | 'warn' | 'error') => void;
   #relay: Relay | undefined;
   #control: { invites: Invites; revocations: Revocations; onEnd: (session: string) => void } | undefined;
@@ -58,7 +76,8 @@ export class RedisBackplane implements RelayBus {
   static async connect(url: string, log: RedisBackplane['log']): Promise<RedisBackplane> {
     // fail fast while Redis is down (no offline queue): requests answer an error instead of hanging
     const opts = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, connectTimeout: 5_000, retryStrategy: (n: number) => Math.min(200 * n, 2_000) };
-    const redis = new Redis(url, opts);
+    // auto-pipelining: the relay's publishes of one tick go to Redis in one write
+    const redis = new Redis(url, { ...opts, enableAutoPipelining: true });
     const sub = new Redis(url, { ...opts, enableOfflineQueue: true });
     for (const [name, c] of [['redis', redis], ['redis (subscriber)', sub]] as const) c.on('error', (e: Error) => log(`${name}: ${e.message}`, 'warn'));
     try {
@@ -69,7 +88,8 @@ export class RedisBackplane implements RelayBus {
       throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${(e as Error).message}`);
     }
     const bp = new RedisBackplane(url, redis, sub, log);
-    sub.on('message', (channel: string, message: string) => bp.#message(channel, message));
+    // (as bytes: a relayed publish goes on to the sockets here without a string round trip)
+    sub.on('messageBuffer', (channel: Buffer, message: Buffer) => bp.#message(channel.toString(), message));
     // back after an outage: a Redis that lost its data gets this instance's key and decisions again
     // (attached after the first connect: every 'ready' from here on is a reconnection)
     redis.on('ready', () => {
@@ -79,6 +99,8 @@ export class RedisBackplane implements RelayBus {
         .catch((e: Error) => log(`redis: cannot restore the shared state: ${e.message}`, 'warn'))
         .finally(() => (bp.#reseeding = undefined));
     });
+    redis.defineCommand('lsReadControl', { lua: READ_CONTROL, numberOfKeys: 2 });
+    redis.defineCommand('lsWriteControl', { lua: WRITE_CONTROL, numberOfKeys: 2 });
     await sub.subscribe(CONTROL_CHANNEL);
     return bp;
   }
@@ -139,10 +161,13 @@ export class RedisBackplane implements RelayBus {
     if (this.#queued) return this.#queued;
     const queued = this.#written.then(async () => {
       this.#queued = undefined;
-      await this.#pull();
       const c = this.#control!;
-      const doc: ControlDoc = { invites: c.invites.snapshot(), revocations: c.revocations.snapshot() };
-      await this.redis.set(CONTROL_KEY, JSON.stringify(doc));
+      for (let attempt = 1; ; attempt++) {
+        const version = await this.#pull();
+        const doc: ControlDoc = { invites: c.invites.snapshot(), revocations: c.revocations.snapshot() };
+        if ((await this.#scripts.lsWriteControl(CONTROL_KEY, CONTROL_VERSION_KEY, version, JSON.stringify(doc))) === 1) break;
+        if (attempt === MAX_SAVE_ATTEMPTS) throw new Error(`the shared decisions in Redis changed ${MAX_SAVE_ATTEMPTS} times while this instance merged them`);
+      }
       await this.redis.publish(CONTROL_CHANNEL, `${this.#me} changed`);
     });
     this.#queued = queued;
@@ -150,10 +175,26 @@ export class RedisBackplane implements RelayBus {
     return queued;
   }
 
-  publish(session: string, out: string): void {
-    // best effort: with Redis down, members on this instance still hear each other
-    this.redis.publish(relayChannel(session), `${this.#me} ${out}`).catch(() => {});
+  /**
+   * Queues a relayed publish for the other instances; the publishes of one tick go out as one
+   * Redis message per session, one per line (a relayed publish is JSON with no raw newline).
+   */
+  publish(session: string, out: Buffer): void {
+    let queued = this.#outbox.get(session);
+    if (!queued) {
+      this.#outbox.set(session, (queued = [this.#meSp]));
+      if (this.#outbox.size === 1) process.nextTick(this.#flush);
+    }
+    if (queued.length > 1) queued.push(NEWLINE);
+    queued.push(out);
   }
+
+  readonly #outbox = new Map<string, Buffer[]>();
+  readonly #flush = () => {
+    // best effort: with Redis down, members on this instance still hear each other
+    for (const [session, parts] of this.#outbox) this.redis.publish(relayChannel(session), Buffer.concat(parts)).catch(() => {});
+    this.#outbox.clear();
+  };
 
   watch(session: string, on: boolean): void {
     const p = on ? this.#sub.subscribe(relayChannel(session)) : this.#sub.unsubscribe(relayChannel(session));
@@ -168,16 +209,27 @@ export class RedisBackplane implements RelayBus {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
-  /** Merges the shared document into this instance's state; sessions it learns have ended are closed here too. */
-  async #pull(): Promise<void> {
-    const text = await this.redis.get(CONTROL_KEY);
-    if (!text || !this.#control) return;
+  get #scripts() {
+    return this.redis as Redis & {
+      lsReadControl(doc: string, version: string): Promise<[string | null, string]>;
+      lsWriteControl(doc: string, version: string, expected: string, text: string): Promise<number>;
+    };
+  }
+
+  /**
+   * Merges the shared document into this instance's state (sessions it learns have ended are
+   * closed here too); resolves to the version it merged.
+   */
+  async #pull(): Promise<string> {
+    const [text, version] = await this.#scripts.lsReadControl(CONTROL_KEY, CONTROL_VERSION_KEY);
+    if (!text || !this.#control) return version;
     const endedBefore = new Set(this.#control.revocations.endedIds());
     let doc: ControlDoc;
     try {
       doc = JSON.parse(text) as ControlDoc;
     } catch {
-      return this.#log(`redis: ${CONTROL_KEY} is not valid JSON; it is replaced by this instance's state at its next change`, 'error');
+      this.#log(`redis: ${CONTROL_KEY} is not valid JSON; it is replaced by this instance's state at its next change`, 'error');
+      return version;
     }
     this.#control.invites.restore(doc.invites);
     this.#control.revocations.restore(doc.revocations);
@@ -186,18 +238,23 @@ export class RedisBackplane implements RelayBus {
       this.#control.invites.forget(s);
       this.#control.onEnd(s);
     }
+    return version;
   }
 
-  #message(channel: string, message: string): void {
-    const space = message.indexOf(' ');
-    const from = message.slice(0, space);
-    const body = message.slice(space + 1);
-    if (from === this.#me) return;
+  #message(channel: string, message: Buffer): void {
+    if (message.subarray(0, this.#meSp.length).equals(this.#meSp)) return;
+    const body = message.subarray(message.indexOf(0x20) + 1);
     if (channel === CONTROL_CHANNEL) {
       void this.#pull().catch((e: Error) => this.#log(`redis: cannot read the shared decisions: ${e.message}`, 'warn'));
       return;
     }
-    if (channel.startsWith(`${PREFIX}relay:`)) this.#relay?.deliver(channel.slice(`${PREFIX}relay:`.length), body);
+    if (!channel.startsWith(`${PREFIX}relay:`) || !this.#relay) return;
+    const session = channel.slice(`${PREFIX}relay:`.length);
+    for (let at = 0; at < body.length; ) {
+      const end = body.indexOf(0x0a, at);
+      this.#relay.deliver(session, body.subarray(at, end < 0 ? body.length : end));
+      at = end < 0 ? body.length : end + 1;
+    }
   }
 }
 

@@ -11,6 +11,8 @@ import { SESSION_IDLE_MS, type CreatedSession, type SessionStore } from './sessi
 
 const TOUCH_MS = 5_000;
 const key = (id: string) => `ls:session:${id}`;
+/** every live session, scored by when it expires (ms): counted for /metrics across instances */
+const ALL_KEY = 'ls:sessions';
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 export class RedisSessionStore implements SessionStore {
@@ -35,7 +37,7 @@ export class RedisSessionStore implements SessionStore {
       const id = randomId('', 9);
       // HSETNX on a marker field: a clash with an existing id (never seen) takes another
       if ((await this.#redis.hsetnx(key(id), 'created', String(Date.now()))) === 0) continue;
-      await this.#redis.multi().hset(key(id), fields).pexpire(key(id), this.#idleMs).exec();
+      await this.#redis.multi().hset(key(id), fields).pexpire(key(id), this.#idleMs).zadd(ALL_KEY, Date.now() + this.#idleMs, id).exec();
       return { id, invites };
     }
   }
@@ -61,7 +63,13 @@ export class RedisSessionStore implements SessionStore {
     if (now - (this.#touched.get(id) ?? 0) < TOUCH_MS) return;
     this.#touched.set(id, now);
     if (this.#touched.size > 10_000) this.#touched.delete(this.#touched.keys().next().value!);
-    await this.#redis.pexpire(key(id), this.#idleMs).catch(() => {});
+    await this.#redis.multi().pexpire(key(id), this.#idleMs).zadd(ALL_KEY, 'XX', now + this.#idleMs, id).exec().catch(() => {});
+  }
+
+  /** Sessions alive now, on every instance (the expired ones dropped from the count first). */
+  async count(): Promise<number> {
+    const [, n] = (await this.#redis.multi().zremrangebyscore(ALL_KEY, '-inf', Date.now()).zcard(ALL_KEY).exec()) ?? [];
+    return Number(n?.[1] ?? 0);
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { CLOCK_SKEW_S, CREDENTIAL_TTL_S } from '../src/lib/protocol/credentials.ts';
-import { MAX_SIGNAL_BYTES, SIGNAL_SUBPROTOCOL, type ServerSignal } from '../src/lib/protocol/signaling.ts';
+import { MAX_SIGNAL_BYTES, MAX_SIGNAL_DATA_CHARS, SIGNAL_SUBPROTOCOL, type ServerSignal } from '../src/lib/protocol/signaling.ts';
 import { expiredToken, forgedToken, otherSessionToken, unsignedToken, validToken, wrongAlgToken } from '../test/helpers/tokens.ts';
 import { CLOSE_FLOODING, MAX_BAD_MESSAGES, MAX_SOCKETS_PER_PARTICIPANT, MAX_SOCKETS_PER_SESSION, SOCKET_BUDGET } from './relay.ts';
 import { startSignaling, type SignalingServer } from './server.ts';
+import { until } from '../test/helpers/wait.ts';
 import { closed, collect, connect, createSession, nextMessage, refusal, roundTrip, send } from './testing.ts';
 
 const HEARTBEAT_MS = 300;
@@ -86,6 +87,35 @@ describe('relay', () => {
     expect(await bobGot).toEqual({ type: 'publish', topic: s.session, from: s.participant, data: 'offer-bytes' });
     await roundTrip(alice);
     expect(aliceGot.filter((m) => m.type === 'publish')).toEqual([]);
+  });
+
+  it('relays a publish written byte for byte as clients write it and one in any other JSON shape alike; refuses what is not valid', async () => {
+    const s = await createSession(server);
+    const alice = await member(s.session, s.token);
+    const bob = await member(s.session);
+    const raw: string[] = [];
+    bob.on('message', (d: Buffer) => d.includes('"pong"') || raw.push(d.toString()));
+    const expected = (data: string) => JSON.stringify({ type: 'publish', topic: s.session, from: s.participant, data });
+    // the spliced path (client key order, base64 data) and the parsed one (another key order,
+    // whitespace, escapes, non-ASCII) must give receivers the same bytes
+    alice.send(`{"type":"publish","topic":"${s.session}","data":"a+b/c="}`);
+    alice.send(`{"data":"a+b/c=","topic":"${s.session}","type":"publish"}`);
+    alice.send(` {"type":"publish","topic":"${s.session}","data":"a+b/c="}`);
+    alice.send(`{"type":"publish","topic":"${s.session}","data":"say \\"hi\\" \\u00e9 é"}`);
+    await roundTrip(alice);
+    await until(() => raw.length === 4, 'four publishes relayed');
+    expect(raw).toEqual([expected('a+b/c='), expected('a+b/c='), expected('a+b/c='), expected('say "hi" é é')]);
+    // what looks like the spliced form but is not valid is refused, never passed on
+    const errors = collect(alice);
+    alice.send(`{"type":"publish","topic":"${s.session}","data":"tab\there"}`); // raw control character
+    alice.send(`{"type":"publish","topic":"${s.session}","data":""}`); // empty
+    alice.send(`{"type":"publish","topic":"${s.session}","data":"${'x'.repeat(MAX_SIGNAL_DATA_CHARS + 1)}"}`);
+    alice.send(`{"type":"publish","topic":"${s.session}x","data":"x"}`); // another topic
+    alice.send(`{"type":"publish","topic":"${s.session}","data":"x"`); // cut short
+    await roundTrip(alice);
+    await roundTrip(bob);
+    expect(errors.filter((m) => m.type === 'error').map((m) => m.type === 'error' && m.code)).toEqual(['bad-message', 'bad-message', 'bad-message', 'forbidden-topic', 'bad-message']);
+    expect(raw).toHaveLength(4);
   });
 
   it('keeps sessions apart: no subscribing, publishing or hearing across them', async () => {

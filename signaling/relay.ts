@@ -3,16 +3,18 @@
  * close; but authenticated at the upgrade (subprotocols ['live-sessions', <credential>]), typed,
  * size-limited, and a socket only reaches the session (topic) its credential names.
  */
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { decodeJwt } from 'jose';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { CLOCK_SKEW_S, SESSION_ID_RE, type Claims, type Verifier } from '../src/lib/protocol/credentials.ts';
-import { HEARTBEAT_MS, MAX_SIGNAL_BYTES, SIGNAL_SUBPROTOCOL, parseClientSignal, type ServerSignal } from '../src/lib/protocol/signaling.ts';
+import { HEARTBEAT_MS, MAX_SIGNAL_BYTES, MAX_SIGNAL_DATA_CHARS, SIGNAL_SUBPROTOCOL, parseClientSignal, type ServerSignal } from '../src/lib/protocol/signaling.ts';
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { Budget, type BudgetOptions } from '../src/lib/mesh/budget.ts';
 import { clientKey } from './rate-limit.ts';
 import type { SignalingMetrics } from './metrics.ts';
+import type { SharedLimits, SocketCaps, SocketKeys } from './redis-limits.ts';
 
 /** Malformed or forbidden messages a socket may send before it is closed with 1008. */
 export const MAX_BAD_MESSAGES = 20;
@@ -48,9 +50,19 @@ export const MAX_SOCKETS = 4000;
 
 interface Conn {
   ws: WebSocket;
+  /** the upgraded TCP socket under `ws` (corked while a batch of sends is written, see #send) */
+  socket: Duplex;
+  /** whether `socket` is corked until the end of this tick */
+  corked: boolean;
+  /** `{"type":"publish","topic":"<aud>","data":"`: a publish that starts so takes the fast path (#fastPublish) */
+  inHead: Buffer;
+  /** `{"type":"publish","topic":"<aud>","from":"<sub>","data":"`: what receivers get before the data */
+  outHead: Buffer;
   claims: Claims;
   /** the client's address key (rate-limit.ts clientKey) */
   addr: string;
+  /** its lease in the shared counts (RelayOptions.shared) */
+  lease: string;
   topics: Set<string>;
   alive: boolean;
   bad: number;
@@ -80,11 +92,13 @@ export interface RelayOptions {
   trustProxy?: boolean;
   /** other instances' members of a session (redis-backplane.ts): what is published here goes there too */
   bus?: RelayBus;
+  /** socket counts shared with the other instances (redis-limits.ts): the per-participant, -session and -address caps hold across them */
+  shared?: SharedLimits;
 }
 
 /** Carries publishes between instances; they come back through Relay.deliver() on the others. */
 export interface RelayBus {
-  publish(session: string, out: string): void;
+  publish(session: string, out: Buffer): void;
   /** whether this instance has members of `session` (it hears that session's publishes only then) */
   watch(session: string, on: boolean): void;
 }
@@ -109,6 +123,11 @@ export class Relay {
   readonly #topics = new Map<string, Set<Conn>>();
   readonly #opts: RelayOptions;
   readonly #heartbeat: NodeJS.Timeout;
+  /** sockets corked during this tick, uncorked together at its end */
+  readonly #corkedConns: Conn[] = [];
+  /** names this instance's leases in the shared counts */
+  readonly #instance = randomBytes(6).toString('hex');
+  #leases = 0;
 
   constructor(opts: RelayOptions) {
     this.#opts = opts;
@@ -157,24 +176,53 @@ export class Relay {
     if (socket.destroyed) return;
     const addr = clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#opts.trustProxy ?? false);
     const full = this.#full(claims, addr);
-    if (full) {
-      this.#opts.log(`signal: upgrade refused for ${claims.sub}: ${full}`, 'warn');
-      this.#opts.metrics?.rejects.inc({ reason: 'socket-cap' });
-      return refuseUpgrade(socket, full.startsWith('the server') ? 503 : 429, full.startsWith('the server') ? 'Service Unavailable' : 'Too Many Requests', full);
+    if (full) return this.#refuseFull(socket, claims, full);
+    const lease = `${this.#instance}:${++this.#leases}`;
+    const shared = this.#opts.shared;
+    if (shared) {
+      // the local caps passed; the shared count (every instance's sockets) decides, atomically
+      let which;
+      try {
+        which = await shared.admit(this.#keys(claims, addr), lease, this.#caps());
+      } catch {
+        this.#opts.metrics?.rejects.inc({ reason: 'backplane-down' });
+        return refuseUpgrade(socket, 503, 'Service Unavailable', 'the signaling server cannot reach its shared store right now; try again in a moment');
+      }
+      if (which) return this.#refuseFull(socket, claims, this.#capText(which));
+      if (socket.destroyed) return void shared.release(this.#keys(claims, addr), lease).catch(() => {});
     }
     // (ws completes the upgrade synchronously here, so the counts #open adds are up to date for the next)
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, claims, addr));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, socket, claims, addr, lease));
+  }
+
+  #refuseFull(socket: Duplex, claims: Claims, full: string): void {
+    this.#opts.log(`signal: upgrade refused for ${claims.sub}: ${full}`, 'warn');
+    this.#opts.metrics?.rejects.inc({ reason: 'socket-cap' });
+    refuseUpgrade(socket, full.startsWith('the server') ? 503 : 429, full.startsWith('the server') ? 'Service Unavailable' : 'Too Many Requests', full);
+  }
+
+  #caps(): SocketCaps {
+    return { participant: MAX_SOCKETS_PER_PARTICIPANT, session: MAX_SOCKETS_PER_SESSION, address: this.#opts.maxSocketsPerAddress ?? MAX_SOCKETS_PER_ADDRESS };
+  }
+
+  #keys(claims: Claims, addr: string): SocketKeys {
+    return { participant: claims.sub, session: claims.aud, address: addr };
+  }
+
+  #capText(which: keyof SocketCaps): string {
+    const caps = this.#caps();
+    if (which === 'address') return `your address already has ${caps.address} signaling connections; close some first`;
+    if (which === 'participant') return `this participant already has ${caps.participant} signaling connections; close one first`;
+    return `this session already has ${caps.session} signaling connections`;
   }
 
   /** Why one more socket for these claims is refused, or null. */
   #full(claims: Claims, addr: string): string | null {
     if (this.#conns.size >= (this.#opts.maxSockets ?? MAX_SOCKETS)) return 'the server is at its connection limit; try again later';
-    const perAddress = this.#opts.maxSocketsPerAddress ?? MAX_SOCKETS_PER_ADDRESS;
-    if ((this.#counts.get(`@${addr}`) ?? 0) >= perAddress) return `your address already has ${perAddress} signaling connections; close some first`;
-    if ((this.#counts.get(`${claims.aud} ${claims.sub}`) ?? 0) >= MAX_SOCKETS_PER_PARTICIPANT) {
-      return `this participant already has ${MAX_SOCKETS_PER_PARTICIPANT} signaling connections; close one first`;
-    }
-    if ((this.#counts.get(claims.aud) ?? 0) >= MAX_SOCKETS_PER_SESSION) return `this session already has ${MAX_SOCKETS_PER_SESSION} signaling connections`;
+    const caps = this.#caps();
+    if ((this.#counts.get(`@${addr}`) ?? 0) >= caps.address) return this.#capText('address');
+    if ((this.#counts.get(`${claims.aud} ${claims.sub}`) ?? 0) >= caps.participant) return this.#capText('participant');
+    if ((this.#counts.get(claims.aud) ?? 0) >= caps.session) return this.#capText('session');
     return null;
   }
 
@@ -187,8 +235,21 @@ export class Relay {
     }
   }
 
-  #open(ws: WebSocket, claims: Claims, addr: string): void {
-    const conn: Conn = { ws, claims, addr, topics: new Set(), alive: true, bad: 0, budget: new Budget(SOCKET_BUDGET) };
+  #open(ws: WebSocket, socket: Duplex, claims: Claims, addr: string, lease: string): void {
+    const conn: Conn = {
+      ws,
+      socket,
+      corked: false,
+      inHead: Buffer.from(`{"type":"publish","topic":"${claims.aud}","data":"`),
+      outHead: Buffer.from(`{"type":"publish","topic":"${claims.aud}","from":${JSON.stringify(claims.sub)},"data":"`),
+      claims,
+      addr,
+      lease,
+      topics: new Set(),
+      alive: true,
+      bad: 0,
+      budget: new Budget(SOCKET_BUDGET)
+    };
     this.#conns.add(conn);
     this.#count(conn, +1);
     this.#armExpiry(conn);
@@ -205,6 +266,8 @@ export class Relay {
   }
 
   async #message(conn: Conn, data: RawData, isBinary: boolean): Promise<void> {
+    // the common case, a publish as our clients write it, without parsing (same checks, same output)
+    if (!isBinary && Buffer.isBuffer(data) && this.#fastPublish(conn, data)) return;
     let msg;
     try {
       if (isBinary) throw new ProtocolError('bad-message', 'signaling messages are JSON text, not binary');
@@ -234,21 +297,7 @@ export class Relay {
         break;
       case 'publish': {
         if (msg.topic !== aud) return this.#bad(conn, 'forbidden-topic', `your credential is for session ${aud}; you cannot publish to ${msg.topic}`);
-        if (!conn.budget.take(msg.data.length)) return this.#flooding(conn);
-        this.#opts.touch?.(aud);
-        const out = JSON.stringify({ type: 'publish', topic: aud, from: conn.claims.sub, data: msg.data } satisfies ServerSignal);
-        let sent = 0;
-        for (const peer of this.#topics.get(aud) ?? []) {
-          if (peer === conn) continue;
-          if (peer.ws.bufferedAmount > MAX_BUFFERED_BYTES) peer.ws.close(1013, 'too slow to keep up with signaling');
-          else {
-            peer.ws.send(out);
-            sent++;
-          }
-        }
-        this.#opts.metrics?.relayedMessages.inc(sent);
-        this.#opts.metrics?.relayedBytes.inc(sent * msg.data.length);
-        this.#opts.bus?.publish(aud, out);
+        this.#publish(conn, Buffer.from(JSON.stringify({ type: 'publish', topic: aud, from: conn.claims.sub, data: msg.data } satisfies ServerSignal)), msg.data.length);
         break;
       }
       case 'ping':
@@ -270,6 +319,66 @@ export class Relay {
         msg satisfies never;
     }
   }
+
+  /**
+   * A publish exactly as our clients write it (`{"type":"publish","topic":"<own session>","data":"…"}`,
+   * data printable ASCII without quotes or escapes, as sealed base64 is) is relayed by splicing
+   * bytes: no JSON parse, no re-serialising, no string round trip. Anything else (another order,
+   * escapes, another topic) returns false and takes the parsing path, which validates and answers.
+   */
+  #fastPublish(conn: Conn, buf: Buffer): boolean {
+    const head = conn.inHead;
+    const end = buf.length - 2;
+    const len = end - head.length;
+    if (len < 1 || len > MAX_SIGNAL_DATA_CHARS || buf[end] !== 0x22 || buf[end + 1] !== 0x7d) return false;
+    if (head.compare(buf, 0, head.length) !== 0) return false;
+    for (let i = head.length; i < end; i++) {
+      const c = buf[i];
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+    }
+    this.#publish(conn, Buffer.concat([conn.outHead, buf.subarray(head.length)]), len);
+    return true;
+  }
+
+  /** Relays `out` (a publish with `from` stamped) to the session's other members here and on the bus. */
+  #publish(conn: Conn, out: Buffer, dataLength: number): void {
+    const aud = conn.claims.aud;
+    if (!conn.budget.take(dataLength)) return this.#flooding(conn);
+    this.#opts.touch?.(aud);
+    let sent = 0;
+    for (const peer of this.#topics.get(aud) ?? []) if (peer !== conn && this.#send(peer, out)) sent++;
+    this.#opts.metrics?.relayedMessages.inc(sent);
+    this.#opts.metrics?.relayedBytes.inc(sent * dataLength);
+    this.#opts.bus?.publish(aud, out);
+  }
+
+  /**
+   * Sends a text frame, corking the receiver's socket until the end of this tick: the publishes
+   * one read brought in (a joining peer's burst of offers and candidates) leave in one write per
+   * receiver instead of one system call each. A receiver too far behind is closed instead.
+   */
+  #send(peer: Conn, out: Buffer): boolean {
+    if (peer.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      peer.ws.close(1013, 'too slow to keep up with signaling');
+      return false;
+    }
+    if (peer.ws.readyState !== WebSocket.OPEN) return false;
+    if (!peer.corked) {
+      peer.corked = true;
+      peer.socket.cork();
+      if (this.#corkedConns.push(peer) === 1) process.nextTick(this.#uncork);
+    }
+    peer.ws.send(out, { binary: false });
+    return true;
+  }
+
+  readonly #uncork = () => {
+    for (const conn of this.#corkedConns) {
+      conn.corked = false;
+      conn.socket.uncork();
+    }
+    this.#corkedConns.length = 0;
+  };
 
   /** An over-budget publish is dropped; told once, and a socket that keeps on is closed. */
   #flooding(conn: Conn): void {
@@ -302,15 +411,9 @@ export class Relay {
   }
 
   /** A publish another instance relayed (RelayBus): to this instance's members of the session. */
-  deliver(session: string, out: string): void {
+  deliver(session: string, out: Buffer): void {
     let sent = 0;
-    for (const peer of this.#topics.get(session) ?? []) {
-      if (peer.ws.bufferedAmount > MAX_BUFFERED_BYTES) peer.ws.close(1013, 'too slow to keep up with signaling');
-      else {
-        peer.ws.send(out);
-        sent++;
-      }
-    }
+    for (const peer of this.#topics.get(session) ?? []) if (this.#send(peer, out)) sent++;
     this.#opts.metrics?.relayedMessages.inc(sent);
     this.#opts.metrics?.relayedBytes.inc(sent * out.length);
   }
@@ -318,11 +421,16 @@ export class Relay {
   #cleanup(conn: Conn): void {
     clearTimeout(conn.expiry);
     for (const topic of conn.topics) this.#unsubscribe(conn, topic);
-    if (this.#conns.delete(conn)) this.#count(conn, -1);
+    if (this.#conns.delete(conn)) {
+      this.#count(conn, -1);
+      this.#opts.shared?.release(this.#keys(conn.claims, conn.addr), conn.lease).catch(() => {});
+    }
     this.#opts.log(`signal: ${conn.claims.sub} left ${conn.claims.aud}`);
   }
 
   #beat(): void {
+    // (a lease not renewed, while Redis is away, lapses: then the socket no longer counts elsewhere)
+    this.#opts.shared?.renew([...this.#conns].map((c) => ({ keys: this.#keys(c.claims, c.addr), member: c.lease }))).catch(() => {});
     for (const conn of this.#conns) {
       if (!conn.alive) {
         conn.ws.terminate();

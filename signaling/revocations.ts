@@ -28,6 +28,8 @@ export interface SavedRevocations {
   retired: [string, number][];
   removed: Record<string, string[]>;
   roles: Record<string, Record<string, 'editor' | 'viewer'>>;
+  /** when the owner stated each role (its statement's iat, s); absent in files written before it: 0 */
+  roleAt?: Record<string, Record<string, number>>;
   ended: Record<string, Ended>;
 }
 
@@ -39,6 +41,8 @@ export class Revocations {
   readonly #ended = new Map<string, Ended>();
   /** session → participant → the role the owner gave it (refreshed credentials carry it) */
   readonly #roles = new Map<string, Map<string, 'editor' | 'viewer'>>();
+  /** session → participant → the iat of the statement that gave that role, s */
+  readonly #roleAt = new Map<string, Map<string, number>>();
 
   /** A credential was exchanged for a newer one: it may not be exchanged or used again. */
   retire(c: Pick<Claims, 'jti' | 'exp'>, now = Date.now() / 1000): void {
@@ -53,10 +57,21 @@ export class Revocations {
     if (set.size < MAX_REMOVED_PER_SESSION) set.add(sub);
   }
 
-  setRole(session: string, sub: string, role: 'editor' | 'viewer'): void {
+  /**
+   * The owner gave `sub` this role in a statement made at `at` (its iat, s). An older statement
+   * never replaces a newer one, whichever arrives (or is merged from another instance) last; of
+   * two made in the same second the later arrival wins, as at the peers (decisions.ts).
+   */
+  setRole(session: string, sub: string, role: 'editor' | 'viewer', at = 0): boolean {
     let m = this.#roles.get(session);
     if (!m) this.#roles.set(session, (m = new Map()));
-    if (m.size < MAX_REMOVED_PER_SESSION || m.has(sub)) m.set(sub, role);
+    let ats = this.#roleAt.get(session);
+    if (!ats) this.#roleAt.set(session, (ats = new Map()));
+    if ((ats.get(sub) ?? -1) > at) return false;
+    if (m.size >= MAX_REMOVED_PER_SESSION && !m.has(sub)) return false;
+    m.set(sub, role);
+    ats.set(sub, at);
+    return true;
   }
 
   /** The role the owner gave a participant since it joined, if any. */
@@ -92,6 +107,7 @@ export class Revocations {
   forget(session: string): void {
     this.#removed.delete(session);
     this.#roles.delete(session);
+    this.#roleAt.delete(session);
   }
 
   sweep(now = Date.now() / 1000): void {
@@ -106,19 +122,20 @@ export class Revocations {
       retired: [...this.#retired],
       removed: Object.fromEntries([...this.#removed].map(([s, subs]) => [s, [...subs]])),
       roles: Object.fromEntries([...this.#roles].map(([s, m]) => [s, Object.fromEntries(m)])),
+      roleAt: Object.fromEntries([...this.#roleAt].map(([s, m]) => [s, Object.fromEntries(m)])),
       ended: Object.fromEntries(this.#ended)
     };
   }
 
   /**
    * Takes in what snapshot() gave (already validated by the caller), merged with what is here
-   * (retired, removed and ended anywhere stay so; a role from `saved` replaces the one here), so
+   * (retired, removed and ended anywhere stay so; of two roles the more recently stated wins), so
    * instances that share their state converge.
    */
   restore(saved: SavedRevocations, now = Date.now()): void {
     for (const [jti, until] of saved.retired.slice(-MAX_RETIRED)) if (until >= now / 1000 && !this.#retired.has(jti)) this.retire({ jti, exp: until - CLOCK_SKEW_S - REFRESH_GRACE_S }, now / 1000);
     for (const [s, subs] of Object.entries(saved.removed)) for (const sub of subs) this.remove(s, sub);
-    for (const [s, m] of Object.entries(saved.roles)) for (const [sub, role] of Object.entries(m)) this.setRole(s, sub, role);
+    for (const [s, m] of Object.entries(saved.roles)) for (const [sub, role] of Object.entries(m)) this.setRole(s, sub, role, saved.roleAt?.[s]?.[sub] ?? 0);
     for (const [s, e] of Object.entries(saved.ended)) if (now - e.at <= ENDED_RETENTION_MS && !this.#ended.has(s)) this.#ended.set(s, e);
   }
 

@@ -22,6 +22,8 @@ import { createOperatorRoutes } from './operator-routes.ts';
 import type { LogLevel } from './relay.ts';
 import { RedisBackplane } from './redis-backplane.ts';
 import { RedisSessionStore } from './redis-sessions.ts';
+import { SharedLimits } from './redis-limits.ts';
+import { HEARTBEAT_MS } from '../src/lib/protocol/signaling.ts';
 
 export interface SignalingOptions {
   /** default 0 (any free port); the CLI defaults to 8787 */
@@ -125,16 +127,18 @@ export async function startSignaling(opts: SignalingOptions = {}): Promise<Signa
   const log = opts.log ?? ((line: string) => console.error(line));
   const { keys, store, invites, revocations, control, backplane } = await openState(opts.stateDir, opts.redis, log);
   let shuttingDown = false;
-  const metrics = new SignalingMetrics({ connections: () => relay.connections, sessions: () => (store as { size?: number }).size ?? 0 });
+  // (in Redis mode: every instance's sessions)
+  const metrics = new SignalingMetrics({ connections: () => relay.connections, sessions: () => (store instanceof RedisSessionStore ? store.count() : ((store as { size?: number }).size ?? 0)) });
+  const shared = backplane ? new SharedLimits(backplane.redis, opts.heartbeatMs ?? HEARTBEAT_MS) : undefined;
   const operator = createOperatorRoutes({ metrics, notReady: async () => (shuttingDown ? 'shutting down' : ((await backplane?.notReady()) ?? null)) });
   /** HTTP requests being answered now (a shutdown waits for them) */
   let inFlight = 0;
   let drained: (() => void) | undefined;
   const verify = localVerifier(keys.jwks());
   const persist = backplane ? () => backplane.saveControl() : control ? () => control.save() : undefined;
-  const api = createApi({ keys, store, verify, revocations, invites, persist, metrics, publicOrigin: opts.publicUrl, limits: opts.limits, turn: opts.turn, trustProxy: opts.trustProxy, onEnd: (id) => relay.closeSession(id) });
+  const api = createApi({ keys, store, verify, revocations, invites, persist, metrics, publicOrigin: opts.publicUrl, limits: opts.limits, turn: opts.turn, trustProxy: opts.trustProxy, shared, onEnd: (id) => relay.closeSession(id) });
   const serveStatic = opts.staticDir === null ? null : createStatic(opts.staticDir ?? DEFAULT_STATIC_DIR);
-  const relay: Relay = new Relay({ verify, log, metrics, bus: backplane, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, maxSocketsPerAddress: opts.maxSocketsPerAddress, trustProxy: opts.trustProxy, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
+  const relay: Relay = new Relay({ verify, log, metrics, bus: backplane, shared, heartbeatMs: opts.heartbeatMs, maxSockets: opts.maxSockets, maxSocketsPerAddress: opts.maxSocketsPerAddress, trustProxy: opts.trustProxy, refusal: (c) => revocations.refusal(c), hasSession: (id) => store.has(id), touch: (id) => void store.touch(id) });
 
   if (backplane) {
     backplane.attachRelay(relay);

@@ -2,7 +2,7 @@
  * `live-sessions host --attach`: a session started without a host (an owner's "New session") gets
  * a host agent later, through a single-use host link the owner minted. Its terminal reaches the
  * participants already there; detaching leaves the session going; the link cannot be reused and
- * only an owner can mint one.
+ * only an owner can mint one, and an attached host cannot end the owner's session.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/lib/protocol/api.ts';
@@ -84,6 +84,20 @@ describe('host --attach', () => {
     await expect(api.createInvite(s.created.session, editor.token, { role: 'host', ttl: 600 })).rejects.toMatchObject({ status: 403 });
     await expect(api.createInvite(s.created.session, s.created.token, { role: 'host', ttl: 600, uses: 2 })).rejects.toThrow(/"uses" must be 1/);
     await expect(api.createInvite(s.created.session, s.created.token, { role: 'host', ttl: 7200 })).rejects.toThrow(/"ttl" must be an integer from 60 to 3600/);
+  });
+
+  it('a host attached through a host link cannot end the owner\'s session (even calling the API itself); the owner can', async () => {
+    const s = await browserSession();
+    const { invite } = await api.createInvite(s.created.session, s.created.token, { role: 'host', ttl: 600 });
+    const attached = await api.join(s.created.session, { invite, name: 'box' });
+    expect(attached.role).toBe('host');
+    await expect(api.end(s.created.session, attached.token)).rejects.toMatchObject({ status: 403, message: expect.stringMatching(/only an owner or the host that started the session/) });
+    const editor = await api.join(s.created.session, { invite: s.created.invites.editor, name: 'Eddie' });
+    await expect(api.end(s.created.session, editor.token)).rejects.toMatchObject({ status: 403 });
+    // the session goes on; its owner ends it
+    expect((await api.join(s.created.session, { invite: s.created.invites.viewer, name: 'Vi' })).role).toBe('viewer');
+    await api.end(s.created.session, s.created.token);
+    await expect(api.join(s.created.session, { invite: s.created.invites.viewer, name: 'Late' })).rejects.toMatchObject({ status: 410 });
   });
 
   it('an editor or viewer link is not a host link: the agent says so', async () => {

@@ -96,7 +96,7 @@ export class ApiClient {
     return this.#post(`/api/sessions/${encodeURIComponent(session)}/invites/${encodeURIComponent(id)}/revoke`, {}, (v) => v, token);
   }
 
-  /** Ends the session (the host, or an owner): its links then say so and its sockets close. */
+  /** Ends the session (an owner, or the host that started it): its links then say so and its sockets close. */
   end(session: string, token: string): Promise<unknown> {
     return this.#post(`/api/sessions/${encodeURIComponent(session)}/end`, {}, (v) => v, token);
   }

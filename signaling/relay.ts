@@ -189,7 +189,12 @@ export class Relay {
         return refuseUpgrade(socket, 503, 'Service Unavailable', 'the signaling server cannot reach its shared store right now; try again in a moment');
       }
       if (which) return this.#refuseFull(socket, claims, this.#capText(which));
-      if (socket.destroyed) return void shared.release(this.#keys(claims, addr), lease).catch(() => {});
+      // (other upgrades here may have opened meanwhile: the local caps once more)
+      const now = socket.destroyed ? 'gone' : this.#full(claims, addr);
+      if (now) {
+        void shared.release(this.#keys(claims, addr), lease).catch(() => {});
+        return now === 'gone' ? undefined : this.#refuseFull(socket, claims, now);
+      }
     }
     // (ws completes the upgrade synchronously here, so the counts #open adds are up to date for the next)
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, socket, claims, addr, lease));

@@ -54,7 +54,7 @@ export interface HostOptions {
   /** a relay-only session: every peer connects through TURN only (the server must have it) */
   relayOnly?: boolean;
   /** log sources (`--log`, `--log-cmd`): files as absolute paths, globs expanded */
-  logs?: { files: string[]; commands: string[]; historyBytes?: number; ratePerS?: number };
+  logs?: { files: string[]; globs?: string[]; commands: string[]; historyBytes?: number; ratePerS?: number };
   /** export the session as OpenTelemetry spans (null or absent: no tracing) */
   otlp?: OtlpConfig | null;
   /** `--redact` rules for the record, on top of the built-in patterns (redact/record-rules.ts) */

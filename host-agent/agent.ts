@@ -133,7 +133,7 @@ export class HostAgent {
     this.#cert = p.cert;
     this.#credential = p.credential;
     this.hub = new TerminalHub(p.terminals, p.audit, p.log);
-    this.commands = new CommandsHost(p.mesh, p.terminals, p.audit, p.recorder);
+    this.commands = new CommandsHost(p.mesh, p.terminals, p.audit, p.recorder, p.launch.integrated);
     this.editor = new EditorClient(p.mesh, 'host');
     this.files = new FileBridge({ root: p.cwd, editor: this.editor, audit: p.audit, log: p.log, maxFileBytes: p.maxFileBytes });
     this.logs = new LogsHost({ files: [], commands: [], ...p.logs, cwd: p.cwd, audit: p.audit, log: p.log });

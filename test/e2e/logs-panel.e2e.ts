@@ -4,14 +4,16 @@
  * joiner sees, pause and follow, jump to a time, copy a line, a field's value as the filter; then
  * the sources: a command that exited is shown and restarted from the page, an editor adds a file
  * and a command, a path outside the shared folder is refused under the input, and a viewer has no
- * such controls and is refused when they send the request anyway.
+ * such controls and is refused when they send the request anyway; a `--log` glob's file created
+ * after the start shows up too.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeLogs } from '../../src/lib/protocol/logs.ts';
 import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
+import { startHostProcess } from '../helpers/processes.ts';
 import { joinAs, sendRaw, sessionState, SEE_TIMEOUT_MS } from '../helpers/session-page.ts';
 
 let session: E2eSession;
@@ -150,5 +152,21 @@ describe('logs panel, clicked through', () => {
     await expect.poll(async () => (await sessionState(vic.page))?.error, { timeout: SEE_TIMEOUT_MS }).toBe('Viewers cannot add log sources.');
     expect(await sources(ed.page).count()).toBe(count);
     expect(ed.errors).toEqual([]);
+  });
+  it("follows a --log glob's files created later, and lists the pattern with its count", async () => {
+    const { browser, signaling, cwd } = session;
+    mkdirSync(join(cwd, 'g'));
+    writeFileSync(join(cwd, 'g', 'a.log'), 'level=info msg="first-file-line"\n');
+    const globbed = await startHostProcess(signaling.url, { cwd, shell: '/bin/bash', args: ['--log', 'g/*.log'] });
+    const gus = await joinAs(browser, globbed.links.viewer, 'Gus');
+    await gus.page.getByTestId('open-logs').click();
+    await expect.poll(() => rowOf(gus.page, 'first-file-line').count(), { timeout: SEE_TIMEOUT_MS }).toBe(1);
+    await expect.poll(() => panel(gus.page).getByTestId('log-glob').innerText(), { timeout: SEE_TIMEOUT_MS }).toBe('g/*.log 1 file; new matches are followed too');
+    writeFileSync(join(cwd, 'g', 'b.log'), 'level=warn msg="created-after-start"\n');
+    await expect.poll(() => rowOf(gus.page, 'created-after-start').count(), { timeout: SEE_TIMEOUT_MS }).toBe(1);
+    await expect.poll(() => panel(gus.page).getByTestId('log-glob').innerText(), { timeout: SEE_TIMEOUT_MS }).toBe('g/*.log 2 files; new matches are followed too');
+    expect(await panel(gus.page).getByTestId('log-source').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringMatching(/^a\.log/), expect.stringMatching(/^b\.log/)]));
+    expect(gus.errors).toEqual([]);
+    await globbed.stop();
   });
 });

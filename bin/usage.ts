@@ -17,7 +17,7 @@ Usage:
       --json prints one line {"session", "links": {"owner","editor","viewer"}} first on stdout,
       then one JSON event a line
       --relay-only: every peer connects through the server's TURN relay, so nobody learns an address
-      --log FILE (repeatable; a glob takes every file it matches) and --log-cmd "CMD" (repeatable)
+      --log FILE (repeatable; a glob follows every file it matches, also those created later, up to 32) and --log-cmd "CMD" (repeatable)
       are followed as log sources; --log-docker NAME when docker is installed; --log-history MB
       (per source, default 64) and --log-rate N (lines a second per participant, default 2000)
       --otlp URL exports the session as OpenTelemetry spans (OTLP/HTTP; or OTEL_EXPORTER_OTLP_ENDPOINT)

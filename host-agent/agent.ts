@@ -54,7 +54,7 @@ export interface HostOptions {
   /** a relay-only session: every peer connects through TURN only (the server must have it) */
   relayOnly?: boolean;
   /** log sources (`--log`, `--log-cmd`): files as absolute paths, globs expanded */
-  logs?: { files: string[]; commands: string[]; historyBytes?: number; ratePerS?: number };
+  logs?: { files: string[]; globs?: string[]; commands: string[]; historyBytes?: number; ratePerS?: number };
   /** export the session as OpenTelemetry spans (null or absent: no tracing) */
   otlp?: OtlpConfig | null;
   /** `--redact` rules for the record, on top of the built-in patterns (redact/record-rules.ts) */
@@ -133,7 +133,7 @@ export class HostAgent {
     this.#cert = p.cert;
     this.#credential = p.credential;
     this.hub = new TerminalHub(p.terminals, p.audit, p.log);
-    this.commands = new CommandsHost(p.mesh, p.terminals, p.audit, p.recorder);
+    this.commands = new CommandsHost(p.mesh, p.terminals, p.audit, p.recorder, p.launch.integrated);
     this.editor = new EditorClient(p.mesh, 'host');
     this.files = new FileBridge({ root: p.cwd, editor: this.editor, audit: p.audit, log: p.log, maxFileBytes: p.maxFileBytes });
     this.logs = new LogsHost({ files: [], commands: [], ...p.logs, cwd: p.cwd, audit: p.audit, log: p.log });

@@ -16,13 +16,21 @@ import { CommandTracker } from './tracker.ts';
 
 export class CommandsHost implements HostCapability<typeof commandsProtocol> {
   readonly protocol = commandsProtocol;
-  readonly tracker = new CommandTracker();
+  readonly tracker: CommandTracker;
   #peers = new Set<MeshPeer>();
   #store = new DisposableStore();
 
-  constructor(mesh: Mesh, terms: TerminalSet, audit: AuditLog, recorder: TerminalRecorder) {
-    const t = this.tracker;
+  /** `integrated`: whether the shells start with our hooks (else every terminal's commands are unknown) */
+  constructor(mesh: Mesh, terms: TerminalSet, audit: AuditLog, recorder: TerminalRecorder, integrated = true) {
+    const t = (this.tracker = new CommandTracker(integrated));
     this.#store.addFn(terms.onOutput((id, _seq, data) => t.output(id, data)));
+    this.#store.addFn(terms.onChange(() => t.keep(new Set(terms.list().map((i) => i.id)))));
+    this.#store.add(
+      t.blindChanged.on((ids) => {
+        const bytes = commandsProtocol.write({ type: 'blind', terms: ids });
+        for (const p of this.#peers) p.sendEncoded(bytes);
+      })
+    );
     this.#store.add(
       mesh.router.tapped.on(({ peer, capability, msg }) => {
         const m = msg as TerminalMessage;
@@ -44,6 +52,7 @@ export class CommandsHost implements HostCapability<typeof commandsProtocol> {
   addPeer(peer: MeshPeer): void {
     this.#peers.add(peer);
     peer.send(commandsProtocol, { type: 'list', commands: this.tracker.commands });
+    peer.send(commandsProtocol, { type: 'blind', terms: this.tracker.blind });
   }
 
   removePeer(peer: MeshPeer): void {

@@ -213,3 +213,58 @@ describe('a shell without integration', () => {
     expect(tracker.commands).toEqual([]);
   });
 });
+
+describe('terminals whose commands are unknown', () => {
+  const enc = new TextEncoder();
+  const ed = { id: 'p_e', name: 'Ed', role: 'editor' as const };
+
+  it('a shell we do not hook is said to be one at its first output; a closed one is forgotten', async () => {
+    const cwd = makeTempDir('commands-');
+    const terms = new TerminalSet({ shell: '/bin/sh', cwd, env: { ...(process.env as Record<string, string>), ...shellTestEnv() } });
+    cleanup.push(() => terms.dispose());
+    const tracker = new CommandTracker(shellLaunch('/bin/sh').integrated);
+    const said: number[][] = [];
+    tracker.blindChanged.on((ids) => said.push(ids));
+    terms.onOutput((id, _seq, data) => tracker.output(id, data));
+    const term = terms.open(80, 24);
+    term.write('echo hello-$((1+1))\r');
+    await waitFor('the terminal to be said blind', () => said.length > 0);
+    expect(tracker.blind).toEqual([term.id]);
+    terms.close(term.id);
+    tracker.keep(new Set(terms.list().map((t) => t.id)));
+    expect(said).toEqual([[term.id], []]);
+  });
+
+  it('a hooked shell that never marks anything is said to be one after lines typed; one that marks is not', async () => {
+    const cwd = makeTempDir('commands-');
+    const env = { ...(process.env as Record<string, string>), ...shellTestEnv() };
+    // bash with its integration off (as if a user's rc file threw our hooks away)
+    const plain = new TerminalSet({ shell: '/usr/bin/bash', args: ['--norc', '-i'], cwd, env });
+    const launch = shellLaunch('/usr/bin/bash', env);
+    const hooked = new TerminalSet({ shell: '/usr/bin/bash', args: launch.args, cwd, env: { ...env, ...launch.env } });
+    cleanup.push(() => plain.dispose(), () => hooked.dispose(), () => launch.dispose());
+    for (const [set, name] of [[plain, 'plain'], [hooked, 'hooked']] as const) {
+      const tracker = new CommandTracker(true);
+      let screen = '';
+      set.onOutput((id, _seq, data) => {
+        tracker.output(id, data);
+        screen += new TextDecoder().decode(data);
+      });
+      const term = set.open(80, 24);
+      for (const n of [1, 2]) {
+        const line = `echo ${name}-$((${n}+40))\r`;
+        tracker.input(term.id, ed, enc.encode(line));
+        term.write(line);
+        await waitFor(`the output of line ${n}`, () => screen.includes(`${name}-${n + 40}`));
+      }
+      if (name === 'plain') {
+        await waitFor('the terminal to be said blind', () => tracker.blind.length > 0);
+        expect(tracker.blind).toEqual([term.id]);
+        expect(tracker.commands).toEqual([]);
+      } else {
+        await waitFor('both commands', () => tracker.commands.filter((c) => c.end !== null).length === 2);
+        expect(tracker.blind).toEqual([]);
+      }
+    }
+  });
+});

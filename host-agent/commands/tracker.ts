@@ -12,7 +12,15 @@ interface Track {
   cwd: string | null;
   authors: Map<string, CommandAuthor>;
   running: Command | null;
+  /** a shell-integration mark was seen: its commands are known */
+  marked: boolean;
+  /** lines typed while no command ran (only counted until a mark is seen) */
+  enters: number;
 }
+
+/** Lines typed at a shell that never said anything of its commands, after which it counts as one
+ * without integration (the first may come before an integrated shell's first prompt). */
+export const BLIND_AFTER_LINES = 2;
 
 function countEnters(data: Uint8Array): number {
   let n = 0;
@@ -23,9 +31,30 @@ function countEnters(data: Uint8Array): number {
 export class CommandTracker {
   /** a command started or ended (the same object, updated) */
   readonly changed = new Emitter<Command>();
+  /** the terminals whose commands are unknown changed (ids, ascending) */
+  readonly blindChanged = new Emitter<number[]>();
   #tracks = new Map<number, Track>();
   #commands: Command[] = [];
   #nextId = 1;
+  #integrated: boolean;
+  #blind: number[] = [];
+
+  /** `integrated`: whether the shell is started with our hooks (shell-integration.ts) */
+  constructor(integrated = true) {
+    this.#integrated = integrated;
+  }
+
+  /** Terminals whose commands are unknown: no integration, or lines typed and no mark ever. */
+  get blind(): number[] {
+    return this.#blind;
+  }
+
+  #updateBlind(): void {
+    const blind = [...this.#tracks].filter(([, t]) => !t.marked && (!this.#integrated || t.enters >= BLIND_AFTER_LINES)).map(([id]) => id).sort((a, b) => a - b);
+    if (blind.join() === this.#blind.join()) return;
+    this.#blind = blind;
+    this.blindChanged.fire(blind);
+  }
 
   /** The newest commands, oldest first. */
   get commands(): Command[] {
@@ -34,13 +63,21 @@ export class CommandTracker {
 
   #track(term: number): Track {
     let t = this.#tracks.get(term);
-    if (!t) this.#tracks.set(term, (t = { scanner: new OscScanner(), cwd: null, authors: new Map(), running: null }));
+    if (!t) this.#tracks.set(term, (t = { scanner: new OscScanner(), cwd: null, authors: new Map(), running: null, marked: false, enters: 0 }));
     return t;
   }
 
   output(term: number, data: Uint8Array): void {
     const t = this.#track(term);
-    for (const m of t.scanner.scan(data)) this.#mark(term, t, m);
+    const known = t.marked;
+    for (const m of t.scanner.scan(data)) {
+      t.marked = true;
+      this.#mark(term, t, m);
+    }
+    if (!known) {
+      const blind = !t.marked && (!this.#integrated || t.enters >= BLIND_AFTER_LINES);
+      if (blind !== this.#blind.includes(term)) this.#updateBlind();
+    }
   }
 
   /** `data`: what was typed (only its Enter presses are counted, while a command runs) */
@@ -56,6 +93,13 @@ export class CommandTracker {
       return;
     }
     if (t.authors.has(who.id) || t.authors.size < MAX_AUTHORS) t.authors.set(who.id, who);
+    if (!t.marked && data) t.enters += countEnters(data);
+  }
+
+  /** Forgets the terminals not in `ids` (closed). */
+  keep(ids: Set<number>): void {
+    for (const id of this.#tracks.keys()) if (!ids.has(id)) this.reset(id);
+    this.#updateBlind();
   }
 
   /** The terminal is gone (closed or restarted): a command still running there ends unknown. */
@@ -102,5 +146,6 @@ export class CommandTracker {
 
   dispose(): void {
     this.changed.dispose();
+    this.blindChanged.dispose();
   }
 }

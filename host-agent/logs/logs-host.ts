@@ -7,7 +7,7 @@
  * everyone is told why. Filter changes, added sources, restarts and pins are in the audit log.
  */
 import { realpath } from 'node:fs/promises';
-import { logsProtocol, MAX_LINES_PER_MESSAGE, MAX_PINS, MAX_SOURCES, MAX_SPEC_CHARS, type Author, type LogFilter, type LogLine, type LogsFailCode, type LogsMessage, type LogsUp, type Pin, type SourceKind } from '../../src/lib/protocol/logs.ts';
+import { logsProtocol, MAX_LINES_PER_MESSAGE, MAX_PINS, MAX_SOURCES, MAX_SPEC_CHARS, type Author, type LogFilter, type LogLine, type LogsFailCode, type LogsMessage, type LogsUp, type Pin, type AddKind, type LogSourceInfo } from '../../src/lib/protocol/logs.ts';
 import { compileFilter, type LineTest } from '../../src/lib/logs/match.ts';
 import { Emitter } from '../../src/lib/mesh/events.ts';
 import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
@@ -18,10 +18,13 @@ import { PeerFeed } from './feed.ts';
 import { regexProblem, RegexWorker, SlowRegexError } from './regex-worker.ts';
 import { searchHistory } from './search.ts';
 import { LogSource } from './source.ts';
+import { GlobSource } from './glob-source.ts';
 
 export interface LogsOptions {
   /** absolute paths of files to follow (globs already expanded) */
   files: string[];
+  /** `--log` patterns (glob-source.ts): what they match now and later is followed */
+  globs?: string[];
   commands: string[];
   /** the shared folder: files added from the page must be below it; commands run in it */
   cwd: string;
@@ -54,6 +57,7 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
   readonly scanned = new Emitter<{ gen: number; lines: number; ms: number }>();
   #o: LogsOptions;
   #sources = new Map<number, LogSource>();
+  #globs: GlobSource[] = [];
   #nextSource = 1;
   #feeds = new Map<MeshPeer, PeerFeed>();
   #filter: LogFilter = {};
@@ -75,6 +79,30 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
     this.#realRoot = realpath(o.cwd);
     for (const f of o.files) this.#add('file', f, null);
     for (const c of o.commands) this.#add('cmd', c, null);
+    for (const pattern of o.globs ?? []) this.#addGlob(pattern);
+  }
+
+  #addGlob(pattern: string): void {
+    const add = (path: string) => {
+      // also given by name (or by another pattern): followed already
+      if ([...this.#sources.values()].some((s) => s.info.kind === 'file' && s.info.spec === path)) return true;
+      if (this.#disposed || this.#count >= MAX_SOURCES) return false;
+      this.#add('file', path, null);
+      return true;
+    };
+    // its id first: the files it finds at once come after it in the list
+    const id = this.#nextSource++;
+    this.#globs.push(new GlobSource({ id, pattern, cwd: this.#o.cwd, add, changed: () => this.#sendSources(), log: this.#o.log }));
+    this.#sendSources();
+  }
+
+  /** sources and globs: what MAX_SOURCES bounds */
+  get #count(): number {
+    return this.#sources.size + this.#globs.length;
+  }
+
+  #infos(): LogSourceInfo[] {
+    return [...this.#globs.map((g) => g.info), ...this.#sources.values().map((s) => s.info)].sort((a, b) => a.id - b.id).map((i) => ({ ...i }));
   }
 
   get filter(): LogFilter {
@@ -90,7 +118,7 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
     return Object.fromEntries([...this.#feeds].map(([p, f]) => [p.id, f.sent]));
   }
 
-  #add(kind: SourceKind, spec: string, by: Author | null): LogSource {
+  #add(kind: AddKind, spec: string, by: Author | null): LogSource {
     const id = this.#nextSource++;
     const src = new LogSource({
       id,
@@ -112,7 +140,7 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
   }
 
   #sendSources(): void {
-    const sources = [...this.#sources.values()].map((s) => ({ ...s.info }));
+    const sources = this.#infos();
     for (const p of this.#feeds.keys()) p.send(logsProtocol, { type: 'sources', sources });
   }
 
@@ -230,7 +258,7 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
   addPeer(peer: MeshPeer): void {
     const feed = new PeerFeed(peer, this.#o.ratePerS ?? DEFAULT_RATE_PER_S, this.#gen);
     this.#feeds.set(peer, feed);
-    peer.send(logsProtocol, { type: 'sources', sources: [...this.#sources.values()].map((s) => ({ ...s.info })) });
+    peer.send(logsProtocol, { type: 'sources', sources: this.#infos() });
     peer.send(logsProtocol, this.#filterMessage());
     peer.send(logsProtocol, { type: 'pins', pins: this.#pins });
     // its own search of the history: lines keep coming in, so an earlier result may be stale
@@ -264,7 +292,7 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
         return refused ? fail('slow-regex', refused) : done();
       }
       case 'add-source': {
-        if (this.#sources.size >= MAX_SOURCES) return fail('too-many', `At most ${MAX_SOURCES} log sources.`);
+        if (this.#count >= MAX_SOURCES) return fail('too-many', `At most ${MAX_SOURCES} log sources.`);
         let spec = m.spec.trim();
         if (m.kind === 'file') {
           try {
@@ -280,6 +308,11 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
         return done();
       }
       case 'restart': {
+        const glob = this.#globs.find((g) => g.info.id === m.src);
+        if (glob) {
+          glob.scan();
+          return done();
+        }
         const src = this.#sources.get(m.src);
         if (!src) return fail('not-found', `There is no log source ${m.src}.`);
         audit('restart', src.info.spec);
@@ -322,6 +355,7 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
   dispose(): void {
     this.#disposed = true;
     for (const s of this.#sources.values()) s.dispose();
+    for (const g of this.#globs) g.dispose();
     for (const f of this.#feeds.values()) f.dispose();
     this.#feeds.clear();
     this.#regex.dispose();

@@ -3,7 +3,7 @@
  * engine) and stamped (its own timestamp and level when it has them) as soon as it is read, then
  * kept in the source's bounded history and handed on. Nothing unredacted is kept or sent.
  */
-import { MAX_LINE_CHARS, levelNumber, type Author, type LogLine, type LogSourceInfo, type SourceKind } from '../../src/lib/protocol/logs.ts';
+import { MAX_LINE_CHARS, levelNumber, type Author, type LogLine, type LogSourceInfo, type AddKind } from '../../src/lib/protocol/logs.ts';
 import { parseLine } from '../../src/lib/logs/parse.ts';
 import { redactText } from '../redact/redact.ts';
 import { CommandFollower } from './follow-command.ts';
@@ -12,7 +12,7 @@ import { History } from './history.ts';
 
 export interface SourceOptions {
   id: number;
-  kind: SourceKind;
+  kind: AddKind;
   /** for a file, its absolute path; for a command, its command line */
   spec: string;
   by: Author | null;

@@ -42,6 +42,7 @@ export class FakeSession implements SessionView {
   participants = $state<Participant[]>([]);
   terminals = $state<TermInfo[]>([]);
   links = $state<SessionView['links']>({});
+  blindTerms: number[] = [];
   /** two finished commands, one of them failed, to look at the panel */
   commands = $state<Command[]>([
     { id: 1, term: 1, text: 'systemctl status nginx', authors: [{ id: 'p_ed', name: 'Ed', role: 'editor' }], cwd: '/srv', start: Date.now() - 65_000, end: Date.now() - 64_200, exit: 3 },

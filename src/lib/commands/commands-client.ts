@@ -9,15 +9,23 @@ import type { Mesh } from '../mesh/mesh.ts';
 export class CommandsClient {
   /** oldest first */
   commands: Command[] = [];
+  /** terminals whose commands are unknown here (no shell integration) */
+  blind: number[] = [];
   readonly changed = new Emitter<Command[]>();
+  readonly blindChanged = new Emitter<number[]>();
   #store = new DisposableStore();
 
   constructor(mesh: Mesh) {
     this.#store.add(mesh.router.register(commandsProtocol, (_p, m) => this.#receive(m)));
     this.#store.add(this.changed);
+    this.#store.add(this.blindChanged);
   }
 
   #receive(m: CommandsDown): void {
+    if (m.type === 'blind') {
+      this.blind = m.terms;
+      return this.blindChanged.fire(m.terms);
+    }
     if (m.type === 'list') this.commands = m.commands;
     else {
       const i = this.commands.findIndex((c) => c.id === m.command.id);

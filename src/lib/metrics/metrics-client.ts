@@ -3,9 +3,10 @@
  * alike): subscribes whenever a host is there, then keeps the recent window up to date sample by
  * sample, bounded like the host's ring.
  */
-import { MAX_WINDOW, metricsProtocol, type MetricsMessage, type Sample } from '../protocol/metrics.ts';
+import { metricsProtocol, type MetricsMessage, type Sample } from '../protocol/metrics.ts';
 import { DisposableStore, Emitter } from '../mesh/events.ts';
 import type { Mesh } from '../mesh/mesh.ts';
+import { foldMetrics } from './window.ts';
 
 export interface MetricsState {
   /** oldest first, one per interval */
@@ -33,15 +34,9 @@ export class MetricsClient {
     const st = this.state;
     // for the host: the router never hands it to a participant
     if (m.type === 'subscribe') return;
-    if (m.type === 'window') {
-      // the window comes on the bulk lane: samples that overtook it are newer, keep them
-      const last = m.samples.at(-1)?.t ?? -1;
-      const samples = [...m.samples, ...st.samples.filter((s) => s.t > last)].slice(-MAX_WINDOW);
-      this.state = { samples, intervalMs: m.intervalMs, cores: m.cores, traceId: m.traceId };
-    } else {
-      if (m.sample.t <= (st.samples.at(-1)?.t ?? -1)) return;
-      this.state = { ...st, samples: [...st.samples, m.sample].slice(-MAX_WINDOW) };
-    }
+    const next = foldMetrics(st, m);
+    if (next === st) return;
+    this.state = next;
     this.changed.fire(this.state);
   }
 

@@ -42,3 +42,16 @@ export function bytes(n: number): string {
   }
   return `${n >= 100 || i === 0 ? Math.round(n) : n.toFixed(1)} ${UNITS[i]}`;
 }
+
+/** A replay's timeline markers (t from the recording's start) that belong on its metrics charts:
+ * commands (failed ones marked) and checkpoints within [from, to] ms since the epoch. */
+export function timelineMarkers(marks: { t: number; kind: string; label: string }[], started: number, from: number, to: number): Marker[] {
+  const out: Marker[] = [];
+  for (const m of marks) {
+    const t = started + m.t;
+    if (t < from || t > to) continue;
+    if (m.kind === 'command' || m.kind === 'command-failed') out.push({ t, kind: 'command', label: m.label, failed: m.kind === 'command-failed' });
+    else if (m.kind === 'checkpoint') out.push({ t, kind: 'checkpoint', label: m.label });
+  }
+  return out;
+}

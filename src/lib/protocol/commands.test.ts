@@ -18,3 +18,13 @@ describe('commands protocol', () => {
     }
   });
 });
+
+describe('blind terminals', () => {
+  it('carries the terminals whose commands are unknown, and refuses anything but a short list of ids', () => {
+    expect(commandsProtocol.read(commandsProtocol.write({ type: 'blind', terms: [1, 3] }).subarray(1))).toEqual({ type: 'blind', terms: [1, 3] });
+    for (const terms of [[1.5], [-1], ['1'], Array.from({ length: 17 }, (_, i) => i), 1, null]) {
+      expect(() => commandsProtocol.read(writeJson(CAP.COMMANDS, 2, { terms }).subarray(1)), JSON.stringify(terms)).toThrow(/"terms" must be at most 16 terminal ids/);
+    }
+    expect(commandsProtocol.rules.blind.from).toEqual(['host']);
+  });
+});

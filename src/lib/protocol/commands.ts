@@ -5,10 +5,14 @@
  *
  *   list   [0] {commands: Command[]}   host → guests, on join (the newest MAX_COMMANDS)
  *   update [1] {command: Command}      host → guests, when a command starts and when it ends
+ *   blind  [2] {terms: number[]}       host → guests, on join and change: terminals whose commands
+ *                                      are unknown (no shell integration: a shell we do not hook,
+ *                                      or lines typed and never a mark)
  */
 import { GUESTS, HOST, readJson, typeOf, writeJson, type Protocol, type Rules } from './capability.ts';
 import { MAX_NAME_CHARS } from './credentials.ts';
 import { CAP } from './frames.ts';
+import { MAX_TERMINALS } from './terminal.ts';
 import { isRole, type Role } from './roles.ts';
 import { fail, int, obj, str } from './validate.ts';
 
@@ -44,10 +48,10 @@ export interface Command {
   inside?: number;
 }
 
-export type CommandsDown = { type: 'list'; commands: Command[] } | { type: 'update'; command: Command };
+export type CommandsDown = { type: 'list'; commands: Command[] } | { type: 'update'; command: Command } | { type: 'blind'; terms: number[] };
 export type CommandsUp = never;
 
-const TYPES = ['list', 'update'] as const satisfies readonly CommandsDown['type'][];
+const TYPES = ['list', 'update', 'blind'] as const satisfies readonly CommandsDown['type'][];
 const MAX_TIME = 8.64e15;
 
 function nullable<T>(v: unknown, read: () => T): T | null {
@@ -88,12 +92,15 @@ export function readCommands(body: Uint8Array): CommandsDown {
       return { type, commands: o.commands.map(command) };
     case 'update':
       return { type, command: command(o.command) };
+    case 'blind':
+      if (!Array.isArray(o.terms) || o.terms.length > MAX_TERMINALS || o.terms.some((t) => !Number.isInteger(t) || t < 0 || t > 0xffff)) fail(`"terms" must be at most ${MAX_TERMINALS} terminal ids`);
+      return { type, terms: o.terms as number[] };
   }
 }
 
 const fromHost = { from: HOST, to: GUESTS };
 // both urgent: an update must never overtake the list it follows
-export const COMMANDS_RULES: Rules<CommandsDown> = { list: fromHost, update: fromHost };
+export const COMMANDS_RULES: Rules<CommandsDown> = { list: fromHost, update: fromHost, blind: fromHost };
 
 export const commandsProtocol: Protocol<CommandsUp, CommandsDown> = {
   cap: CAP.COMMANDS,

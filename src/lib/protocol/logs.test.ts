@@ -23,6 +23,8 @@ describe('logs protocol', () => {
     expect(() => roundTrip({ type: 'set-filter', req: 1, filter: { text: 'x'.repeat(MAX_FILTER_CHARS + 1) } })).toThrow(/"text" is longer than 500/);
     expect(() => roundTrip({ type: 'get-context', req: 1, src: 1, seq: 1, before: 1000, after: 0 })).toThrow(/"before" must be an integer from 0 to 100/);
     expect(() => roundTrip({ type: 'set-filter', req: 1, filter: { level: 'loud' as 'info' } })).toThrow(/"level" must be one of/);
+    // a pattern is the host's command line only: a page adds a file or a command
+    expect(() => roundTrip({ type: 'add-source', req: 1, kind: 'glob' as 'file', spec: '/*' })).toThrow(/"kind" must be one of file, cmd/);
   });
 
   it('lets only editors and owners change shared state, with a sentence for viewers', () => {

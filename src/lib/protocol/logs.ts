@@ -61,7 +61,10 @@ export interface LogLine {
   text: string;
 }
 
-export type SourceKind = 'file' | 'cmd';
+/** `glob`: a `--log` pattern; the files it matches are sources of their own (kind `file`) */
+export type SourceKind = 'file' | 'cmd' | 'glob';
+/** What an editor may add from the page. */
+export type AddKind = Exclude<SourceKind, 'glob'>;
 export type SourceState = 'following' | 'waiting' | 'exited' | 'error';
 
 export interface LogSourceInfo {
@@ -127,7 +130,7 @@ export type LogsDown =
 
 export type LogsUp =
   | { type: 'set-filter'; req: number; filter: LogFilter }
-  | { type: 'add-source'; req: number; kind: SourceKind; spec: string }
+  | { type: 'add-source'; req: number; kind: AddKind; spec: string }
   | { type: 'restart'; req: number; src: number }
   | { type: 'get-context'; req: number; src: number; seq: number; before: number; after: number }
   | { type: 'pin'; req: number; src: number; seq: number; note: string }
@@ -139,7 +142,8 @@ const TYPES = [
   'sources', 'filter', 'lines', 'pins', 'context', 'done', 'failed',
   'set-filter', 'add-source', 'restart', 'get-context', 'pin', 'unpin'
 ] as const satisfies readonly LogsMessage['type'][];
-const KINDS: readonly SourceKind[] = ['file', 'cmd'];
+const KINDS: readonly SourceKind[] = ['file', 'cmd', 'glob'];
+const ADD_KINDS: readonly AddKind[] = ['file', 'cmd'];
 const STATES: readonly SourceState[] = ['following', 'waiting', 'exited', 'error'];
 const CODES: readonly LogsFailCode[] = ['bad-filter', 'bad-regex', 'slow-regex', 'bad-source', 'not-found', 'too-many', 'rate-limited'];
 
@@ -239,7 +243,7 @@ export function readLogs(body: Uint8Array): LogsMessage {
     case 'set-filter':
       return { type, req: req(o), filter: readFilter(o.filter) };
     case 'add-source':
-      return { type, req: req(o), kind: oneOf(o, 'kind', KINDS), spec: str(o, 'spec', MAX_SPEC_CHARS, { min: 1 }) };
+      return { type, req: req(o), kind: oneOf(o, 'kind', ADD_KINDS), spec: str(o, 'spec', MAX_SPEC_CHARS, { min: 1 }) };
     case 'restart':
       return { type, req: req(o), src: id(o, 'src') };
     case 'get-context':

@@ -2,11 +2,12 @@
  * Timeline markers. Presence events are markers of their own; a capability puts its moments on
  * the timeline with an entry in MESSAGE_MARKERS (which of its messages are markers), and the
  * recorder records a `marker` event after each such message: commands with their exit codes,
- * environment checkpoints.
+ * environment checkpoints, pinned log lines.
  */
 import type { Typed } from '../protocol/capability.ts';
 import type { Command } from '../protocol/commands.ts';
 import type { SnapshotInfo } from '../protocol/env.ts';
+import type { Pin } from '../protocol/logs.ts';
 import type { Person, Stored } from './events.ts';
 
 export interface MarkerNote {
@@ -41,6 +42,18 @@ export const MESSAGE_MARKERS: Record<string, MessageMarkers> = {
     for (const s of fresh) seen.add(`env:${s.id}`);
     if (first) return [];
     return fresh.filter((s) => s.source !== 'start').map((s) => ({ kind: 'checkpoint', label: `Checkpoint: ${s.label.slice(0, MAX_LABEL)}${by(s.author)}` }));
+  },
+  /** a line pinned while recording (the first list says what was pinned before; filter changes
+   * are markers the page records itself, with who set them: session.svelte.ts) */
+  logs: (msg, seen) => {
+    if (msg.type !== 'pins') return [];
+    const pins = (msg as Typed & { pins: Pin[] }).pins;
+    const first = !seen.has('logs:listed');
+    seen.add('logs:listed');
+    const fresh = pins.filter((p) => !seen.has(`logs:${p.src}:${p.seq}`));
+    for (const p of fresh) seen.add(`logs:${p.src}:${p.seq}`);
+    if (first) return [];
+    return fresh.map((p) => ({ kind: 'log-pin', label: `Pinned: ${p.line.text.slice(0, MAX_LABEL)}${by(p.by)}` }));
   }
 };
 

@@ -3,6 +3,8 @@
  * keyboard shortcuts applied to it. Opening reads only the meta and the marks (streamed replay).
  */
 import type { TermInfo } from '../protocol/terminal.ts';
+import type { MetricsState } from '../metrics/metrics-client.ts';
+import { REPLAY_KEY, replayMetrics } from '../metrics/window.ts';
 import type { ReplayDb } from './db.ts';
 import type { Person, RecordingMeta } from './events.ts';
 import { asciicast } from './asciicast.ts';
@@ -28,6 +30,8 @@ export class PlayerState {
   people = $state<Person[]>([]);
   self = $state<Person | null>(null);
   terminals = $state<TermInfo[]>([]);
+  /** the host's metrics around the position, when the recording has them */
+  metrics = $state.raw<MetricsState | null>(null);
   /** ms from opening to the first frame applied (for the benchmark) */
   firstFrameMs = $state<number | null>(null);
   player = $state.raw<Player | null>(null);
@@ -47,12 +51,18 @@ export class PlayerState {
     }
     this.meta = meta;
     const player = new Player(this.#reader, meta.length);
+    let lastWindow: unknown;
     player.changed.on((v) => {
       this.t = v.t;
       this.playing = v.playing;
       this.people = v.people;
       this.self = v.self;
       this.terminals = v.terminals.length ? v.terminals : this.#fallbackTerminals(player);
+      // a new window object only when a sample was applied: the charts redraw once a second
+      if (v.latest[REPLAY_KEY] !== lastWindow) {
+        lastWindow = v.latest[REPLAY_KEY];
+        this.metrics = replayMetrics(v.latest);
+      }
     });
     this.player = player;
     await player.seek((await this.#reader.firstOf('terminal')) ?? 0);

@@ -5,6 +5,7 @@
  * ahead a page at a time, and with `skipIdle` jumps over quiet stretches longer than IDLE_MS.
  */
 import { Emitter } from '../mesh/events.ts';
+import type { Typed } from '../protocol/capability.ts';
 import type { TermInfo } from '../protocol/terminal.ts';
 import type { Person, Stored } from './events.ts';
 import type { RecordingReader } from './reader.ts';
@@ -26,6 +27,8 @@ export interface PlayerView {
   people: Person[];
   self: Person | null;
   terminals: TermInfo[];
+  /** the latest shared-state messages at this point (replay-state.ts, folds.ts); do not modify */
+  latest: Readonly<Record<string, Typed>>;
 }
 
 export class Player {
@@ -135,7 +138,7 @@ export class Player {
   }
 
   view(): PlayerView {
-    return { t: this.t, playing: this.playing, people: [...this.#model.people.values()], self: this.#model.self, terminals: this.#model.terminals };
+    return { t: this.t, playing: this.playing, people: [...this.#model.people.values()], self: this.#model.self, terminals: this.#model.terminals, latest: this.#model.latest };
   }
 
   #emit(): void {

@@ -8,6 +8,7 @@ import type { Typed } from '../protocol/capability.ts';
 import type { TermInfo } from '../protocol/terminal.ts';
 import type { TerminalSink } from '../terminal/output-stream.ts';
 import type { Person, ReplayState, Screen, Stored } from './events.ts';
+import { STATE_FOLDS } from './folds.ts';
 
 /** Messages that carry a terminal's bytes; everything else a capability sends is kept as the
  * latest of its kind (`cap.type`), which is how a list such as the terminals is known at any t. */
@@ -66,6 +67,7 @@ export class ReplayModel {
         return;
       case 'msg':
         if (e.cap === TERMINAL) return this.#terminal(e.msg);
+        if (STATE_FOLDS[e.cap]) return STATE_FOLDS[e.cap](this.latest, e.msg);
         this.latest[`${e.cap}.${e.msg.type}`] = e.msg;
         return;
     }

@@ -66,6 +66,8 @@ export class SessionState implements SessionView {
   terminals = $state<TermInfo[]>([]);
   links = $state<ShareLinks>({});
   commands = $state.raw<Command[]>([]);
+  /** terminals whose commands are unknown (no shell integration) */
+  blindTerms = $state.raw<number[]>([]);
   editor = $state.raw<EditorClient | null>(null);
   files = $state.raw<FilesClient | null>(null);
   logs = $state.raw<LogsClient | null>(null);
@@ -163,6 +165,7 @@ export class SessionState implements SessionView {
     s.add(mesh.peerGone.on(({ peer }) => this.#announceArrival({ id: peer.id, name: peer.name, what: 'left', color: '#888' })));
     s.add(terms.changed.on((list) => (this.terminals = list)));
     s.add(commands.changed.on((list) => (this.commands = list)));
+    s.add(commands.blindChanged.on((ids) => (this.blindTerms = ids)));
     // Only the host's errors are shown: any other peer could write anything into them.
     s.add(mesh.peerError.on((e) => e.peer.role === 'host' && (this.error = e.message)));
     // The end is final: the host said bye, or signaling says the session ended. This page leaves

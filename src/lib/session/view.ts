@@ -38,6 +38,8 @@ export interface SessionView {
   readonly terminals: TermInfo[];
   /** who ran what, oldest first */
   readonly commands: Command[];
+  /** terminals whose commands are unknown (no shell integration) */
+  readonly blindTerms: number[];
   /** links this participant may share, when this browser knows them (owners: all; editors: the viewer link) */
   readonly links: ShareLinks;
   /** an owner's invite links (make, list, revoke); null for everyone else */

@@ -1,22 +1,22 @@
 /**
  * `live-sessions doctor [--signaling URL]`: checks, from this box, what a session needs to reach
  * beyond one network — the signaling server answers, hands out a credential with ICE servers,
- * STUN answers, and the TURN relay gives an address over UDP and over TCP — and says in plain
+ * STUN answers, and the TURN relay gives an address over UDP, TCP and TLS — and says in plain
  * words what is wrong. Exit 0 when everything needed works, 1 otherwise.
  */
 import { ApiClient } from '../src/lib/mesh/api-client.ts';
 import type { CredentialResponse } from '../src/lib/protocol/api.ts';
 import { parseFlags, parseHttpUrl } from './args.ts';
 import { DEFAULT_PORT } from './signal.ts';
-import { parseStunUrl, stunBinding, TurnRefused, turnAllocate } from './stun-probe.ts';
+import { parseStunUrl, stunBinding, TlsRefused, TurnRefused, turnAllocate } from './stun-probe.ts';
 
 const FLAGS = { signaling: 'string', help: 'boolean' } as const;
 
 export const DOCTOR_USAGE = `Usage: live-sessions doctor [--signaling URL]
 
 Checks that the signaling server at URL (default http://127.0.0.1:${DEFAULT_PORT}) answers, issues
-credentials with STUN/TURN servers, that STUN answers and that the TURN relay allocates over UDP and
-TCP. Prints one line per check; exits 1 when one that matters fails.
+credentials with STUN/TURN servers, that STUN answers and that the TURN relay allocates over UDP, TCP
+and TLS (turns:, its certificate checked as a browser would). Prints one line per check; exits 1 when one that matters fails.
 `;
 
 type Line = (ok: boolean | null, text: string) => void;
@@ -24,6 +24,7 @@ type Line = (ok: boolean | null, text: string) => void;
 function refusal(url: string, e: unknown): string {
   if (e instanceof TurnRefused && (e.code === 401 || e.code === 438)) return `${url} refused the credentials (${e.message}): the signaling server's --turn-secret must be coturn's static-auth-secret (use-auth-secret), and both clocks must be right`;
   if (e instanceof TurnRefused && e.code === 403) return `${url} forbids this allocation (${e.message}): check coturn's allowed/denied peer and user quotas`;
+  if (e instanceof TlsRefused) return `${url} has a TLS certificate this box does not trust (${e.message}): browsers refuse it too; give coturn a certificate from a public CA for that name (cert= and pkey= in turnserver.conf)`;
   const msg = (e as Error).message;
   return `${url} did not answer (${msg}): is coturn running there, and are its ports open (UDP and TCP) from this network?`;
 }
@@ -49,7 +50,7 @@ async function checkIce(cred: CredentialResponse, line: Line): Promise<boolean> 
   for (const { url, s } of turn) {
     const t = parseStunUrl(url);
     if (!t) {
-      line(null, `${url}: not probed (turns: needs TLS, which this check does not speak)`);
+      line(null, `${url}: not probed (not a stun:, turn: or turns: URL this check understands)`);
       continue;
     }
     try {

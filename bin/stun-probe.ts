@@ -1,11 +1,12 @@
 /**
  * Just enough STUN (RFC 8489) and TURN (RFC 8656) for `doctor`: a Binding request (what STUN
  * answers: our public address) and an Allocate with long-term credentials (does the relay give us
- * an address, over UDP or TCP?). Errors come back as the server's code and reason.
+ * an address, over UDP, TCP or TLS?). Errors come back as the server's code and reason.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
 const MAGIC = 0x2112a442;
 const BINDING = 0x0001;
@@ -17,15 +18,20 @@ export const PROBE_TIMEOUT_MS = 3_000;
 export interface StunTarget {
   host: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
 }
 
-/** host, port and transport of a stun:/turn: URL (turns: is not probed). */
+/** host, port and transport of a stun:/turn:/turns: URL (turns: is TLS over TCP, port 5349 by default). */
 export function parseStunUrl(url: string): StunTarget | null {
-  const m = /^(stun|turn):(\[[^\]]+\]|[^:?]+)(?::(\d+))?(?:\?transport=(udp|tcp))?$/.exec(url);
+  const m = /^(stun|turn|turns):(\[[^\]]+\]|[^:?]+)(?::(\d+))?(?:\?transport=(udp|tcp))?$/.exec(url);
   if (!m) return null;
-  return { host: m[2].replace(/^\[|\]$/g, ''), port: Number(m[3] ?? 3478), transport: (m[4] as 'udp' | 'tcp') ?? 'udp' };
+  const host = m[2].replace(/^\[|\]$/g, '');
+  if (m[1] === 'turns') return m[4] === 'udp' ? null : { host, port: Number(m[3] ?? 5349), transport: 'tls' };
+  return { host, port: Number(m[3] ?? 3478), transport: (m[4] as 'udp' | 'tcp') ?? 'udp' };
 }
+
+/** The relay's certificate was refused: names the reason (self-signed, expired, wrong name). */
+export class TlsRefused extends Error {}
 
 function message(type: number, tid: Buffer, attrs: [number, Buffer][], key?: Buffer): Buffer {
   const body = attrs.map(([t, v]) => {
@@ -107,11 +113,17 @@ class Channel {
       sock.on('error', (e) => ch.#fail(e));
       return ch;
     }
-    const sock = connect({ host: t.host, port: t.port });
+    // TLS verifies the certificate as a browser would (system CAs, NODE_EXTRA_CA_CERTS): one the
+    // browsers refuse is a failure to report, not to skip
+    const tls = t.transport === 'tls';
+    const sock: Socket = tls ? tlsConnect({ host: t.host, port: t.port, servername: /^[\d.:]+$/.test(t.host) ? undefined : t.host }) : connect({ host: t.host, port: t.port });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no TCP connection within ${PROBE_TIMEOUT_MS / 1000} s`)), PROBE_TIMEOUT_MS);
-      sock.once('connect', () => (clearTimeout(timer), resolve()));
-      sock.once('error', (e) => (clearTimeout(timer), reject(e)));
+      const timer = setTimeout(() => reject(new Error(`no ${tls ? 'TLS' : 'TCP'} connection within ${PROBE_TIMEOUT_MS / 1000} s`)), PROBE_TIMEOUT_MS);
+      sock.once(tls ? 'secureConnect' : 'connect', () => (clearTimeout(timer), resolve()));
+      sock.once('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(tls && /CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_(GET|VERIFY)/.test(e.code ?? '') ? new TlsRefused(`${e.code}: ${e.message}`) : e);
+      });
     }).catch((e) => {
       sock.destroy();
       throw e;

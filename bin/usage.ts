@@ -5,7 +5,9 @@ export const USAGE = `Live Sessions — shared terminals for debugging together.
 
 Usage:
   live-sessions start  [--port N] [--cwd DIR] [--shell CMD] [--record-dir DIR] [--redact REGEX]...
+                       [--turn-url URL]... [--turn-secret S | --turn-secret-file FILE] [--stun-url URL]... [--relay-only]
       a local signaling server and a host agent; prints the owner, editor and viewer links
+      (the TURN flags are signal's, --relay-only is host's)
   live-sessions signal [--port N] [--host ADDR]
       the signaling server alone (default 127.0.0.1:${DEFAULT_PORT}; --port 0 picks a free port)
   live-sessions host   [--signaling URL] [--cwd DIR] [--shell CMD] [--name NAME] [--record-dir DIR] [--redact REGEX]... [--json]
@@ -28,7 +30,7 @@ Usage:
   live-sessions audit verify FILE | audit show FILE
       checks an audit log's hash chain (exit 0 intact, 1 naming the first bad line), or prints it
   live-sessions doctor [--signaling URL]
-      checks signaling, credentials, STUN and the TURN relay (UDP, TCP) from this box
+      checks signaling, credentials, STUN and the TURN relay (UDP, TCP, TLS) from this box
   live-sessions checkpoint [LABEL]
       in a shared shell: an environment checkpoint that sees this shell's variables and cwd
 `;

@@ -266,6 +266,12 @@ export function createApi({ keys, store, verify, revocations, onEnd, limits, tur
     } catch (e) {
       throw new HttpError(401, 'bad-statement', e instanceof Error ? e.message : 'statement refused');
     }
+    if (s.act === 'relay-only') {
+      // credentials issued from now on say so, so a newcomer connects through the relay from its first offer
+      if (!turn?.turnUrls.length) throw new HttpError(400, 'no-relay', 'a relay-only session needs a TURN server: start signaling with --turn-url and --turn-secret');
+      relayOnly.add(id);
+      return { ok: true };
+    }
     if (s.act === 'remove') revocations.remove(id, s.sub);
     else revocations.setRole(id, s.sub, s.role, s.iat);
     await persist();

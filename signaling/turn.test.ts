@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCredentialResponse, type IceServer } from '../src/lib/protocol/api.ts';
 import { startSignaling, type SignalingServer } from './server.ts';
 import { createSession, post } from './testing.ts';
+import { makeOwnerKey, signStatement } from '../src/lib/mesh/owner-key.ts';
 import { checkIceUrl, checkTurnConfig, iceServersFor, turnCredential, TURN_TTL_S } from './turn.ts';
 
 const SECRET = 'a-shared-secret-of-some-length';
@@ -77,6 +78,38 @@ describe('signaling with TURN', () => {
     expect(joined.relay).toBe(true);
     const refreshed = await post(server, `/api/sessions/${s.session}/refresh`, {}, { authorization: `Bearer ${joined.token}` });
     expect(refreshed.json.relay).toBe(true);
+  });
+
+  it('the owner makes a session relay-only mid-session (a signed statement): credentials from then on say so; nobody else can', async () => {
+    const s = await createSession(server, 'host');
+    const key = await makeOwnerKey();
+    const owner = (await post(server, `/api/sessions/${s.session}/join`, { invite: s.invites.owner, name: 'O', ck: key.jwk })).json;
+    const editor = (await post(server, `/api/sessions/${s.session}/join`, { invite: s.invites.editor, name: 'E', ck: key.jwk })).json;
+    expect(editor.relay).toBe(false);
+    const relayOnly = { act: 'relay-only', sub: s.session } as const;
+    // an editor signing with a key of its own: not the owner's, refused
+    const forged = await signStatement(key.privateKey, { sub: editor.participant as string, aud: s.session }, relayOnly);
+    const refused = await post(server, `/api/sessions/${s.session}/control`, { statement: forged }, { authorization: `Bearer ${editor.token as string}` });
+    expect(refused.status).toBe(401);
+    expect(refused.json.error).toMatch(/not by an owner/);
+    // one naming another session: refused
+    const elsewhere = await signStatement(key.privateKey, { sub: owner.participant as string, aud: s.session }, { act: 'relay-only', sub: 'other' });
+    expect((await post(server, `/api/sessions/${s.session}/control`, { statement: elsewhere }, { authorization: `Bearer ${owner.token as string}` })).json.error).toMatch(/names its session/);
+    expect(parseCredentialResponse((await post(server, `/api/sessions/${s.session}/join`, { invite: s.invites.viewer, name: 'V' })).json).relay).toBe(false);
+    const statement = await signStatement(key.privateKey, { sub: owner.participant as string, aud: s.session }, relayOnly);
+    expect((await post(server, `/api/sessions/${s.session}/control`, { statement }, { authorization: `Bearer ${owner.token as string}` })).status).toBe(200);
+    expect(parseCredentialResponse((await post(server, `/api/sessions/${s.session}/join`, { invite: s.invites.viewer, name: 'V2' })).json).relay).toBe(true);
+    expect((await post(server, `/api/sessions/${s.session}/refresh`, {}, { authorization: `Bearer ${editor.token as string}` })).json.relay).toBe(true);
+  });
+
+  it('refuses a relay-only statement where no TURN is configured', async () => {
+    const s = await createSession(plain, 'host');
+    const key = await makeOwnerKey();
+    const owner = (await post(plain, `/api/sessions/${s.session}/join`, { invite: s.invites.owner, name: 'O', ck: key.jwk })).json;
+    const statement = await signStatement(key.privateKey, { sub: owner.participant as string, aud: s.session }, { act: 'relay-only', sub: s.session });
+    const r = await post(plain, `/api/sessions/${s.session}/control`, { statement }, { authorization: `Bearer ${owner.token as string}` });
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ code: 'no-relay', error: expect.stringMatching(/--turn-url/) });
   });
 
   it('refuses a relay-only session where no TURN is configured, and a bad "relay"', async () => {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnProcess, type ManagedProcess } from './processes.ts';
+import { execFileSync } from 'node:child_process';
 import { makeTempDir } from './tmp.ts';
 
 export const TURNSERVER = '/usr/bin/turnserver';
@@ -19,6 +20,8 @@ export interface Coturn {
   secret: string;
   /** turn:IP:PORT (UDP) and turn:IP:PORT?transport=tcp */
   turnUrls: string[];
+  /** turns:IP:TLSPORT?transport=tcp when started with `tls` */
+  turnsUrl?: string;
   stunUrl: string;
   stop(): Promise<unknown>;
 }
@@ -33,12 +36,28 @@ export async function freePort(spawn: Spawn, ip: string): Promise<number> {
   return Number(m[1]);
 }
 
-/** `relayPorts`: the UDP ports coturn relays from (default: its own 49152–65535). */
-export async function startCoturn(opts: { ip: string; spawn?: Spawn; secret?: string; relayPorts?: [number, number] }): Promise<Coturn> {
+/** A throwaway self-signed certificate for `ip` (subjectAltName IP), PEM files in a temp dir. */
+export function selfSignedCert(ip: string): { cert: string; key: string } {
+  const dir = makeTempDir('live-sessions-cert-');
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', `/CN=${ip}`, '-addext', `subjectAltName=IP:${ip}`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+/**
+ * `relayPorts`: the UDP ports coturn relays from (default: its own 49152–65535).
+ * `deniedPeers`: address ranges (`FROM-TO`) it refuses to relay to (403 to CreatePermission), as an
+ * operator denies private networks. Without it, a peer's private address that coturn has no route to
+ * makes coturn 4.6 close the whole allocation ("udp send: Network is unreachable"), which kills
+ * TURN over TCP for a client that asked for a permission to it.
+ */
+export async function startCoturn(opts: { ip: string; spawn?: Spawn; secret?: string; relayPorts?: [number, number]; deniedPeers?: string[]; tls?: { cert: string; key: string } }): Promise<Coturn> {
   const spawn: Spawn = opts.spawn ?? ((c, a) => spawnProcess(c, a));
   const dir = makeTempDir('live-sessions-coturn-');
   const secret = opts.secret ?? randomBytes(24).toString('base64url');
   const port = await freePort(spawn, opts.ip);
+  const tlsPort = opts.tls ? await freePort(spawn, opts.ip) : 0;
   const conf = join(dir, 'turnserver.conf');
   writeFileSync(
     conf,
@@ -47,12 +66,13 @@ export async function startCoturn(opts: { ip: string; spawn?: Spawn; secret?: st
       `relay-ip=${opts.ip}`,
       `listening-port=${port}`,
       ...(opts.relayPorts ? [`min-port=${opts.relayPorts[0]}`, `max-port=${opts.relayPorts[1]}`] : []),
+      ...(opts.deniedPeers ?? []).map((r) => `denied-peer-ip=${r}`),
       'use-auth-secret',
       `static-auth-secret=${secret}`,
       'realm=live-sessions.test',
       'fingerprint',
       'no-cli',
-      'no-tls',
+      ...(opts.tls ? [`tls-listening-port=${tlsPort}`, `cert=${opts.tls.cert}`, `pkey=${opts.tls.key}`] : ['no-tls']),
       'no-dtls',
       'no-multicast-peers',
       'no-rfc5780',
@@ -80,6 +100,7 @@ export async function startCoturn(opts: { ip: string; spawn?: Spawn; secret?: st
     port,
     secret,
     turnUrls: [`turn:${opts.ip}:${port}`, `turn:${opts.ip}:${port}?transport=tcp`],
+    turnsUrl: opts.tls ? `turns:${opts.ip}:${tlsPort}?transport=tcp` : undefined,
     stunUrl: `stun:${opts.ip}:${port}`,
     stop: () => proc.stop()
   };

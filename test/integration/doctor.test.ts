@@ -4,14 +4,14 @@
  * in the exit code.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { startCoturn } from '../helpers/coturn.ts';
+import { selfSignedCert, startCoturn } from '../helpers/coturn.ts';
 import { unusedPort } from '../helpers/ports.ts';
 import { spawnCli, startSignalingProcess, stopAll } from '../helpers/processes.ts';
 
 afterAll(stopAll);
 
-async function runDoctor(url: string) {
-  const p = spawnCli(['doctor', '--signaling', url]);
+async function runDoctor(url: string, env?: Record<string, string>) {
+  const p = spawnCli(['doctor', '--signaling', url], { env });
   const exit = await p.exited;
   return { code: exit.code, out: p.stdout.join('\n') };
 }
@@ -39,6 +39,20 @@ describe('doctor', () => {
     expect(r.out).toMatch(/FAIL  TURN turn:127\.0\.0\.1:\d+ refused the credentials \(error 401 .*--turn-secret must be coturn's static-auth-secret/);
     expect(r.out).toMatch(/FAIL  TURN turn:127\.0\.0\.1:\d+\?transport=tcp did not answer \(.*ECONNREFUSED.*\): is coturn running there/);
     expect(r.code).toBe(1);
+    await sig.stop();
+  });
+
+  it('turns: allocates over TLS with a certificate this box trusts; names an untrusted one in words', async () => {
+    const tls = selfSignedCert('127.0.0.1');
+    const coturn = await startCoturn({ ip: '127.0.0.1', tls });
+    const sig = await startSignalingProcess({ args: ['--no-state', ...turnArgs([coturn.turnsUrl!], coturn.secret)] });
+    // trusted as a CA would make it (NODE_EXTRA_CA_CERTS): the allocation goes through
+    const trusted = await runDoctor(sig.url, { NODE_EXTRA_CA_CERTS: tls.cert });
+    expect(trusted.out).toMatch(/ ok  TURN turns:127\.0\.0\.1:\d+\?transport=tcp allocates a relay \(TLS\): 127\.0\.0\.1:\d+/);
+    expect(trusted.code).toBe(0);
+    const untrusted = await runDoctor(sig.url);
+    expect(untrusted.out).toMatch(/FAIL  TURN turns:127\.0\.0\.1:\d+\?transport=tcp has a TLS certificate this box does not trust \(.*SELF_SIGNED.*\): browsers refuse it too/);
+    expect(untrusted.code).toBe(1);
     await sig.stop();
   });
 

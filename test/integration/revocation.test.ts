@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOCK_SKEW_S, CREDENTIAL_TTL_S, LAPSE_GRACE_S } from '../../src/lib/protocol/credentials.ts';
 import type { Decision } from '../../src/lib/protocol/statements.ts';
 import { ApiClient } from '../../src/lib/mesh/api-client.ts';
-import { makeOwnerKey } from '../../src/lib/mesh/owner-key.ts';
+import { makeOwnerKey, signStatement } from '../../src/lib/mesh/owner-key.ts';
+import { sessionProtocol } from '../../src/lib/protocol/session.ts';
 import { connect } from '../../signaling/testing.ts';
 import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
 import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
@@ -69,6 +70,23 @@ describe('credentials on live connections', () => {
 });
 
 describe("the owner's live control", () => {
+  it('relay-only from anyone but the owner (bypassing its own mesh): every peer refuses it, tells the sender, and stays as it was', async () => {
+    const edKey = await makeOwnerKey();
+    const owner = await joinAs('owner', 'Oona', { ownerKey: await makeOwnerKey() });
+    const ed = await joinAs('editor', 'Mallory', { ownerKey: edKey });
+    await until(() => [owner, ed].every((p) => p.mesh.peers.length >= 2), 'owner, editor and host connected');
+    const session = stack.agent.session;
+    const statement = await signStatement(edKey.privateKey, { sub: ed.cred.participant, aud: session }, { act: 'relay-only', sub: session });
+    // its own mesh would refuse to sign this for a non-owner: sent raw, as a modified client would
+    ed.mesh.broadcast(sessionProtocol, { type: 'control', statement, owner: ed.cred.token });
+    await until(() => ed.errors.filter((e) => e.code === 'bad-statement').length >= 2, 'the host and the owner refusing it');
+    expect(ed.errors.filter((e) => e.code === 'bad-statement').map((e) => e.message)).toEqual([expect.stringMatching(/not by an owner/), expect.stringMatching(/not by an owner/)]);
+    expect([stack.agent.mesh, owner.mesh, ed.mesh].map((m) => m.relayOnly)).toEqual([false, false, false]);
+    // and the server refuses it as well
+    await expect(new ApiClient(stack.server.url).control(session, ed.cred.token, statement)).rejects.toThrow(/not by an owner/);
+    await Promise.all([owner.dispose(), ed.dispose()]);
+  });
+
   it('changes roles and removes a participant mid-session: every peer applies it, the removed one cannot refresh, reconnect or come back; also while signaling is down', async () => {
     const key = await makeOwnerKey();
     const owner = await joinAs('owner', 'Olga', { ownerKey: key });

@@ -24,6 +24,20 @@ describe('the owner decisions a peer keeps', () => {
     expect([...d.statements()]).toHaveLength(4);
   });
 
+  it('relay-only: once and for good, and never evicted from what is passed on', () => {
+    const d = new Decisions();
+    expect(d.relayOnly).toBe(false);
+    const relay = statement({ act: 'relay-only', sub: 's' }, 5);
+    expect(d.apply(...relay)).toBe(true);
+    expect(d.apply(...statement({ act: 'relay-only', sub: 's' }, 6))).toBe(false);
+    expect(d.relayOnly).toBe(true);
+    for (let i = 0; i <= MAX_STATEMENTS; i++) d.apply(...statement({ act: 'role', sub: `p${i}`, role: 'viewer' }, 1));
+    const kept = [...d.statements()];
+    expect(kept[0]).toBe(relay[1]);
+    expect(kept).toHaveLength(MAX_STATEMENTS + 1);
+    expect(d.roleOf('s')).toBeUndefined();
+  });
+
   it('remembers at most MAX_STATEMENTS statements, the oldest going first', () => {
     const d = new Decisions();
     const first = statement({ act: 'role', sub: 'p0', role: 'viewer' }, 1);

@@ -1,5 +1,6 @@
 /**
- * What the owner decided about participants (role changes, removals), from verified statements:
+ * What the owner decided about participants (role changes, removals) and about the session
+ * (relay-only, once and for good), from verified statements:
  * the latest decision per participant (a removal is final), and the statements themselves as they
  * travel, bounded, to hand to peers that join.
  */
@@ -16,9 +17,10 @@ export class Decisions {
   /** the latest decision per participant */
   #latest = new Map<string, Statement>();
 
-  /** Every statement so far, for a peer that may have missed them. */
-  statements(): IterableIterator<SessionControl> {
-    return this.#statements.values();
+  /** Every statement so far, for a peer that may have missed them (relay-only first: never evicted). */
+  *statements(): IterableIterator<SessionControl> {
+    if (this.#relayOnly) yield this.#relayOnly;
+    yield* this.#statements.values();
   }
 
   /** The role the owner gave a participant, if it changed it. */
@@ -26,6 +28,13 @@ export class Decisions {
     const d = this.#latest.get(id);
     return d?.act === 'role' ? d.role : undefined;
   }
+
+  /** Whether the owner made the session relay-only. */
+  get relayOnly(): boolean {
+    return this.#relayOnly !== null;
+  }
+  /** the statement that made it so, kept apart from the bounded ones */
+  #relayOnly: SessionControl | null = null;
 
   /** Whether the owner removed a participant. */
   isRemoved(id: string): boolean {
@@ -37,6 +46,7 @@ export class Decisions {
    * removal or a later decision stands; true when it is now the participant's decision.
    */
   apply(s: Statement, c: SessionControl): boolean {
+    if (s.act === 'relay-only') return this.#relayOnly ? false : ((this.#relayOnly = c), true);
     if (this.#statements.has(s.jti)) return false;
     if (this.#statements.size >= MAX_STATEMENTS) this.#statements.delete(this.#statements.keys().next().value!);
     this.#statements.set(s.jti, c);

@@ -6,6 +6,7 @@ import { writeMesh } from '../protocol/mesh.ts';
 import type { Role } from '../protocol/roles.ts';
 import type { ProtocolError } from '../protocol/validate.ts';
 import { Budget, Strikes } from './budget.ts';
+import { SILENT_MS } from './mesh-limits.ts';
 import type { GoneReason, Peer } from './peer.ts';
 import type { ConnectionPath } from './connection-path.ts';
 
@@ -103,4 +104,14 @@ export interface PeerError {
   peer: MeshPeer;
   code: string;
   message: string;
+}
+
+/** Signs of life out; admitted peers that gave none for SILENT_MS are lost (a killed host is noticed in seconds). */
+export function heartbeat(members: Iterable<Member>, now = Date.now()): void {
+  const ping = writeMesh({ type: 'ping' });
+  for (const m of members) {
+    if (!m.ready) continue;
+    if (now - m.heard > SILENT_MS) m.close({ kind: 'lost', detail: `no sign of life for ${SILENT_MS / 1000} s` });
+    else m.sendEncoded(ping);
+  }
 }

@@ -10,9 +10,9 @@
  * you": the receiver drops any stale one first. That is how a dropped peer resumes.
  */
 import { laneOf, type MessageOf, type Protocol, type Typed } from '../protocol/capability.ts';
-import { CLOCK_SKEW_S, LAPSE_GRACE_S, normalizeFingerprint, type Claims, type Verifier } from '../protocol/credentials.ts';
-import { CAP, type Message } from '../protocol/frames.ts';
-import { meshProtocol, readMesh, writeMesh, type MeshMessage } from '../protocol/mesh.ts';
+import type { Verifier } from '../protocol/credentials.ts';
+import type { Message } from '../protocol/frames.ts';
+import { meshProtocol, writeMesh, type MeshMessage } from '../protocol/mesh.ts';
 import { sessionProtocol, type SessionControl } from '../protocol/session.ts';
 import { verifyStatement, type Decision, type Statement } from '../protocol/statements.ts';
 import { signStatement } from './owner-key.ts';
@@ -20,41 +20,20 @@ import { Decisions } from './decisions.ts';
 import type { Role } from '../protocol/roles.ts';
 import { parseEnvelope, type SignalEnvelope } from '../protocol/signaling.ts';
 import { ProtocolError } from '../protocol/validate.ts';
-import { MAX_HELD_BYTES, MAX_HELD_MESSAGES } from './budget.ts';
-import { Member, type MeshPeer, type PeerError } from './member.ts';
+import { admit, type AdmissionHooks } from './admission.ts';
+import { PeerCredentials } from './peer-credentials.ts';
+import { heartbeat, Member, type MeshPeer, type PeerError } from './member.ts';
 import { Emitter } from './events.ts';
 import { Peer, type GoneKind, type GoneReason } from './peer.ts';
 import { open, seal } from './room-crypto.ts';
 import { asProtocolError, Router } from './router.ts';
 import { SignalingClient, type SignalingStatus } from './signaling-client.ts';
+import { MAX_PEERS, MAX_PENDING, HELLO_TIMEOUT_MS, MAX_CONNECT_ATTEMPTS, RETRY_OFFERER_MS, RETRY_ANSWERER_MS, REFUSED_FOR_MS, PING_MS, REMOVE_NOTICE_MS, BYE_WAIT_MS } from './mesh-limits.ts';
 
 export type { GoneKind, GoneReason, MeshPeer, PeerError };
 export { MAX_STRIKES, STRIKE_DECAY_MS } from './member.ts';
 
-/** Most admitted peers one participant connects to. */
-export const MAX_PEERS = 32;
-/** Most connections still waiting for a valid hello, apart from admitted peers: a new one past
- * this replaces the oldest (which is retried like a lost one), so offers that never say hello
- * cannot keep newcomers out. A newcomer connects to everyone at once, hence as many as peers. */
-export const MAX_PENDING = MAX_PEERS;
-/** A peer that has not said a valid hello this long after its channel opened is dropped, ms. */
-export const HELLO_TIMEOUT_MS = 10_000;
-/** Failed connects to one peer retried before giving up (until it announces again). */
-export const MAX_CONNECT_ATTEMPTS = 6;
-/** First reconnect delay of the side that makes the offer; the other side only nudges (a
- * directed announce) if no offer came after its longer delay, ms. */
-export const RETRY_OFFERER_MS = 100;
-export const RETRY_ANSWERER_MS = 1_500;
-/** How long a refused peer is ignored, ms. */
-export const REFUSED_FOR_MS = 5 * 60_000;
-/** Every peer sends a `ping` this often, ms… */
-export const PING_MS = 1_000;
-/** …and drops (as lost) a peer it has not heard from for this long, ms. */
-export const SILENT_MS = 5_000;
-/** A removed peer is told why this long before its connection is closed, ms. */
-export const REMOVE_NOTICE_MS = 300;
-/** How long leaving waits for the bye to reach peers, ms. */
-export const BYE_WAIT_MS = 500;
+export * from './mesh-limits.ts';
 
 export interface MeshOptions {
   session: string;
@@ -110,12 +89,33 @@ export class Mesh {
   /** since when signaling is reachable (ms), null while it is not */
   #onlineSince: number | null = null;
   #outbox: Promise<void> = Promise.resolve();
+  #credentials: PeerCredentials;
+  #admission: AdmissionHooks;
 
   constructor(o: MeshOptions) {
     this.#o = o;
+    this.#credentials = new PeerCredentials(o.session, o.verify, () => this.#onlineSince);
+    this.#admission = {
+      credentials: this.#credentials,
+      isRemoved: (id) => this.#decisions.isRemoved(id),
+      admitted: (m) => {
+        this.#attempts.delete(m.id);
+        // what the owner decided so far, for a peer that may have missed it
+        for (const c of this.#decisions.statements()) m.send(sessionProtocol, c);
+        this.peerJoined.fire(m);
+        for (const held of m.held.splice(0)) this.router.receive(m, held);
+      },
+      refused: (m, err) => {
+        this.#o.log?.(`refused peer ${m.id}: ${err.message}`);
+        this.#ignore(m.id);
+        this.peerRefused.fire({ id: m.id, error: err });
+        m.sendError(err.code, err.message);
+        m.close({ kind: 'refused', detail: err.message });
+      }
+    };
     this.router = new Router(() => o.role);
     this.router.register(meshProtocol, (p, m) => this.#onMeshMessage(p as Member, m));
-    this.#heartbeat = setInterval(() => this.#beat(), PING_MS);
+    this.#heartbeat = setInterval(() => heartbeat(this.#members.values()), PING_MS);
     this.router.consume(sessionProtocol, 'control', (p, m) => void this.#onControl(p as Member, m as SessionControl));
     this.signaling = new SignalingClient({
       url: o.signalingUrl,
@@ -178,15 +178,15 @@ export class Mesh {
       case 'announce':
         if (env.to) existing?.peer.close({ kind: 'superseded', detail: 'the peer reset the connection' });
         else if (existing && !existing.peer.closed) return;
-        if (this.#o.selfId < from) this.#connect(from, true);
-        else void this.#publish({ type: 'announce', from: this.#o.selfId, to: from });
+        if (this.#o.selfId < from) this.#connect(from, true, undefined, env.relay);
+        else void this.#publish({ type: 'announce', from: this.#o.selfId, to: from, ...this.#relayMark() });
         return;
       case 'description': {
         let m = existing;
         // Every offer starts a new connection: whatever we had with that peer is stale.
         if (env.description.type === 'offer') {
           m?.peer.close({ kind: 'superseded', detail: 'a new offer replaced it' });
-          m = this.#connect(from, false, env.cid);
+          m = this.#connect(from, false, env.cid, env.relay);
         }
         await m?.peer.handle(env);
         return;
@@ -197,7 +197,7 @@ export class Mesh {
     }
   }
 
-  #connect(id: string, initiator: boolean, cid = newCid()): Member | undefined {
+  #connect(id: string, initiator: boolean, cid = newCid(), relay = false): Member | undefined {
     if (!this.#members.has(id)) {
       const all = [...this.#members.values()];
       if (all.filter((m) => m.ready).length >= MAX_PEERS) {
@@ -210,13 +210,15 @@ export class Mesh {
     }
     let member!: Member;
     let helloTimer: ReturnType<typeof setTimeout> | null = null;
+    const config = typeof this.#o.rtcConfig === 'function' ? this.#o.rtcConfig() : this.#o.rtcConfig;
+    const relayOnly = relay || this.#decisions.relayOnly;
     const peer = new Peer(id, {
       RTCPeerConnection: this.#o.RTCPeerConnection,
-      config: typeof this.#o.rtcConfig === 'function' ? this.#o.rtcConfig() : this.#o.rtcConfig,
+      config: relayOnly ? { ...config, iceTransportPolicy: 'relay' } : config,
       initiator,
       cid,
       dropMdnsCandidates: this.#o.dropMdnsCandidates,
-      signal: (s) => void this.#publish({ ...s, from: this.#o.selfId, to: id, cid } as SignalEnvelope),
+      signal: (s) => void this.#publish({ ...s, from: this.#o.selfId, to: id, cid, ...(relayOnly && s.type === 'description' ? { relay: true } : {}) } as SignalEnvelope),
       onOpen: () => {
         peer.send(writeMesh({ type: 'hello', token: this.#o.token() }));
         helloTimer = setTimeout(() => member.ready || peer.close({ kind: 'lost', detail: 'no valid hello in time' }), HELLO_TIMEOUT_MS);
@@ -253,8 +255,34 @@ export class Mesh {
     setTimeout(() => {
       if (this.#disposed || this.#members.has(id)) return;
       if (this.#o.selfId < id) this.#connect(id, true);
-      else void this.#publish({ type: 'announce', from: this.#o.selfId, to: id });
+      else void this.#publish({ type: 'announce', from: this.#o.selfId, to: id, ...this.#relayMark() });
     }, (this.#o.selfId < id ? RETRY_OFFERER_MS : RETRY_ANSWERER_MS) * 2 ** attempt);
+  }
+
+  #relayMark = (): { relay?: true } => (this.#decisions.relayOnly ? { relay: true } : {});
+
+  /** Whether the owner made the session relay-only (every new connection is, from then on). */
+  get relayOnly(): boolean {
+    return this.#decisions.relayOnly;
+  }
+
+  /** The owner made the session relay-only: every connection that is not is made again, through the
+   * relay only. The side that offers does it; the other one keeps its connection (the statement is
+   * on its way over it) and asks for it (a directed announce marked relay) only if no relay-only
+   * offer came in time, so a peer that never got the statement does not offer its addresses. */
+  #reconnectRelayOnly(): void {
+    for (const m of [...this.#members.values()]) {
+      if (m.peer.relayOnly || m.peer.closed) continue;
+      if (this.#o.selfId < m.id) {
+        m.peer.close({ kind: 'superseded', detail: 'the session became relay-only' });
+        this.#connect(m.id, true);
+        continue;
+      }
+      setTimeout(() => {
+        if (this.#disposed || this.#members.get(m.id)?.peer.relayOnly) return;
+        void this.#publish({ type: 'announce', from: this.#o.selfId, to: m.id, relay: true });
+      }, RETRY_ANSWERER_MS);
+    }
   }
 
   async #onMessage(m: Member, msg: Message): Promise<void> {
@@ -266,96 +294,13 @@ export class Mesh {
       return m.strike(new ProtocolError('rate-limited', 'too many messages: slow down'), m.budget.dropped === 1);
     }
     if (m.ready) return this.router.receive(m, msg);
-    if (m.verifying) {
-      m.heldBytes += msg.body.length + 1;
-      // too much before its hello verified: let go of this connection (it is retried), not of the peer
-      if (m.held.length >= MAX_HELD_MESSAGES || m.heldBytes > MAX_HELD_BYTES) return m.close({ kind: 'lost', detail: 'too much arrived before its hello was verified' });
-      m.held.push(msg);
-      return;
-    }
-    let token: string;
-    try {
-      const hello = msg.cap === CAP.MESH ? readMesh(msg.body) : null;
-      if (hello?.type !== 'hello') throw new ProtocolError('unauthenticated', 'send hello with your credential first');
-      token = hello.token;
-    } catch (e) {
-      return m.strike(asProtocolError(e));
-    }
-    m.verifying = true;
-    try {
-      const claims = await this.#verifyFor(m, token);
-      if (this.#decisions.isRemoved(claims.sub)) throw new ProtocolError('removed', 'the owner removed this participant');
-      m.claims = claims;
-      m.name = claims.name;
-      this.#armExpiry(m);
-    } catch (e) {
-      const err = asProtocolError(e, 'bad-credential');
-      this.#o.log?.(`refused peer ${m.id}: ${err.message}`);
-      this.#ignore(m.id);
-      this.peerRefused.fire({ id: m.id, error: err });
-      m.sendError(err.code, err.message);
-      return m.close({ kind: 'refused', detail: err.message });
-    }
-    m.verifying = false;
-    m.ready = true;
-    this.#attempts.delete(m.id);
-    // what the owner decided so far, for a peer that may have missed it
-    for (const c of this.#decisions.statements()) m.send(sessionProtocol, c);
-    this.peerJoined.fire(m);
-    for (const held of m.held.splice(0)) this.router.receive(m, held);
-  }
-
-  /** Verifies a credential a peer presents for itself on this very connection. */
-  async #verifyFor(m: Member, token: string): Promise<Claims> {
-    const claims = await this.#o.verify(token, this.#o.session);
-    if (claims.sub !== m.id) throw new ProtocolError('bad-credential', 'credential names another participant');
-    const fp = m.peer.remoteFingerprint;
-    if (!claims.fp || !fp || normalizeFingerprint(claims.fp) !== fp) {
-      throw new ProtocolError('bad-credential', 'credential is not bound to the certificate of this connection');
-    }
-    return claims;
-  }
-
-  /** A renewed credential replaces the one the peer said hello with (same participant and certificate). */
-  async #renew(m: Member, token: string): Promise<void> {
-    try {
-      const claims = await this.#verifyFor(m, token);
-      if (claims.exp < m.claims.exp) return;
-      m.claims = claims;
-      this.#armExpiry(m);
-    } catch (e) {
-      m.strike(asProtocolError(e, 'bad-credential'));
-    }
-  }
-
-  /** Drops the peer when its credential lapsed (past the skew) and a grace passed without a renew. */
-  #armExpiry(m: Member, at = (m.claims.exp + CLOCK_SKEW_S + LAPSE_GRACE_S) * 1000): void {
-    clearTimeout(m.expiry);
-    m.expiry = setTimeout(() => {
-      if (m.peer.closed || Date.now() < (m.claims.exp + CLOCK_SKEW_S + LAPSE_GRACE_S) * 1000) return;
-      // While we cannot reach signaling either, nobody could renew: the grace starts when it is back.
-      const back = this.#onlineSince;
-      if (back === null) return this.#armExpiry(m, Date.now() + LAPSE_GRACE_S * 1000);
-      if (Date.now() < back + LAPSE_GRACE_S * 1000) return this.#armExpiry(m, back + LAPSE_GRACE_S * 1000);
-      m.close({ kind: 'removed', detail: 'its credential expired and was not renewed' });
-    }, Math.max(0, at - Date.now()));
+    return admit(m, msg, this.#admission);
   }
 
   /** Hands a refreshed credential to signaling and to every peer (call on each refresh). */
   renewed(token: string): void {
     this.signaling.refreshed(token);
     this.broadcast(meshProtocol, { type: 'renew', token });
-  }
-
-  /** Signs of life out; peers that gave none for SILENT_MS are lost (a killed host is noticed in seconds). */
-  #beat(): void {
-    const now = Date.now();
-    const ping = writeMesh({ type: 'ping' });
-    for (const m of this.#members.values()) {
-      if (!m.ready) continue;
-      if (now - m.heard > SILENT_MS) m.close({ kind: 'lost', detail: `no sign of life for ${SILENT_MS / 1000} s` });
-      else m.sendEncoded(ping);
-    }
   }
 
   /** The role the owner gave a participant, if it changed it. */
@@ -391,6 +336,7 @@ export class Mesh {
     for (const p of this.peers) if (p !== from) p.sendEncoded(bytes);
     if (s.sub === this.#o.selfId && s.act === 'role') this.#o.role = s.role;
     this.decided.fire(s);
+    if (s.act === 'relay-only') return this.#reconnectRelayOnly();
     if (s.act === 'remove') {
       if (s.sub === this.#o.selfId) return void this.dispose('removed by the owner');
       this.#refused.set(s.sub, Infinity);
@@ -418,7 +364,7 @@ export class Mesh {
       case 'bye':
         return m.close({ kind: 'bye', detail: msg.reason });
       case 'renew':
-        return void this.#renew(m, msg.token);
+        return void this.#credentials.renew(m, msg.token);
       case 'ping':
         return;
     }

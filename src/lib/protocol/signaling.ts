@@ -67,12 +67,14 @@ export function parseServerSignal(text: string): ServerSignal {
   }
 }
 
-/** What peers say to each other through the relay, encrypted with the session key. */
+/** What peers say to each other through the relay, encrypted with the session key. `relay` on an
+ * announce or an offer: "connect to me through the TURN relay only" (the owner made the session
+ * relay-only and the other side may not know yet); it can only make a connection more private. */
 export type SignalEnvelope =
-  | { type: 'announce'; from: string; to?: string }
+  | { type: 'announce'; from: string; to?: string; relay?: true }
   /** `cid` names one connection attempt (chosen by the offerer), so a late answer or candidate of
    * an attempt that was replaced is never applied to its successor */
-  | { type: 'description'; from: string; to: string; cid: string; description: { type: 'offer' | 'answer'; sdp: string } }
+  | { type: 'description'; from: string; to: string; cid: string; description: { type: 'offer' | 'answer'; sdp: string }; relay?: true }
   | { type: 'candidate'; from: string; to: string; cid: string; candidate: { candidate: string; sdpMid: string | null; sdpMLineIndex: number | null } };
 
 export function parseEnvelope(text: string): SignalEnvelope {
@@ -80,11 +82,11 @@ export function parseEnvelope(text: string): SignalEnvelope {
   const from = str(o, 'from', 128, { min: 1 });
   switch (o.type) {
     case 'announce':
-      return { type: 'announce', from, to: o.to === undefined ? undefined : str(o, 'to', 128) };
+      return { type: 'announce', from, to: o.to === undefined ? undefined : str(o, 'to', 128), ...(o.relay === true ? { relay: true } : {}) };
     case 'description': {
       const d = obj(o.description, 'description');
       if (d.type !== 'offer' && d.type !== 'answer') fail('description.type must be offer or answer');
-      return { type: 'description', from, to: str(o, 'to', 128), cid: str(o, 'cid', 64, { min: 1 }), description: { type: d.type, sdp: str(d, 'sdp', 40_000) } };
+      return { type: 'description', from, to: str(o, 'to', 128), cid: str(o, 'cid', 64, { min: 1 }), description: { type: d.type, sdp: str(d, 'sdp', 40_000) }, ...(o.relay === true ? { relay: true } : {}) };
     }
     case 'candidate': {
       const c = obj(o.candidate, 'candidate');

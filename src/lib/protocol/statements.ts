@@ -1,5 +1,7 @@
 /**
- * The owner's statements: "participant P is now an editor / a viewer", "participant P is removed".
+ * The owner's statements: "participant P is now an editor / a viewer", "participant P is removed",
+ * "this session is relay-only from now on" (`sub` is then the session itself; there is no way back:
+ * addresses already hidden stay hidden).
  * Every peer must apply them at once, also while the signaling server is down, so they cannot be
  * signed by the server. They are signed by the owner's own key: the owner's browser makes an
  * ECDSA P-256 key pair (WebCrypto, the private half never leaves it) and sends the public half
@@ -10,7 +12,7 @@
  * peer that never met the owner can still check one relayed by others.
  *
  *   compact JWS (ES256, typ "live-sessions-statement"):
- *     {iss: owner sub, aud: session, sub: target, act: "role" | "remove", role?: "editor" | "viewer", iat, jti}
+ *     {iss: owner sub, aud: session, sub: target, act: "role" | "remove" | "relay-only", role?: "editor" | "viewer", iat, jti}
  *
  * Signing is in src/lib/mesh/owner-key.ts (WebCrypto); verifying here, for peers and the server.
  */
@@ -30,7 +32,7 @@ export interface OwnerKeyJwk {
   y: string;
 }
 
-export type Decision = { act: 'role'; sub: string; role: 'editor' | 'viewer' } | { act: 'remove'; sub: string };
+export type Decision = { act: 'role'; sub: string; role: 'editor' | 'viewer' } | { act: 'remove'; sub: string } | { act: 'relay-only'; sub: string };
 
 export type Statement = Decision & { iss: string; aud: string; iat: number; jti: string };
 
@@ -57,8 +59,9 @@ export async function verifyStatement(jws: string, ownerToken: string, session: 
   if (typeof s !== 'object' || s === null || typeof s.iat !== 'number' || typeof s.jti !== 'string' || typeof s.sub !== 'string' || typeof s.iss !== 'string') {
     throw new ProtocolError('bad-statement', 'statement is malformed');
   }
-  if (!(s.act === 'remove' || (s.act === 'role' && (s.role === 'editor' || s.role === 'viewer')))) throw new ProtocolError('bad-statement', 'unknown decision');
+  if (!(s.act === 'remove' || s.act === 'relay-only' || (s.act === 'role' && (s.role === 'editor' || s.role === 'viewer')))) throw new ProtocolError('bad-statement', 'unknown decision');
   if (s.aud !== session) throw new ProtocolError('bad-statement', 'statement is for another session');
+  if (s.act === 'relay-only' && s.sub !== session) throw new ProtocolError('bad-statement', 'a relay-only statement names its session');
   // the owner's credential must have been valid when the statement was made
   const owner = await verify(ownerToken, session, s.iat);
   if (owner.role !== 'owner' || !owner.cnf) throw new ProtocolError('bad-statement', 'statement is not by an owner with a bound key');

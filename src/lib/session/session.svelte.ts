@@ -102,6 +102,9 @@ export class SessionState implements SessionView {
   #typingIn: number | null = null;
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
   invites = $state.raw<InviteList | null>(null);
+  relayOnly = $state(false);
+  #session = '';
+  relayAvailable = $state(false);
 
   constructor(o: SessionOptions) {
     this.self.name = pickName(o.name, storage());
@@ -125,6 +128,9 @@ export class SessionState implements SessionView {
     // a session this browser created ("New session"): its links, until a host sends them
     if (cred.role === 'owner') this.links = rememberedLinks(link.session);
     const credential = (this.#credential = new Credential(api, cred, fingerprint));
+    this.relayOnly = cred.relay;
+    this.#session = link.session;
+    this.relayAvailable = cred.ice.some((s) => s.urls.some((u) => /^turns?:/.test(u)));
     const mesh = (this.#mesh = new Mesh({
       session: link.session,
       selfId: cred.participant,
@@ -178,6 +184,8 @@ export class SessionState implements SessionView {
     s.add(logs.filterChanged.on((f) => this.#recording?.recorder.record({ k: 'marker', kind: 'log-filter', label: logFilterLabel(f) })));
     s.add(
       mesh.decided.on((d) => {
+        // (new connections read it from the mesh; a refresh would say it too)
+        if (d.act === 'relay-only') return void ((this.relayOnly = true), (credential.relay = true));
         if (d.sub !== this.self.id) return;
         if (d.act === 'role') this.self.role = d.role;
         else this.#removed(o.session);
@@ -227,6 +235,10 @@ export class SessionState implements SessionView {
     const inv = this.#mesh?.peers.find((p) => p.id === id)?.claims.inv;
     void this.#control?.({ act: 'remove', sub: id });
     if (revokeLink && inv) void this.invites?.revoke(inv);
+  }
+
+  makeRelayOnly(): void {
+    if (this.self.role === 'owner' && !this.relayOnly && this.#session) void this.#control?.({ act: 'relay-only', sub: this.#session });
   }
 
   rename(name: string): void {

@@ -56,6 +56,12 @@ export interface SessionView {
   readonly paths?: Record<string, ConnectionPath>;
   /** why a connection to someone did not open, until it does */
   readonly connectProblem?: string | null;
+  /** every connection goes through the TURN relay (the host started it so, or the owner decided) */
+  readonly relayOnly?: boolean;
+  /** the signaling server offers a TURN relay (so the owner can make the session relay-only) */
+  readonly relayAvailable?: boolean;
+  /** owners: make the session relay-only, at every peer, for good */
+  makeRelayOnly?(): void;
   /** the host's live metrics (and its trace id), once it sent them */
   readonly metrics?: MetricsState | null;
   /** what each participant has open and where they type, by id (absent without a mesh) */

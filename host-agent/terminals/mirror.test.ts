@@ -114,4 +114,22 @@ describe('TerminalMirror', () => {
     await expect(pending).rejects.toThrow(/closed/);
     await expect(m.snapshot()).rejects.toThrow(/closed/);
   });
+
+  it('parses on its own thread: a busy host thread does not hold the parse back', async () => {
+    const m = new TerminalMirror(80, 24, 100);
+    const line = enc.encode('x'.repeat(79) + '\r\n');
+    const chunk = new Uint8Array(64 * 1024);
+    for (let at = 0; at + line.length <= chunk.length; at += line.length) chunk.set(line, at);
+    for (let i = 1; i <= 32; i++) m.write(i, chunk);
+    // 2 MiB queued; the host's thread stays busy for longer than parsing it takes elsewhere
+    const t0 = Date.now();
+    while (Date.now() - t0 < 1500);
+    await new Promise((r) => setImmediate(r));
+    // what the worker parsed meanwhile arrives at once (on the host's thread nothing would have been)
+    await waitFor('the parse reported', () => m.parsedSeq > 0, 200);
+    expect(m.parsedSeq).toBe(32);
+    const s = await m.snapshot({ screenOnly: true });
+    expect(s.seq).toBe(32);
+    m.dispose();
+  });
 });

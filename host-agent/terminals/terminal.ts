@@ -1,6 +1,6 @@
 /**
  * One shared terminal on the host: a PTY whose output is numbered in chunks (1, 2, 3…), kept in a
- * bounded ring for resuming peers and parsed by a headless mirror for late joiners.
+ * bounded ring for resuming peers and parsed by a headless mirror (on its own thread) for late joiners.
  *
  * Consumer recipe (no gap, no duplicate): `const s = await t.snapshot()`, then in the same
  * continuation `t.tail(s.seq + 1)` and live `onOutput` chunks with seq > the last one applied.
@@ -215,14 +215,16 @@ export class HostTerminal {
     if (!this.#paused && this.#mirror.pendingBytes > this.#highWater) this.#pause();
   }
 
-  /** Numbers, records and forwards output, split into frame-sized chunks. */
+  /** Numbers, forwards and mirrors output, split into frame-sized chunks: peers first, the
+   * mirror's copy (to its thread) right after, in the same turn, so a snapshot asked for later
+   * covers this chunk. */
   #emit(data: Uint8Array): void {
     for (let at = 0; at < data.length; at += MAX_CHUNK_BYTES) {
       const chunk = data.subarray(at, at + MAX_CHUNK_BYTES);
       const seq = ++this.#seq;
       this.#ring.push(seq, chunk);
-      this.#mirror.write(seq, chunk);
       this.#output.fire([seq, chunk]);
+      this.#mirror.write(seq, chunk);
     }
   }
 

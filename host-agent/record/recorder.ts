@@ -11,6 +11,7 @@ import type { TerminalSet } from '../terminals/terminal-set.ts';
 import { BATCH_MS, now } from './asciicast.ts';
 import type { CastWorkerData, FromCastWorker, ToCastWorker } from './cast-worker.ts';
 import { verifyChain } from './chain.ts';
+import { CastQueue, type Queued } from './cast-queue.ts';
 
 /** The newest `*.jsonl` in `dir` and its last hash, when it verifies. */
 export function previousLog(dir: string): { file: string; hash: string } | null {
@@ -35,7 +36,8 @@ export class TerminalRecorder {
   #closed: Promise<void>;
   #disposed = false;
   #flush: () => void = () => {};
-  #post: (m: ToCastWorker) => void = () => {};
+  #post: (m: Queued) => void = () => {};
+  #insert: (m: Queued, afterSeq: number) => void = () => {};
 
   /**
    * `onError`: told once, at the first failure of any cast (the session goes on without it);
@@ -45,21 +47,22 @@ export class TerminalRecorder {
     this.#worker = new Worker(new URL('./cast-worker.ts', import.meta.url), { workerData: { rules } satisfies CastWorkerData });
     // the worker must not keep the host alive, nor a host stop wait on it beyond dispose()
     this.#worker.unref();
-    // Posted every BATCH_MS, as one message: the output listener itself only queues, so the
-    // listeners after it (the hub sending the output to peers) are not kept waiting on a post,
-    // and the worker wakes up at most that often, not once per keystroke's echo.
-    let queue: ToCastWorker[] = [];
-    let transfer: ArrayBuffer[] = [];
-    const post = (m: ToCastWorker, buffers?: ArrayBuffer[]) => {
-      if (!queue.length) setTimeout(() => this.#flush(), BATCH_MS);
+    // Posted every BATCH_MS, as one message: the output listener only keeps a reference to the
+    // chunk (no copy, no post), so the listeners after it (the hub sending the output to peers)
+    // are not kept waiting, and the worker wakes up at most that often, not once per echo.
+    const queue = new CastQueue();
+    const post = (m: Queued) => {
+      if (queue.empty) setTimeout(() => this.#flush(), BATCH_MS);
       queue.push(m);
-      if (buffers) transfer.push(...buffers);
     };
     this.#flush = () => {
-      if (!queue.length) return;
-      this.#worker.postMessage({ type: 'batch', items: queue } satisfies ToCastWorker, transfer);
-      queue = [];
-      transfer = [];
+      if (queue.empty) return;
+      const { items, buffer } = queue.take();
+      this.#worker.postMessage({ type: 'batch', items } satisfies ToCastWorker, [buffer]);
+    };
+    this.#insert = (m, afterSeq) => {
+      if (queue.empty) return post(m);
+      queue.insert(m, afterSeq);
     };
     let reported = false;
     const report = (e: Error) => {
@@ -91,12 +94,9 @@ export class TerminalRecorder {
       return c;
     };
     this.#offs.push(
-      terms.onOutput((id, _seq, data) => {
-        if (!cast(id)) return;
-        // a copy of just these bytes, handed over (the chunk may be a Buffer, a view into a pool:
-        // its slice() would share that pool, and handing the pool over would break it)
-        const bytes = new Uint8Array(data);
-        post({ type: 'o', id, data: bytes, at: now() }, [bytes.buffer]);
+      terms.onOutput((id, seq, data) => {
+        // chunks are never written to again once emitted (the ring and peers hold them too)
+        if (cast(id)) post({ type: 'o', id, seq, data, at: now() });
       }),
       terms.onChange(() => {
         for (const t of terms.list()) {
@@ -110,9 +110,13 @@ export class TerminalRecorder {
     );
   }
 
-  /** A marker in a terminal's cast (a command started). */
-  marker(term: number, label: string): void {
-    if (this.#casts.has(term)) this.#post({ type: 'm', id: term, label });
+  /** A marker in a terminal's cast (a command started); `afterSeq`: right after that output chunk
+   * (when later output is already queued), else after everything so far. */
+  marker(term: number, label: string, afterSeq?: number): void {
+    if (!this.#casts.has(term)) return;
+    const m: Queued = { type: 'm', id: term, label };
+    if (afterSeq === undefined) this.#post(m);
+    else this.#insert(m, afterSeq);
   }
 
   /** The cast files written so far. */
@@ -132,3 +136,4 @@ export class TerminalRecorder {
     await this.#worker.terminate();
   }
 }
+

@@ -112,9 +112,9 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     this.#log = log;
     this.#store.addFn(
       terms.onOutput((id, seq, data) => {
-        this.#echoes.get(id)?.output();
         this.#outBytes.set(id, (this.#outBytes.get(id) ?? 0) + data.length);
         this.#fanOut(id, seq, data);
+        this.#echoes.get(id)?.output();
       })
     );
     this.#store.addFn(

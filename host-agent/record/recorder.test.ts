@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../test/helpers/tmp.ts';
+import { until } from '../../test/helpers/wait.ts';
+import { TerminalSet } from '../terminals/terminal-set.ts';
+import { TerminalRecorder } from './recorder.ts';
+
+describe('TerminalRecorder', () => {
+  it('writes every byte a terminal printed, in order, across many batches and split characters, and asciinema plays it', async () => {
+    const dir = makeTempDir('recorder-');
+    // ~1.2 MB: many PTY reads and many posts to the cast worker; multi-byte characters cut across reads
+    const script = "seq 1 150000; i=0; while [ $i -lt 400 ]; do printf 'é€✓%s ' $i; i=$((i+1)); done; echo; echo THE-END";
+    const terms = new TerminalSet({ shell: '/bin/sh', args: ['-c', `stty -onlcr; ${script}; sleep 30`], cwd: dir });
+    const errors: Error[] = [];
+    const rec = new TerminalRecorder(terms, dir, 's', (e) => errors.push(e));
+    const chunks: Uint8Array[] = [];
+    let text = '';
+    const dec = new TextDecoder();
+    terms.onOutput((_id, _seq, data) => {
+      chunks.push(new Uint8Array(data));
+      text = (text + dec.decode(data, { stream: true })).slice(-100);
+    });
+    terms.open(80, 24);
+    await until(() => text.includes('THE-END\n'), 'the script to finish', 30_000);
+    await rec.dispose();
+    terms.dispose();
+    const printed = Buffer.concat(chunks).toString('utf8');
+    const path = join(dir, 's-terminal-1.cast');
+    const events = readFileSync(path, 'utf8').trimEnd().split('\n').slice(1).map((l) => JSON.parse(l) as [number, string, string]);
+    const recorded = events.filter((e) => e[1] === 'o').map((e) => e[2]).join('');
+    expect(recorded.length).toBe(printed.length);
+    expect(recorded === printed).toBe(true);
+    // times never go back
+    events.forEach((e, i) => i && expect(e[0]).toBeGreaterThanOrEqual(events[i - 1][0]));
+    const played = execFileSync('script', ['-q', '-e', '-c', `asciinema cat ${path}`, '/dev/null'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(played).toContain('é€✓399 ');
+    expect(errors).toEqual([]);
+  });
+});

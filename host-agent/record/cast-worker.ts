@@ -2,7 +2,11 @@
  * The casts' writing thread: decoding, redaction, JSON and file writes of every terminal's cast
  * happen here, off the host's main thread, so recording takes nothing from the session's own
  * work (keystrokes, output to peers). The main thread posts what terminals print (recorder.ts).
+ * The thread runs at a lower priority (nice RECORD_NICE): on a busy machine it writes in the
+ * session's gaps instead of taking CPU from it; the main thread bounds how far behind it may get.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { recordRedactor } from '../redact/record-rules.ts';
 import { CastWriter, type CastHeader } from './asciicast.ts';
@@ -16,7 +20,14 @@ export type ToCastWorker =
   /** what the main thread gathered since it last posted, in order */
   | { type: 'batch'; items: ToCastWorker[] };
 
-export type FromCastWorker = { type: 'error'; id: number; message: string; code?: string } | { type: 'closed' };
+export type FromCastWorker =
+  | { type: 'error'; id: number; message: string; code?: string }
+  | { type: 'closed' }
+  /** output bytes handled so far (decoded, redacted, handed to the file) */
+  | { type: 'done'; bytes: number };
+
+/** The writer thread's niceness (Linux applies it to this thread alone). */
+export const RECORD_NICE = 10;
 
 export interface CastWorkerData {
   rules: RegExp[];
@@ -27,7 +38,18 @@ const redact = recordRedactor((workerData as CastWorkerData).rules);
 const casts = new Map<number, CastWriter>();
 const fail = (id: number, e: Error) => port.postMessage({ type: 'error', id, message: e.message, code: (e as NodeJS.ErrnoException).code } satisfies FromCastWorker);
 
-port.on('message', handle);
+try {
+  // /proc/thread-self → "<pid>/task/<tid>"; setpriority(tid) changes this thread only
+  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), RECORD_NICE);
+} catch {
+  // not Linux, or not allowed: the casts are written at the session's priority
+}
+
+let handled = 0;
+port.on('message', (m: ToCastWorker) => {
+  handle(m);
+  if (m.type === 'batch') port.postMessage({ type: 'done', bytes: handled } satisfies FromCastWorker);
+});
 
 function handle(m: ToCastWorker): void {
   switch (m.type) {
@@ -43,6 +65,7 @@ function handle(m: ToCastWorker): void {
       }
       return;
     case 'o':
+      handled += m.data.length;
       return casts.get(m.id)?.output(m.data, m.at);
     case 'r':
       return casts.get(m.id)?.resize(m.cols, m.rows);

@@ -38,4 +38,31 @@ describe('TerminalRecorder', () => {
     expect(played).toContain('é€✓399 ');
     expect(errors).toEqual([]);
   });
+
+  it('has the terminals wait while its writer is far behind, and loses nothing', async () => {
+    const dir = makeTempDir('recorder-');
+    const terms = new TerminalSet({ shell: '/bin/sh', args: ['-c', 'stty -onlcr; seq 1 400000; echo THE-END; sleep 30'], cwd: dir });
+    const holds: boolean[] = [];
+    const hold = terms.hold.bind(terms);
+    terms.hold = (held) => (holds.push(held), hold(held));
+    const rec = new TerminalRecorder(terms, dir, 's', () => {}, [], { highWaterBytes: 128 * 1024, lowWaterBytes: 32 * 1024 });
+    const chunks: Uint8Array[] = [];
+    let maxBacklog = 0;
+    terms.onOutput((_id, _seq, data) => {
+      chunks.push(new Uint8Array(data));
+      maxBacklog = Math.max(maxBacklog, rec.backlogBytes);
+    });
+    terms.open(80, 24);
+    const done = () => Buffer.concat(chunks).toString('latin1').includes('THE-END\n');
+    await until(done, 'the output to end', 30_000);
+    await until(() => holds.at(-1) === false, 'the hold to be released');
+    // 2.7 MB arrive much faster than one post per BATCH_MS drains: held at least once
+    expect(holds.filter((h) => h).length).toBeGreaterThan(0);
+    // a read at most lands after the hold
+    expect(maxBacklog).toBeLessThanOrEqual(128 * 1024 + 64 * 1024);
+    await rec.dispose();
+    terms.dispose();
+    const events = readFileSync(join(dir, 's-terminal-1.cast'), 'utf8').trimEnd().split('\n').slice(1).map((l) => JSON.parse(l) as [number, string, string]);
+    expect(events.filter((e) => e[1] === 'o').map((e) => e[2]).join('') === Buffer.concat(chunks).toString('utf8')).toBe(true);
+  }, 40_000);
 });

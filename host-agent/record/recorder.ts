@@ -27,6 +27,11 @@ export function previousLog(dir: string): { file: string; hash: string } | null 
   return v.ok && v.lines > 0 ? { file: newest.n, hash: v.last } : null;
 }
 
+/** Output the cast writer may have left to write before the terminals wait for it, bytes… */
+export const RECORD_HIGH_WATER_BYTES = 64 * 1024 * 1024;
+/** …and once it is down to this, they go on. */
+export const RECORD_LOW_WATER_BYTES = 16 * 1024 * 1024;
+
 export class TerminalRecorder {
   #casts = new Map<number, { path: string; cols: number; rows: number }>();
   /** terminals whose cast failed (not written to again) */
@@ -35,15 +40,22 @@ export class TerminalRecorder {
   #worker: Worker;
   #closed: Promise<void>;
   #disposed = false;
+  /** output bytes queued for the worker, and those it handled */
+  #queuedBytes = 0;
+  #handledBytes = 0;
+  #holding = false;
+  #flow: { highWaterBytes: number; lowWaterBytes: number };
   #flush: () => void = () => {};
   #post: (m: Queued) => void = () => {};
   #insert: (m: Queued, afterSeq: number) => void = () => {};
 
   /**
    * `onError`: told once, at the first failure of any cast (the session goes on without it);
-   * `rules`: the host's `--redact` rules (the built-in patterns always apply).
+   * `rules`: the host's `--redact` rules (the built-in patterns always apply); `flow`: how far
+   * behind the writer may get before the terminals wait (RECORD_*_WATER_BYTES).
    */
-  constructor(terms: TerminalSet, dir: string, session: string, onError: (e: Error) => void, rules: RegExp[] = []) {
+  constructor(terms: TerminalSet, dir: string, session: string, onError: (e: Error) => void, rules: RegExp[] = [], flow = { highWaterBytes: RECORD_HIGH_WATER_BYTES, lowWaterBytes: RECORD_LOW_WATER_BYTES }) {
+    this.#flow = flow;
     this.#worker = new Worker(new URL('./cast-worker.ts', import.meta.url), { workerData: { rules } satisfies CastWorkerData });
     // the worker must not keep the host alive, nor a host stop wait on it beyond dispose()
     this.#worker.unref();
@@ -72,15 +84,21 @@ export class TerminalRecorder {
     this.#closed = new Promise((resolve) => {
       this.#worker.on('message', (m: FromCastWorker) => {
         if (m.type === 'closed') return resolve();
+        if (m.type === 'done') return this.#handled(terms, m.bytes);
         this.#broken.add(m.id);
         this.#casts.delete(m.id);
         report(Object.assign(new Error(m.message), { code: m.code }));
       });
+      // a writer that is gone holds no terminal back
       this.#worker.on('error', (e) => {
         report(e);
+        this.#release(terms);
         resolve();
       });
-      this.#worker.on('exit', () => resolve());
+      this.#worker.on('exit', () => {
+        this.#release(terms);
+        resolve();
+      });
     });
     this.#post = post;
     const cast = (id: number) => {
@@ -96,7 +114,14 @@ export class TerminalRecorder {
     this.#offs.push(
       terms.onOutput((id, seq, data) => {
         // chunks are never written to again once emitted (the ring and peers hold them too)
-        if (cast(id)) post({ type: 'o', id, seq, data, at: now() });
+        if (!cast(id)) return;
+        post({ type: 'o', id, seq, data, at: now() });
+        this.#queuedBytes += data.length;
+        // the writer runs at a low priority: on a saturated machine it may fall behind a flood
+        if (!this.#holding && this.backlogBytes > this.#flow.highWaterBytes) {
+          this.#holding = true;
+          terms.hold(true);
+        }
       }),
       terms.onChange(() => {
         for (const t of terms.list()) {
@@ -117,6 +142,22 @@ export class TerminalRecorder {
     const m: Queued = { type: 'm', id: term, label };
     if (afterSeq === undefined) this.#post(m);
     else this.#insert(m, afterSeq);
+  }
+
+  /** Output not yet handled by the cast writer, bytes. */
+  get backlogBytes(): number {
+    return this.#queuedBytes - this.#handledBytes;
+  }
+
+  #handled(terms: TerminalSet, bytes: number): void {
+    this.#handledBytes = bytes;
+    if (this.backlogBytes <= this.#flow.lowWaterBytes) this.#release(terms);
+  }
+
+  #release(terms: TerminalSet): void {
+    if (!this.#holding) return;
+    this.#holding = false;
+    terms.hold(false);
   }
 
   /** The cast files written so far. */

@@ -257,12 +257,27 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       sub.next = snap.seq + 1;
       tail = term.tail(sub.next) ?? [];
     }
+    // The mirror parses on its own thread while the PTY is read on, so a snapshot may be a few
+    // MB behind the ring by the time it is ready: the page gets that tail as it gets live output,
+    // never more than PAGE_HIGH_WATER_BYTES ahead of its parsing.
     for (const c of tail) {
+      if (sub.flow.bytes > PAGE_HIGH_WATER_BYTES) return this.#fallBehind(st, term.id, sub);
       st.peer.send(terminalProtocol, { type: 'output', id: term.id, seq: c.seq, data: c.data });
       sub.flow.sent(c.seq, c.data.length);
+      sub.next = c.seq + 1;
     }
-    if (tail.length) sub.next = tail[tail.length - 1].seq + 1;
     sub.state = 'live';
+  }
+
+  /** The page has not parsed what it got: no live output now; frames of the screen while output
+   * keeps coming, a snapshot once it stops. */
+  #fallBehind(st: PeerState, id: number, sub: Sub): void {
+    sub.state = 'behind';
+    sub.tickBytes = this.#outBytes.get(id) ?? 0;
+    sub.slowTicks = 0;
+    clearInterval(sub.frameTimer);
+    sub.frameTimer = setInterval(() => this.#frameTick(st, id, sub), PAGE_FRAME_MS);
+    this.#armIdleSnapshot(st, id, sub);
   }
 
   #fanOut(id: number, seq: number, data: Uint8Array): void {
@@ -281,12 +296,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
         continue;
       }
       if (sub.flow.bytes > PAGE_HIGH_WATER_BYTES) {
-        sub.state = 'behind';
-        sub.tickBytes = this.#outBytes.get(id) ?? 0;
-        sub.slowTicks = 0;
-        clearInterval(sub.frameTimer);
-        sub.frameTimer = setInterval(() => this.#frameTick(st, id, sub), PAGE_FRAME_MS);
-        this.#armIdleSnapshot(st, id, sub);
+        this.#fallBehind(st, id, sub);
         continue;
       }
       frame ??= terminalProtocol.write({ type: 'output', id, seq, data });

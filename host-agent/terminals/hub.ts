@@ -71,6 +71,9 @@ interface Sub {
   slowTicks?: number;
   /** a screen frame is being made */
   framing?: boolean;
+  /** how long the terminal must be quiet before this page's snapshot, ms: doubles each time the
+   * burst turned out not to be over (PAGE_IDLE_SNAPSHOT_MS up to PAGE_FRAME_MS) */
+  idleMs?: number;
 }
 
 interface PeerState {
@@ -261,12 +264,18 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     // MB behind the ring by the time it is ready: the page gets that tail as it gets live output,
     // never more than PAGE_HIGH_WATER_BYTES ahead of its parsing.
     for (const c of tail) {
-      if (sub.flow.bytes > PAGE_HIGH_WATER_BYTES) return this.#fallBehind(st, term.id, sub);
+      if (sub.flow.bytes > PAGE_HIGH_WATER_BYTES) {
+        // the burst was not over (a pause of a loaded machine): wait longer for the next snapshot
+        // (each one with scrollback is a few ms of the mirror's thread per 1000 lines)
+        sub.idleMs = Math.min(2 * (sub.idleMs ?? PAGE_IDLE_SNAPSHOT_MS), PAGE_FRAME_MS);
+        return this.#fallBehind(st, term.id, sub);
+      }
       st.peer.send(terminalProtocol, { type: 'output', id: term.id, seq: c.seq, data: c.data });
       sub.flow.sent(c.seq, c.data.length);
       sub.next = c.seq + 1;
     }
     sub.state = 'live';
+    sub.idleMs = undefined;
   }
 
   /** The page has not parsed what it got: no live output now; frames of the screen while output
@@ -348,7 +357,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       // a PTY paused while the host's mirror catches up is not a quiet terminal: more is coming
       if (this.#terms.get(id)?.flowPaused) this.#armIdleSnapshot(st, id, sub);
       else this.#pageCatchUp(st, id, sub);
-    }, PAGE_IDLE_SNAPSHOT_MS);
+    }, sub.idleMs ?? PAGE_IDLE_SNAPSHOT_MS);
   }
 
   /** A page that was behind: a snapshot (never the ring's bytes, which it would have to parse). */

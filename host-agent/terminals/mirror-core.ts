@@ -195,7 +195,9 @@ export class MirrorCore {
 
   #serialize(scrollback: number): MirrorSnapshot {
     let data = this.#serializer.serialize({ scrollback });
-    while (scrollback > 0 && Buffer.byteLength(JSON.stringify(data)) > SNAPSHOT_MAX_JSON_BYTES) {
+    // JSON makes at most 6 bytes of a character (\u001b): most snapshots skip the exact measure,
+    // which took as long as serializing
+    while (scrollback > 0 && data.length * 6 > SNAPSHOT_MAX_JSON_BYTES && Buffer.byteLength(JSON.stringify(data)) > SNAPSHOT_MAX_JSON_BYTES) {
       scrollback = Math.floor(scrollback / 2);
       data = this.#serializer.serialize({ scrollback });
     }

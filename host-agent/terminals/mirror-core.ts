@@ -58,6 +58,8 @@ export class MirrorCore {
   #writtenSeq = 0;
   #parsedClean = true;
   #waiters: Waiter[] = [];
+  /** the last snapshot made, reused while nothing was parsed since (pages ask at the same moment) */
+  #last: { scrollback: number; snap: MirrorSnapshot } | null = null;
   #disposed = false;
   #parsed = new Emitter<void>();
   #title = new Emitter<string>();
@@ -126,6 +128,7 @@ export class MirrorCore {
     this.#enqueue(new Uint8Array(0), () => {
       this.#resizesQueued--;
       this.#term.resize(cols, rows);
+      this.#last = null;
     });
   }
 
@@ -169,6 +172,7 @@ export class MirrorCore {
     this.#pendingBytes += data.length;
     this.#term.write(data, () => {
       this.#queued--;
+      if (data.length) this.#last = null;
       this.#pendingBytes -= data.length;
       if (this.#disposed) return;
       after();
@@ -194,6 +198,13 @@ export class MirrorCore {
   }
 
   #serialize(scrollback: number): MirrorSnapshot {
+    if (this.#last?.scrollback === scrollback) return this.#last.snap;
+    const snap = this.#make(scrollback);
+    this.#last = { scrollback, snap };
+    return snap;
+  }
+
+  #make(scrollback: number): MirrorSnapshot {
     let data = this.#serializer.serialize({ scrollback });
     // JSON makes at most 6 bytes of a character (\u001b): most snapshots skip the exact measure,
     // which took as long as serializing

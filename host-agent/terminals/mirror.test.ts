@@ -117,19 +117,34 @@ describe('TerminalMirror', () => {
 
   it('parses on its own thread: a busy host thread does not hold the parse back', async () => {
     const m = new TerminalMirror(80, 24, 100);
-    const line = enc.encode('x'.repeat(79) + '\r\n');
-    const chunk = new Uint8Array(64 * 1024);
-    for (let at = 0; at + line.length <= chunk.length; at += line.length) chunk.set(line, at);
+    await m.snapshot(); // the thread is up
+    // a 24-bit colour per character: ~2 MB that take xterm a few hundred ms to parse
+    const chunk = enc.encode('\x1b[38;2;1;2;3;48;2;4;5;6mx'.repeat(2600));
     for (let i = 1; i <= 32; i++) m.write(i, chunk);
-    // 2 MiB queued; the host's thread stays busy for longer than parsing it takes elsewhere
+    // the host's thread stays busy for longer than parsing it takes elsewhere
     const t0 = Date.now();
-    while (Date.now() - t0 < 1500);
-    await new Promise((r) => setImmediate(r));
-    // what the worker parsed meanwhile arrives at once (on the host's thread nothing would have been)
-    await waitFor('the parse reported', () => m.parsedSeq > 0, 200);
-    expect(m.parsedSeq).toBe(32);
-    const s = await m.snapshot({ screenOnly: true });
-    expect(s.seq).toBe(32);
+    while (Date.now() - t0 < 3000);
+    // what was parsed meanwhile is reported at once (on this thread, parsing would only start now)
+    await waitFor('the parse reported', () => m.parsedSeq === 32, 100);
+    expect((await m.snapshot({ screenOnly: true })).seq).toBe(32);
+    m.dispose();
+  });
+
+  it('serves pages asking at the same moment one snapshot, and a fresh one once output or a resize came', async () => {
+    const m = new TerminalMirror(40, 5, 100);
+    m.write(1, enc.encode('first\r\n'));
+    const [a, b] = await Promise.all([m.snapshot(), m.snapshot()]);
+    expect(b).toEqual(a);
+    m.write(2, enc.encode('second'));
+    const c = await m.snapshot();
+    expect(c.seq).toBe(2);
+    expect(c.data).toContain('second');
+    m.resize(30, 4);
+    const d = await m.snapshot();
+    expect([d.cols, d.rows]).toEqual([30, 4]);
+    expect((await replay(30, 4, [d.data])).lines.join('\n')).toContain('second');
+    // the screen alone is its own snapshot
+    expect((await m.snapshot({ screenOnly: true })).data).toContain('second');
     m.dispose();
   });
 });

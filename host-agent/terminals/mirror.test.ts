@@ -147,4 +147,28 @@ describe('TerminalMirror', () => {
     expect((await m.snapshot({ screenOnly: true })).data).toContain('second');
     m.dispose();
   });
+
+  it("keeps each terminal's mirror apart on the shared thread, and one closing leaves the others working", async () => {
+    const a = new TerminalMirror(40, 5, 100);
+    const b = new TerminalMirror(30, 4, 100);
+    for (let i = 1; i <= 20; i++) {
+      a.write(i, enc.encode(`a-${i}\r\n`));
+      b.write(i, enc.encode(`b-${i}\r\n`));
+    }
+    const [sa, sb] = await Promise.all([a.snapshot(), b.snapshot()]);
+    expect([sa.cols, sb.cols]).toEqual([40, 30]);
+    expect(sa.data).toContain('a-20');
+    expect(sa.data).not.toContain('b-');
+    expect(sb.data).toContain('b-20');
+    a.dispose();
+    await expect(a.snapshot()).rejects.toThrow(/closed/);
+    b.write(21, enc.encode('b-21'));
+    expect((await b.snapshot()).data).toContain('b-21');
+    b.dispose();
+    // the thread ended with the last mirror; a new mirror starts it again
+    const c = new TerminalMirror(20, 3, 10);
+    c.write(1, enc.encode('again'));
+    expect((await c.snapshot()).data).toContain('again');
+    c.dispose();
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * The headless mirror of one terminal, as the host's main thread sees it: output chunks go (in
- * stream order, numbered) to a worker thread that parses them (mirror-worker.ts, MirrorCore); a
+ * stream order, numbered) to the mirrors' worker thread that parses them (mirror-worker.ts,
+ * MirrorCore; one thread for every terminal of the process, started with the first); a
  * snapshot is asked of the worker and reflects exactly the chunks up to its `seq`, at least all
  * written before it was asked for. `pendingBytes` (written, not yet parsed) drives the PTY's flow
  * control as before.
@@ -8,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { Emitter } from '../../src/lib/mesh/events.ts';
 import type { MirrorSnapshot } from './mirror-core.ts';
-import type { FromMirror, MirrorWorkerData, ToMirror } from './mirror-worker.ts';
+import type { FromMirror, ToMirror } from './mirror-worker.ts';
 
 export { SNAPSHOT_MAX_JSON_BYTES, SNAPSHOT_MAX_WAIT_MS, SNAPSHOT_SETTLE_MS, type MirrorSnapshot } from './mirror-core.ts';
 
@@ -17,8 +18,49 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-export class TerminalMirror {
+/** The mirrors' thread, shared by the terminals that use it; ended with the last one. */
+class MirrorThread {
+  static #current: MirrorThread | null = null;
   #worker: Worker;
+  #mirrors = new Map<number, TerminalMirror>();
+  #next = 1;
+
+  static join(m: TerminalMirror): { thread: MirrorThread; id: number } {
+    const thread = (MirrorThread.#current ??= new MirrorThread());
+    const id = thread.#next++;
+    thread.#mirrors.set(id, m);
+    return { thread, id };
+  }
+
+  constructor() {
+    this.#worker = new Worker(new URL('./mirror-worker.ts', import.meta.url));
+    // the mirrors never keep the host alive
+    this.#worker.unref();
+    this.#worker.on('message', (m: FromMirror) => this.#mirrors.get(m.mirror)?.receive(m));
+    this.#worker.on('error', (e) => {
+      if (MirrorThread.#current === this) MirrorThread.#current = null;
+      const why = `The terminal's mirror failed (${e.message}); snapshots are unavailable until the terminal is reopened.`;
+      for (const m of this.#mirrors.values()) m.fail(why);
+      this.#mirrors.clear();
+    });
+  }
+
+  post(m: ToMirror, transfer?: ArrayBuffer[]): void {
+    this.#worker.postMessage(m, transfer);
+  }
+
+  leave(id: number): void {
+    if (!this.#mirrors.delete(id)) return;
+    this.post({ t: 'close', mirror: id });
+    if (this.#mirrors.size) return;
+    if (MirrorThread.#current === this) MirrorThread.#current = null;
+    void this.#worker.terminate();
+  }
+}
+
+export class TerminalMirror {
+  #thread: MirrorThread;
+  #id: number;
   #cols: number;
   #rows: number;
   #writtenBytes = 0;
@@ -35,11 +77,10 @@ export class TerminalMirror {
   constructor(cols: number, rows: number, scrollback: number) {
     this.#cols = cols;
     this.#rows = rows;
-    this.#worker = new Worker(new URL('./mirror-worker.ts', import.meta.url), { workerData: { cols, rows, scrollback } satisfies MirrorWorkerData });
-    // a mirror never keeps the host alive; dispose() ends it
-    this.#worker.unref();
-    this.#worker.on('message', (m: FromMirror) => this.#message(m));
-    this.#worker.on('error', (e) => this.#fail(`The terminal's mirror failed (${e.message}); snapshots are unavailable until the terminal is reopened.`));
+    const { thread, id } = MirrorThread.join(this);
+    this.#thread = thread;
+    this.#id = id;
+    thread.post({ t: 'open', mirror: id, cols, rows, scrollback });
   }
 
   /** Bytes written and not yet parsed. */
@@ -85,7 +126,7 @@ export class TerminalMirror {
     // view's whole buffer would be cloned otherwise)
     const bytes = new Uint8Array(data);
     this.#writtenBytes += bytes.length;
-    this.#post({ t: 'write', seq, data: bytes }, [bytes.buffer]);
+    this.#thread.post({ t: 'write', mirror: this.#id, seq, data: bytes }, [bytes.buffer]);
   }
 
   /** Resizes in stream order, so earlier output is parsed at the size it was produced for. */
@@ -93,7 +134,7 @@ export class TerminalMirror {
     if (this.#gone) return;
     this.#cols = cols;
     this.#rows = rows;
-    this.#post({ t: 'resize', cols, rows });
+    this.#thread.post({ t: 'resize', mirror: this.#id, cols, rows });
   }
 
   /** `screenOnly`: without scrollback (a page skipping ahead mid-burst needs the screen, cheaply) */
@@ -102,7 +143,7 @@ export class TerminalMirror {
     const id = this.#nextSnap++;
     return new Promise((resolve, reject) => {
       this.#snaps.set(id, { resolve, reject });
-      this.#post({ t: 'snapshot', id, screenOnly: !!opts.screenOnly });
+      this.#thread.post({ t: 'snapshot', mirror: this.#id, id, screenOnly: !!opts.screenOnly });
     });
   }
 
@@ -110,17 +151,14 @@ export class TerminalMirror {
     if (this.#gone) return;
     this.#gone = 'The terminal is closed; there is nothing to snapshot.';
     this.#rejectAll('The terminal was closed before its snapshot was ready.');
-    void this.#worker.terminate();
+    this.#thread.leave(this.#id);
     this.#parsed.dispose();
     this.#title.dispose();
     this.#reply.dispose();
   }
 
-  #post(m: ToMirror, transfer?: ArrayBuffer[]): void {
-    this.#worker.postMessage(m, transfer);
-  }
-
-  #message(m: FromMirror): void {
+  /** A message of the thread for this mirror. */
+  receive(m: FromMirror): void {
     if (this.#gone) return;
     switch (m.t) {
       case 'parsed':
@@ -141,8 +179,8 @@ export class TerminalMirror {
     }
   }
 
-  /** The worker crashed: snapshots fail from now on, and nothing is pending (the PTY must not stay paused). */
-  #fail(why: string): void {
+  /** The thread crashed: snapshots fail from now on, and nothing is pending (the PTY must not stay paused). */
+  fail(why: string): void {
     if (this.#gone) return;
     this.#gone = why;
     this.#rejectAll(why);

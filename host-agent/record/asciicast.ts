@@ -16,6 +16,8 @@ export interface CastHeader {
   title: string;
 }
 
+/** The cast writer thread's niceness (cast-worker.ts; Linux applies it to that thread alone). */
+export const RECORD_NICE = 10;
 /** Output is written at most this often, ms (players draw at 60 Hz anyway). */
 export const BATCH_MS = 25;
 /** A batch this large is written at once, characters. */

@@ -7,7 +7,7 @@
 import type { ToCastWorker } from './cast-worker.ts';
 
 /** Output as the terminal emitted it, with its seq (a marker can be put right after it). */
-export type Queued = Exclude<ToCastWorker, { type: 'o' } | { type: 'batch' } | { type: 'close' }> | { type: 'o'; id: number; seq: number; data: Uint8Array; at: number };
+export type Queued = Exclude<ToCastWorker, { type: 'o' } | { type: 'batch' } | { type: 'close' } | { type: 'urgent' }> | { type: 'o'; id: number; seq: number; data: Uint8Array; at: number };
 
 export class CastQueue {
   #items: Queued[] = [];

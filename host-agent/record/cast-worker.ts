@@ -9,7 +9,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { recordRedactor } from '../redact/record-rules.ts';
-import { CastWriter, type CastHeader } from './asciicast.ts';
+import { CastWriter, RECORD_NICE, type CastHeader } from './asciicast.ts';
 
 export type ToCastWorker =
   | { type: 'open'; id: number; path: string; header: CastHeader }
@@ -17,6 +17,8 @@ export type ToCastWorker =
   | { type: 'r'; id: number; cols: number; rows: number }
   | { type: 'm'; id: number; label: string }
   | { type: 'close' }
+  /** the terminals wait for this thread (its backlog is past the mark): full priority until false */
+  | { type: 'urgent'; on: boolean }
   /** what the main thread gathered since it last posted, in order */
   | { type: 'batch'; items: ToCastWorker[] };
 
@@ -26,8 +28,7 @@ export type FromCastWorker =
   /** output bytes handled so far (decoded, redacted, handed to the file) */
   | { type: 'done'; bytes: number };
 
-/** The writer thread's niceness (Linux applies it to this thread alone). */
-export const RECORD_NICE = 10;
+
 
 export interface CastWorkerData {
   rules: RegExp[];
@@ -38,12 +39,15 @@ const redact = recordRedactor((workerData as CastWorkerData).rules);
 const casts = new Map<number, CastWriter>();
 const fail = (id: number, e: Error) => port.postMessage({ type: 'error', id, message: e.message, code: (e as NodeJS.ErrnoException).code } satisfies FromCastWorker);
 
-try {
-  // /proc/thread-self → "<pid>/task/<tid>"; setpriority(tid) changes this thread only
-  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), RECORD_NICE);
-} catch {
-  // not Linux, or not allowed: the casts are written at the session's priority
+/** This thread's niceness (`/proc/thread-self` → "<pid>/task/<tid>"; setpriority(tid) changes this thread only). */
+function nice(n: number): void {
+  try {
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), n);
+  } catch {
+    // not Linux, or not allowed (raising it back may need a capability): written as it is
+  }
 }
+nice(RECORD_NICE);
 
 let handled = 0;
 port.on('message', (m: ToCastWorker) => {
@@ -71,6 +75,9 @@ function handle(m: ToCastWorker): void {
       return casts.get(m.id)?.resize(m.cols, m.rows);
     case 'm':
       return casts.get(m.id)?.marker(m.label);
+    case 'urgent':
+      // the session waits on this thread now: a low priority would be an inversion
+      return nice(m.on ? 0 : RECORD_NICE);
     case 'close':
       void Promise.all([...casts.values()].map((c) => c.close())).then(() => port.postMessage({ type: 'closed' } satisfies FromCastWorker));
   }

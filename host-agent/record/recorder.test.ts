@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { until } from '../../test/helpers/wait.ts';
 import { TerminalSet } from '../terminals/terminal-set.ts';
+import { RECORD_NICE } from './asciicast.ts';
 import { TerminalRecorder } from './recorder.ts';
 
 describe('TerminalRecorder', () => {
@@ -46,6 +47,17 @@ describe('TerminalRecorder', () => {
     const hold = terms.hold.bind(terms);
     terms.hold = (held) => (holds.push(held), hold(held));
     const rec = new TerminalRecorder(terms, dir, 's', () => {}, [], { highWaterBytes: 128 * 1024, lowWaterBytes: 32 * 1024 });
+    // the writer's thread: niced, and at full priority while the terminals wait for it
+    const writerNice = () => {
+      const pid = process.pid;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const nice = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]);
+        if (nice !== 0) return nice;
+      }
+      return 0;
+    };
+    await until(() => writerNice() === RECORD_NICE, 'the writer thread to lower its priority');
     const chunks: Uint8Array[] = [];
     let maxBacklog = 0;
     terms.onOutput((_id, _seq, data) => {

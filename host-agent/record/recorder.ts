@@ -121,6 +121,7 @@ export class TerminalRecorder {
         if (!this.#holding && this.backlogBytes > this.#flow.highWaterBytes) {
           this.#holding = true;
           terms.hold(true);
+          this.#worker.postMessage({ type: 'urgent', on: true } satisfies ToCastWorker);
         }
       }),
       terms.onChange(() => {
@@ -158,6 +159,7 @@ export class TerminalRecorder {
     if (!this.#holding) return;
     this.#holding = false;
     terms.hold(false);
+    if (!this.#disposed) this.#worker.postMessage({ type: 'urgent', on: false } satisfies ToCastWorker);
   }
 
   /** The cast files written so far. */

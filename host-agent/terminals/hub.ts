@@ -250,7 +250,15 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     sub.state = 'catching-up';
     let tail = forceSnapshot ? null : term.tail(sub.next);
     if (!tail) {
-      const snap = await term.snapshot({ screenOnly });
+      let snap: Awaited<ReturnType<HostTerminal['snapshot']>>;
+      try {
+        snap = await term.snapshot({ screenOnly });
+      } catch (e) {
+        // the terminal closed meanwhile, or its mirror failed: said to the page, never an
+        // unhandled rejection (which would end the host)
+        if (st.subs.get(term.id) === sub && this.#peers.get(st.peer.id) === st) st.peer.sendError('terminal', (e as Error).message);
+        return;
+      }
       if (st.subs.get(term.id) !== sub || this.#peers.get(st.peer.id) !== st) return;
       this.#send(st.peer, { type: 'snapshot', id: term.id, seq: snap.seq, cols: snap.cols, rows: snap.rows, data: snap.data });
       // the page drops what it still had queued for a snapshot, so only the snapshot is in flight

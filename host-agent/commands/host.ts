@@ -23,7 +23,15 @@ export class CommandsHost implements HostCapability<typeof commandsProtocol> {
   /** `integrated`: whether the shells start with our hooks (else every terminal's commands are unknown) */
   constructor(mesh: Mesh, terms: TerminalSet, audit: AuditLog, recorder: TerminalRecorder, integrated = true) {
     const t = (this.tracker = new CommandTracker(integrated));
-    this.#store.addFn(terms.onOutput((id, _seq, data) => t.output(id, data)));
+    // Output is scanned once the turn's output went to peers (setImmediate), not between its
+    // frames; input is only counted after all output before it was scanned, so authors stay exact.
+    this.#store.addFn(
+      terms.onOutput((id, seq, data) => {
+        if (!this.#queue.length) this.#timer = setImmediate(() => this.#scan());
+        this.#queue.push({ id, seq, data });
+      })
+    );
+    this.#store.addFn(() => clearImmediate(this.#timer));
     this.#store.addFn(terms.onChange(() => t.keep(new Set(terms.list().map((i) => i.id)))));
     this.#store.add(
       t.blindChanged.on((ids) => {
@@ -34,23 +42,44 @@ export class CommandsHost implements HostCapability<typeof commandsProtocol> {
     this.#store.add(
       mesh.router.tapped.on(({ peer, capability, msg }) => {
         const m = msg as TerminalMessage;
-        if (capability === 'terminal' && m.type === 'input') t.input(m.id, { id: peer.id, name: peer.name, role: peer.role }, m.data);
+        if (capability !== 'terminal' || m.type !== 'input') return;
+        this.#scan();
+        t.input(m.id, { id: peer.id, name: peer.name, role: peer.role }, m.data);
       })
     );
     this.#store.add(
       t.changed.on((c) => {
         const bytes = commandsProtocol.write({ type: 'update', command: c });
         for (const p of this.#peers) p.sendEncoded(bytes);
+        // the marker goes right after the chunk that started the command, even if more is queued
         if (c.end === null) {
-          if (!c.inside) recorder.marker(c.term, c.text ?? '(command)');
+          if (!c.inside) recorder.marker(c.term, c.text ?? '(command)', this.#scanning);
         } else audit.record(authorOf(c), { kind: 'command', term: c.term, text: c.text, cwd: c.cwd, exit: c.exit, ms: c.end - c.start, inside: c.inside });
       })
     );
     this.#store.add(t);
   }
 
+  /** output not yet scanned, in order */
+  #queue: { id: number; seq: number; data: Uint8Array }[] = [];
+  #timer: ReturnType<typeof setImmediate> | undefined;
+  /** seq of the chunk being scanned */
+  #scanning: number | undefined;
+
+  #scan(): void {
+    clearImmediate(this.#timer);
+    const q = this.#queue;
+    this.#queue = [];
+    for (const c of q) {
+      this.#scanning = c.seq;
+      this.tracker.output(c.id, c.data);
+    }
+    this.#scanning = undefined;
+  }
+
   addPeer(peer: MeshPeer): void {
     this.#peers.add(peer);
+    this.#scan();
     peer.send(commandsProtocol, { type: 'list', commands: this.tracker.commands });
     peer.send(commandsProtocol, { type: 'blind', terms: this.tracker.blind });
   }

@@ -31,4 +31,24 @@ describe('OSC 133 / OSC 7 scanner', () => {
     expect(parseMark('133;Z')).toBeNull();
     expect(parseMark('7;not a url')).toBeNull();
   });
+
+  it('finds marks between long runs of text and at the very edges of chunks', () => {
+    const text = 'y\n'.repeat(50_000);
+    const stream = enc.encode(`${text}\x1b]133;C;cmd=${b64('yes')}\x07${text}\x1b]133;D;0\x07${text}\x1b`);
+    const s = new OscScanner();
+    const marks = [];
+    // cut right before and right after each ESC, and in big pieces
+    for (let at = 0; at < stream.length; ) {
+      const esc = stream.indexOf(0x1b, at + 1);
+      const end = esc < 0 ? stream.length : esc + (at % 2);
+      marks.push(...s.scan(stream.subarray(at, end)));
+      at = end;
+    }
+    expect(marks).toEqual([
+      { kind: 'exec', text: 'yes' },
+      { kind: 'done', exit: 0 }
+    ]);
+    // the trailing ESC is remembered: the next chunk completes the sequence
+    expect(s.scan(enc.encode(']133;A\x07'))).toEqual([{ kind: 'prompt' }]);
+  });
 });

@@ -25,10 +25,18 @@ export class OscScanner {
   /** The marks completed in this chunk, in order. */
   scan(data: Uint8Array): ShellMark[] {
     const marks: ShellMark[] = [];
-    for (const b of data) {
+    const n = data.length;
+    for (let i = 0; i < n; i++) {
+      const b = data[i];
       switch (this.#state) {
         case 0:
           if (b === ESC) this.#state = 1;
+          else {
+            // text runs to the next ESC (natively: a byte loop here was 4 % of a 50 MB burst's host CPU)
+            const next = data.indexOf(ESC, i + 1);
+            if (next < 0) return marks;
+            i = next - 1;
+          }
           break;
         case 1:
           if (b === 0x5d) {

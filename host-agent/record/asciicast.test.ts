@@ -79,4 +79,22 @@ describe('asciicast writer', () => {
     expect(errors).toHaveLength(1);
     expect(readFileSync(path, 'utf8')).toBe('someone else’s file');
   });
+
+  it('holds back only a last word short enough to be a token: a long run without spaces is written at once', async () => {
+    const path = join(makeTempDir('cast-'), 'term-1.cast');
+    const w = new CastWriter(path, { cols: 80, rows: 24, title: 'bash' }, () => {});
+    const read = () => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+    const enc = new TextEncoder();
+    // 200 000 characters without a break, then a 2048-character word after a space
+    w.output(enc.encode('x'.repeat(200_000)));
+    await until(() => read().includes('x'.repeat(200_000)), 'the long run to be written', 5_000);
+    w.output(enc.encode(' ' + 'y'.repeat(2048)));
+    // the word is held while output keeps coming, written with the next batch
+    w.output(enc.encode('y\r\n'));
+    // (in the file, JSON: CR LF are written as \\r\\n)
+    await until(() => read().includes('y'.repeat(2049) + '\\r\\n'), 'the word to be written whole', 5_000);
+    await w.close();
+    const text = read().trim().split('\n').slice(1).map((l) => JSON.parse(l)[2] as string).join('');
+    expect(text).toBe('x'.repeat(200_000) + ' ' + 'y'.repeat(2049) + '\r\n');
+  });
 });

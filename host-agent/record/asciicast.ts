@@ -16,6 +16,8 @@ export interface CastHeader {
   title: string;
 }
 
+/** The cast writer thread's niceness (cast-worker.ts; Linux applies it to that thread alone). */
+export const RECORD_NICE = 10;
 /** Output is written at most this often, ms (players draw at 60 Hz anyway). */
 export const BATCH_MS = 25;
 /** A batch this large is written at once, characters. */
@@ -91,8 +93,12 @@ export class CastWriter {
     let out = this.#pending;
     let keep = '';
     if (hold) {
-      const cut = Math.max(out.lastIndexOf(' '), out.lastIndexOf('\n'), out.lastIndexOf('\r'), out.lastIndexOf('\t')) + 1;
-      if (out.length - cut <= HOLD_CHARS) {
+      // the last word's start, looked for only as far back as a word is held (four lastIndexOf
+      // scanned all of a MB of output without spaces)
+      let cut = out.length;
+      const stop = Math.max(0, out.length - HOLD_CHARS - 1);
+      while (cut > stop && !isBreak(out.charCodeAt(cut - 1))) cut--;
+      if (cut > stop || (cut === 0 && out.length <= HOLD_CHARS)) {
         keep = out.slice(cut);
         out = out.slice(0, cut);
       }
@@ -123,4 +129,9 @@ export class CastWriter {
       this.#out.end();
     });
   }
+}
+
+/** A space, tab, CR or LF: where a word (a token to redact whole) ends. */
+function isBreak(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }

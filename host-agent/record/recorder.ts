@@ -11,6 +11,7 @@ import type { TerminalSet } from '../terminals/terminal-set.ts';
 import { BATCH_MS, now } from './asciicast.ts';
 import type { CastWorkerData, FromCastWorker, ToCastWorker } from './cast-worker.ts';
 import { verifyChain } from './chain.ts';
+import { CastQueue, type Queued } from './cast-queue.ts';
 
 /** The newest `*.jsonl` in `dir` and its last hash, when it verifies. */
 export function previousLog(dir: string): { file: string; hash: string } | null {
@@ -26,6 +27,11 @@ export function previousLog(dir: string): { file: string; hash: string } | null 
   return v.ok && v.lines > 0 ? { file: newest.n, hash: v.last } : null;
 }
 
+/** Output the cast writer may have left to write before the terminals wait for it, bytes… */
+export const RECORD_HIGH_WATER_BYTES = 64 * 1024 * 1024;
+/** …and once it is down to this, they go on. */
+export const RECORD_LOW_WATER_BYTES = 16 * 1024 * 1024;
+
 export class TerminalRecorder {
   #casts = new Map<number, { path: string; cols: number; rows: number }>();
   /** terminals whose cast failed (not written to again) */
@@ -34,32 +40,41 @@ export class TerminalRecorder {
   #worker: Worker;
   #closed: Promise<void>;
   #disposed = false;
+  /** output bytes queued for the worker, and those it handled */
+  #queuedBytes = 0;
+  #handledBytes = 0;
+  #holding = false;
+  #flow: { highWaterBytes: number; lowWaterBytes: number };
   #flush: () => void = () => {};
-  #post: (m: ToCastWorker) => void = () => {};
+  #post: (m: Queued) => void = () => {};
+  #insert: (m: Queued, afterSeq: number) => void = () => {};
 
   /**
    * `onError`: told once, at the first failure of any cast (the session goes on without it);
-   * `rules`: the host's `--redact` rules (the built-in patterns always apply).
+   * `rules`: the host's `--redact` rules (the built-in patterns always apply); `flow`: how far
+   * behind the writer may get before the terminals wait (RECORD_*_WATER_BYTES).
    */
-  constructor(terms: TerminalSet, dir: string, session: string, onError: (e: Error) => void, rules: RegExp[] = []) {
+  constructor(terms: TerminalSet, dir: string, session: string, onError: (e: Error) => void, rules: RegExp[] = [], flow = { highWaterBytes: RECORD_HIGH_WATER_BYTES, lowWaterBytes: RECORD_LOW_WATER_BYTES }) {
+    this.#flow = flow;
     this.#worker = new Worker(new URL('./cast-worker.ts', import.meta.url), { workerData: { rules } satisfies CastWorkerData });
     // the worker must not keep the host alive, nor a host stop wait on it beyond dispose()
     this.#worker.unref();
-    // Posted every BATCH_MS, as one message: the output listener itself only queues, so the
-    // listeners after it (the hub sending the output to peers) are not kept waiting on a post,
-    // and the worker wakes up at most that often, not once per keystroke's echo.
-    let queue: ToCastWorker[] = [];
-    let transfer: ArrayBuffer[] = [];
-    const post = (m: ToCastWorker, buffers?: ArrayBuffer[]) => {
-      if (!queue.length) setTimeout(() => this.#flush(), BATCH_MS);
+    // Posted every BATCH_MS, as one message: the output listener only keeps a reference to the
+    // chunk (no copy, no post), so the listeners after it (the hub sending the output to peers)
+    // are not kept waiting, and the worker wakes up at most that often, not once per echo.
+    const queue = new CastQueue();
+    const post = (m: Queued) => {
+      if (queue.empty) setTimeout(() => this.#flush(), BATCH_MS);
       queue.push(m);
-      if (buffers) transfer.push(...buffers);
     };
     this.#flush = () => {
-      if (!queue.length) return;
-      this.#worker.postMessage({ type: 'batch', items: queue } satisfies ToCastWorker, transfer);
-      queue = [];
-      transfer = [];
+      if (queue.empty) return;
+      const { items, buffer } = queue.take();
+      this.#worker.postMessage({ type: 'batch', items } satisfies ToCastWorker, [buffer]);
+    };
+    this.#insert = (m, afterSeq) => {
+      if (queue.empty) return post(m);
+      queue.insert(m, afterSeq);
     };
     let reported = false;
     const report = (e: Error) => {
@@ -69,15 +84,21 @@ export class TerminalRecorder {
     this.#closed = new Promise((resolve) => {
       this.#worker.on('message', (m: FromCastWorker) => {
         if (m.type === 'closed') return resolve();
+        if (m.type === 'done') return this.#handled(terms, m.bytes);
         this.#broken.add(m.id);
         this.#casts.delete(m.id);
         report(Object.assign(new Error(m.message), { code: m.code }));
       });
+      // a writer that is gone holds no terminal back
       this.#worker.on('error', (e) => {
         report(e);
+        this.#release(terms);
         resolve();
       });
-      this.#worker.on('exit', () => resolve());
+      this.#worker.on('exit', () => {
+        this.#release(terms);
+        resolve();
+      });
     });
     this.#post = post;
     const cast = (id: number) => {
@@ -91,12 +112,17 @@ export class TerminalRecorder {
       return c;
     };
     this.#offs.push(
-      terms.onOutput((id, _seq, data) => {
+      terms.onOutput((id, seq, data) => {
+        // chunks are never written to again once emitted (the ring and peers hold them too)
         if (!cast(id)) return;
-        // a copy of just these bytes, handed over (the chunk may be a Buffer, a view into a pool:
-        // its slice() would share that pool, and handing the pool over would break it)
-        const bytes = new Uint8Array(data);
-        post({ type: 'o', id, data: bytes, at: now() }, [bytes.buffer]);
+        post({ type: 'o', id, seq, data, at: now() });
+        this.#queuedBytes += data.length;
+        // the writer runs at a low priority: on a saturated machine it may fall behind a flood
+        if (!this.#holding && this.backlogBytes > this.#flow.highWaterBytes) {
+          this.#holding = true;
+          terms.hold(true);
+          this.#worker.postMessage({ type: 'urgent', on: true } satisfies ToCastWorker);
+        }
       }),
       terms.onChange(() => {
         for (const t of terms.list()) {
@@ -110,9 +136,30 @@ export class TerminalRecorder {
     );
   }
 
-  /** A marker in a terminal's cast (a command started). */
-  marker(term: number, label: string): void {
-    if (this.#casts.has(term)) this.#post({ type: 'm', id: term, label });
+  /** A marker in a terminal's cast (a command started); `afterSeq`: right after that output chunk
+   * (when later output is already queued), else after everything so far. */
+  marker(term: number, label: string, afterSeq?: number): void {
+    if (!this.#casts.has(term)) return;
+    const m: Queued = { type: 'm', id: term, label };
+    if (afterSeq === undefined) this.#post(m);
+    else this.#insert(m, afterSeq);
+  }
+
+  /** Output not yet handled by the cast writer, bytes. */
+  get backlogBytes(): number {
+    return this.#queuedBytes - this.#handledBytes;
+  }
+
+  #handled(terms: TerminalSet, bytes: number): void {
+    this.#handledBytes = bytes;
+    if (this.backlogBytes <= this.#flow.lowWaterBytes) this.#release(terms);
+  }
+
+  #release(terms: TerminalSet): void {
+    if (!this.#holding) return;
+    this.#holding = false;
+    terms.hold(false);
+    if (!this.#disposed) this.#worker.postMessage({ type: 'urgent', on: false } satisfies ToCastWorker);
   }
 
   /** The cast files written so far. */
@@ -132,3 +179,4 @@ export class TerminalRecorder {
     await this.#worker.terminate();
   }
 }
+

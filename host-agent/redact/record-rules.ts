@@ -39,9 +39,12 @@ export type Redactor = (text: string) => string;
  */
 const LOWER_CASE_CANDIDATE = /token|secret|pass|key|cred|cookie|authorization|bearer|signature|dsn|:\/\/|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt|soat)-|xox|hooks\.slack|[sr]k_(?:live|test)_/;
 
+/** Both tests in one pass over the text (two passes were a third of the cast writer's time). */
+const CANDIDATE = new RegExp(`[A-Z]|${LOWER_CASE_CANDIDATE.source}`);
+
 export function recordRedactor(rules: RegExp[]): Redactor {
   return (text) => {
-    let out = /[A-Z]/.test(text) || LOWER_CASE_CANDIDATE.test(text) ? redactText(text).text : text;
+    let out = CANDIDATE.test(text) ? redactText(text).text : text;
     for (const re of rules) {
       re.lastIndex = 0;
       out = out.replace(re, RULE_MASK);

@@ -71,6 +71,9 @@ interface Sub {
   slowTicks?: number;
   /** a screen frame is being made */
   framing?: boolean;
+  /** how long the terminal must be quiet before this page's snapshot, ms: doubles each time the
+   * burst turned out not to be over (PAGE_IDLE_SNAPSHOT_MS up to PAGE_FRAME_MS) */
+  idleMs?: number;
 }
 
 interface PeerState {
@@ -112,9 +115,9 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     this.#log = log;
     this.#store.addFn(
       terms.onOutput((id, seq, data) => {
-        this.#echoes.get(id)?.output();
         this.#outBytes.set(id, (this.#outBytes.get(id) ?? 0) + data.length);
         this.#fanOut(id, seq, data);
+        this.#echoes.get(id)?.output();
       })
     );
     this.#store.addFn(
@@ -247,7 +250,15 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     sub.state = 'catching-up';
     let tail = forceSnapshot ? null : term.tail(sub.next);
     if (!tail) {
-      const snap = await term.snapshot({ screenOnly });
+      let snap: Awaited<ReturnType<HostTerminal['snapshot']>>;
+      try {
+        snap = await term.snapshot({ screenOnly });
+      } catch (e) {
+        // the terminal closed meanwhile, or its mirror failed: said to the page, never an
+        // unhandled rejection (which would end the host)
+        if (st.subs.get(term.id) === sub && this.#peers.get(st.peer.id) === st) st.peer.sendError('terminal', (e as Error).message);
+        return;
+      }
       if (st.subs.get(term.id) !== sub || this.#peers.get(st.peer.id) !== st) return;
       this.#send(st.peer, { type: 'snapshot', id: term.id, seq: snap.seq, cols: snap.cols, rows: snap.rows, data: snap.data });
       // the page drops what it still had queued for a snapshot, so only the snapshot is in flight
@@ -257,12 +268,33 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       sub.next = snap.seq + 1;
       tail = term.tail(sub.next) ?? [];
     }
+    // The mirror parses on its own thread while the PTY is read on, so a snapshot may be a few
+    // MB behind the ring by the time it is ready: the page gets that tail as it gets live output,
+    // never more than PAGE_HIGH_WATER_BYTES ahead of its parsing.
     for (const c of tail) {
+      if (sub.flow.bytes > PAGE_HIGH_WATER_BYTES) {
+        // the burst was not over (a pause of a loaded machine): wait longer for the next snapshot
+        // (each one with scrollback is a few ms of the mirror's thread per 1000 lines)
+        sub.idleMs = Math.min(2 * (sub.idleMs ?? PAGE_IDLE_SNAPSHOT_MS), PAGE_FRAME_MS);
+        return this.#fallBehind(st, term.id, sub);
+      }
       st.peer.send(terminalProtocol, { type: 'output', id: term.id, seq: c.seq, data: c.data });
       sub.flow.sent(c.seq, c.data.length);
+      sub.next = c.seq + 1;
     }
-    if (tail.length) sub.next = tail[tail.length - 1].seq + 1;
     sub.state = 'live';
+    sub.idleMs = undefined;
+  }
+
+  /** The page has not parsed what it got: no live output now; frames of the screen while output
+   * keeps coming, a snapshot once it stops. */
+  #fallBehind(st: PeerState, id: number, sub: Sub): void {
+    sub.state = 'behind';
+    sub.tickBytes = this.#outBytes.get(id) ?? 0;
+    sub.slowTicks = 0;
+    clearInterval(sub.frameTimer);
+    sub.frameTimer = setInterval(() => this.#frameTick(st, id, sub), PAGE_FRAME_MS);
+    this.#armIdleSnapshot(st, id, sub);
   }
 
   #fanOut(id: number, seq: number, data: Uint8Array): void {
@@ -281,12 +313,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
         continue;
       }
       if (sub.flow.bytes > PAGE_HIGH_WATER_BYTES) {
-        sub.state = 'behind';
-        sub.tickBytes = this.#outBytes.get(id) ?? 0;
-        sub.slowTicks = 0;
-        clearInterval(sub.frameTimer);
-        sub.frameTimer = setInterval(() => this.#frameTick(st, id, sub), PAGE_FRAME_MS);
-        this.#armIdleSnapshot(st, id, sub);
+        this.#fallBehind(st, id, sub);
         continue;
       }
       frame ??= terminalProtocol.write({ type: 'output', id, seq, data });
@@ -338,7 +365,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       // a PTY paused while the host's mirror catches up is not a quiet terminal: more is coming
       if (this.#terms.get(id)?.flowPaused) this.#armIdleSnapshot(st, id, sub);
       else this.#pageCatchUp(st, id, sub);
-    }, PAGE_IDLE_SNAPSHOT_MS);
+    }, sub.idleMs ?? PAGE_IDLE_SNAPSHOT_MS);
   }
 
   /** A page that was behind: a snapshot (never the ring's bytes, which it would have to parse). */

@@ -114,4 +114,61 @@ describe('TerminalMirror', () => {
     await expect(pending).rejects.toThrow(/closed/);
     await expect(m.snapshot()).rejects.toThrow(/closed/);
   });
+
+  it('parses on its own thread: a busy host thread does not hold the parse back', async () => {
+    const m = new TerminalMirror(80, 24, 100);
+    await m.snapshot(); // the thread is up
+    // a 24-bit colour per character: ~2 MB that take xterm a few hundred ms to parse
+    const chunk = enc.encode('\x1b[38;2;1;2;3;48;2;4;5;6mx'.repeat(2600));
+    for (let i = 1; i <= 32; i++) m.write(i, chunk);
+    // the host's thread stays busy for longer than parsing it takes elsewhere
+    const t0 = Date.now();
+    while (Date.now() - t0 < 3000);
+    // what was parsed meanwhile is reported at once (on this thread, parsing would only start now)
+    await waitFor('the parse reported', () => m.parsedSeq === 32, 100);
+    expect((await m.snapshot({ screenOnly: true })).seq).toBe(32);
+    m.dispose();
+  });
+
+  it('serves pages asking at the same moment one snapshot, and a fresh one once output or a resize came', async () => {
+    const m = new TerminalMirror(40, 5, 100);
+    m.write(1, enc.encode('first\r\n'));
+    const [a, b] = await Promise.all([m.snapshot(), m.snapshot()]);
+    expect(b).toEqual(a);
+    m.write(2, enc.encode('second'));
+    const c = await m.snapshot();
+    expect(c.seq).toBe(2);
+    expect(c.data).toContain('second');
+    m.resize(30, 4);
+    const d = await m.snapshot();
+    expect([d.cols, d.rows]).toEqual([30, 4]);
+    expect((await replay(30, 4, [d.data])).lines.join('\n')).toContain('second');
+    // the screen alone is its own snapshot
+    expect((await m.snapshot({ screenOnly: true })).data).toContain('second');
+    m.dispose();
+  });
+
+  it("keeps each terminal's mirror apart on the shared thread, and one closing leaves the others working", async () => {
+    const a = new TerminalMirror(40, 5, 100);
+    const b = new TerminalMirror(30, 4, 100);
+    for (let i = 1; i <= 20; i++) {
+      a.write(i, enc.encode(`a-${i}\r\n`));
+      b.write(i, enc.encode(`b-${i}\r\n`));
+    }
+    const [sa, sb] = await Promise.all([a.snapshot(), b.snapshot()]);
+    expect([sa.cols, sb.cols]).toEqual([40, 30]);
+    expect(sa.data).toContain('a-20');
+    expect(sa.data).not.toContain('b-');
+    expect(sb.data).toContain('b-20');
+    a.dispose();
+    await expect(a.snapshot()).rejects.toThrow(/closed/);
+    b.write(21, enc.encode('b-21'));
+    expect((await b.snapshot()).data).toContain('b-21');
+    b.dispose();
+    // the thread ended with the last mirror; a new mirror starts it again
+    const c = new TerminalMirror(20, 3, 10);
+    c.write(1, enc.encode('again'));
+    expect((await c.snapshot()).data).toContain('again');
+    c.dispose();
+  });
 });

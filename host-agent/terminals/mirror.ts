@@ -1,76 +1,91 @@
 /**
- * The headless mirror of one terminal: every output chunk is parsed by @xterm/headless, and a
- * snapshot serializes screen + scrollback at a moment when the mirror has parsed exactly the
- * chunks up to a known sequence number, at a clean VT boundary (see vt-boundary.ts).
- *
- * xterm's write() is asynchronous; its callback runs right after that chunk is parsed and before
- * the next one is, so serializing inside a write callback captures an exact prefix of the stream.
+ * The headless mirror of one terminal, as the host's main thread sees it: output chunks go (in
+ * stream order, numbered) to the mirrors' worker thread that parses them (mirror-worker.ts,
+ * MirrorCore; one thread for every terminal of the process, started with the first); a
+ * snapshot is asked of the worker and reflects exactly the chunks up to its `seq`, at least all
+ * written before it was asked for. `pendingBytes` (written, not yet parsed) drives the PTY's flow
+ * control as before.
  */
-import headless from '@xterm/headless';
-import serializeAddon from '@xterm/addon-serialize';
-import { MAX_MESSAGE_BYTES } from '../../src/lib/protocol/frames.ts';
+import { Worker } from 'node:worker_threads';
 import { Emitter } from '../../src/lib/mesh/events.ts';
-import { VtBoundary } from './vt-boundary.ts';
+import type { MirrorSnapshot } from './mirror-core.ts';
+import type { FromMirror, ToMirror } from './mirror-worker.ts';
 
-const { Terminal } = headless;
-const { SerializeAddon } = serializeAddon;
+export { SNAPSHOT_MAX_JSON_BYTES, SNAPSHOT_MAX_WAIT_MS, SNAPSHOT_SETTLE_MS, type MirrorSnapshot } from './mirror-core.ts';
 
-export interface MirrorSnapshot {
-  /** the last output chunk the snapshot includes (0 = none) */
-  seq: number;
-  cols: number;
-  rows: number;
-  /** serialized screen, scrollback and modes: write it into a fresh terminal of cols × rows */
-  data: string;
-}
-
-/** How long a snapshot waits for a clean VT boundary once the mirror has nothing left to parse, ms. */
-export const SNAPSHOT_SETTLE_MS = 250;
-/** Longest a snapshot waits for a clean VT boundary while output keeps coming (e.g. an endless OSC string), ms. */
-export const SNAPSHOT_MAX_WAIT_MS = 2000;
-/** Largest snapshot once JSON-encoded in a control message, bytes; older scrollback is dropped to fit. */
-export const SNAPSHOT_MAX_JSON_BYTES = MAX_MESSAGE_BYTES - 64 * 1024;
-
-interface Waiter {
+interface Pending {
   resolve: (s: MirrorSnapshot) => void;
   reject: (e: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
-  forced: boolean;
-  /** the snapshot covers at least the output written before it was asked for */
-  minSeq: number;
-  /** scrollback lines to include */
-  scrollback: number;
+}
+
+/** The mirrors' thread, shared by the terminals that use it; ended with the last one. */
+class MirrorThread {
+  static #current: MirrorThread | null = null;
+  #worker: Worker;
+  #mirrors = new Map<number, TerminalMirror>();
+  #next = 1;
+
+  static join(m: TerminalMirror): { thread: MirrorThread; id: number } {
+    const thread = (MirrorThread.#current ??= new MirrorThread());
+    const id = thread.#next++;
+    thread.#mirrors.set(id, m);
+    return { thread, id };
+  }
+
+  constructor() {
+    this.#worker = new Worker(new URL('./mirror-worker.ts', import.meta.url));
+    // the mirrors never keep the host alive
+    this.#worker.unref();
+    this.#worker.on('message', (m: FromMirror) => this.#mirrors.get(m.mirror)?.receive(m));
+    this.#worker.on('error', (e) => {
+      if (MirrorThread.#current === this) MirrorThread.#current = null;
+      const why = `The terminal's mirror failed (${e.message}); snapshots are unavailable until the terminal is reopened.`;
+      for (const m of this.#mirrors.values()) m.fail(why);
+      this.#mirrors.clear();
+    });
+  }
+
+  post(m: ToMirror, transfer?: ArrayBuffer[]): void {
+    this.#worker.postMessage(m, transfer);
+  }
+
+  leave(id: number): void {
+    if (!this.#mirrors.delete(id)) return;
+    this.post({ t: 'close', mirror: id });
+    if (this.#mirrors.size) return;
+    if (MirrorThread.#current === this) MirrorThread.#current = null;
+    void this.#worker.terminate();
+  }
 }
 
 export class TerminalMirror {
-  #term: InstanceType<typeof Terminal>;
-  #serializer: InstanceType<typeof SerializeAddon>;
-  #boundary = new VtBoundary();
-  #scrollback: number;
-  /** bytes handed to xterm and not yet parsed */
-  #pendingBytes = 0;
-  /** write callbacks outstanding (chunks and resizes) */
-  #queued = 0;
-  /** resizes queued behind output: a snapshot waits for them so it carries the current size */
-  #resizesQueued = 0;
+  #thread: MirrorThread;
+  #id: number;
+  #cols: number;
+  #rows: number;
+  #writtenBytes = 0;
+  #parsedBytes = 0;
   #parsedSeq = 0;
-  #writtenSeq = 0;
-  #parsedClean = true;
-  #waiters: Waiter[] = [];
-  #disposed = false;
+  #snaps = new Map<number, Pending>();
+  #nextSnap = 1;
+  /** why the worker is gone (closed, or crashed), once it is */
+  #gone: string | null = null;
   #parsed = new Emitter<void>();
   #title = new Emitter<string>();
+  #reply = new Emitter<string>();
 
   constructor(cols: number, rows: number, scrollback: number) {
-    this.#scrollback = scrollback;
-    this.#term = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
-    this.#serializer = new SerializeAddon();
-    this.#term.loadAddon(this.#serializer as never);
-    this.#term.onTitleChange((t) => this.#title.fire(t));
+    this.#cols = cols;
+    this.#rows = rows;
+    const { thread, id } = MirrorThread.join(this);
+    this.#thread = thread;
+    this.#id = id;
+    thread.post({ t: 'open', mirror: id, cols, rows, scrollback });
   }
 
+  /** Bytes written and not yet parsed. */
   get pendingBytes(): number {
-    return this.#pendingBytes;
+    return this.#writtenBytes - this.#parsedBytes;
   }
 
   /** seq of the last chunk parsed */
@@ -78,21 +93,18 @@ export class TerminalMirror {
     return this.#parsedSeq;
   }
 
+  /** the size output is being parsed at from now on */
   get cols(): number {
-    return this.#term.cols;
+    return this.#cols;
   }
 
   get rows(): number {
-    return this.#term.rows;
+    return this.#rows;
   }
 
-  /**
-   * The mirror's answers to the program's terminal queries (device attributes, cursor position,
-   * mode reports…). The host writes them to the PTY: one answer per query, from the one screen
-   * state everybody shares, whether zero or ten browsers are watching.
-   */
+  /** The mirror's answers to the program's terminal queries (see MirrorCore.onReply): the host writes them to the PTY. */
   onReply(cb: (data: string) => void): () => void {
-    const sub = this.#term.onData(cb);
+    const sub = this.#reply.on(cb);
     return () => sub.dispose();
   }
 
@@ -102,102 +114,82 @@ export class TerminalMirror {
     return () => sub.dispose();
   }
 
-  /** after each chunk or resize is parsed (for flow control) */
+  /** after chunks were parsed (for flow control) */
   onParsed(cb: () => void): () => void {
     const sub = this.#parsed.on(cb);
     return () => sub.dispose();
   }
 
   write(seq: number, data: Uint8Array): void {
-    if (this.#disposed) return;
-    const clean = this.#boundary.feed(data);
-    this.#writtenSeq = seq;
-    this.#enqueue(data, () => {
-      this.#parsedSeq = seq;
-      this.#parsedClean = clean;
-    });
+    if (this.#gone) return;
+    // a copy of just these bytes, handed over (the chunk stays in the ring and goes to peers; a
+    // view's whole buffer would be cloned otherwise)
+    const bytes = new Uint8Array(data);
+    this.#writtenBytes += bytes.length;
+    this.#thread.post({ t: 'write', mirror: this.#id, seq, data: bytes }, [bytes.buffer]);
   }
 
   /** Resizes in stream order, so earlier output is parsed at the size it was produced for. */
   resize(cols: number, rows: number): void {
-    if (this.#disposed) return;
-    this.#resizesQueued++;
-    this.#enqueue(new Uint8Array(0), () => {
-      this.#resizesQueued--;
-      this.#term.resize(cols, rows);
-    });
+    if (this.#gone) return;
+    this.#cols = cols;
+    this.#rows = rows;
+    this.#thread.post({ t: 'resize', mirror: this.#id, cols, rows });
   }
 
-  /** `screenOnly`: without scrollback (a page skipping ahead mid-burst needs the screen, cheaply:
-   * ~1 ms instead of ~35 ms for 5000 lines of scrollback) */
+  /** `screenOnly`: without scrollback (a page skipping ahead mid-burst needs the screen, cheaply) */
   snapshot(opts: { screenOnly?: boolean } = {}): Promise<MirrorSnapshot> {
-    if (this.#disposed) return Promise.reject(new Error('The terminal is closed; there is nothing to snapshot.'));
-    const scrollback = opts.screenOnly ? 0 : this.#scrollback;
-    if (this.#queued === 0 && this.#parsedClean) return Promise.resolve(this.#serialize(scrollback));
+    if (this.#gone) return Promise.reject(new Error(this.#gone));
+    const id = this.#nextSnap++;
     return new Promise((resolve, reject) => {
-      const since = Date.now();
-      // a stream stalled inside a sequence, or one that never leaves it, must not hold a joiner back
-      // forever: then the snapshot is taken anyway (best effort)
-      const check = (): void => {
-        if (this.#queued === 0 || Date.now() - since >= SNAPSHOT_MAX_WAIT_MS) {
-          w.forced = true;
-          if (this.#queued === 0) this.#settle();
-        } else {
-          w.timer = setTimeout(check, SNAPSHOT_SETTLE_MS);
-        }
-      };
-      const w: Waiter = { resolve, reject, forced: false, minSeq: this.#writtenSeq, scrollback, timer: setTimeout(check, SNAPSHOT_SETTLE_MS) };
-      this.#waiters.push(w);
+      this.#snaps.set(id, { resolve, reject });
+      this.#thread.post({ t: 'snapshot', mirror: this.#id, id, screenOnly: !!opts.screenOnly });
     });
   }
 
   dispose(): void {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    for (const w of this.#waiters.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(new Error('The terminal was closed before its snapshot was ready.'));
-    }
+    if (this.#gone) return;
+    this.#gone = 'The terminal is closed; there is nothing to snapshot.';
+    this.#rejectAll('The terminal was closed before its snapshot was ready.');
+    this.#thread.leave(this.#id);
     this.#parsed.dispose();
     this.#title.dispose();
-    this.#term.dispose();
+    this.#reply.dispose();
   }
 
-  #enqueue(data: Uint8Array, after: () => void): void {
-    this.#queued++;
-    this.#pendingBytes += data.length;
-    this.#term.write(data, () => {
-      this.#queued--;
-      this.#pendingBytes -= data.length;
-      if (this.#disposed) return;
-      after();
-      this.#settle();
-      this.#parsed.fire();
-    });
-  }
-
-  /** Serves the waiting snapshots that the mirror's state now satisfies. */
-  #settle(): void {
-    if (this.#waiters.length === 0) return;
-    const exact = this.#parsedClean && this.#resizesQueued === 0;
-    const ready = this.#waiters.filter((w) => this.#parsedSeq >= w.minSeq && (exact || w.forced));
-    if (ready.length === 0) return;
-    this.#waiters = this.#waiters.filter((w) => !ready.includes(w));
-    const snaps = new Map<number, MirrorSnapshot>();
-    for (const w of ready) {
-      clearTimeout(w.timer);
-      let snap = snaps.get(w.scrollback);
-      if (!snap) snaps.set(w.scrollback, (snap = this.#serialize(w.scrollback)));
-      w.resolve(snap);
+  /** A message of the thread for this mirror. */
+  receive(m: FromMirror): void {
+    if (this.#gone) return;
+    switch (m.t) {
+      case 'parsed':
+        this.#parsedSeq = m.seq;
+        this.#parsedBytes = m.bytes;
+        return this.#parsed.fire();
+      case 'reply':
+        return this.#reply.fire(m.data);
+      case 'title':
+        return this.#title.fire(m.title);
+      case 'snapshot':
+      case 'failed': {
+        const p = this.#snaps.get(m.id);
+        this.#snaps.delete(m.id);
+        if (m.t === 'failed') return p?.reject(new Error(m.message));
+        return p?.resolve({ seq: m.seq, cols: m.cols, rows: m.rows, data: m.data });
+      }
     }
   }
 
-  #serialize(scrollback: number): MirrorSnapshot {
-    let data = this.#serializer.serialize({ scrollback });
-    while (scrollback > 0 && Buffer.byteLength(JSON.stringify(data)) > SNAPSHOT_MAX_JSON_BYTES) {
-      scrollback = Math.floor(scrollback / 2);
-      data = this.#serializer.serialize({ scrollback });
-    }
-    return { seq: this.#parsedSeq, cols: this.#term.cols, rows: this.#term.rows, data };
+  /** The thread crashed: snapshots fail from now on, and nothing is pending (the PTY must not stay paused). */
+  fail(why: string): void {
+    if (this.#gone) return;
+    this.#gone = why;
+    this.#rejectAll(why);
+    this.#parsedBytes = this.#writtenBytes;
+    this.#parsed.fire();
+  }
+
+  #rejectAll(why: string): void {
+    for (const p of this.#snaps.values()) p.reject(new Error(why));
+    this.#snaps.clear();
   }
 }

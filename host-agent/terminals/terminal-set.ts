@@ -18,6 +18,7 @@ export class TerminalSet {
   #terms = new Map<number, { term: HostTerminal; unsubscribe: () => void }>();
   #nextId = 1;
   #disposed = false;
+  #held = false;
   #change = new Emitter<void>();
   #output = new Emitter<[number, number, Uint8Array]>();
 
@@ -33,6 +34,7 @@ export class TerminalSet {
     }
     const id = this.#allocateId();
     const term = new HostTerminal({ id, ...this.#defaults, cols, rows });
+    if (this.#held) term.hold(true);
     const offChange = term.onChange(() => this.#change.fire());
     const offOutput = term.onOutput((seq, data) => this.#output.fire([id, seq, data]));
     this.#terms.set(id, {
@@ -63,6 +65,12 @@ export class TerminalSet {
     e.term.dispose();
     this.#change.fire();
     return true;
+  }
+
+  /** Holds (or releases) reading every terminal's PTY, those opened later included (HostTerminal.hold). */
+  hold(held: boolean): void {
+    this.#held = held;
+    for (const e of this.#terms.values()) e.term.hold(held);
   }
 
   /** list changed: open, close, exit, restart, resize, title */

@@ -256,4 +256,26 @@ describe('HostTerminal', () => {
     expect(text()).toContain('end-42');
     expect(bytes).toBeGreaterThan(200000 * 25);
   }, 20_000);
+
+  it('holds reading the PTY while held (the record fell behind), whatever the mirror, and goes on when released', async () => {
+    const { t, until, text } = bash();
+    await until('$ ');
+    // the command waits for one more line: its output starts once held
+    t.write(`read go; seq 1 200000; echo held-$((6*7))\r`);
+    await until('held-$((6*7))');
+    t.hold(true);
+    expect(t.flowPaused).toBe(true);
+    let during = 0;
+    const off = t.onOutput((_seq, data) => (during += data.length));
+    t.write('\r');
+    const atHold = during;
+    // nothing read while held: the kernel's PTY buffer fills and the writer waits (unheld, 1.3 MB
+    // of seq arrive well within this window)
+    await expect(waitFor('more output while held', () => during - atHold > PTY_READ_BYTES, 500)).rejects.toThrow(/timed out/);
+    expect(text()).not.toContain('held-42');
+    t.hold(false);
+    await until('held-42', 10_000);
+    expect(text()).toContain('\r\n200000\r\n');
+    off();
+  }, 20_000);
 });

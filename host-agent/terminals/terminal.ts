@@ -1,6 +1,6 @@
 /**
  * One shared terminal on the host: a PTY whose output is numbered in chunks (1, 2, 3…), kept in a
- * bounded ring for resuming peers and parsed by a headless mirror for late joiners.
+ * bounded ring for resuming peers and parsed by a headless mirror (on its own thread) for late joiners.
  *
  * Consumer recipe (no gap, no duplicate): `const s = await t.snapshot()`, then in the same
  * continuation `t.tail(s.seq + 1)` and live `onOutput` chunks with seq > the last one applied.
@@ -55,6 +55,8 @@ export class HostTerminal {
   #pty: IPty | null = null;
   #ptySubs: IDisposable[] = [];
   #paused = false;
+  /** held by the record (its writer fell far behind): paused whatever the mirror's state */
+  #held = false;
   #highWater: number;
   #lowWater: number;
   #pollTimer: ReturnType<typeof setInterval> | null = null;
@@ -84,9 +86,7 @@ export class HostTerminal {
       this.#title = title;
       this.#change.fire();
     });
-    this.#mirror.onParsed(() => {
-      if (this.#paused && this.#mirror.pendingBytes <= this.#lowWater) this.#resume();
-    });
+    this.#mirror.onParsed(() => this.#maybeResume());
     this.#spawn();
   }
 
@@ -106,7 +106,18 @@ export class HostTerminal {
     return this.#mirror.pendingBytes;
   }
 
-  /** Whether reading the PTY is paused until the mirror catches up. */
+  /**
+   * Holds reading the PTY (`true`) until released, on top of the mirror's flow control: the record's
+   * writer uses it when it fell far behind, so its memory stays bounded.
+   */
+  hold(held: boolean): void {
+    if (this.#held === held || this.#disposed) return;
+    this.#held = held;
+    if (held && !this.#paused) this.#pause();
+    else this.#maybeResume();
+  }
+
+  /** Whether reading the PTY is paused until the mirror (or the record) catches up. */
   get flowPaused(): boolean {
     return this.#paused;
   }
@@ -212,17 +223,19 @@ export class HostTerminal {
   #onData(data: Buffer): void {
     if (this.#disposed) return;
     this.#emit(data);
-    if (!this.#paused && this.#mirror.pendingBytes > this.#highWater) this.#pause();
+    if (!this.#paused && (this.#held || this.#mirror.pendingBytes > this.#highWater)) this.#pause();
   }
 
-  /** Numbers, records and forwards output, split into frame-sized chunks. */
+  /** Numbers, forwards and mirrors output, split into frame-sized chunks: peers first, the
+   * mirror's copy (to its thread) right after, in the same turn, so a snapshot asked for later
+   * covers this chunk. */
   #emit(data: Uint8Array): void {
     for (let at = 0; at < data.length; at += MAX_CHUNK_BYTES) {
       const chunk = data.subarray(at, at + MAX_CHUNK_BYTES);
       const seq = ++this.#seq;
       this.#ring.push(seq, chunk);
-      this.#mirror.write(seq, chunk);
       this.#output.fire([seq, chunk]);
+      this.#mirror.write(seq, chunk);
     }
   }
 
@@ -239,6 +252,10 @@ export class HostTerminal {
     this.#pollTimer = setInterval(() => {
       if (!isAlive(pty.pid)) this.#resume();
     }, PAUSED_EXIT_POLL_MS);
+  }
+
+  #maybeResume(): void {
+    if (this.#paused && !this.#held && this.#mirror.pendingBytes <= this.#lowWater) this.#resume();
   }
 
   #resume(): void {

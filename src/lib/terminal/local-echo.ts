@@ -91,6 +91,7 @@ export class LocalEcho {
     // what is drawn, and how many guesses the host confirmed, for anyone watching the page
     layer.dataset.shown = shown.map((p) => p.ch).join('');
     layer.dataset.confirmed = String(this.predictor.stats.confirmed);
+    layer.dataset.wrong = String(this.predictor.stats.wrong);
     const key = shown.map((p) => `${p.x},${p.y},${p.ch}`).join(';') + `@${t.buffer.active.viewportY}`;
     if (key === this.#drawn) return;
     this.#drawn = key;

@@ -48,10 +48,10 @@ async function typeLine(page: Page, first: number, line: number): Promise<EchoSa
     samples.push(await echoed);
     await page.keyboard.up(key === ' ' ? 'Space' : key);
   }
-  // the next prompt's end mark (OSC 133 B): the shell waits for the next line
+  // the next prompt's end mark (OSC 133 B) parsed by the page's xterm: the shell waits for the next line
   await page.evaluate(() => (window as unknown as ProbeWindow).__probe.arm('133;B'));
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => (window as unknown as ProbeWindow).__probe.flow?.done, null, { timeout: ECHO_TIMEOUT_MS });
+  await page.waitForFunction(() => (window as unknown as ProbeWindow).__probe.flow?.parsedLast, null, { timeout: ECHO_TIMEOUT_MS });
   return samples;
 }
 
@@ -85,7 +85,7 @@ export const wanEcho: BenchModule = {
       // the first prompt: wait until the shell has printed its end mark (the snapshot may hold it already)
       await page.evaluate(() => (window as unknown as ProbeWindow).__probe.arm('133;B'));
       await page.keyboard.press('Enter');
-      await page.waitForFunction(() => (window as unknown as ProbeWindow).__probe.flow?.done, null, { timeout: ECHO_TIMEOUT_MS });
+      await page.waitForFunction(() => (window as unknown as ProbeWindow).__probe.flow?.parsedLast, null, { timeout: ECHO_TIMEOUT_MS });
       const echoes: EchoSample[] = [];
       for (let line = 0; line < LINES; line++) echoes.push(...(await typeLine(page, echoes.length, line)));
       const visible = await page.evaluate(() => (window as unknown as WanWindow).__visible);
@@ -100,6 +100,8 @@ export const wanEcho: BenchModule = {
       ctx.results.wan_predicted_share = round(predicted / echoes.length);
       ctx.log(`link: ${lab.profile.delayMs} ± ${lab.profile.jitterMs} ms each way, ${lab.profile.lossPct} % loss each way; the page measured a ${ctx.results.wan_rtt_ms} ms round trip to the host`);
       ctx.log(`key → on screen (predicted, else the echo): ${describeLatency(shown)} (goal p50 < 5 ms); ${predicted}/${echoes.length} keys predicted`);
+      const missed = visible.flatMap((v, i) => (v.visible !== null && v.visible < echoes[i].parsed ? [] : [`${i % (LINE_KEYS + 2)}`]));
+      if (missed.length) ctx.log(`not predicted: keys at these places in their line: ${missed.join(', ')}`);
       ctx.log(`key → host's echo parsed (confirmed): ${describeLatency(confirmed)}; p50 / round trip = ${round(percentile(confirmed, 50) / ctx.results.wan_rtt_ms)}`);
       await context.close();
     } finally {

@@ -27,6 +27,8 @@ if [ "${1:-}" = "--test" ]; then
   command -v script >/dev/null || need+=(bsdutils)
   command -v ip >/dev/null || need+=(iproute2)
   command -v unshare >/dev/null || need+=(util-linux)
+  # the delayed-link profile (test/helpers/wan-link.ts) is a small python3 program between two TUNs
+  command -v python3 >/dev/null || need+=(python3)
   # TURN tests start Debian's coturn, NAT topologies need iptables, scale-out tests redis-server.
   command -v turnserver >/dev/null || need+=(coturn)
   command -v iptables >/dev/null || need+=(iptables)

@@ -24,9 +24,11 @@ import { recordingBench } from './recording.ts';
 import { replayLiveBench } from './replay-live.ts';
 import { peers } from './peers.ts';
 import { turnBench } from './turn.ts';
+import { wanEcho } from './wan-echo.ts';
 
 /** In order: the physical limits first, so later (product) modules can print ratios to them. */
 const ALL: BenchModule[] = [rawPty, rawDc, lanesBench, pageEcho, echo, throughput, finalScreen, join, attack, editorBench, envBench, replayBench, signal, logsBench, metricsBench, recordingBench, replayLiveBench, peers, turnBench];
+ALL.push(wanEcho);
 /** BENCH_ONLY=echo,join runs only those modules (while working on one; ratios then stay null). */
 const only = process.env.BENCH_ONLY?.split(',');
 const MODULES = only ? ALL.filter((m) => only.includes(m.name)) : ALL;

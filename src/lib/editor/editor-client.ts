@@ -37,6 +37,8 @@ export interface AwareState {
   /** the terminal tab they look at, and the one they are typing in (presence/activity.ts) */
   term?: number | null;
   typing?: number | null;
+  /** their round trip to the host, ms (presence/activity.ts) */
+  hostRtt?: number | null;
 }
 
 /** Client ids announced in an awareness update (y-protocols' layout: count, then id, clock, state). */

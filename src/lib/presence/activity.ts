@@ -15,8 +15,12 @@ export interface Activity {
   file: string | null;
   term: number | null;
   typing: number | null;
+  /** their own round trip to the host, ms (what their page measured), null when not known */
+  hostRttMs: number | null;
 }
 
+/** a round trip a peer tells about itself: a number of ms below a minute, else unknown */
+const rttMs = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 60_000 ? Math.round(v) : null);
 const termId = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 65536 ? v : null);
 
 /** Activity by participant id (the `user.id` each peer's awareness carries), this participant's own included. */
@@ -25,8 +29,8 @@ export function activityOf(awareness: Awareness): Record<string, Activity> {
   for (const s of awareness.getStates().values()) {
     const user = (s as { user?: { id?: unknown; color?: unknown } }).user;
     if (typeof user?.id !== 'string' || user.id.length > 64) continue;
-    const { file, term, typing } = s as { file?: unknown; term?: unknown; typing?: unknown };
-    out[user.id] = { color: safeColor(user.color), file: typeof file === 'string' ? file.slice(0, 1024) : null, term: termId(term), typing: termId(typing) };
+    const { file, term, typing, hostRtt } = s as { file?: unknown; term?: unknown; typing?: unknown; hostRtt?: unknown };
+    out[user.id] = { color: safeColor(user.color), file: typeof file === 'string' ? file.slice(0, 1024) : null, term: termId(term), typing: termId(typing), hostRttMs: rttMs(hostRtt) };
   }
   return out;
 }

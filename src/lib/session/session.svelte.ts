@@ -163,7 +163,7 @@ export class SessionState implements SessionView {
     const s = this.#store;
     s.add(credential.refreshed.on((t) => mesh.renewed(t)));
     const paths = s.add(new PathWatcher(mesh));
-    s.add(paths.changed.on((st) => ((this.paths = st.paths), (this.connectProblem = st.problem))));
+    s.add(paths.changed.on((st) => ((this.paths = st.paths), (this.connectProblem = st.problem), this.#tellHostRtt())));
     s.add(mesh.signalingStatus.on((st) => (this.signaling = st)));
     s.add(presence.changed.on((list) => ((this.peers = list), this.#recolor())));
     // announced: who joins after this page did (a credential issued since), and who leaves
@@ -262,6 +262,20 @@ export class SessionState implements SessionView {
     if (color === this.self.color) return;
     this.self.color = color;
     this.#announce();
+  }
+
+  /** this page's round trip to the host, ms (null: no host, or not measured yet) */
+  get hostRttMs(): number | null {
+    const host = this.peers.find((p) => p.role === 'host' && p.connected);
+    return (host && this.paths[host.id]?.rttMs) ?? null;
+  }
+
+  #toldRtt: number | null = null;
+  /** everyone sees each person's round trip to the host (awareness), told when it moves by 5 ms or more */
+  #tellHostRtt(): void {
+    const rtt = this.hostRttMs === null ? null : Math.round(this.hostRttMs);
+    if (rtt === this.#toldRtt || (rtt !== null && this.#toldRtt !== null && Math.abs(rtt - this.#toldRtt) < 5)) return;
+    this.editor?.setPresence({ hostRtt: (this.#toldRtt = rtt) });
   }
 
   /** who this participant is, in the shared document's awareness (cursors carry it) */

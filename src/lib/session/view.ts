@@ -54,6 +54,8 @@ export interface SessionView {
   readonly recording?: RecorderStatus | null;
   /** how each connected peer is reached (direct, STUN, TURN relay) and its RTT, by participant id */
   readonly paths?: Record<string, ConnectionPath>;
+  /** this page's round trip to the host, ms (terminals predict echo over slow links) */
+  readonly hostRttMs?: number | null;
   /** why a connection to someone did not open, until it does */
   readonly connectProblem?: string | null;
   /** every connection goes through the TURN relay (the host started it so, or the owner decided) */

@@ -108,19 +108,20 @@ async function startPeer(spec: PeerSpec, shell: string): Promise<Running> {
 
 type ProbeWin = { __peerProbe: PeerProbe };
 
-/** Opens the peer's page; resolves with the page and ms from navigation to the first terminal
- *  output shown (the command shell's prompt). */
+/** Opens the peer's page; resolves with the page and ms from its navigation start to the first
+ *  terminal output shown (the command shell's prompt). */
 async function open(ctx: BenchContext, url: string): Promise<{ page: Page; joinMs: number; close: () => Promise<void> }> {
   const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 720 } });
   await context.addInitScript(installPeerProbe);
   const page = await context.newPage();
-  const t0 = Date.now();
   await page.goto(url);
-  const at = await page
+  // from the navigation start, as ours (join.ts)
+  const joinMs = await page
     .waitForFunction(() => (window as unknown as ProbeWin).__peerProbe.firstOutputAt, null, { timeout: READY_TIMEOUT_MS, polling: 'raf' })
-    .then((h) => h.jsonValue() as Promise<number>);
+    .then((h) => h.jsonValue() as Promise<number>)
+    .then((at) => page.evaluate((t) => t - performance.timeOrigin, at));
   await focusTerminal(page);
-  return { page, joinMs: at - t0, close: () => context.close() };
+  return { page, joinMs, close: () => context.close() };
 }
 
 /** A click in the middle; where that focuses nothing (shellinabox), its text input. */

@@ -174,7 +174,16 @@ async function echoes(page: Page): Promise<number[]> {
 
 /** Types `command`, presses Enter; ms from Enter to the end marker shown. */
 async function finalScreen(page: Page, command: string): Promise<number | null> {
+  // Keys typed before a page passes them on are lost: a command cut short ran something else
+  // (WeTTY's seq "done" in 22 ms: only its printf ran; gritty's marker never came). So: a key's
+  // echo first, the line cleared (bash: Ctrl+U), and Enter once the command's end is echoed (or 3 s).
+  await connected(page);
+  await page.keyboard.press('Control+U');
+  const typed = page.evaluate(([t, ms]) => (window as unknown as ProbeWin).__peerProbe.waitFor(t, ms), [command.slice(-16), ECHO_TIMEOUT_MS] as const)
+    // gritty's echo of the typed line never showed its end as one text: waited for, not required
+    .catch(() => {});
   await page.keyboard.type(command);
+  await typed;
   await page.evaluate(([m, ms]) => {
     const p = (window as unknown as ProbeWin).__peerProbe;
     const w = window as unknown as { __final: { t0: number; done: Promise<number | null> } };

@@ -46,6 +46,10 @@ export interface PageProbe {
   /** Date.now() when the app created its SessionState, and when the first snapshot arrived */
   appAt: number | null;
   snapshotAt: number | null;
+  /** when each step of joining happened, performance.now() (ms since navigation start): the
+   * first WebSocket opened (`ws-open`), RTCPeerConnection made (`pc`), its DTLS up (`dtls`), its
+   * data channel open (`dc-open`) and its first message (`dc-message`), the app's SessionState made (`app`), its first terminal attached (`attach`), the first snapshot (`snapshot`) */
+  marks: Record<string, number>;
   echoes: EchoSample[];
   /** resolves once `echoes` holds more than `n` samples */
   echoAfter(n: number, timeoutMs: number): Promise<EchoSample>;
@@ -73,6 +77,7 @@ export function installProbe(): void {
     firstFrameAt: null,
     appAt: null,
     snapshotAt: null,
+    marks: {},
     echoes: [],
     flow: null,
     echoAfter(n, timeoutMs) {
@@ -95,6 +100,30 @@ export function installProbe(): void {
     }
   };
   w.__probe = probe;
+
+  const mark = (name: string) => (probe.marks[name] ??= performance.now());
+  // the join's network steps, seen from outside the app: wrapped constructors, first of each only
+  const NativeWs = window.WebSocket;
+  window.WebSocket = class extends NativeWs {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('open', () => mark('ws-open'), { once: true });
+    }
+  };
+  const NativePc = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends NativePc {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      mark('pc');
+      this.addEventListener('connectionstatechange', () => this.connectionState === 'connected' && mark('dtls'));
+    }
+    createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+      const dc = super.createDataChannel(label, init);
+      dc.addEventListener('open', () => mark('dc-open'), { once: true });
+      dc.addEventListener('message', () => mark('dc-message'), { once: true });
+      return dc;
+    }
+  } as typeof RTCPeerConnection;
 
   window.addEventListener(
     'keydown',
@@ -123,6 +152,7 @@ export function installProbe(): void {
     return {
       reset(snapshot, cols, rows, skipped?: boolean) {
         probe.snapshotAt ??= Date.now();
+        mark('snapshot');
         sink.reset(snapshot, cols, rows, skipped);
         probe.resets++;
         const f = probe.flow;
@@ -189,8 +219,9 @@ export function installProbe(): void {
       set(v: State) {
         state = v;
         probe.appAt ??= Date.now();
+        mark('app');
         const attach = v.attachTerminal.bind(v);
-        v.attachTerminal = (id, sink) => attach(id, wrap(sink));
+        v.attachTerminal = (id, sink) => (mark('attach'), attach(id, wrap(sink)));
         const input = v.input.bind(v);
         v.input = (id, data) => {
           if (pendingKey && !pendingKey.input) pendingKey.input = performance.now();

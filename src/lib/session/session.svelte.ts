@@ -31,10 +31,10 @@ import { EditorClient } from '../editor/editor-client.ts';
 import { FilesClient } from '../files/files-client.ts';
 import { LogsClient } from '../logs/logs-client.ts';
 import { logFilterLabel } from '../logs/query.ts';
-import { startRecording, type LiveRecording } from '../replay/live.ts';
+import type { LiveRecording } from '../replay/live.ts';
 import { recordingEnabled } from '../replay/record-setting.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
-import { join } from './join.ts';
+import { REMOVED_KEY, takeJoin } from './early-join.ts';
 import { rememberedLinks } from './new-session.ts';
 import type { JoinStatus, SessionView } from './view.ts';
 
@@ -45,9 +45,6 @@ export interface SessionOptions {
   name: string | null;
   origin: string;
 }
-
-/** localStorage key prefix (+ session id) remembering that this browser was removed */
-const REMOVED_KEY = 'live-sessions:removed:';
 
 function storage(): Storage | null {
   try {
@@ -121,7 +118,9 @@ export class SessionState implements SessionView {
   }
 
   async #join(o: SessionOptions): Promise<void> {
-    const { link, api, cert, fingerprint, cred, jwks, key, ownerKey } = await join(o.origin, o.session, o.hash);
+    // the recorder (IndexedDB, a keyframe terminal) loads while the invite is exchanged, not before the page starts
+    const live = recordingEnabled() ? import('../replay/live.ts').catch((e: Error) => (console.warn(`recording is off: ${e.message}`), null)) : null;
+    const [{ link, api, cert, fingerprint, cred, jwks, key, ownerKey }, recorder] = await Promise.all([takeJoin(o.origin, o.session, o.hash), live]);
     if (this.#store.disposed) return;
     const since = cred.exp - CREDENTIAL_TTL_S;
     this.self = { id: cred.participant, name: this.self.name, role: cred.role, self: true, connected: true, color: colorFor(cred.participant), since };
@@ -159,7 +158,7 @@ export class SessionState implements SessionView {
     this.#store.addFn(() => editor.awareness.off('change', onAware));
     const env = (this.#env = new EnvClient(mesh));
     const metrics = (this.#metrics = new MetricsClient(mesh));
-    if (recordingEnabled()) this.#recording = startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
+    if (recorder) this.#recording = recorder.startRecording(mesh, link.session, { id: cred.participant, name: this.self.name, role: cred.role }, (st) => (this.recording = st));
     const s = this.#store;
     s.add(credential.refreshed.on((t) => mesh.renewed(t)));
     const paths = s.add(new PathWatcher(mesh));

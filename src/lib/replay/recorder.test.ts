@@ -95,7 +95,7 @@ describe('Recorder', () => {
     const line = 'z'.repeat(1023) + '\n';
     // 10 keyframes' worth of output within 1 s of recording time
     for (let i = 1; i <= (10 * KEYFRAME_BYTES) / 1024; i++) {
-      if (i % 128 === 0) c.advance(100);
+      if (i % (KEYFRAME_BYTES / 1024) === 0) c.advance(100);
       output(src, 1, i, line);
     }
     await rec.dispose();

@@ -2,8 +2,8 @@
 // browser's recorder on and off (the /replay page's setting), in the same run, alternating
 // (off, on, off, on) so that a machine busy with something else hurts both alike.
 // live_recording_overhead_pct is the worse of the two; target < 5 %.
-// Throughput is the page's main-thread time (CDP Performance.getMetrics TaskDuration) per MB of
-// output it parsed, from output paced below what a page takes (PACED_COMMAND): under a flat-out
+// Throughput is the page's main-thread busy time (a CDP Profiler trace of the page's own thread:
+// every sample but idle; a worker is a thread of its own, not in it) per MB of output it parsed, from output paced below what a page takes (PACED_COMMAND): under a flat-out
 // flood the host's flow control sends a page that falls behind screen frames instead of bytes
 // (the page then idles ~70 % of the run and bytes delivered per second say nothing about it).
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -82,16 +82,18 @@ async function pacedCost(browser: Browser, session: ProductSession, record: bool
   const p = await visitor(browser, session, record);
   try {
     const cdp = await p.context.newCDPSession(p.page);
-    await cdp.send('Performance.enable');
-    const busy = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value * 1000;
+    await cdp.send('Profiler.enable');
     await p.page.evaluate((m) => (window as unknown as ProbeWindow).__probe.arm(m), END_MARKER);
-    const b0 = await busy();
+    await cdp.send('Profiler.start');
     await p.page.evaluate((cmd) => {
       const s = (window as unknown as { __liveSessions: { terminals: { id: number }[]; input(id: number, d: string): void } }).__liveSessions;
       s.input(s.terminals[0].id, cmd + '\r');
     }, PACED_COMMAND);
     await p.page.waitForFunction(() => ((window as unknown as ProbeWindow).__probe.flow?.parsedLast ?? 0) > 0, null, { timeout: TRANSFER_TIMEOUT_MS, polling: 100 });
-    const ms = (await busy()) - b0;
+    const { profile } = await cdp.send('Profiler.stop');
+    const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+    const deltas = profile.timeDeltas ?? [];
+    const ms = (profile.samples ?? []).reduce((sum, id, i) => sum + (idle.has(id) ? 0 : (deltas[i] ?? 0)), 0) / 1000;
     const f = await p.page.evaluate(() => (window as unknown as ProbeWindow).__probe.flow!);
     return { msPerMb: ms / (f.bytes / 1e6), mb: f.bytes / 1e6, resets: f.resets };
   } finally {

@@ -12,8 +12,10 @@ import { ReplayModel } from './replay-state.ts';
 import { WordIndexer } from './search-index.ts';
 import { TermModel, type XtermKit } from './term-model.ts';
 
-/** A keyframe after this much terminal output since the last one, bytes (bounds a seek's work). */
-export const KEYFRAME_BYTES = 128 * 1024;
+/** A keyframe after this much terminal output since the last one, bytes (bounds a seek's work:
+ * a seek parses one keyframe and at most this much after it). Half of what it was, with half the
+ * scrollback per keyframe (term-model.ts): the same storage, half the parsing per seek. */
+export const KEYFRAME_BYTES = 64 * 1024;
 /** …or after this long with any change, ms. */
 export const KEYFRAME_MS = 10_000;
 /** …but not more often than this, ms of recording time: a keyframe costs a serialize (a few ms),

@@ -28,11 +28,11 @@ export class RecordingReader {
     return this.db.marks.where('[rec+seq]').between([this.rec, Dexie.minKey], [this.rec, Dexie.maxKey]).toArray();
   }
 
-  /** The last keyframe at or before t, if any: its key through the t index (one step of a
-   * reverse key cursor), then that one keyframe. */
+  /** The last keyframe at or before t, if any: one step of a reverse cursor on the t index (one
+   * request, one keyframe read). */
   async keyframeAt(t: number): Promise<Keyframe | undefined> {
-    const [last] = await this.db.keyframes.where('[rec+t]').between([this.rec, -Infinity], [this.rec, t], true, true).reverse().limit(1).primaryKeys();
-    return last ? this.db.keyframes.get(last) : undefined;
+    const [last] = await this.db.keyframes.where('[rec+t]').between([this.rec, -Infinity], [this.rec, t], true, true).reverse().limit(1).toArray();
+    return last;
   }
 
   /** Every event after seq `after` (whose t is `afterT`) up to t = `until`, in one read through

@@ -3,6 +3,7 @@ import { Dexie } from 'dexie';
 import { terminalProtocol } from '../protocol/terminal.ts';
 import { Recorder, KEYFRAME_BYTES, KEYFRAME_MIN_MS, KEYFRAME_MS } from './recorder.ts';
 import { clock, FakeSource, fakePeer, headlessKit, memoryDb } from './testing.ts';
+import { LOG_SAMPLE_LINES } from './samples.ts';
 import type { ReplayDb } from './db.ts';
 
 const host = fakePeer('h', 'box', 'host');
@@ -94,7 +95,7 @@ describe('Recorder', () => {
     const line = 'z'.repeat(1023) + '\n';
     // 10 keyframes' worth of output within 1 s of recording time
     for (let i = 1; i <= (10 * KEYFRAME_BYTES) / 1024; i++) {
-      if (i % 128 === 0) c.advance(100);
+      if (i % (KEYFRAME_BYTES / 1024) === 0) c.advance(100);
       output(src, 1, i, line);
     }
     await rec.dispose();
@@ -193,5 +194,30 @@ describe('Recorder', () => {
     expect(meta?.events).toBe(2);
     expect(await db.events.count()).toBe(2);
     await rec.dispose(); // (only to stop its timer)
+  });
+});
+
+describe('Recorder: sampled messages (samples.ts)', () => {
+  const lines = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ src: 1, seq: from + i, t: 1, lv: 3, text: `line ${from + i}` }));
+  const batch = (src: FakeSource, gen: number, from: number, n: number, skipped = 0) => src.msg(host, 'logs', { type: 'lines', gen, lines: lines(from, n), skipped, history: false } as never);
+
+  it('keeps one log-lines message per batch with at most LOG_SAMPLE_LINES lines, the rest counted as skipped; every line at a readable rate', async () => {
+    const { db, src, rec } = setup();
+    src.msg(host, 'logs', { type: 'filter', gen: 1, filter: { text: 'GET' }, by: null, time: 1 } as never);
+    for (let i = 0; i < 50; i++) batch(src, 1, 1 + i * 1000, 1000, i === 3 ? 7 : 0); // a flood: 50k lines in one batch
+    await rec.flush();
+    batch(src, 1, 60_001, 5); // a trickle: kept whole
+    batch(src, 1, 60_006, 5);
+    batch(src, 2, 1, 3); // a new filter's lines are a message of their own
+    await rec.dispose();
+    const logs = (await db.events.toArray()).filter((e) => e.k === 'msg' && e.cap === 'logs').map((e) => (e as unknown as { msg: { type: string; gen: number; lines: { seq: number }[]; skipped: number } }).msg);
+    expect(logs.map((m) => m.type)).toEqual(['filter', 'lines', 'lines', 'lines']);
+    expect(logs[1].lines).toHaveLength(LOG_SAMPLE_LINES);
+    expect(logs[1].lines[0].seq).toBe(1);
+    expect(logs[1].skipped).toBe(50_000 - LOG_SAMPLE_LINES + 7);
+    expect(logs[2].lines.map((l) => l.seq)).toEqual([60_001, 60_002, 60_003, 60_004, 60_005, 60_006, 60_007, 60_008, 60_009, 60_010]);
+    expect(logs[2].skipped).toBe(0);
+    expect(logs[3]).toMatchObject({ gen: 2, skipped: 0 });
+    expect(logs[3].lines).toHaveLength(3);
   });
 });

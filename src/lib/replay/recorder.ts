@@ -3,7 +3,9 @@
  * the router's tap (every accepted message of every capability) and to the mesh's presence
  * events, queues them in memory (a keystroke's path only pays for an array push), and every
  * FLUSH_MS hands the queue to a BatchSink (batch-writer.ts: keyframes, word index, one
- * transaction), which the page runs in a worker, off the live session's main thread.
+ * transaction), which the page runs in a worker (worker-sink.ts), off the live session's main
+ * thread. Kinds of messages that come by the thousand (log lines) are kept as one bounded sample
+ * per batch (samples.ts) instead of each being copied and queued.
  *
  * Storage full: the transaction that hit the quota aborts as a whole, so earlier batches stay
  * intact; the recorder then stops, says why (`status`), and the live session goes on.
@@ -15,6 +17,7 @@ import type { Routed } from '../mesh/router.ts';
 import type { ReplayDb } from './db.ts';
 import { detach, RECORDING_VERSION, type Person, type RecEvent, type RecordingMeta, type Stored } from './events.ts';
 import { MESSAGE_MARKERS } from './markers.ts';
+import { MESSAGE_SAMPLES } from './samples.ts';
 import type { XtermKit } from './term-model.ts';
 import { BatchWriter, type BatchSink } from './batch-writer.ts';
 
@@ -76,6 +79,8 @@ export class Recorder {
   /** each peer's name as last recorded */
   #names = new Map<string, string>();
   #timer: ReturnType<typeof setInterval>;
+  /** this batch's kept message of each sampled kind (samples.ts) */
+  #sampled = new Map<string, Typed>();
   #store = new DisposableStore();
 
   constructor(o: RecorderOptions) {
@@ -108,10 +113,21 @@ export class Recorder {
   }
 
   #tapped(r: Routed): void {
-    if (NOT_RECORDED.has(r.capability) || NOT_RECORDED.has(`${r.capability}.${r.msg.type}`)) return;
-    this.record({ k: 'msg', cap: r.capability, from: r.peer.id, msg: detach(r.msg) as Typed });
+    const kind = `${r.capability}.${r.msg.type}`;
+    if (NOT_RECORDED.has(r.capability) || NOT_RECORDED.has(kind)) return;
+    const sample = MESSAGE_SAMPLES[kind];
+    if (sample) this.#sample(kind, sample(r.msg, this.#sampled.get(kind)), r);
+    else this.record({ k: 'msg', cap: r.capability, from: r.peer.id, msg: detach(r.msg) as Typed });
     const notes = MESSAGE_MARKERS[r.capability];
     if (notes) for (const m of notes(r.msg, this.#seen)) this.record({ k: 'marker', ...m });
+  }
+
+  /** `kept`: merged into this batch's kept message (true), or a new one to keep and record. */
+  #sample(kind: string, kept: Typed | boolean, r: Routed): void {
+    if (kept === true || this.state !== 'recording') return;
+    const msg = detach(kept === false ? MESSAGE_SAMPLES[kind](r.msg) : kept) as Typed;
+    this.#sampled.set(kind, msg);
+    this.record({ k: 'msg', cap: r.capability, from: r.peer.id, msg });
   }
 
   /** Queues one event (this browser's own rename, a capability's marker, …). Cheap: no I/O. */
@@ -128,6 +144,7 @@ export class Recorder {
   }
 
   async #flush(): Promise<void> {
+    this.#sampled.clear();
     if (this.state !== 'recording' || this.#queue.length === 0) return;
     const r = await this.#sink.write(this.#queue.splice(0));
     if (!r.ok) return this.stop(r.full ? 'full' : 'failed', r.full ? FULL : `Recording stopped: ${r.message}`);

@@ -24,8 +24,9 @@ export interface XtermKit {
   SerializeAddon: new () => SerializerLike;
 }
 
-/** Scrollback a keyframe keeps, lines: enough to scroll back through, small enough to store often. */
-export const KEYFRAME_SCROLLBACK_LINES = 500;
+/** Scrollback a keyframe keeps, lines: enough to scroll back through, small enough to store often
+ * and to parse on every seek (the output after the keyframe adds to it). */
+export const KEYFRAME_SCROLLBACK_LINES = 250;
 
 export class TermModel implements TerminalSink {
   #t: XtermLike;

@@ -2,13 +2,15 @@
 // process's event loop (90 data channels' callbacks, the bench's own bookkeeping) more than the
 // product. It joins the document — through our mesh (EditorClient over real data channels) or
 // through a Hocuspocus relay (its provider over a WebSocket, as a y-websocket app does) — then, on
-// "go START DURATION" on stdin, types CHARS_PER_S characters a second at random places of the
-// shared text from the wall-clock START for DURATION ms, moving its cursor in awareness with each
-// (an editor's page shares its selection on every keystroke). It prints JSON lines: {"ready":true},
-// then {"sent":{id:t},"got":{id:t}} — when each of its own edits was made and when each of the
-// others' arrived, as wall-clock ms (timeOrigin + now), edits named "client:clock" by their Yjs id.
-// "stop" on stdin ends it.
+// "go START DURATION" on stdin, types CHARS_PER_S characters a second into the shared text from the
+// wall-clock START for DURATION ms, as a person does: at its cursor, which jumps to a random place
+// every MOVE_EVERY keys, and setting its selection in awareness after every key (as an editor's
+// page does; each product decides what of that to send). It prints JSON lines: {"ready":true}, then
+// {"sent":{id:t},"got":{id:t},"cpuMs":N,"loopP99Ms":N} — when each of its own edits was made and when
+// each of the others' arrived, as wall-clock ms (timeOrigin + now), edits named "client:clock" by
+// their Yjs id; the CPU it used while typing and its event loop's p99 delay. "stop" ends it.
 // Usage: node test/bench/editor-typist.ts '<TypistConfig JSON>'
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import * as Y from 'yjs';
 import { HocuspocusProvider } from '@hocuspocus/provider';
@@ -24,6 +26,8 @@ export type TypistConfig = { index: number; charsPerS: number; peers: number } &
 );
 
 const cfg = JSON.parse(process.argv[2]) as TypistConfig;
+/** keys typed at one place before the cursor jumps elsewhere */
+const MOVE_EVERY = 20;
 const wall = () => performance.timeOrigin + performance.now();
 const out = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
 
@@ -78,16 +82,27 @@ doc.on('update', (update: Uint8Array, origin: unknown) => {
 
 function type(start: number, durationMs: number): void {
   const letter = String.fromCharCode(97 + (cfg.index % 26));
+  const cpu = process.cpuUsage();
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  let cursor: Y.RelativePosition | null = null;
+  let keys = 0;
   const timer = setInterval(() => {
     if (wall() > start + durationMs) {
       clearInterval(timer);
+      loop.disable();
+      const used = process.cpuUsage(cpu);
+      const report = { cpuMs: (used.user + used.system) / 1000, loopP99Ms: loop.percentile(99) / 1e6 };
       // the last edits' arrivals, then the report
-      setTimeout(() => out({ sent, got }), 3000);
+      setTimeout(() => out({ sent, got, ...report }), 3000);
       return;
     }
-    const at = Math.floor(Math.random() * (text.length + 1));
+    const here = cursor && Y.createAbsolutePositionFromRelativePosition(cursor, doc);
+    const at = keys++ % MOVE_EVERY && here ? here.index : Math.floor(Math.random() * (text.length + 1));
     sent[`${doc.clientID}:${Y.getState(doc.store, doc.clientID)}`] = wall();
     doc.transact(() => text.insert(at, letter), LOCAL);
+    // after the typed letter: anchored to the character that follows, so it stays while typing here
+    cursor = Y.createRelativePositionFromTypeIndex(text, at + 1);
     moveCursor(at + 1);
   }, 1000 / cfg.charsPerS);
 }

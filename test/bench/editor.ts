@@ -1,6 +1,6 @@
 // Shared-editor convergence: PEERS typists, each in a process of its own (editor-typist.ts), type
-// CHARS_PER_S characters a second into one document for DURATION_S, moving their cursors in
-// awareness as they go; for every keystroke, the time from the edit until the last of the other
+// CHARS_PER_S characters a second into one document for DURATION_S, at their cursors (shared in
+// awareness; each jumps elsewhere once a second); for every keystroke, the time from the edit until the last of the other
 // typists applied it (wall clock, from the typists' own reports). Side by side, in the same run:
 //  - ours: the product's EditorClient on a full mesh of real data channels (no relay);
 //  - Hocuspocus 4 on 127.0.0.1 (editor-relay.ts), the same typists through its provider.
@@ -9,6 +9,7 @@
 // Ten peers in one process (the first version of this bench) measured that process's event loop:
 // its p99 followed the machine's load, not the product.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../../src/lib/mesh/api-client.ts';
@@ -64,16 +65,30 @@ async function stop(c: Child): Promise<void> {
 interface Converge {
   samples: number[];
   missing: number;
+  /** CPU of all typists (and the relay) per key typed, ms; worst typist event-loop p99 delay, ms */
+  cpuPerKeyMs: number;
+  loopP99Ms: number;
+}
+
+/** CPU time a process used so far, ms (utime + stime, in clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 /** Starts one typist per config, types for DURATION_S, and returns edit → last arrival, ms. */
-async function typeTogether(configs: TypistConfig[]): Promise<Converge> {
+async function typeTogether(configs: TypistConfig[], relay?: Child): Promise<Converge> {
   const typists = configs.map((c) => start(TYPIST, [JSON.stringify(c)]));
   try {
     await Promise.all(typists.map((t, i) => next(t, `typist ${i + 1} ready`, READY_MS)));
+    const relayCpu = relay ? cpuMs(relay.proc.pid) : 0;
     const at = performance.timeOrigin + performance.now() + 500;
     for (const t of typists) t.proc.stdin!.write(`go ${at} ${DURATION_S * 1000}\n`);
-    const reports = await Promise.all(typists.map((t, i) => next<{ sent: Record<string, number>; got: Record<string, number> }>(t, `typist ${i + 1} report`, DURATION_S * 1000 + 30_000)));
+    type Report = { sent: Record<string, number>; got: Record<string, number>; cpuMs: number; loopP99Ms: number };
+    const reports = await Promise.all(typists.map((t, i) => next<Report>(t, `typist ${i + 1} report`, DURATION_S * 1000 + 30_000)));
+    const keys = reports.reduce((n, r) => n + Object.keys(r.sent).length, 0);
+    const cpu = reports.reduce((n, r) => n + r.cpuMs, 0) + (relay ? cpuMs(relay.proc.pid) - relayCpu : 0);
     const samples: number[] = [];
     let missing = 0;
     reports.forEach((r, i) => {
@@ -83,7 +98,7 @@ async function typeTogether(configs: TypistConfig[]): Promise<Converge> {
         else samples.push(Math.max(...arrivals) - sentAt);
       }
     });
-    return { samples, missing };
+    return { samples, missing, cpuPerKeyMs: cpu / keys, loopP99Ms: Math.max(...reports.map((r) => r.loopP99Ms)) };
   } finally {
     await Promise.all(typists.map(stop));
   }
@@ -105,7 +120,10 @@ async function hocuspocus(delayMs: number): Promise<Converge> {
   const relay = start(RELAY, []);
   try {
     const { port } = await next<{ port: number }>(relay, 'Hocuspocus', 20_000);
-    return await typeTogether(Array.from({ length: PEERS }, (_, index) => ({ kind: 'hocuspocus', port, delayMs, index, charsPerS: CHARS_PER_S, peers: PEERS })));
+    return await typeTogether(
+      Array.from({ length: PEERS }, (_, index) => ({ kind: 'hocuspocus', port, delayMs, index, charsPerS: CHARS_PER_S, peers: PEERS })),
+      relay
+    );
   } finally {
     relay.proc.kill('SIGTERM');
   }
@@ -126,6 +144,7 @@ export const editorBench: BenchModule = {
   async run(ctx: BenchContext) {
     const report = (what: string, r: Converge) => {
       ctx.log(`${what}: edit → applied at all ${PEERS - 1} other typists: ${describeLatency(r.samples)}${r.missing ? `, ${r.missing} edits never arrived everywhere` : ''}`);
+      ctx.log(`  CPU per key typed, all processes: ${round(r.cpuPerKeyMs)} ms; worst typist's event-loop delay p99 ${round(r.loopP99Ms)} ms`);
       return percentile(r.samples, 99);
     };
     const mine = await ours(0);

@@ -37,6 +37,8 @@ function start(file: string, args: string[]): Child {
   const proc = spawn(process.execPath, [file, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   proc.stderr!.setEncoding('utf8').on('data', (s: string) => stderr.push(s));
+  // (a child that already ended: its exit is what counts, not the broken pipe)
+  proc.stdin!.on('error', () => {});
   return { proc, stderr, lines: createInterface({ input: proc.stdout! })[Symbol.asyncIterator]() };
 }
 
@@ -54,7 +56,7 @@ async function next<T>(c: Child, what: string, ms: number): Promise<T> {
 }
 
 async function stop(c: Child): Promise<void> {
-  if (c.proc.exitCode !== null) return;
+  if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
   const exited = new Promise((resolve) => c.proc.once('exit', resolve));
   c.proc.stdin!.end('stop\n');
   const killer = setTimeout(() => c.proc.kill('SIGKILL'), 5000);

@@ -16,6 +16,7 @@ import { finalScreen } from './final-screen.ts';
 import { attack } from './attack.ts';
 import { signal } from './signal.ts';
 import { editorBench } from './editor.ts';
+import { editorFileBench } from './editor-file.ts';
 import { envBench } from './env.ts';
 import { replayBench } from './replay.ts';
 import { logsBench } from './logs.ts';
@@ -27,7 +28,7 @@ import { turnBench } from './turn.ts';
 import { wanEcho } from './wan-echo.ts';
 
 /** In order: the physical limits first, so later (product) modules can print ratios to them. */
-const ALL: BenchModule[] = [rawPty, rawDc, lanesBench, pageEcho, echo, throughput, finalScreen, join, attack, editorBench, envBench, replayBench, signal, logsBench, metricsBench, recordingBench, replayLiveBench, peers, turnBench];
+const ALL: BenchModule[] = [rawPty, rawDc, lanesBench, pageEcho, echo, throughput, finalScreen, join, attack, editorBench, editorFileBench, envBench, replayBench, signal, logsBench, metricsBench, recordingBench, replayLiveBench, peers, turnBench];
 ALL.push(wanEcho);
 /** BENCH_ONLY=echo,join runs only those modules (while working on one; ratios then stay null). */
 const only = process.env.BENCH_ONLY?.split(',');

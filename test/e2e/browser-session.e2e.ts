@@ -92,6 +92,8 @@ describe('a host attached later', () => {
     const editor = await openAs(browser, (await state(owner.page))!.links.editor!, 'Eddie');
     await expect.poll(async () => (await state(editor.page))?.status, { timeout: JOIN_TIMEOUT_MS }).toBe('joined');
 
+    // the files panel says why it holds no files of a box
+    await expect(owner.page.getByTestId('no-host-files').innerText({ timeout: SEE_TIMEOUT_MS })).resolves.toMatch(/No host attached: notes and in-memory files only/);
     // the terminal's text is read from its screen-reader mirror (openAs turns it on for the editor)
     await owner.page.getByTestId('a11y-toggle').check();
     await owner.page.getByRole('button', { name: 'Attach a host agent' }).click();
@@ -103,6 +105,8 @@ describe('a host attached later', () => {
     await host.waitForLine(/"links":null/, START_TIMEOUT_MS, 'stdout');
 
     for (const p of [owner.page, editor.page]) await p.getByTestId('terminal').first().waitFor({ timeout: SEE_TIMEOUT_MS });
+    // the box's folder is empty: the tree says so (and how to fill it, to an editor)
+    await expect(editor.page.getByTestId('no-files').innerText({ timeout: SEE_TIMEOUT_MS })).resolves.toBe('No files here yet: + creates one.');
     await typeInto(editor.page, 'echo attached-$((6*7))\n');
     for (const p of [owner.page, editor.page]) await waitForScreen(p, /attached-42/);
     expect(owner.errors).toEqual([]);

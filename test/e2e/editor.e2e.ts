@@ -166,9 +166,13 @@ describe('shared editor', () => {
     const panel = vic.page.getByTestId('search-files');
     await panel.getByRole('textbox').fill('the end');
     await panel.getByRole('textbox').press('Enter');
+    // what matched is marked in the list…
+    await expect(panel.locator('mark').first().innerText({ timeout: SEE_TIMEOUT_MS })).resolves.toBe('the end');
     await panel.getByRole('button', { name: /201\s*the end/ }).click({ timeout: SEE_TIMEOUT_MS });
     // the hit's line is shown: line 201 is in view
     await expect.poll(() => vic.page.locator('[data-testid="editor"] .view-lines').innerText(), { timeout: SEE_TIMEOUT_MS }).toMatch(/the\send/);
+    // …and in the file (Monaco decorations)
+    await expect.poll(async () => (await vic.page.locator('[data-testid="editor"] .ls-search-hit').allInnerTexts()).join(''), { timeout: SEE_TIMEOUT_MS }).toMatch(/^the\send$/);
     expect(vic.errors).toEqual([]);
   });
 });

@@ -160,6 +160,34 @@ describe('files and the shared document', () => {
     await until(() => ![...late.editor.others().values()].some((s) => s.user.name === 'Fay'), "Fay's presence gone after she left", 5_000);
   });
 
+  it('sends a cursor again only when it moved: typing at one place shares one selection, not one per key', async () => {
+    const [a, b] = await Promise.all([participant('editor', 'Ida'), participant('editor', 'Jon')]);
+    await until(() => b.p.mesh.peers.some((p) => p.id === a.p.cred.participant) && a.p.mesh.peers.some((p) => p.id === b.p.cred.participant), 'Ida and Jon connected');
+    // Ida's states with her name in them (her greeting, sent on connecting, has none yet)
+    const fromIda: string[] = [];
+    const tap = b.p.mesh.router.tapped.on((r: Routed) => {
+      const state = r.peer.id === a.p.cred.participant && r.msg.type === 'aware' ? new TextDecoder().decode((r.msg as unknown as { data: Uint8Array }).data) : '';
+      if (state.includes('"name":"Ida"')) fromIda.push(state);
+    });
+    const user = { name: 'Ida', color: '#0f0', id: a.p.cred.participant };
+    // a text of its own (the notes hold earlier tests' text)
+    const [text, seen] = [a.editor.doc.getText('typing'), b.editor.doc.getText('typing')];
+    const at = (i: number) => [{ anchor: Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, i)), head: Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, i)) }];
+    text.insert(0, 'ab');
+    a.editor.setPresence({ user, file: 'notes', sel: at(1) });
+    // typing between a and b, as a page does: an insert, then the selection set again after it
+    for (const [i, ch] of [...'xyz'].entries()) {
+      text.insert(1 + i, ch);
+      a.editor.setPresence({ sel: at(2 + i) });
+    }
+    a.editor.setPresence({ sel: at(0) });
+    await until(() => seen.toString() === 'axyzb', 'the typing at Jon');
+    await until(() => [...b.editor.others().values()].some((s) => s.user.name === 'Ida' && JSON.stringify(s.sel) === JSON.stringify(at(0))), "Ida's last cursor at Jon");
+    tap.dispose();
+    // the first selection and the move to the start; the keystrokes between moved nothing
+    expect(fromIda).toHaveLength(2);
+  });
+
   it('converges after a lost connection (edits made meanwhile arrive through the sync handshake), and two seeds never duplicate', async () => {
     const [a, b] = await Promise.all([participant('editor', 'Gus'), participant('editor', 'Hal')]);
     await until(() => a.p.mesh.peers.some((p) => p.id === b.p.cred.participant), 'Gus connected to Hal');

@@ -19,6 +19,10 @@ import { DisposableStore } from '../mesh/events.ts';
 import type { Mesh, MeshPeer } from '../mesh/mesh.ts';
 import { MemoryFiles } from './memory-files.ts';
 
+/** An unchanged awareness state is sent again after this long (y-protocols renews it every 15 s;
+ * the others drop a state not heard of for 30 s), ms. */
+export const AWARENESS_RENEW_MS = 10_000;
+
 /** The origin of a change that came from a peer: never sent back out. */
 class Remote {
   readonly peer: MeshPeer;
@@ -80,15 +84,27 @@ export class EditorClient {
       this.#mesh.broadcast(editorProtocol, updateMessage(update));
     };
     this.doc.on('update', onUpdate);
-    const onAware = ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
+    // Our state goes out when it changed ('change'), and otherwise only as the periodic renewal
+    // that keeps it alive at the others ('update' with nothing new): a page sets its selection on
+    // every keystroke, and while someone types at one place it does not move (it is anchored to
+    // the character after it), so this halves what typing sends.
+    let sentAt = -Infinity;
+    const share = (changed: boolean) => ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
       if (origin instanceof Remote) return;
+      if (!changed && performance.now() - sentAt < AWARENESS_RENEW_MS) return;
       const mine = [...added, ...updated, ...removed].filter((id) => id === this.doc.clientID);
-      if (mine.length) this.#mesh.broadcast(editorProtocol, { type: 'aware', data: encodeAwarenessUpdate(this.awareness, mine) });
+      if (!mine.length) return;
+      sentAt = performance.now();
+      this.#mesh.broadcast(editorProtocol, { type: 'aware', data: encodeAwarenessUpdate(this.awareness, mine) });
     };
-    this.awareness.on('update', onAware);
+    const [onChange, onRenew] = [share(true), share(false)];
+    // ('change' is emitted before 'update' for the same call)
+    this.awareness.on('change', onChange);
+    this.awareness.on('update', onRenew);
     this.#store.addFn(() => {
       this.doc.off('update', onUpdate);
-      this.awareness.off('update', onAware);
+      this.awareness.off('change', onChange);
+      this.awareness.off('update', onRenew);
     });
   }
 
@@ -142,7 +158,9 @@ export class EditorClient {
   /** What this participant has open and where its cursors are, for everyone else. */
   setPresence(state: Partial<AwareState>): void {
     const prev = (this.awareness.getLocalState() ?? {}) as Partial<AwareState>;
-    this.awareness.setLocalState({ ...prev, ...state });
+    // as plain JSON (it goes out as JSON anyway): Yjs's relative positions hold ID instances,
+    // which awareness's deep equality never finds equal, so every call would count as a change
+    this.awareness.setLocalState(JSON.parse(JSON.stringify({ ...prev, ...state })));
   }
 
   /** Other participants' awareness states, by Yjs client id. */

@@ -45,7 +45,10 @@ export class MonacoBinding {
     this.#editor = editor;
     this.#client = client;
     this.#path = path;
-    if (model.getValue() !== text.toString()) model.setValue(text.toString());
+    // The model normalises line endings it does not use: that changes the length, except for a
+    // lone CR — only then is the whole text compared (a 5-MB model's getValue costs tens of ms).
+    const current = text.toString();
+    if (model.getValueLength() !== current.length || (current.includes('\r') && model.getValue() !== current)) model.setValue(current);
     this.undo = new Y.UndoManager(text, { trackedOrigins: new Set([this]), captureTimeout: 500 });
     this.#decorations = editor.createDecorationsCollection();
     document.head.append(this.#style);

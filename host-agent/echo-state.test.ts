@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IPty } from 'node-pty';
 import { EchoState } from './echo-state.ts';
@@ -41,5 +42,21 @@ describe('echo state', () => {
     const gone = new EchoState(() => '/dev/pts/does-not-exist');
     expect(await gone.echoOff()).toBe(false);
     gone.dispose();
+  });
+
+  it('reads again when nothing followed an input read as "echo on": a prompt printed before echo went off', async () => {
+    // bash's `read -s -p` prints its prompt, then turns echo off: a reading between the two is stale
+    const prompt = await pty('echo ready; read x; printf "pw: "; sleep 0.3; stty -echo; sleep 30');
+    const state = new EchoState(() => prompt.pts);
+    expect(await state.echoOff()).toBe(false);
+    prompt.pty.write('go\r');
+    await until(() => prompt.printed('pw: '), 'the prompt');
+    state.output();
+    expect(await state.echoOff()).toBe(false); // typed before echo went off
+    const echoOff = () => / -echo /.test(` ${execFileSync('stty', ['-F', prompt.pts, '-a'], { encoding: 'utf8' }).replace(/\n/g, ' ')} `);
+    await until(echoOff, 'the program to turn echo off');
+    expect(await state.echoOff()).toBe(true); // no output since: the stale "on" is read again
+    state.output();
+    state.dispose();
   });
 });

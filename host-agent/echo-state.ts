@@ -15,6 +15,8 @@ export const QUIET_MS = 40;
 export const TYPING_MS = 60_000;
 /** A reading asked for while output is fresh waits this long (the keystroke's echo goes first), ms. */
 export const DEFER_MS = 15;
+/** An "echo on" reading stands for an input once output follows it (its echo); else the terminal is read again after this, ms. */
+export const ECHO_CONFIRM_MS = 150;
 /** A reading that takes longer counts as "echo on", and its reader is restarted, ms. */
 export const READ_TIMEOUT_MS = 2_000;
 
@@ -25,6 +27,8 @@ export class EchoState {
   #typedAt = 0;
   #deferred: Promise<boolean> | null = null;
   #reader = new SttyReader();
+  /** inputs read as "echo on", waiting for output to confirm it */
+  #unconfirmed: (() => void)[] = [];
 
   constructor(pts: () => string | null) {
     this.#pts = pts;
@@ -32,6 +36,7 @@ export class EchoState {
 
   /** Output arrived: the program may have changed the terminal; read it again once quiet. */
   output(): void {
+    for (const confirm of this.#unconfirmed.splice(0)) confirm();
     this.#known = null;
     clearTimeout(this.#timer);
     if (Date.now() - this.#typedAt < TYPING_MS) this.#timer = setTimeout(() => void this.#read(), QUIET_MS);
@@ -42,14 +47,32 @@ export class EchoState {
    * holds the event loop ~1–3 ms, and the echo of this very keystroke would wait behind it. */
   echoOff(): Promise<boolean> {
     this.#typedAt = Date.now();
-    if (this.#known) return this.#known;
-    return (this.#deferred ??= new Promise((resolve) => {
-      // not cleared by dispose: the input is recorded either way
-      setTimeout(() => {
-        this.#deferred = null;
-        resolve(this.#read());
-      }, DEFER_MS);
-    }));
+    const reading =
+      this.#known ??
+      (this.#deferred ??= new Promise((resolve) => {
+        // not cleared by dispose: the input is recorded either way
+        setTimeout(() => {
+          this.#deferred = null;
+          resolve(this.#read());
+        }, DEFER_MS);
+      }));
+    return reading.then((off) => off || this.#confirmOn());
+  }
+
+  /**
+   * "Echo on" may predate the program turning it off (bash prints `read -s`'s prompt, then turns
+   * echo off): with echo on the input's echo follows at once; when no output does, read again.
+   */
+  #confirmOn(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#unconfirmed = this.#unconfirmed.filter((c) => c !== confirmed);
+        this.#known = this.#reader.echoOff(this.#pts());
+        resolve(this.#known);
+      }, ECHO_CONFIRM_MS);
+      const confirmed = () => (clearTimeout(timer), resolve(false));
+      this.#unconfirmed.push(confirmed);
+    });
   }
 
   #read(): Promise<boolean> {
@@ -59,6 +82,7 @@ export class EchoState {
 
   dispose(): void {
     clearTimeout(this.#timer);
+    for (const confirm of this.#unconfirmed.splice(0)) confirm();
     this.#reader.dispose();
   }
 }

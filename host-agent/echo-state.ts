@@ -29,6 +29,9 @@ export class EchoState {
   #reader = new SttyReader();
   /** inputs read as "echo on", waiting for output to confirm it */
   #unconfirmed: (() => void)[] = [];
+  /** output chunks so far: output after an input confirms "echo on" */
+  #outputs = 0;
+  #disposed = false;
 
   constructor(pts: () => string | null) {
     this.#pts = pts;
@@ -36,6 +39,7 @@ export class EchoState {
 
   /** Output arrived: the program may have changed the terminal; read it again once quiet. */
   output(): void {
+    this.#outputs++;
     for (const confirm of this.#unconfirmed.splice(0)) confirm();
     this.#known = null;
     clearTimeout(this.#timer);
@@ -47,6 +51,7 @@ export class EchoState {
    * holds the event loop ~1–3 ms, and the echo of this very keystroke would wait behind it. */
   echoOff(): Promise<boolean> {
     this.#typedAt = Date.now();
+    const outputs = this.#outputs;
     const reading =
       this.#known ??
       (this.#deferred ??= new Promise((resolve) => {
@@ -56,7 +61,7 @@ export class EchoState {
           resolve(this.#read());
         }, DEFER_MS);
       }));
-    return reading.then((off) => off || this.#confirmOn());
+    return reading.then((off) => off || (this.#outputs > outputs ? false : this.#confirmOn()));
   }
 
   /**
@@ -64,6 +69,7 @@ export class EchoState {
    * echo off): with echo on the input's echo follows at once; when no output does, read again.
    */
   #confirmOn(): Promise<boolean> {
+    if (this.#disposed) return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#unconfirmed = this.#unconfirmed.filter((c) => c !== confirmed);
@@ -81,6 +87,7 @@ export class EchoState {
   }
 
   dispose(): void {
+    this.#disposed = true;
     clearTimeout(this.#timer);
     for (const confirm of this.#unconfirmed.splice(0)) confirm();
     this.#reader.dispose();

@@ -97,8 +97,9 @@ describe('across NATs, in Chromium', () => {
   });
 
   // Not yet possible (README, TURN): Chromium's checks through its TCP allocation carry an ICE
-  // tie-breaker of 0 (captured: ICE-CONTROLLED 00…00), which libjuice takes for a missing attribute
-  // and answers with 400. The page says so instead of spinning.
+  // tie-breaker of 0 (captured: ICE-CONTROLLED 00…00, while the same page's checks through its UDP
+  // allocation carry a random one), which libjuice takes for a missing attribute and answers with
+  // 400. The page says so instead of spinning.
   it('behind a router that blocks UDP: the page says plainly that the host agent cannot be reached over TURN/TCP yet', async () => {
     const h = await host(withTurn);
     const page = await open('blocked', h.links.editor);

@@ -47,6 +47,9 @@ async function checkIce(cred: CredentialResponse, line: Line): Promise<boolean> 
       line(false, `STUN ${url} did not answer (${(e as Error).message}): peers behind NAT will not find their public address`);
     }
   }
+  /** relays that did not answer over UDP, and those that allocated over TCP/TLS (host names) */
+  const udpSilent = new Set<string>();
+  const streamOk = new Set<string>();
   for (const { url, s } of turn) {
     const t = parseStunUrl(url);
     if (!t) {
@@ -55,10 +58,16 @@ async function checkIce(cred: CredentialResponse, line: Line): Promise<boolean> 
     }
     try {
       line(true, `TURN ${url} allocates a relay (${t.transport.toUpperCase()}): ${await turnAllocate(t, s.username ?? '', s.credential ?? '')}`);
+      if (t.transport !== 'udp') streamOk.add(t.host);
     } catch (e) {
       ok = false;
       line(false, `TURN ${refusal(url, e)}`);
+      if (t.transport === 'udp' && !(e instanceof TurnRefused)) udpSilent.add(t.host);
     }
+  }
+  // libjuice (the host agent's ICE) cannot be reached through a browser's TCP allocation, nor use one itself
+  if ([...udpSilent].some((h) => streamOk.has(h))) {
+    line(false, 'this network blocks UDP to the relay (TCP/TLS gets through): browsers here reach other browsers over TURN/TCP, but the host agent cannot be reached over TURN/TCP yet, and a host agent run here cannot use the relay at all (it relays over UDP only)');
   }
   return ok;
 }

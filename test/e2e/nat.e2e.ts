@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, type OpenedPage } from '../helpers/browser.ts';
 import { selfSignedCert, startCoturn, type Coturn } from '../helpers/coturn.ts';
 import { NatLab } from '../helpers/nat-lab.ts';
-import { startHostProcess, startSignalingProcess, stopAll, waitForHostEvent, type HostProcess, type SignalingProcess } from '../helpers/processes.ts';
+import { spawnCli, startHostProcess, startSignalingProcess, stopAll, waitForHostEvent, type HostProcess, type SignalingProcess } from '../helpers/processes.ts';
 import { leakedAddresses } from '../helpers/recording-pc.ts';
 import { withQuery } from '../helpers/session-page.ts';
 
@@ -94,6 +94,29 @@ describe('across NATs, in Chromium', () => {
     expect(await toOther.innerText()).toMatch(/^relay\/tcp · \d+ ms$/);
     await Promise.all([page.close(), other.close()]);
     await h.stop();
+  });
+
+  // Not yet possible (README, TURN): Chromium's checks through its TCP allocation carry an ICE
+  // tie-breaker of 0 (captured: ICE-CONTROLLED 00…00, while the same page's checks through its UDP
+  // allocation carry a random one), which libjuice takes for a missing attribute and answers with
+  // 400. The page says so instead of spinning.
+  it('behind a router that blocks UDP: the page says plainly that the host agent cannot be reached over TURN/TCP yet', async () => {
+    const h = await host(withTurn);
+    const page = await open('blocked', h.links.editor);
+    const problem = page.page.getByTestId('connect-problem');
+    await expect.poll(() => problem.innerText().catch(() => ''), { timeout: SEE_MS }).toMatch(/this network blocks UDP .*host agent cannot be reached over TURN\/TCP yet/);
+    await page.close();
+    await h.stop();
+  });
+
+  it('doctor, run behind that router, says UDP is blocked and what that means for the host agent', async () => {
+    const p = spawnCli(['doctor', '--signaling', withTurn.url], { run: lab.in('blocked') });
+    const { code } = await p.exited;
+    const out = p.stdout.join('\n');
+    expect(out).toMatch(/FAIL  TURN turn:203\.0\.113\.1:\d+ did not answer/);
+    expect(out).toMatch(/ ok  TURN turn:203\.0\.113\.1:\d+\?transport=tcp allocates a relay \(TCP\)/);
+    expect(out).toMatch(/FAIL  this network blocks UDP to the relay .*host agent cannot be reached over TURN\/TCP yet/);
+    expect(code).toBe(1);
   });
 
   // Chromium checks a TURN server's certificate (no way to add a CA to it here): one that it does not

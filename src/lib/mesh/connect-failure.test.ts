@@ -18,4 +18,13 @@ describe('why a connection failed', () => {
     expect(connectFailure(base)).toMatch(/not even through the TURN relay/);
     expect(connectFailure({ ...base, relayOnly: true })).toMatch(/relay-only/);
   });
+  it('only a TCP/TLS relay while the other side is libjuice (the host agent): UDP is blocked, said plainly', () => {
+    const tcpOnly = { ...base, localTypes: new Set(['host', 'relay']), relayProtocols: new Set(['tcp']), remoteLibjuice: true };
+    expect(connectFailure(tcpOnly)).toMatch(/^this network blocks UDP .*host agent cannot be reached over TURN\/TCP yet/);
+    expect(connectFailure({ ...tcpOnly, relayOnly: true, relayProtocols: new Set(['tls']) })).toMatch(/blocks UDP/);
+    // a UDP relay too, another browser, or no relay protocol known: not this case
+    for (const f of [{ ...tcpOnly, relayProtocols: new Set(['tcp', 'udp']) }, { ...tcpOnly, remoteLibjuice: false }, { ...tcpOnly, relayProtocols: new Set<string>() }]) {
+      expect(connectFailure(f)).toMatch(/not even through the TURN relay/);
+    }
+  });
 });

@@ -13,6 +13,21 @@ export interface GatherFacts {
   localTypes: ReadonlySet<string>;
   /** the last icecandidateerror: STUN/TURN error code (401 refused, 701 unreachable) */
   iceError: { code: number; url: string; text: string } | null;
+  /** how our relay candidates reach the TURN server (RTCIceCandidate.relayProtocol: udp, tcp, tls) */
+  relayProtocols?: ReadonlySet<string>;
+  /** the other side's ICE agent is libjuice (node-datachannel: the host agent), from its SDP */
+  remoteLibjuice?: boolean;
+}
+
+/**
+ * True when the only relay we have goes over TCP/TLS (UDP to the relay failed or was not offered)
+ * and the other side is libjuice: Chromium's checks sent through a TCP allocation carry an
+ * ICE-CONTROLLED/-CONTROLLING tie-breaker of 0, which libjuice 1.x takes for "attribute absent"
+ * and answers with 400, so such a pair never works (README, TURN).
+ */
+export function tcpRelayToLibjuice(f: GatherFacts): boolean {
+  const p = f.relayProtocols ?? new Set<string>();
+  return !!f.remoteLibjuice && f.localTypes.has('relay') && p.size > 0 && !p.has('udp');
 }
 
 export function connectFailure(f: GatherFacts): string {
@@ -23,6 +38,9 @@ export function connectFailure(f: GatherFacts): string {
   if (f.hasTurn && !f.localTypes.has('relay')) {
     const why = e ? ` (${e.code}${e.text ? ` ${e.text}` : ''} at ${e.url})` : '';
     return `the TURN relay could not be reached${why}: check that it runs, that its ports are open (UDP and TCP), and that this network allows them`;
+  }
+  if (tcpRelayToLibjuice(f)) {
+    return 'this network blocks UDP (the TURN relay answered only over TCP/TLS), and the host agent cannot be reached over TURN/TCP yet: join from a network that lets UDP out to the relay';
   }
   if (f.relayOnly) return 'this session is relay-only and no connection through the TURN relay succeeded';
   if (!f.hasTurn) return 'no direct path between the two networks (NAT or firewall), and the signaling server offers no TURN relay (--turn-url) to go around it';

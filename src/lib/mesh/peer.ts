@@ -67,6 +67,9 @@ export class Peer {
   /** iceTransportPolicy 'relay': only relay candidates leave (relay-only.ts) */
   readonly relayOnly: boolean;
   #localTypes = new Set<string>();
+  #relayProtocols = new Set<string>();
+  /** the other side's SDP came from libdatachannel (connect-failure.ts says why it matters) */
+  #remoteLibjuice = false;
   #iceError: GatherFacts['iceError'] = null;
   closed = false;
   open = false;
@@ -95,6 +98,8 @@ export class Peer {
       const c = ev.candidate;
       const type = c?.candidate && /\styp\s+(\S+)/.exec(c.candidate)?.[1];
       if (type) this.#localTypes.add(type);
+      const relayProtocol = (c as { relayProtocol?: string | null } | null)?.relayProtocol;
+      if (type === 'relay' && relayProtocol) this.#relayProtocols.add(relayProtocol.toLowerCase());
       if (!c || !c.candidate || (this.relayOnly && !isRelayCandidate(c.candidate))) return;
       const candidate = this.relayOnly ? scrubRelayCandidate(c.candidate) : c.candidate;
       o.signal({ type: 'candidate', candidate: { candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
@@ -142,6 +147,8 @@ export class Peer {
       if (s.description.type !== expected || this.#haveRemote || (this.initiator && !this.#offered)) return;
       await this.#pc.setRemoteDescription(s.description);
       this.#haveRemote = true;
+      // libdatachannel's SDP origin is `o=rtc` (read here: Chromium re-serializes remoteDescription)
+      this.#remoteLibjuice = /^o=rtc /m.test(s.description.sdp ?? '');
       if (s.description.type === 'offer') {
         const answer = await this.#pc.createAnswer();
         await this.#pc.setLocalDescription(answer);
@@ -157,7 +164,7 @@ export class Peer {
   /** Why no path worked, from what gathering saw (connect-failure.ts). */
   #whyNot(): string {
     const hasTurn = (this.#o.config?.iceServers ?? []).some((s) => [s.urls].flat().some((u) => /^turns?:/.test(u)));
-    return connectFailure({ relayOnly: this.relayOnly, hasTurn, localTypes: this.#localTypes, iceError: this.#iceError });
+    return connectFailure({ relayOnly: this.relayOnly, hasTurn, localTypes: this.#localTypes, iceError: this.#iceError, relayProtocols: this.#relayProtocols, remoteLibjuice: this.#remoteLibjuice });
   }
 
   /** How this connection reaches the other side (null before it is connected or once closed). */

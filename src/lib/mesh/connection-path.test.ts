@@ -23,8 +23,11 @@ describe('connection path', () => {
     // one public side: the checks found a NAT's mapping
     expect(classify(chrome('host', 'udp', undefined, '10.0.0.5'), chrome('prflx', 'udp', undefined, '203.0.113.7'), 0.02).kind).toBe('stun');
     expect(classify(chrome('prflx', 'udp', undefined, '172.32.0.1'), chrome('host', 'udp', undefined, '10.0.0.1'), 0.02).kind).toBe('stun');
-    // an address the stats do not give is not assumed private
-    expect(classify({ candidateType: 'prflx' }, chrome('host', 'udp', undefined, '10.0.0.1'), 0.02).kind).toBe('stun');
+    // Chromium hides its own prflx address (as seen on a page talking to a host agent on a LAN): the
+    // other side's private address decides; with nothing known, NAT is not ruled out
+    expect(classify(chrome('prflx', 'udp', undefined, ''), chrome('host', 'udp', undefined, '10.203.0.2'), 0.001).kind).toBe('direct');
+    expect(classify(chrome('prflx', 'udp', undefined, ''), chrome('host', 'udp', undefined, '198.51.100.4'), 0.02).kind).toBe('stun');
+    expect(classify({ candidateType: 'prflx' }, { candidateType: 'prflx' }, 0.02).kind).toBe('stun');
     // server-reflexive stays NAT, whatever the addresses
     expect(classify(chrome('srflx', 'udp', undefined, '10.0.0.5'), chrome('host', 'udp', undefined, '10.0.0.6'), 0.02).kind).toBe('stun');
   });

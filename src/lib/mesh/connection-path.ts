@@ -51,14 +51,17 @@ export function classify(local: Record<string, unknown>, remote: Record<string, 
 /**
  * By the pair's actual kinds: a relay on either side is `relay`; a server-reflexive one is `stun`. A
  * peer-reflexive candidate is only an address the checks saw that nobody announced (on a LAN: the
- * other side's mDNS name, not resolved), so it says NAT only when an address of the pair is public.
+ * other side's mDNS name, not resolved), so it says NAT only when a known address of the pair is public.
  */
 function pathKind(local: Record<string, unknown>, remote: Record<string, unknown>): PathKind {
   const types = [local.candidateType, remote.candidateType];
   if (types.includes('relay')) return 'relay';
   if (types.includes('srflx')) return 'stun';
   if (!types.includes('prflx')) return 'direct';
-  return isPrivateAddress(addressOf(local)) && isPrivateAddress(addressOf(remote)) ? 'direct' : 'stun';
+  // Chromium hides its own prflx address (""): reaching the other side's private address needs no
+  // NAT between us (private addresses do not route across one), so what is known decides
+  const known = [addressOf(local), addressOf(remote)].filter(Boolean);
+  return known.length > 0 && known.every(isPrivateAddress) ? 'direct' : 'stun';
 }
 
 /** W3C stats name it `address`, the polyfill `ip`. */

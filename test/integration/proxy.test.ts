@@ -73,7 +73,7 @@ async function nginx(upstream: number): Promise<Proxy> {
   const { cert, key } = certificate(dir);
   const port = await unusedPort();
   const site = substitute(readFileSync(join(DEPLOY, 'nginx.conf'), 'utf8'), [
-    ['server 127.0.0.1:8787;', `server 127.0.0.1:${upstream};`],
+    [/server 127\.0\.0\.1:\d+;/, `server 127.0.0.1:${upstream};`],
     ['listen 443 ssl http2;', `listen 127.0.0.1:${port} ssl http2;`],
     ['/etc/letsencrypt/live/signal.example.com/fullchain.pem', cert],
     ['/etc/letsencrypt/live/signal.example.com/privkey.pem', key]
@@ -97,8 +97,9 @@ async function caddy(upstream: number): Promise<Proxy> {
   const { cert, key } = certificate(dir);
   const port = await unusedPort();
   const site = substitute(readFileSync(join(DEPLOY, 'Caddyfile'), 'utf8'), [
-    ['signal.example.com {', `https://127.0.0.1:${port} {\n\ttls ${cert} ${key}`],
-    ['127.0.0.1:8787', `127.0.0.1:${upstream}`]
+    // (the upstream first: the site address below is 127.0.0.1 too)
+    [/127\.0\.0\.1:\d+/g, `127.0.0.1:${upstream}`],
+    ['signal.example.com {', `https://127.0.0.1:${port} {\n\ttls ${cert} ${key}`]
   ]);
   // global options: no admin endpoint (a fixed port), no redirect listener on :80, state in the temp dir
   writeFileSync(join(dir, 'Caddyfile'), `{\n\tadmin off\n\tauto_https disable_redirects\n\tstorage file_system ${dir}/data\n}\n\n${site}`);

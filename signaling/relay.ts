@@ -3,7 +3,6 @@
  * close; but authenticated at the upgrade (subprotocols ['live-sessions', <credential>]), typed,
  * size-limited, and a socket only reaches the session (topic) its credential names.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { decodeJwt } from 'jose';
@@ -13,7 +12,7 @@ import { HEARTBEAT_MS, MAX_SIGNAL_BYTES, MAX_SIGNAL_DATA_CHARS, SIGNAL_SUBPROTOC
 import { ProtocolError } from '../src/lib/protocol/validate.ts';
 import { Budget } from '../src/lib/mesh/budget.ts';
 import { clientKey } from './rate-limit.ts';
-import type { SocketCaps, SocketKeys } from './redis-limits.ts';
+import { SocketCounts } from './socket-caps.ts';
 
 /** Malformed or forbidden messages a socket may send before it is closed with 1008. */
 export const MAX_BAD_MESSAGES = 20;
@@ -27,7 +26,7 @@ import { CLOSE_ENDED } from '../src/lib/mesh/signaling-client.ts';
 export const CLOSE_FLOODING = 4008;
 
 export * from './relay-options.ts';
-import { MAX_SOCKETS, MAX_SOCKETS_PER_ADDRESS, MAX_SOCKETS_PER_PARTICIPANT, MAX_SOCKETS_PER_SESSION, SOCKET_BUDGET, type RelayOptions } from './relay-options.ts';
+import { SOCKET_BUDGET, type RelayOptions } from './relay-options.ts';
 
 interface Conn {
   ws: WebSocket;
@@ -66,19 +65,17 @@ export class Relay {
     handleProtocols: () => SIGNAL_SUBPROTOCOL
   });
   readonly #conns = new Set<Conn>();
-  /** `session participant`, `session` and `@address` → open sockets, for the caps */
-  readonly #counts = new Map<string, number>();
+  /** the per-participant, -session and -address caps (and the shared leases) */
+  readonly #sockets: SocketCounts;
   readonly #topics = new Map<string, Set<Conn>>();
   readonly #opts: RelayOptions;
   readonly #heartbeat: NodeJS.Timeout;
   /** sockets corked during this tick, uncorked together at its end */
   readonly #corkedConns: Conn[] = [];
-  /** names this instance's leases in the shared counts */
-  readonly #instance = randomBytes(6).toString('hex');
-  #leases = 0;
 
   constructor(opts: RelayOptions) {
     this.#opts = opts;
+    this.#sockets = new SocketCounts(opts, () => this.#conns.size);
     this.#heartbeat = setInterval(() => this.#beat(), opts.heartbeatMs ?? HEARTBEAT_MS);
   }
 
@@ -123,26 +120,18 @@ export class Relay {
     }
     if (socket.destroyed) return;
     const addr = clientKey(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#opts.trustProxy ?? false);
-    const full = this.#full(claims, addr);
+    const full = this.#sockets.full(claims, addr);
     if (full) return this.#refuseFull(socket, claims, full);
-    const lease = `${this.#instance}:${++this.#leases}`;
-    const shared = this.#opts.shared;
-    if (shared) {
-      // the local caps passed; the shared count (every instance's sockets) decides, atomically
-      let which;
+    const lease = this.#sockets.lease();
+    if (this.#sockets.shared) {
+      let refused;
       try {
-        which = await shared.admit(this.#keys(claims, addr), lease, this.#caps());
+        refused = await this.#sockets.admitShared(claims, addr, lease, () => socket.destroyed);
       } catch {
         this.#opts.metrics?.rejects.inc({ reason: 'backplane-down' });
         return refuseUpgrade(socket, 503, 'Service Unavailable', 'the signaling server cannot reach its shared store right now; try again in a moment');
       }
-      if (which) return this.#refuseFull(socket, claims, this.#capText(which));
-      // (other upgrades here may have opened meanwhile: the local caps once more)
-      const now = socket.destroyed ? 'gone' : this.#full(claims, addr);
-      if (now) {
-        void shared.release(this.#keys(claims, addr), lease).catch(() => {});
-        return now === 'gone' ? undefined : this.#refuseFull(socket, claims, now);
-      }
+      if (refused) return refused === 'gone' ? undefined : this.#refuseFull(socket, claims, refused);
     }
     // (ws completes the upgrade synchronously here, so the counts #open adds are up to date for the next)
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, socket, claims, addr, lease));
@@ -152,40 +141,6 @@ export class Relay {
     this.#opts.log(`signal: upgrade refused for ${claims.sub}: ${full}`, 'warn');
     this.#opts.metrics?.rejects.inc({ reason: 'socket-cap' });
     refuseUpgrade(socket, full.startsWith('the server') ? 503 : 429, full.startsWith('the server') ? 'Service Unavailable' : 'Too Many Requests', full);
-  }
-
-  #caps(): SocketCaps {
-    return { participant: MAX_SOCKETS_PER_PARTICIPANT, session: MAX_SOCKETS_PER_SESSION, address: this.#opts.maxSocketsPerAddress ?? MAX_SOCKETS_PER_ADDRESS };
-  }
-
-  #keys(claims: Claims, addr: string): SocketKeys {
-    return { participant: claims.sub, session: claims.aud, address: addr };
-  }
-
-  #capText(which: keyof SocketCaps): string {
-    const caps = this.#caps();
-    if (which === 'address') return `your address already has ${caps.address} signaling connections; close some first`;
-    if (which === 'participant') return `this participant already has ${caps.participant} signaling connections; close one first`;
-    return `this session already has ${caps.session} signaling connections`;
-  }
-
-  /** Why one more socket for these claims is refused, or null. */
-  #full(claims: Claims, addr: string): string | null {
-    if (this.#conns.size >= (this.#opts.maxSockets ?? MAX_SOCKETS)) return 'the server is at its connection limit; try again later';
-    const caps = this.#caps();
-    if ((this.#counts.get(`@${addr}`) ?? 0) >= caps.address) return this.#capText('address');
-    if ((this.#counts.get(`${claims.aud} ${claims.sub}`) ?? 0) >= caps.participant) return this.#capText('participant');
-    if ((this.#counts.get(claims.aud) ?? 0) >= caps.session) return this.#capText('session');
-    return null;
-  }
-
-  #count(conn: Pick<Conn, 'claims' | 'addr'>, d: number): void {
-    const { claims } = conn;
-    for (const key of [`${claims.aud} ${claims.sub}`, claims.aud, `@${conn.addr}`]) {
-      const n = (this.#counts.get(key) ?? 0) + d;
-      if (n > 0) this.#counts.set(key, n);
-      else this.#counts.delete(key);
-    }
   }
 
   #open(ws: WebSocket, socket: Duplex, claims: Claims, addr: string, lease: string): void {
@@ -204,7 +159,7 @@ export class Relay {
       budget: new Budget(SOCKET_BUDGET)
     };
     this.#conns.add(conn);
-    this.#count(conn, +1);
+    this.#sockets.add(conn);
     this.#armExpiry(conn);
     this.#opts.log(`signal: ${claims.sub} (${claims.role}) connected to ${claims.aud}`);
     ws.on('pong', () => (conn.alive = true));
@@ -375,15 +330,13 @@ export class Relay {
     clearTimeout(conn.expiry);
     for (const topic of conn.topics) this.#unsubscribe(conn, topic);
     if (this.#conns.delete(conn)) {
-      this.#count(conn, -1);
-      this.#opts.shared?.release(this.#keys(conn.claims, conn.addr), conn.lease).catch(() => {});
+      this.#sockets.remove(conn);
     }
     this.#opts.log(`signal: ${conn.claims.sub} left ${conn.claims.aud}`);
   }
 
   #beat(): void {
-    // (a lease not renewed, while Redis is away, lapses: then the socket no longer counts elsewhere)
-    this.#opts.shared?.renew([...this.#conns].map((c) => ({ keys: this.#keys(c.claims, c.addr), member: c.lease }))).catch(() => {});
+    this.#sockets.renew(this.#conns);
     for (const conn of this.#conns) {
       if (!conn.alive) {
         conn.ws.terminate();

@@ -27,6 +27,32 @@ async function commandRows(page: Page): Promise<string[]> {
   return page.getByTestId('commands').getByTestId('command').allInnerTexts();
 }
 
+interface MetaPart {
+  top: number;
+  left: number;
+  right: number;
+  /** whether its text is cut (wider than its box) */
+  cut: boolean;
+}
+
+/** Where each row's meta parts (author, time, duration, exit code) are drawn, and the row's right edge inside its padding. */
+async function metaLayout(page: Page): Promise<{ right: number; parts: Record<string, MetaPart | null> }[]> {
+  return page
+    .getByTestId('commands')
+    .getByTestId('command')
+    .evaluateAll((rows) =>
+      rows.map((r) => {
+        const part = (cls: string) => {
+          const el = r.querySelector<HTMLElement>(`.meta .${cls}`);
+          if (!el) return null;
+          const b = el.getBoundingClientRect();
+          return { top: Math.round(b.top), left: Math.round(b.left), right: Math.round(b.right), cut: el.scrollWidth > el.clientWidth };
+        };
+        return { right: Math.round(r.getBoundingClientRect().right - parseFloat(getComputedStyle(r).paddingRight)), parts: { who: part('who'), time: part('time'), dur: part('dur'), exit: part('exit') } };
+      })
+    );
+}
+
 async function waitForCommands(page: Page, n: number): Promise<string[]> {
   await expect.poll(async () => (await commandRows(page)).filter((t) => /exit/.test(t)).length, { timeout: SEE_TIMEOUT_MS }).toBeGreaterThanOrEqual(n);
   return commandRows(page);
@@ -56,7 +82,7 @@ describe('commands panel', () => {
     for (const p of people) expect(p.errors).toEqual([]);
   });
 
-  it('scrolls a terminal to a clicked command, marks command starts and failures in the gutter, and keeps each meta line on one line', async () => {
+  it('scrolls a terminal to a clicked command, marks command starts and failures in the gutter, and keeps each meta line on one line, at 800×600 too', async () => {
     const [ada, , vic, late] = people;
     await typeInto(ada.page, 'seq 1 200\n');
     await waitForScreen(vic.page, /^200$/m);
@@ -67,11 +93,28 @@ describe('commands panel', () => {
     expect(await screenText(vic.page)).not.toMatch(/^200$/m);
     await expect.poll(() => vic.page.locator('.command-mark').count(), { timeout: SEE_TIMEOUT_MS }).toBeGreaterThanOrEqual(2);
     expect(await vic.page.locator('.command-mark.failed').count()).toBe(1);
-    // time, duration and exit code share one line in every row
-    const tops = await panel.getByTestId('command').evaluateAll((rows) =>
-      rows.map((r) => [...r.querySelectorAll('.meta > span')].map((s) => Math.round(s.getBoundingClientRect().top)))
-    );
-    for (const t of tops) expect(new Set(t).size, JSON.stringify(tops)).toBe(1);
+    // author, time, duration and exit code share one line in every row, whole
+    const wide = await metaLayout(vic.page);
+    for (const { parts } of wide) {
+      const shown = Object.values(parts).filter((p) => p !== null);
+      expect(new Set(shown.map((p) => p.top)).size, JSON.stringify(wide)).toBe(1);
+      expect(shown.filter((p) => p.cut), JSON.stringify(wide)).toEqual([]);
+    }
+    // at 800×600 (a narrow side panel) the time may go, but author, duration and exit code stay whole on one line
+    await vic.page.setViewportSize({ width: 800, height: 600 });
+    await expect
+      .poll(async () => {
+        const narrow = await metaLayout(vic.page);
+        return narrow.flatMap(({ right, parts: { who, dur, exit } }) => {
+          const bad = [];
+          if (!who || who.right - who.left < 24) bad.push(`author ${JSON.stringify(who)}`);
+          for (const [name, p] of Object.entries({ dur, exit })) if (!p || p.cut || p.right > right) bad.push(`${name} ${JSON.stringify(p)} (row ends at ${right})`);
+          if (who && dur && exit && new Set([who.top, dur.top, exit.top]).size !== 1) bad.push(`not one line: ${[who.top, dur.top, exit.top]}`);
+          return bad;
+        });
+      }, { timeout: SEE_TIMEOUT_MS })
+      .toEqual([]);
+    await vic.page.setViewportSize({ width: 1280, height: 720 });
     // a late joiner has no mark for what ran before it joined, and says so
     await late.page.getByTestId('commands').getByTestId('command').filter({ hasText: 'from-ada' }).getByTestId('command-text').click();
     await expect.poll(() => late.page.getByTestId('commands').getByRole('status').allInnerTexts(), { timeout: SEE_TIMEOUT_MS }).toEqual([

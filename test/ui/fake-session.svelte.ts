@@ -43,10 +43,23 @@ export class FakeSession implements SessionView {
   terminals = $state<TermInfo[]>([]);
   links = $state<SessionView['links']>({});
   blindTerms: number[] = [];
-  /** two finished commands, one of them failed, to look at the panel */
+  /** finished commands, to look at the panel: one failed; one by two people that ran an hour (its meta line is the longest) */
   commands = $state<Command[]>([
     { id: 1, term: 1, text: 'systemctl status nginx', authors: [{ id: 'p_ed', name: 'Ed', role: 'editor' }], cwd: '/srv', start: Date.now() - 65_000, end: Date.now() - 64_200, exit: 3 },
-    { id: 2, term: 1, text: 'journalctl -u nginx -n 50', authors: [{ id: 'p_ed', name: 'Ed', role: 'editor' }], cwd: '/srv', start: Date.now() - 30_000, end: Date.now() - 29_500, exit: 0 }
+    { id: 2, term: 1, text: 'journalctl -u nginx -n 50', authors: [{ id: 'p_ed', name: 'Ed', role: 'editor' }], cwd: '/srv', start: Date.now() - 30_000, end: Date.now() - 29_500, exit: 0 },
+    {
+      id: 3,
+      term: 1,
+      text: 'make -j8 all',
+      authors: [
+        { id: 'p2', name: 'Alice', role: 'editor' },
+        { id: 'p_ed', name: 'Ed', role: 'editor' }
+      ],
+      cwd: '/srv/app',
+      start: Date.now() - 3_725_000,
+      end: Date.now() - 20_000,
+      exit: 127
+    }
   ]);
   /** the start snapshot and a checkpoint with something of every kind changed */
   #snapshots: Snapshot[] = fakeSnapshots();

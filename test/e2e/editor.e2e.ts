@@ -154,6 +154,33 @@ describe('shared editor', () => {
     for (const person of [ada, bob, vic]) expect(person.errors).toEqual([]);
   });
 
+  it('Ctrl+P puts the focus in quick open; arrows move the choice; Escape and a click beside it close it', async () => {
+    const dialog = vic.page.getByTestId('quick-open');
+    const input = dialog.getByRole('textbox');
+    const options = dialog.getByRole('option');
+    const chosen = () => options.evaluateAll((os) => os.findIndex((o) => o.getAttribute('aria-selected') === 'true'));
+    await vic.page.locator('body').press('Control+p');
+    await expect.poll(() => input.evaluate((el) => el === document.activeElement), { timeout: SEE_TIMEOUT_MS }).toBe(true);
+    // one match first, then two: the list holds the answer to the last query (an answer resets the choice)
+    await input.fill('othr');
+    await expect.poll(() => options.allInnerTexts(), { timeout: SEE_TIMEOUT_MS }).toEqual(['other.txt']);
+    await input.fill('.');
+    await expect.poll(() => options.count(), { timeout: SEE_TIMEOUT_MS }).toBeGreaterThanOrEqual(2);
+    expect(await chosen()).toBe(0);
+    await input.press('ArrowDown');
+    expect(await chosen()).toBe(1);
+    await input.press('ArrowUp');
+    await input.press('ArrowUp');
+    expect(await chosen()).toBe(0);
+    await input.press('Escape');
+    await expect.poll(() => dialog.count(), { timeout: SEE_TIMEOUT_MS }).toBe(0);
+    await vic.page.locator('body').press('Control+p');
+    await input.waitFor({ timeout: SEE_TIMEOUT_MS });
+    await vic.page.mouse.click(5, 5); // the backdrop, beside the palette
+    await expect.poll(() => dialog.count(), { timeout: SEE_TIMEOUT_MS }).toBe(0);
+    expect(vic.errors).toEqual([]);
+  });
+
   it('Ctrl+P opens a file by part of its path; Ctrl+Shift+F finds text on the host, also for a viewer, and opens the hit', async () => {
     await vic.page.locator('body').press('Control+p');
     const dialog = vic.page.getByTestId('quick-open');

@@ -3,33 +3,19 @@
  * opens, without waiting to be asked; the participant's TerminalClient keeps it (and the output
  * after it) until its page attaches the terminal, which then shows at once and asks for nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Routed } from '../../src/lib/mesh/router.ts';
-import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
-import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { useStack } from '../helpers/stack.ts';
 import { TermScreen } from '../helpers/term-screen.ts';
 import { until } from '../helpers/wait.ts';
 
-let stack: Stack;
-const peers: NodePeer[] = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await Promise.all(peers.map((p) => p.dispose()));
-  await stack.dispose();
-  cleanupWebRTC();
-});
+const stack = useStack();
 
 describe('snapshot on connect', () => {
   it('arrives before the page asks, and attaching uses it without a request', async () => {
-    const { invite, key } = stack.link('viewer');
     const asked: Routed[] = [];
     stack.agent.mesh.router.tapped.on((r) => r.capability === 'terminal' && r.msg.type === 'sub' && asked.push(r));
-    const p = await joinNodePeer(stack.server.url, stack.agent.session, invite, key, { name: 'Early Eve' });
-    peers.push(p);
+    const p = await stack.join('viewer', 'Early Eve');
     const got: Routed[] = [];
     p.mesh.router.tapped.on((r) => r.capability === 'terminal' && r.msg.type === 'snapshot' && got.push(r));
     await until(() => got.length > 0, 'a snapshot nobody asked for');
@@ -38,9 +24,7 @@ describe('snapshot on connect', () => {
     expect(screen.snapshots).toHaveLength(1); // at once, from what the client kept
     expect(asked.filter((r) => r.peer.claims.name === 'Early Eve')).toEqual([]);
     // and it is live: output after the snapshot arrives in order
-    const { invite: ei } = stack.link('editor');
-    const editor = await joinNodePeer(stack.server.url, stack.agent.session, ei, key, { name: 'Ed' });
-    peers.push(editor);
+    const editor = await stack.join('editor', 'Ed');
     await editor.peer('host');
     editor.terminals.input(id, 'echo early-$((40+2))\r');
     await screen.waitFor(/early-42/);

@@ -6,37 +6,24 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { envProtocol, type Snapshot } from '../../src/lib/protocol/env.ts';
 import type { Routed } from '../../src/lib/mesh/router.ts';
 import { EnvClient } from '../../src/lib/env/env-client.ts';
 import { diffSnapshots } from '../../src/lib/env/diff.ts';
-import { startSignaling, type SignalingServer } from '../../signaling/server.ts';
-import { HostAgent } from '../../host-agent/agent.ts';
-import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
-import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
-import { CLI, shellTestEnv, spawnCli } from '../helpers/processes.ts';
-import { makeTempDir, removeTempDirs } from '../helpers/tmp.ts';
+import { CLI, spawnCli } from '../helpers/processes.ts';
+import { useStack } from '../helpers/stack.ts';
 import { until } from '../helpers/wait.ts';
 
 // planted secrets, built from parts so that scanners of this repository do not flag them
 const SECRETS = { byName: 'plain-but-secret-by-name-7731', aws: 'AKIA' + 'ZQ3DRSTUVWXY2345', urlPassword: 'pw-in-url-5512' };
 const PLANTED = { DEPLOY_TOKEN: SECRETS.byName, SOME_SETTING: SECRETS.aws, DATABASE_URL: `postgres://app:${SECRETS.urlPassword}@db.internal/app` };
 
-let server: SignalingServer;
-let agent: HostAgent;
-let cwd: string;
-const peers: NodePeer[] = [];
-
-function link(role: 'editor' | 'viewer') {
-  const p = new URLSearchParams(new URL(agent.links![role]).hash.slice(1));
-  return { invite: p.get('invite')!, key: p.get('key')! };
-}
+// the agent's first snapshot sees a git repository and the planted secrets
+const stack = useStack({ env: PLANTED, prepare: (cwd) => execFileSync('git', ['init', '-q', '-b', 'main'], { cwd }) });
 
 async function join(role: 'editor' | 'viewer', name: string) {
-  const { invite, key } = link(role);
-  const p = await joinNodePeer(server.url, agent.session, invite, key, { name });
-  peers.push(p);
+  const p = await stack.join(role, name);
   const env = new EnvClient(p.mesh);
   const tapped: Routed[] = [];
   p.mesh.router.tapped.on((r) => tapped.push(r));
@@ -44,20 +31,6 @@ async function join(role: 'editor' | 'viewer', name: string) {
   return { p, env, tapped };
 }
 
-beforeAll(async () => {
-  cwd = makeTempDir('live-sessions-env-cwd-');
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd });
-  server = await startSignaling({ port: 0, staticDir: null, log: () => {} });
-  const env = { ...(process.env as Record<string, string>), ...shellTestEnv(), ...PLANTED };
-  agent = await HostAgent.start({ signaling: server.url, cwd, shell: '/bin/bash', name: 'test-host', stateDir: makeTempDir('live-sessions-state-'), env, log: () => {} });
-});
-afterAll(async () => {
-  await Promise.all(peers.map((p) => p.dispose()));
-  await agent.dispose();
-  await server.close();
-  cleanupWebRTC();
-  removeTempDirs();
-});
 
 describe('environment snapshots', () => {
   it('sends the start snapshot redacted, and says what was redacted', async () => {
@@ -69,7 +42,7 @@ describe('environment snapshots', () => {
     for (const secret of Object.values(SECRETS)) expect(wire).not.toContain(secret);
     const byName = Object.fromEntries(snap.redactions.filter((r) => r.where === 'env').map((r) => [r.name, r.kinds]));
     expect(byName).toMatchObject({ DEPLOY_TOKEN: ['secret-name'], SOME_SETTING: ['aws-access-key'], DATABASE_URL: ['url-password'] });
-    expect(snap.sections.system).toMatchObject({ status: 'ok', data: { cwd } });
+    expect(snap.sections.system).toMatchObject({ status: 'ok', data: { cwd: stack.cwd } });
     expect(snap.sections.git).toMatchObject({ status: 'ok', data: { branch: 'main' } });
   });
 
@@ -86,7 +59,7 @@ describe('environment snapshots', () => {
     const info = editor.env.snapshots.at(-1)!;
     expect(info).toMatchObject({ label: 'before restart', source: 'request', author: { name: 'Eddie', role: 'editor' } });
     expect(viewer.env.snapshots.map((s) => s.label)).not.toContain('sneaky');
-    const audit = readFileSync(agent.audit.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const audit = readFileSync(stack.agent.audit.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(audit).toContainEqual(expect.objectContaining({ kind: 'checkpoint', id: info.id, label: 'before restart', who: expect.objectContaining({ name: 'Eddie', role: 'editor' }) }));
     expect(audit).toContainEqual(expect.objectContaining({ kind: 'refused', what: 'env checkpoint', who: expect.objectContaining({ name: 'Val' }) }));
   });
@@ -95,8 +68,8 @@ describe('environment snapshots', () => {
     const { p, env } = await join('editor', 'Shelly');
     await until(() => env.snapshots.length >= 1, 'the list');
     const first = env.snapshots.at(-1)!;
-    writeFileSync(`${cwd}/dirty.txt`, 'x');
-    const term = agent.terminals.list()[0].id;
+    writeFileSync(`${stack.cwd}/dirty.txt`, 'x');
+    const term = stack.agent.terminals.list()[0].id;
     p.terminals.input(term, `export FROM_THE_SHELL=yes-42 && '${process.execPath}' '${CLI}' checkpoint after export\r`);
     await until(() => env.snapshots.some((s) => s.source === 'shell'), 'the checkpoint from the shell', 20_000);
     const info = env.snapshots.find((s) => s.source === 'shell')!;
@@ -122,7 +95,7 @@ describe('environment snapshots', () => {
     const outside = spawnCli(['checkpoint', 'x'], { env: { LIVE_SESSIONS_CHECKPOINT: '' } });
     expect((await outside.exited).code).toBe(1);
     expect(outside.stderr.join('\n')).toMatch(/not inside a shared shell/);
-    const gone = spawnCli(['checkpoint', 'x'], { env: { LIVE_SESSIONS_CHECKPOINT: `${cwd}/no-such-socket` } });
+    const gone = spawnCli(['checkpoint', 'x'], { env: { LIVE_SESSIONS_CHECKPOINT: `${stack.cwd}/no-such-socket` } });
     expect((await gone.exited).code).toBe(1);
     expect(gone.stderr.join('\n')).toMatch(/cannot reach the host agent/);
   });

@@ -4,29 +4,24 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { editorProtocol } from '../../src/lib/protocol/editor.ts';
 import { MAX_HITS } from '../../src/lib/protocol/files.ts';
 import { EditorClient } from '../../src/lib/editor/editor-client.ts';
 import { FilesClient, FilesError } from '../../src/lib/files/files-client.ts';
 import type { Routed } from '../../src/lib/mesh/router.ts';
-import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
-import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { useStack } from '../helpers/stack.ts';
 import { until } from '../helpers/wait.ts';
 
-let stack: Stack;
-const peers: NodePeer[] = [];
+const stack = useStack();
 const clients: { dispose(): void }[] = [];
 
 async function participant(role: 'owner' | 'editor' | 'viewer', name: string) {
-  const { invite, key } = stack.link(role);
-  const p = await joinNodePeer(stack.server.url, stack.agent.session, invite, key, { name });
+  const p = await stack.join(role, name);
   // registered before any connection opens (nothing has run since the mesh was made)
   const editor = new EditorClient(p.mesh, p.cred.role);
   const files = new FilesClient(p.mesh);
-  peers.push(p);
   clients.push(editor, files);
   await p.peer('host');
   return { p, editor, files };
@@ -39,14 +34,8 @@ const audit = () =>
     .split('\n')
     .map((l) => JSON.parse(l));
 
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.dispose();
-  await Promise.all(peers.map((p) => p.dispose()));
-  await stack.dispose();
-  cleanupWebRTC();
 });
 
 describe('files and the shared document', () => {

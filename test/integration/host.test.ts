@@ -4,53 +4,27 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CAP, MAX_FRAME_BYTES } from '../../src/lib/protocol/frames.ts';
 import { terminalProtocol } from '../../src/lib/protocol/terminal.ts';
 import { MAX_STRIKES } from '../../src/lib/mesh/mesh.ts';
 import type { Routed } from '../../src/lib/mesh/router.ts';
-import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
-import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
-import { TermScreen } from '../helpers/term-screen.ts';
+import { useStack } from '../helpers/stack.ts';
 import { expiredToken, forgedToken, otherSessionToken, unsignedToken, wrongAlgToken } from '../helpers/tokens.ts';
 import { nextEvent, until } from '../helpers/wait.ts';
 
-let stack: Stack;
-const peers: NodePeer[] = [];
-
-async function joinAs(role: 'owner' | 'editor' | 'viewer', name: string, opts: Parameters<typeof joinNodePeer>[4] = {}) {
-  const { invite, key } = stack.link(role);
-  const p = await joinNodePeer(stack.server.url, stack.agent.session, invite, key, { name, ...opts });
-  peers.push(p);
-  return p;
-}
-
-async function client(role: 'owner' | 'editor' | 'viewer', name: string) {
-  const p = await joinAs(role, name);
-  await p.peer('host');
-  const id = stack.agent.terminals.list()[0].id;
-  const t = new TermScreen(p.terminals, id);
-  await until(() => t.snapshots.length > 0, `${name}'s first snapshot`);
-  return { p, t, type: (s: string) => p.terminals.input(id, s) };
-}
+const stack = useStack();
 
 /** every connection the host refused at hello */
 const refusals: { id: string; error: Error }[] = [];
 
-beforeAll(async () => {
-  stack = await startStack();
+beforeAll(() => {
   stack.agent.mesh.peerRefused.on((r) => refusals.push(r));
-});
-afterAll(async () => {
-  await Promise.all(peers.map((p) => p.dispose()));
-  await stack.dispose();
-  cleanupWebRTC();
 });
 
 describe('host agent', () => {
   it("runs an editor's input in the PTY and records who typed it", async () => {
-    const { t, type } = await client('editor', 'Eddie');
+    const { t, type } = await stack.follow('editor', 'Eddie');
     type('touch by-editor && echo done-$((40+2))\r');
     await t.waitFor(/done-42/);
     expect(existsSync(join(stack.cwd, 'by-editor'))).toBe(true);
@@ -64,7 +38,7 @@ describe('host agent', () => {
   });
 
   it('records that input was typed at a password prompt (echo off), and who typed it, but not what', async () => {
-    const { t, type } = await client('editor', 'Pat');
+    const { t, type } = await stack.follow('editor', 'Pat');
     type("read -s -p 'pw: ' X; echo; echo got-${#X}-chars\r");
     await t.waitFor(/pw: /);
     // typed the way people type: a key at a time, after the prompt
@@ -96,7 +70,7 @@ describe('host agent', () => {
   });
 
   it("forgets a closed terminal's echo state: terminals opened, typed into and closed leave nothing behind", async () => {
-    const { p, type } = await client('editor', 'Cole');
+    const { p, type } = await stack.follow('editor', 'Cole');
     const before = stack.agent.terminals.list().map((t) => t.id);
     type('true\r');
     await until(() => stack.agent.hub.echoStates === before.length, 'the echo state of the first terminal');
@@ -116,8 +90,8 @@ describe('host agent', () => {
   });
 
   it("drops a viewer's keystrokes and terminal changes at the host, and tells the viewer", async () => {
-    const { p: viewer, t: viewerScreen, type: viewerTypes } = await client('viewer', 'Vera');
-    const { type: editorTypes } = await client('editor', 'Ed2');
+    const { p: viewer, t: viewerScreen, type: viewerTypes } = await stack.follow('viewer', 'Vera');
+    const { type: editorTypes } = await stack.follow('editor', 'Ed2');
     const refused: Routed[] = [];
     const sub = stack.agent.mesh.router.refused.on((r) => r.peer.id === viewer.cred.participant && refused.push(r));
     // the client sends whatever it is asked to: the host is what refuses
@@ -149,7 +123,7 @@ describe('host agent', () => {
   ];
   for (const [what, make, reason] of bad) {
     it(`refuses a peer whose credential is ${what}, even one claiming to be an owner`, async () => {
-      const intruder = await joinAs('editor', 'Mallory', { helloToken: (cred, fp) => make(stack.server, stack.agent.session, { sub: cred.participant, fp, role: 'owner' }) });
+      const intruder = await stack.join('editor', 'Mallory', { helloToken: (cred, fp) => make(stack.server, stack.agent.session, { sub: cred.participant, fp, role: 'owner' }) });
       const refusal = () => refusals.find((r) => r.id === intruder.cred.participant);
       await until(() => !!refusal(), 'the refusal', 20_000);
       expect(refusal()!.error.message).toMatch(reason);
@@ -158,8 +132,8 @@ describe('host agent', () => {
   }
 
   it('answers malformed and forbidden messages with errors, drops an abusive peer, and keeps serving others', async () => {
-    const { p: bad } = await client('editor', 'Fuzzy');
-    const { t: good, type: goodTypes } = await client('editor', 'Goodie');
+    const { p: bad } = await stack.follow('editor', 'Fuzzy');
+    const { t: good, type: goodTypes } = await stack.follow('editor', 'Goodie');
     const host = await bad.peer('host');
     const enc = new TextEncoder();
     host.sendEncoded(terminalProtocol.write({ type: 'resize', id: 0, cols: 99999, rows: 1 }));

@@ -4,25 +4,16 @@
  * then live samples; a guest that forges samples is ignored by the others, who keep receiving the
  * host's.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { metricsProtocol, type Sample } from '../../src/lib/protocol/metrics.ts';
 import { MetricsClient } from '../../src/lib/metrics/metrics-client.ts';
-import { startSignaling, type SignalingServer } from '../../signaling/server.ts';
-import { HostAgent } from '../../host-agent/agent.ts';
-import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
-import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
-import { shellTestEnv } from '../helpers/processes.ts';
-import { makeTempDir, removeTempDirs } from '../helpers/tmp.ts';
+import { useStack } from '../helpers/stack.ts';
 import { until } from '../helpers/wait.ts';
 
-let server: SignalingServer;
-let agent: HostAgent;
-const peers: NodePeer[] = [];
+const stack = useStack();
 
 async function join(role: 'editor' | 'viewer', name: string) {
-  const p = new URLSearchParams(new URL(agent.links![role]).hash.slice(1));
-  const peer = await joinNodePeer(server.url, agent.session, p.get('invite')!, p.get('key')!, { name });
-  peers.push(peer);
+  const peer = await stack.join(role, name);
   const metrics = new MetricsClient(peer.mesh);
   // how many samples the first update held: the window, all at once
   const first = { count: -1 };
@@ -31,18 +22,6 @@ async function join(role: 'editor' | 'viewer', name: string) {
   return { peer, metrics, first };
 }
 
-beforeAll(async () => {
-  server = await startSignaling({ port: 0, staticDir: null, log: () => {} });
-  const env = { ...(process.env as Record<string, string>), ...shellTestEnv() };
-  agent = await HostAgent.start({ signaling: server.url, cwd: makeTempDir('live-sessions-metrics-cwd-'), shell: '/bin/bash', name: 'test-host', stateDir: makeTempDir('live-sessions-state-'), env, log: () => {} });
-});
-afterAll(async () => {
-  await Promise.all(peers.map((p) => p.dispose()));
-  await agent.dispose();
-  await server.close();
-  cleanupWebRTC();
-  removeTempDirs();
-});
 
 describe('metrics', () => {
   it('sends a late joiner the recent window, then live samples', async () => {

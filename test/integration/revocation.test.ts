@@ -5,29 +5,19 @@
  * changes roles and removes participants with statements signed by its own key, which every peer
  * verifies and applies, with or without the signaling server.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLOCK_SKEW_S, CREDENTIAL_TTL_S, LAPSE_GRACE_S } from '../../src/lib/protocol/credentials.ts';
 import type { Decision } from '../../src/lib/protocol/statements.ts';
 import { ApiClient } from '../../src/lib/mesh/api-client.ts';
 import { makeOwnerKey, signStatement } from '../../src/lib/mesh/owner-key.ts';
 import { sessionProtocol } from '../../src/lib/protocol/session.ts';
 import { connect } from '../../signaling/testing.ts';
-import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
-import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { useStack } from '../helpers/stack.ts';
 import { TermScreen } from '../helpers/term-screen.ts';
 import { validToken } from '../helpers/tokens.ts';
 import { nextEvent, until } from '../helpers/wait.ts';
 
-let stack: Stack;
-const peers: NodePeer[] = [];
-
-async function joinAs(role: 'owner' | 'editor' | 'viewer', name: string, opts: Parameters<typeof joinNodePeer>[4] = {}) {
-  const { invite, key } = stack.link(role);
-  const p = await joinNodePeer(stack.server.url, stack.agent.session, invite, key, { name, ...opts });
-  peers.push(p);
-  return p;
-}
+const stack = useStack();
 
 /** A credential of `p`'s own (participant, certificate) that lapses `inS` seconds from now, skew included. */
 function lapsingIn(inS: number, role = 'editor' as const) {
@@ -37,19 +27,10 @@ function lapsingIn(inS: number, role = 'editor' as const) {
   };
 }
 
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await Promise.all(peers.map((p) => p.dispose()));
-  await stack.dispose();
-  cleanupWebRTC();
-});
-
 describe('credentials on live connections', () => {
   it('drops a peer whose credential lapsed unrenewed after a short grace; a peer that renews stays and keeps typing', async () => {
-    const lapsing = await joinAs('editor', 'Lapsing', { helloToken: lapsingIn(8) });
-    const renewing = await joinAs('editor', 'Renewing', { helloToken: lapsingIn(8) });
+    const lapsing = await stack.join('editor', 'Lapsing', { helloToken: lapsingIn(8) });
+    const renewing = await stack.join('editor', 'Renewing', { helloToken: lapsingIn(8) });
     await Promise.all([lapsing.peer('host'), renewing.peer('host')]);
     await until(() => stack.agent.mesh.peers.filter((p) => ['Lapsing', 'Renewing'].includes(p.name)).length === 2, 'the host to admit both');
     const dropped = nextEvent(stack.agent.mesh.peerGone.on, ({ peer }) => peer.id === lapsing.cred.participant, 'the lapsed peer dropped', (8 + LAPSE_GRACE_S + 10) * 1000);
@@ -72,8 +53,8 @@ describe('credentials on live connections', () => {
 describe("the owner's live control", () => {
   it('relay-only from anyone but the owner (bypassing its own mesh): every peer refuses it, tells the sender, and stays as it was', async () => {
     const edKey = await makeOwnerKey();
-    const owner = await joinAs('owner', 'Oona', { ownerKey: await makeOwnerKey() });
-    const ed = await joinAs('editor', 'Mallory', { ownerKey: edKey });
+    const owner = await stack.join('owner', 'Oona', { ownerKey: await makeOwnerKey() });
+    const ed = await stack.join('editor', 'Mallory', { ownerKey: edKey });
     await until(() => [owner, ed].every((p) => p.mesh.peers.length >= 2), 'owner, editor and host connected');
     const session = stack.agent.session;
     const statement = await signStatement(edKey.privateKey, { sub: ed.cred.participant, aud: session }, { act: 'relay-only', sub: session });
@@ -89,9 +70,9 @@ describe("the owner's live control", () => {
 
   it('changes roles and removes a participant mid-session: every peer applies it, the removed one cannot refresh, reconnect or come back; also while signaling is down', async () => {
     const key = await makeOwnerKey();
-    const owner = await joinAs('owner', 'Olga', { ownerKey: key });
-    const ed = await joinAs('editor', 'Eddie');
-    const vi = await joinAs('viewer', 'Vic');
+    const owner = await stack.join('owner', 'Olga', { ownerKey: key });
+    const ed = await stack.join('editor', 'Eddie');
+    const vi = await stack.join('viewer', 'Vic');
     const id = stack.agent.terminals.list()[0].id;
     const everyone = [owner, ed, vi];
     // everyone connected to everyone (the host included)

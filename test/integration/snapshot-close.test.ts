@@ -3,24 +3,12 @@
  * a clean VT boundary, up to SNAPSHOT_SETTLE_MS, on the mirror's thread): the host goes on, and the
  * participant is told, instead of the failed snapshot ending the host.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Routed } from '../../src/lib/mesh/router.ts';
-import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
-import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { useStack } from '../helpers/stack.ts';
 import { until } from '../helpers/wait.ts';
 
-let stack: Stack;
-const peers: NodePeer[] = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await Promise.all(peers.map((p) => p.dispose()));
-  await stack.dispose();
-  cleanupWebRTC();
-});
+const stack = useStack();
 
 describe('a terminal closed during a snapshot', () => {
   it('leaves the host running and the participant able to use another terminal', async () => {
@@ -31,9 +19,7 @@ describe('a terminal closed during a snapshot', () => {
     // output that stays inside an OSC string: a snapshot waits (up to SNAPSHOT_MAX_WAIT_MS) for it to end
     term.write("printf 'half\\033]0;'; while :; do printf x; sleep 0.02; done\r");
     await until(() => text.includes('half\x1b]0;x'), 'the unfinished sequence');
-    const { invite, key } = stack.link('editor');
-    const p = await joinNodePeer(stack.server.url, stack.agent.session, invite, key, { name: 'Cleo' });
-    peers.push(p);
+    const p = await stack.join('editor', 'Cleo');
     await p.peer('host');
     // the host's snapshot for Cleo is being made now, as is this one
     const snapping = term.snapshot();

@@ -4,37 +4,23 @@
  * editor's echo stays normal meanwhile, and that the host's memory stays bounded.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/lib/mesh/api-client.ts';
 import { PEER_BUDGET } from '../../src/lib/mesh/budget.ts';
 import { MAX_PEERS, MAX_PENDING } from '../../src/lib/mesh/mesh.ts';
 import { Peer } from '../../src/lib/mesh/peer.ts';
 import { roomKey, seal } from '../../src/lib/mesh/room-crypto.ts';
 import { SignalingClient } from '../../src/lib/mesh/signaling-client.ts';
-import { cleanupWebRTC, NodeRTCPeerConnection } from '../../host-agent/webrtc.ts';
-import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
-import { TermScreen } from '../helpers/term-screen.ts';
+import { NodeRTCPeerConnection } from '../../host-agent/webrtc.ts';
+import { useStack, type Follower } from '../helpers/stack.ts';
 import { spawnProcess, stopAll } from '../helpers/processes.ts';
 import { nextEvent, until } from '../helpers/wait.ts';
 
-let stack: Stack;
-const peers: NodePeer[] = [];
+const stack = useStack();
 const disposers: (() => void)[] = [];
 
-async function client(role: 'owner' | 'editor' | 'viewer', name: string) {
-  const { invite, key } = stack.link(role);
-  const p = await joinNodePeer(stack.server.url, stack.agent.session, invite, key, { name });
-  peers.push(p);
-  await p.peer('host');
-  const id = stack.agent.terminals.list()[0].id;
-  const t = new TermScreen(p.terminals, id);
-  await until(() => t.snapshots.length > 0, `${name}'s first snapshot`);
-  return { p, t, id, type: (s: string) => p.terminals.input(id, s) };
-}
-
 /** One echo: ms from typing a fresh token to seeing it on the editor's screen. */
-async function echoMs(ed: Awaited<ReturnType<typeof client>>, n: number): Promise<number> {
+async function echoMs(ed: Follower, n: number): Promise<number> {
   const token = `k${n}q${Math.random().toString(36).slice(2, 6)}`;
   const t0 = performance.now();
   ed.type(token);
@@ -58,7 +44,7 @@ function p99(xs: number[]): number {
   return s[Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)];
 }
 
-async function echoes(ed: Awaited<ReturnType<typeof client>>, count: number): Promise<number[]> {
+async function echoes(ed: Follower, count: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < count; i++) out.push(await echoMs(ed, i));
   return out;
@@ -66,15 +52,9 @@ async function echoes(ed: Awaited<ReturnType<typeof client>>, count: number): Pr
 
 const rssMb = () => process.memoryUsage().rss / 1024 / 1024;
 
-beforeAll(async () => {
-  stack = await startStack();
-});
 afterAll(async () => {
   await stopAll();
   for (const d of disposers) d();
-  await Promise.all(peers.map((p) => p.dispose()));
-  await stack.dispose();
-  cleanupWebRTC();
 });
 
 describe('a participant attacking the session', () => {
@@ -90,7 +70,7 @@ describe('a participant attacking the session', () => {
   }
 
   it("a viewer's flood of terminal subs costs the host a few snapshots, drops the viewer, and the editor's echo stays normal", async () => {
-    const ed = await client('editor', 'Echo');
+    const ed = await stack.follow('editor', 'Echo');
     const normal = await echoes(ed, 40);
     const a = await attacker('sub', 3000);
     let accepted = 0;
@@ -121,7 +101,7 @@ describe('a participant attacking the session', () => {
   });
 
   it("refused input is a strike: a viewer's flood is dropped and leaves a few coalesced audit records", async () => {
-    const ed = await client('editor', 'Echo2');
+    const ed = await stack.follow('editor', 'Echo2');
     const a = await attacker('input', 3000);
     a.go();
     expect((await a.gone).reason).toMatchObject({ kind: 'removed' });
@@ -180,7 +160,7 @@ describe('a participant attacking the session', () => {
     );
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = Date.now();
-    const newcomer = await client('editor', 'Newcomer');
+    const newcomer = await stack.follow('editor', 'Newcomer');
     console.log(`newcomer admitted ${Date.now() - t0} ms after ${fakes} offers that never said hello (pending cap ${MAX_PENDING})`);
     expect(Date.now() - t0).toBeLessThan(8_000);
     await echoMs(newcomer, 0);

@@ -3,37 +3,16 @@
  * bound nor slow the others; when it wakes up it is resynchronised. A peer that loses its
  * connection resumes its terminal without gaps or duplicates.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_PEER_BACKLOG_BYTES } from '../../host-agent/terminals/hub.ts';
-import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
-import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
 import { spawnProcess, stopAll } from '../helpers/processes.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
-import { TermScreen } from '../helpers/term-screen.ts';
-import { nextEvent, until } from '../helpers/wait.ts';
+import { useStack } from '../helpers/stack.ts';
+import { nextEvent } from '../helpers/wait.ts';
 
-let stack: Stack;
-const peers: NodePeer[] = [];
+const stack = useStack();
 
-async function follower(name: string) {
-  const { invite, key } = stack.link('editor');
-  const p = await joinNodePeer(stack.server.url, stack.agent.session, invite, key, { name });
-  peers.push(p);
-  await p.peer('host');
-  const id = stack.agent.terminals.list()[0].id;
-  const t = new TermScreen(p.terminals, id);
-  await until(() => t.snapshots.length > 0, `${name}'s snapshot`);
-  return { p, t, type: (s: string) => p.terminals.input(id, s) };
-}
-
-beforeAll(async () => {
-  stack = await startStack();
-});
 afterAll(async () => {
   await stopAll();
-  await Promise.all(peers.map((p) => p.dispose()));
-  await stack.dispose();
-  cleanupWebRTC();
 });
 
 describe('backpressure and resume', () => {
@@ -42,7 +21,7 @@ describe('backpressure and resume', () => {
     const term = stack.agent.terminals.list()[0].id;
     const child = spawnProcess(process.execPath, ['test/helpers/peer-process.ts', stack.server.url, stack.agent.session, invite, key, String(term)]);
     await child.waitForLine(/"ready":true/, 30_000);
-    const { t: editor, type } = await follower('Eve');
+    const { t: editor, type } = await stack.follow('editor', 'Eve');
     const stalledId = () => stack.agent.mesh.peers.find((p) => p.claims.name === 'Stalled Steve')!;
     process.kill(child.pid!, 'SIGSTOP');
     const rss0 = process.memoryUsage().rss;
@@ -70,7 +49,7 @@ describe('backpressure and resume', () => {
   });
 
   it('resumes a terminal after a dropped connection without gaps or duplicates', async () => {
-    const { p, t, type } = await follower('Rita');
+    const { p, t, type } = await stack.follow('editor', 'Rita');
     const host = await p.peer('host');
     type('for i in $(seq 1 150); do echo L$i-x; sleep 0.01; done; echo LOOP-$((2+3))\r');
     await t.waitFor(/L20-x/);

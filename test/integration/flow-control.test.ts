@@ -5,12 +5,11 @@
  * present with a snapshot that replaces what it had queued (and is told it skipped), and its final
  * screen shows the end of the output, as the other participant's does.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PAGE_HIGH_WATER_BYTES } from '../../host-agent/terminals/hub.ts';
-import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
 import { XtermFeed, type FeedTarget } from '../../src/lib/terminal/xterm-feed.ts';
-import { joinNodePeer, type NodePeer } from '../helpers/node-peer.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import type { NodePeer } from '../helpers/node-peer.ts';
+import { useStack } from '../helpers/stack.ts';
 import { TermScreen } from '../helpers/term-screen.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -52,24 +51,15 @@ class SlowTerminal implements FeedTarget {
   }
 }
 
-let stack: Stack;
-const peers: NodePeer[] = [];
+const stack = useStack();
 const slowParts: SlowTerminal[] = [];
 
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
+afterAll(() => {
   for (const s of slowParts) s.dispose();
-  await Promise.all(peers.map((p) => p.dispose()));
-  await stack.dispose();
-  cleanupWebRTC();
 });
 
 async function join(name: string): Promise<NodePeer> {
-  const { invite, key } = stack.link('editor');
-  const p = await joinNodePeer(stack.server.url, stack.agent.session, invite, key, { name });
-  peers.push(p);
+  const p = await stack.join('editor', name);
   await p.peer('host');
   return p;
 }

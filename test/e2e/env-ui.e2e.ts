@@ -58,6 +58,8 @@ describe('environment panel', () => {
       await page.keyboard.press('Escape');
       await expect.poll(() => page.getByTestId('environment').count()).toBe(0);
       await page.getByTestId('open-environment').click();
+      // the click beside it must land on the backdrop, so wait for the panel to be drawn first
+      await page.getByTestId('environment').waitFor();
       await page.mouse.click(5, 5);
       await expect.poll(() => page.getByTestId('environment').count()).toBe(0);
     } finally {

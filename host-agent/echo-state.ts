@@ -19,39 +19,107 @@ export const DEFER_MS = 15;
 export const ECHO_CONFIRM_MS = 150;
 /** A reading that takes longer counts as "echo on", and its reader is restarted, ms. */
 export const READ_TIMEOUT_MS = 2_000;
+/** Inputs waiting for their echo at most (older ones count as hidden). */
+const MAX_WAITING = 256;
+
+/**
+ * What a reading of the terminal says about the echo of the next input: `off` (a password prompt:
+ * line mode, echo off), `kernel` (line mode with echo on: the terminal driver echoes each byte as
+ * it is written, so the echo is the next output), `program` (raw mode: the program echoes, or
+ * draws something else, itself).
+ */
+export type EchoMode = 'off' | 'kernel' | 'program';
+
+/** One input, waiting for the output that follows it. */
+class Typed {
+  /** the bytes the terminal driver echoes (latin1, byte for byte); null when it has control bytes (their echo varies) */
+  rest: string | null;
+  /** verdict of the output that followed, once seen: `echoed` (it began with this input's echo) or not */
+  seen: 'echoed' | 'other' | null = null;
+  #wake: (() => void) | null = null;
+
+  constructor(data: Uint8Array) {
+    const text = Buffer.from(data).toString('latin1');
+    this.rest = /[\x00-\x1f\x7f]/.test(text) ? null : text;
+  }
+
+  settle(seen: 'echoed' | 'other'): void {
+    this.seen ??= seen;
+    this.#wake?.();
+  }
+
+  /** Resolves once output followed this input, or after `ms` (seen stays null). */
+  wait(ms: number): Promise<void> {
+    if (this.seen) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => (clearTimeout(timer), resolve());
+    });
+  }
+}
 
 export class EchoState {
   #pts: () => string | null;
-  #known: Promise<boolean> | null = null;
+  #known: Promise<EchoMode> | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #typedAt = 0;
-  #deferred: Promise<boolean> | null = null;
+  #deferred: Promise<EchoMode> | null = null;
   #reader = new SttyReader();
-  /** inputs read as "echo on", waiting for output to confirm it */
-  #unconfirmed: (() => void)[] = [];
-  /** output chunks so far: output after an input confirms "echo on" */
-  #outputs = 0;
+  /** inputs whose following output has not been seen yet, oldest first */
+  #waiting: Typed[] = [];
   #disposed = false;
 
   constructor(pts: () => string | null) {
     this.#pts = pts;
   }
 
-  /** Output arrived: the program may have changed the terminal; read it again once quiet. */
-  output(): void {
-    this.#outputs++;
-    for (const confirm of this.#unconfirmed.splice(0)) confirm();
+  /**
+   * Output arrived: it settles the inputs before it (each is `echoed` while the output goes on with
+   * its echo, in the order typed), and the program may have changed the terminal: read it again
+   * once quiet.
+   */
+  output(data: Uint8Array): void {
+    let text = this.#waiting.length ? Buffer.from(data).toString('latin1') : '';
+    while (this.#waiting.length && text) {
+      const t = this.#waiting[0]!;
+      if (t.rest === null) {
+        // a control byte's echo varies (Enter echoes CR LF, ^C "^C"): any output counts, the rest of this output is its
+        t.settle('echoed');
+        this.#waiting.shift();
+        break;
+      }
+      if (text.startsWith(t.rest)) {
+        text = text.slice(t.rest.length);
+        t.settle('echoed');
+        this.#waiting.shift();
+        continue;
+      }
+      if (t.rest.startsWith(text)) {
+        // the echo of a long input goes on in the next output
+        t.rest = t.rest.slice(text.length);
+        break;
+      }
+      // output that is not its echo: this input was not echoed, nor any typed after it before a control byte
+      t.settle('other');
+      this.#waiting.shift();
+    }
     this.#known = null;
     clearTimeout(this.#timer);
     if (Date.now() - this.#typedAt < TYPING_MS) this.#timer = setTimeout(() => void this.#read(), QUIET_MS);
   }
 
-  /** Whether echo is off now (the last reading since output went quiet); called for each input.
-   * When output came a moment ago (nothing is known), it is read DEFER_MS later: spawning `stty`
-   * holds the event loop ~1–3 ms, and the echo of this very keystroke would wait behind it. */
-  echoOff(): Promise<boolean> {
+  /**
+   * Whether this input went to a program with echo off (the audit records how much, not what).
+   * The reading since output went quiet says how the terminal echoes; when output came a moment
+   * ago (nothing is known), it is read DEFER_MS later: spawning `stty` holds the event loop ~1–3
+   * ms, and the echo of this very keystroke would wait behind it. A reading of "echo on" may be
+   * stale (bash prints `read -s`'s prompt, then turns echo off), so it stands only when the output
+   * that follows the input is its echo; with no output at all, the terminal is read again.
+   */
+  echoOff(data: Uint8Array): Promise<boolean> {
     this.#typedAt = Date.now();
-    const outputs = this.#outputs;
+    const typed = new Typed(data);
+    if (this.#waiting.push(typed) > MAX_WAITING) this.#waiting.shift()!.settle('other');
     const reading =
       this.#known ??
       (this.#deferred ??= new Promise((resolve) => {
@@ -61,35 +129,29 @@ export class EchoState {
           resolve(this.#read());
         }, DEFER_MS);
       }));
-    return reading.then((off) => off || (this.#outputs > outputs ? false : this.#confirmOn()));
-  }
-
-  /**
-   * "Echo on" may predate the program turning it off (bash prints `read -s`'s prompt, then turns
-   * echo off): with echo on the input's echo follows at once; when no output does, read again.
-   */
-  #confirmOn(): Promise<boolean> {
-    if (this.#disposed) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#unconfirmed = this.#unconfirmed.filter((c) => c !== confirmed);
-        this.#known = this.#reader.echoOff(this.#pts());
-        resolve(this.#known);
-      }, ECHO_CONFIRM_MS);
-      const confirmed = () => (clearTimeout(timer), resolve(false));
-      this.#unconfirmed.push(confirmed);
+    return reading.then(async (mode) => {
+      if (mode === 'off') return true;
+      if (this.#disposed) return false;
+      await typed.wait(ECHO_CONFIRM_MS);
+      // a program in raw mode echoes (or redraws) as it likes: any output stands for it
+      if (typed.seen) return mode === 'kernel' && typed.seen === 'other';
+      this.#waiting = this.#waiting.filter((t) => t !== typed);
+      this.#known = this.#reader.mode(this.#pts());
+      // The driver echoes at once: no echo means echo was off (a reading now could already see the
+      // echo back on, after an Enter typed since). A raw-mode program may draw nothing for a key.
+      return mode === 'kernel' || (await this.#known) === 'off';
     });
   }
 
-  #read(): Promise<boolean> {
-    this.#known ??= this.#reader.echoOff(this.#pts());
+  #read(): Promise<EchoMode> {
+    this.#known ??= this.#reader.mode(this.#pts());
     return this.#known;
   }
 
   dispose(): void {
     this.#disposed = true;
     clearTimeout(this.#timer);
-    for (const confirm of this.#unconfirmed.splice(0)) confirm();
+    for (const t of this.#waiting.splice(0)) t.settle('echoed');
     this.#reader.dispose();
   }
 }
@@ -103,13 +165,15 @@ class SttyReader {
   #buffered = '';
   #disposed = false;
 
-  /** Whether the terminal at `pts` has echo off in line mode; false when it cannot be read. */
-  async echoOff(pts: string | null): Promise<boolean> {
-    if (!pts || this.#disposed || /\n/.test(pts)) return false;
+  /** How the terminal at `pts` echoes; `program` (any output stands for an echo) when it cannot be read. */
+  async mode(pts: string | null): Promise<EchoMode> {
+    if (!pts || this.#disposed || /\n/.test(pts)) return 'program';
     const stty = await this.#ask(pts);
+    if (!stty) return 'program';
     // A password prompt reads whole lines with echo off (`icanon -echo`); readline and full-screen
     // programs turn both off (`-icanon -echo`) and echo themselves: those keystrokes are recorded.
-    return /(^|\s)-echo(\s|;|$)/.test(stty) && !/(^|\s)-icanon(\s|;|$)/.test(stty);
+    if (/(^|\s)-icanon(\s|;|$)/.test(stty)) return 'program';
+    return /(^|\s)-echo(\s|;|$)/.test(stty) ? 'off' : 'kernel';
   }
 
   #ask(pts: string): Promise<string> {

@@ -117,7 +117,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       terms.onOutput((id, seq, data) => {
         this.#outBytes.set(id, (this.#outBytes.get(id) ?? 0) + data.length);
         this.#fanOut(id, seq, data);
-        this.#echoes.get(id)?.output();
+        this.#echoes.get(id)?.output(data);
       })
     );
     this.#store.addFn(
@@ -194,7 +194,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     term.write(data);
     const by = who(st.peer);
     // the echo state as of this keystroke, recorded in the order typed (a later reading may come first)
-    const off = this.#echo(term).echoOff();
+    const off = this.#echo(term).echoOff(data);
     const prev = this.#inputOrder.get(id) ?? Promise.resolve();
     const next = prev.then(() => off).then((hidden) => this.#audit.input(by, id, data, hidden));
     this.#inputOrder.set(id, next);

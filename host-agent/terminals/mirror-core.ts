@@ -64,8 +64,14 @@ export class MirrorCore {
   #parsed = new Emitter<void>();
   #title = new Emitter<string>();
 
-  constructor(cols: number, rows: number, scrollback: number) {
+  #settleMs: number;
+  #maxWaitMs: number;
+
+  /** `timing`: SNAPSHOT_SETTLE_MS and SNAPSHOT_MAX_WAIT_MS unless given (tests) */
+  constructor(cols: number, rows: number, scrollback: number, timing: { settleMs?: number; maxWaitMs?: number } = {}) {
     this.#scrollback = scrollback;
+    this.#settleMs = timing.settleMs ?? SNAPSHOT_SETTLE_MS;
+    this.#maxWaitMs = timing.maxWaitMs ?? SNAPSHOT_MAX_WAIT_MS;
     this.#term = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
     this.#serializer = new SerializeAddon();
     this.#term.loadAddon(this.#serializer as never);
@@ -139,18 +145,26 @@ export class MirrorCore {
     const scrollback = opts.screenOnly ? 0 : this.#scrollback;
     if (this.#queued === 0 && this.#parsedClean) return Promise.resolve(this.#serialize(scrollback));
     return new Promise((resolve, reject) => {
-      const since = Date.now();
       // a stream stalled inside a sequence, or one that never leaves it, must not hold a joiner back
-      // forever: then the snapshot is taken anyway (best effort)
+      // forever: then the snapshot is taken anyway (best effort). The clock starts once the mirror
+      // parsed what the snapshot must cover: a busy mirror still parsing a backlog is not a stream
+      // stuck in a sequence (counting that time too took lossy snapshots under load, at whatever
+      // chunk end came next — a UTF-8 character cut in two)
+      let since = 0;
       const check = (): void => {
-        if (this.#queued === 0 || Date.now() - since >= SNAPSHOT_MAX_WAIT_MS) {
+        if (this.#parsedSeq < w.minSeq) {
+          w.timer = setTimeout(check, this.#settleMs);
+          return;
+        }
+        since ||= Date.now();
+        if (this.#queued === 0 || Date.now() - since >= this.#maxWaitMs) {
           w.forced = true;
           if (this.#queued === 0) this.#settle();
         } else {
-          w.timer = setTimeout(check, SNAPSHOT_SETTLE_MS);
+          w.timer = setTimeout(check, this.#settleMs);
         }
       };
-      const w: Waiter = { resolve, reject, forced: false, minSeq: this.#writtenSeq, scrollback, timer: setTimeout(check, SNAPSHOT_SETTLE_MS) };
+      const w: Waiter = { resolve, reject, forced: false, minSeq: this.#writtenSeq, scrollback, timer: setTimeout(check, this.#settleMs) };
       this.#waiters.push(w);
     });
   }

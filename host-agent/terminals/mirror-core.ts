@@ -12,6 +12,7 @@ import serializeAddon from '@xterm/addon-serialize';
 import { MAX_MESSAGE_BYTES } from '../../src/lib/protocol/frames.ts';
 import { Emitter } from '../../src/lib/mesh/events.ts';
 import { VtBoundary } from './vt-boundary.ts';
+import { linesToKeep, plainLineFeeds, PlainHold } from './plain-run.ts';
 
 const { Terminal } = headless;
 const { SerializeAddon } = serializeAddon;
@@ -29,6 +30,12 @@ export interface MirrorSnapshot {
 export const SNAPSHOT_SETTLE_MS = 250;
 /** Longest a snapshot waits for a clean VT boundary while output keeps coming (e.g. an endless OSC string), ms. */
 export const SNAPSHOT_MAX_WAIT_MS = 2000;
+/** How long plain output (plain-run.ts) is held back before it is parsed, ms: a flood arriving
+ * meanwhile is parsed from its last lines only. Snapshots and any other output parse it at once. */
+export const PLAIN_HOLD_MS = 100;
+/** Plain output held back is parsed once more than this is held after trimming, bytes (a flood
+ * without line feeds cannot be trimmed). Below the PTY's flow-control mark. */
+export const PLAIN_HOLD_MAX_BYTES = 512 * 1024;
 /** Largest snapshot once JSON-encoded in a control message, bytes; older scrollback is dropped to fit. */
 export const SNAPSHOT_MAX_JSON_BYTES = MAX_MESSAGE_BYTES - 64 * 1024;
 
@@ -48,10 +55,18 @@ export class MirrorCore {
   #serializer: InstanceType<typeof SerializeAddon>;
   #boundary = new VtBoundary();
   #scrollback: number;
-  /** bytes handed to xterm and not yet parsed */
-  #pendingBytes = 0;
+  /** output bytes written to the mirror */
+  #writtenBytes = 0;
+  /** output bytes parsed, or skipped as a plain run's invisible front */
+  #doneBytes = 0;
+  #skippedBytes = 0;
   /** write callbacks outstanding (chunks and resizes) */
   #queued = 0;
+  /** of them, those that may change the terminal's modes (anything but plain output) */
+  #queuedOther = 0;
+  /** plain output held back (see PLAIN_HOLD_MS) */
+  #hold = new PlainHold();
+  #holdTimer: ReturnType<typeof setTimeout> | null = null;
   /** resizes queued behind output: a snapshot waits for them so it carries the current size */
   #resizesQueued = 0;
   #parsedSeq = 0;
@@ -78,8 +93,19 @@ export class MirrorCore {
     this.#term.onTitleChange((t) => this.#title.fire(t));
   }
 
+  /** Output bytes written and not yet parsed (or skipped). */
   get pendingBytes(): number {
-    return this.#pendingBytes;
+    return this.#writtenBytes - this.#doneBytes;
+  }
+
+  /** Output bytes never parsed because they could not show (plain-run.ts). */
+  get skippedBytes(): number {
+    return this.#skippedBytes;
+  }
+
+  /** Output bytes parsed or skipped so far. */
+  get parsedBytes(): number {
+    return this.#doneBytes;
   }
 
   /** seq of the last chunk parsed */
@@ -111,7 +137,7 @@ export class MirrorCore {
     return () => sub.dispose();
   }
 
-  /** after each chunk or resize is parsed (for flow control) */
+  /** after each chunk or resize is parsed, and after a plain run's front was skipped (for flow control) */
   onParsed(cb: () => void): () => void {
     const sub = this.#parsed.on(cb);
     return () => sub.dispose();
@@ -119,19 +145,24 @@ export class MirrorCore {
 
   write(seq: number, data: Uint8Array): void {
     if (this.#disposed) return;
+    // plain only if it starts outside any sequence: "1mhello" may end an escape sequence
+    const lfs = this.#boundary.clean ? plainLineFeeds(data) : -1;
     const clean = this.#boundary.feed(data);
     this.#writtenSeq = seq;
-    this.#enqueue(data, () => {
-      this.#parsedSeq = seq;
-      this.#parsedClean = clean;
-    });
+    this.#writtenBytes += data.length;
+    if (lfs >= 0) return this.#holdPlain(seq, data, lfs);
+    this.#flush();
+    this.#enqueue(seq, data, clean, true);
   }
 
   /** Resizes in stream order, so earlier output is parsed at the size it was produced for. */
   resize(cols: number, rows: number): void {
     if (this.#disposed) return;
+    this.#flush();
     this.#resizesQueued++;
-    this.#enqueue(new Uint8Array(0), () => {
+    this.#queuedOther++;
+    this.#enqueueRaw(new Uint8Array(0), () => {
+      this.#queuedOther--;
       this.#resizesQueued--;
       this.#term.resize(cols, rows);
       this.#last = null;
@@ -143,6 +174,7 @@ export class MirrorCore {
   snapshot(opts: { screenOnly?: boolean } = {}): Promise<MirrorSnapshot> {
     if (this.#disposed) return Promise.reject(new Error('The terminal is closed; there is nothing to snapshot.'));
     const scrollback = opts.screenOnly ? 0 : this.#scrollback;
+    this.#flush();
     if (this.#queued === 0 && this.#parsedClean) return Promise.resolve(this.#serialize(scrollback));
     return new Promise((resolve, reject) => {
       // a stream stalled inside a sequence, or one that never leaves it, must not hold a joiner back
@@ -152,6 +184,7 @@ export class MirrorCore {
       // chunk end came next — a UTF-8 character cut in two)
       let since = 0;
       const check = (): void => {
+        this.#flush();
         if (this.#parsedSeq < w.minSeq) {
           w.timer = setTimeout(check, this.#settleMs);
           return;
@@ -172,6 +205,7 @@ export class MirrorCore {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    if (this.#holdTimer) clearTimeout(this.#holdTimer);
     for (const w of this.#waiters.splice(0)) {
       clearTimeout(w.timer);
       w.reject(new Error('The terminal was closed before its snapshot was ready.'));
@@ -181,18 +215,68 @@ export class MirrorCore {
     this.#term.dispose();
   }
 
-  #enqueue(data: Uint8Array, after: () => void): void {
+  /** Output to parse; `other`: not a plain run (it may change modes, see #trim). */
+  #enqueue(seq: number, data: Uint8Array, clean: boolean, other: boolean): void {
+    if (other) this.#queuedOther++;
+    this.#enqueueRaw(data, () => {
+      if (other) this.#queuedOther--;
+      this.#doneBytes += data.length;
+      this.#parsedSeq = seq;
+      this.#parsedClean = clean;
+    });
+  }
+
+  #enqueueRaw(data: Uint8Array, after: () => void): void {
     this.#queued++;
-    this.#pendingBytes += data.length;
     this.#term.write(data, () => {
       this.#queued--;
       if (data.length) this.#last = null;
-      this.#pendingBytes -= data.length;
       if (this.#disposed) return;
       after();
       this.#settle();
       this.#parsed.fire();
     });
+  }
+
+  #holdPlain(seq: number, data: Uint8Array, lfs: number): void {
+    this.#hold.push(seq, data, lfs);
+    // trimmed in steps of half the lines kept, so each byte is scanned about twice
+    const keep = linesToKeep(this.#term.rows, this.#scrollback);
+    if (this.#hold.lineFeeds >= keep + (keep >> 1)) this.#trim(keep);
+    if (this.#hold.bytes > PLAIN_HOLD_MAX_BYTES) return this.#flush();
+    this.#holdTimer ??= setTimeout(() => this.#onHoldTimer(), PLAIN_HOLD_MS);
+  }
+
+  #onHoldTimer(): void {
+    this.#holdTimer = null;
+    // output that may change the modes is still being parsed: the run cannot be trimmed yet
+    if (this.#queuedOther > 0 && this.#hold.lineFeeds >= linesToKeep(this.#term.rows, this.#scrollback)) {
+      this.#holdTimer = setTimeout(() => this.#onHoldTimer(), PLAIN_HOLD_MS);
+      return;
+    }
+    this.#flush();
+  }
+
+  /** Drops the held run's front that cannot show (plain-run.ts): only while nothing queued may
+   * still change the modes and the scroll region is the whole screen. */
+  #trim(keep: number): void {
+    if (this.#queuedOther > 0) return;
+    const buf = (this.#term as unknown as { _core: { buffer: { scrollTop: number; scrollBottom: number } } })._core.buffer;
+    if (buf.scrollTop !== 0 || buf.scrollBottom !== this.#term.rows - 1) return;
+    const skipped = this.#hold.trim(keep);
+    if (skipped === 0) return;
+    this.#doneBytes += skipped;
+    this.#skippedBytes += skipped;
+    this.#parsed.fire();
+  }
+
+  /** Hands the held plain run (trimmed) to the parser. */
+  #flush(): void {
+    if (this.#holdTimer) clearTimeout(this.#holdTimer);
+    this.#holdTimer = null;
+    if (this.#hold.length === 0 || this.#disposed) return;
+    this.#trim(linesToKeep(this.#term.rows, this.#scrollback));
+    for (const c of this.#hold.take()) this.#enqueue(c.seq, c.data, true, false);
   }
 
   /** Serves the waiting snapshots that the mirror's state now satisfies. */

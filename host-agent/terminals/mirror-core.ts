@@ -30,12 +30,14 @@ export interface MirrorSnapshot {
 export const SNAPSHOT_SETTLE_MS = 250;
 /** Longest a snapshot waits for a clean VT boundary while output keeps coming (e.g. an endless OSC string), ms. */
 export const SNAPSHOT_MAX_WAIT_MS = 2000;
-/** How long plain output (plain-run.ts) is held back before it is parsed, ms: a flood arriving
- * meanwhile is parsed from its last lines only. Snapshots and any other output parse it at once. */
-export const PLAIN_HOLD_MS = 100;
+/** Plain output (plain-run.ts) is parsed once none came for this long, ms: a flood is parsed from
+ * its last lines only, when it ends. Snapshots (a page's frames, 4 a second during a flood) and
+ * any other output parse it at once, so nobody waits on this. */
+export const PLAIN_HOLD_MS = 250;
 /** Plain output held back is parsed once more than this is held after trimming, bytes (a flood
- * without line feeds cannot be trimmed). Below the PTY's flow-control mark. */
-export const PLAIN_HOLD_MAX_BYTES = 512 * 1024;
+ * without line feeds cannot be trimmed): a little below the PTY's flow-control mark (1 MiB), so
+ * the lines a 5000-line scrollback keeps fit when they are shorter than ~170 bytes. */
+export const PLAIN_HOLD_MAX_BYTES = 896 * 1024;
 /** Largest snapshot once JSON-encoded in a control message, bytes; older scrollback is dropped to fit. */
 export const SNAPSHOT_MAX_JSON_BYTES = MAX_MESSAGE_BYTES - 64 * 1024;
 
@@ -240,11 +242,12 @@ export class MirrorCore {
 
   #holdPlain(seq: number, data: Uint8Array, lfs: number): void {
     this.#hold.push(seq, data, lfs);
-    // trimmed in steps of half the lines kept, so each byte is scanned about twice
+    // trimmed in steps of an eighth of the lines kept (each step scans about what it drops)
     const keep = linesToKeep(this.#term.rows, this.#scrollback);
-    if (this.#hold.lineFeeds >= keep + (keep >> 1)) this.#trim(keep);
+    if (this.#hold.lineFeeds >= keep + (keep >> 3) || this.#hold.bytes > PLAIN_HOLD_MAX_BYTES) this.#trim(keep);
     if (this.#hold.bytes > PLAIN_HOLD_MAX_BYTES) return this.#flush();
-    this.#holdTimer ??= setTimeout(() => this.#onHoldTimer(), PLAIN_HOLD_MS);
+    if (this.#holdTimer) clearTimeout(this.#holdTimer);
+    this.#holdTimer = setTimeout(() => this.#onHoldTimer(), PLAIN_HOLD_MS);
   }
 
   #onHoldTimer(): void {

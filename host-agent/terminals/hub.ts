@@ -276,7 +276,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
         outBytes: () => this.#meters.get(id)?.total ?? 0,
         backlog: () => sub.flow.bytes,
         flowPaused: () => !!this.#terms.get(id)?.flowPaused,
-        frame: async () => {
+        frame: async (idle) => {
           const term = this.#terms.get(id);
           if (!term || !current()) return;
           // the screen only; the page gets the scrollback with the snapshot once output stops
@@ -286,7 +286,8 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
           sub.flow.reset();
           sub.flow.sent(snap.seq, snap.data.length);
           sub.next = snap.seq + 1;
-          this.stats.pageFrames++;
+          if (idle) this.stats.pageResyncs++;
+          else this.stats.pageFrames++;
           this.stats.snapshots++;
         },
         catchUp: (screenOnly) => {

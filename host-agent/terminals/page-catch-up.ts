@@ -3,9 +3,11 @@
  * terminal floods (more than FLOOD_BYTES in a frame's time), as the hub handles it: no live output (mosh's idea: the screen's state matters, not every byte). While
  * output keeps coming fast it sees a frame of the screen every PAGE_FRAME_MS (once it parsed the
  * last), and is streamed live again once the terminal's output slows below PAGE_LIVE_BYTES per
- * frame; as soon as the terminal has been quiet for the idle time it gets a full snapshot, so the
- * end of a burst shows at once on every page. Every snapshot replaces whatever the page still had
- * queued (TerminalClient, XtermFeed).
+ * frame. As soon as the terminal has been quiet for the idle time it gets the screen (a few KiB),
+ * so the end of a burst shows at once on every page, a slow one too; once it stayed quiet for
+ * PAGE_FRAME_MS more, the full snapshot with scrollback (hundreds of KiB to serialize, send and
+ * parse), and live output again. Every snapshot replaces whatever the page still had queued
+ * (TerminalClient, XtermFeed).
  */
 
 /** A page this far behind (sent, not yet parsed) stops receiving live output, bytes: 50–100 ms of
@@ -14,7 +16,7 @@
 export const PAGE_HIGH_WATER_BYTES = 256 * 1024;
 /** …and gets a snapshot once it parsed down to this, bytes (above ACK_EVERY_BYTES + MARK_BYTES). */
 export const PAGE_LOW_WATER_BYTES = 128 * 1024;
-/** A page that is behind gets its snapshot once the terminal was quiet this long, ms. */
+/** A page that is behind gets the screen once the terminal was quiet this long, ms. */
 export const PAGE_IDLE_SNAPSHOT_MS = 30;
 /** While output keeps coming, a page that is behind sees the screen this often (a snapshot of the
  * screen alone, a few KiB), ms. Parsing the flood would take the page's CPU, which the host (on
@@ -58,8 +60,9 @@ export interface BehindPageHost {
   backlog(): number;
   /** the terminal's PTY is paused while the host's mirror catches up: more output is coming */
   flowPaused(): boolean;
-  /** sends the page the current screen (without scrollback); settles once it is sent or failed */
-  frame(): Promise<void>;
+  /** sends the page the current screen (without scrollback); settles once it is sent or failed.
+   * `idle`: the terminal went quiet (the page is brought to the present), else a frame mid-burst */
+  frame(idle: boolean): Promise<void>;
   /** brings the page back with a snapshot (`screenOnly` while output goes on, slowly) */
   catchUp(screenOnly: boolean): void;
 }
@@ -68,6 +71,8 @@ export class BehindPage {
   #host: BehindPageHost;
   #idleMs: number;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** after the idle frame: the full snapshot if the terminal stays quiet */
+  #settleTimer: ReturnType<typeof setTimeout> | undefined;
   #frameTimer: ReturnType<typeof setInterval>;
   /** the terminal's output count at the last frame tick */
   #tickBytes: number;
@@ -90,17 +95,25 @@ export class BehindPage {
   output(): void {
     if (this.#done) return;
     clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => {
-      // a PTY paused while the host's mirror catches up is not a quiet terminal: more is coming
-      if (this.#host.flowPaused()) this.output();
-      else this.#catchUp(false);
-    }, this.#idleMs);
+    clearTimeout(this.#settleTimer);
+    this.#settleTimer = undefined;
+    this.#idleTimer = setTimeout(() => this.#idle(), this.#idleMs);
   }
 
   dispose(): void {
     this.#done = true;
     clearTimeout(this.#idleTimer);
+    clearTimeout(this.#settleTimer);
     clearInterval(this.#frameTimer);
+  }
+
+  /** Quiet for the idle time: most likely the burst's end. The screen at once (even while a frame
+   * is on its way: that one may predate the end), the rest once it stays quiet. */
+  #idle(): void {
+    // a PTY paused while the host's mirror catches up is not a quiet terminal: more is coming
+    if (this.#host.flowPaused()) return this.output();
+    void this.#host.frame(true);
+    this.#settleTimer = setTimeout(() => this.#catchUp(false), PAGE_FRAME_MS);
   }
 
   /** Every PAGE_FRAME_MS (once the page parsed what it got): live again when the output slowed
@@ -109,12 +122,13 @@ export class BehindPage {
     const total = this.#host.outBytes();
     const written = total - this.#tickBytes;
     this.#tickBytes = total;
-    if (this.#done || this.#framing || this.#host.backlog() > PAGE_LOW_WATER_BYTES) return;
+    // quiet since the idle frame: the full snapshot is due, no frame needed
+    if (this.#done || this.#framing || this.#settleTimer || this.#host.backlog() > PAGE_LOW_WATER_BYTES) return;
     // two slow frames in a row: one can be a stall of a busy machine in the middle of a burst
     this.#slowTicks = written < PAGE_LIVE_BYTES ? this.#slowTicks + 1 : 0;
     if (this.#slowTicks >= 2) return this.#catchUp(true);
     this.#framing = true;
-    void this.#host.frame().finally(() => (this.#framing = false));
+    void this.#host.frame(false).finally(() => (this.#framing = false));
   }
 
   #catchUp(screenOnly: boolean): void {

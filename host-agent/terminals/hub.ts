@@ -10,12 +10,9 @@
  *
  * Flow control with the page: the host also counts what a page was sent but has not yet
  * acknowledged as parsed (PageBacklog, `ack` in terminal.ts). A page more than
- * PAGE_HIGH_WATER_BYTES behind stops receiving live output (mosh's idea: the screen's state
- * matters, not every byte). While output keeps coming fast it sees a frame of the screen every
- * PAGE_FRAME_MS (once it parsed the last), and is streamed live again once the terminal's output
- * slows below PAGE_LIVE_BYTES per frame; as soon as the terminal has been quiet for
- * PAGE_IDLE_SNAPSHOT_MS it gets a full snapshot, so the end of a burst shows at once on every
- * page. Every snapshot replaces whatever the page still had queued.
+ * PAGE_HIGH_WATER_BYTES behind, or any page while its terminal floods (FLOOD_BYTES), stops
+ * receiving live output and is brought back with screen frames and snapshots (BehindPage,
+ * page-catch-up.ts).
  */
 import { terminalProtocol, type TerminalDown, type TerminalMessage, type TerminalUp } from '../../src/lib/protocol/terminal.ts';
 import { ProtocolError } from '../../src/lib/protocol/validate.ts';
@@ -26,25 +23,12 @@ import { EchoState } from '../echo-state.ts';
 import type { HostCapability } from '../capability.ts';
 import type { HostTerminal } from './terminal.ts';
 import { PageBacklog } from './page-backlog.ts';
+import { BehindPage, OutputMeter, PAGE_FRAME_MS, PAGE_HIGH_WATER_BYTES, PAGE_IDLE_SNAPSHOT_MS } from './page-catch-up.ts';
 import type { TerminalSet } from './terminal-set.ts';
 
 /** Past this many unsent bytes a peer is considered stalled, bytes. */
 export const MAX_PEER_BACKLOG_BYTES = 4 * 1024 * 1024;
-/** A page this far behind (sent, not yet parsed) stops receiving live output, bytes: 50–100 ms of
- * parsing for the page's xterm (far below xterm's 50 MB discard limit); more only costs the page
- * CPU that the host (on the same machine, often) needs to keep up with the PTY. */
-export const PAGE_HIGH_WATER_BYTES = 256 * 1024;
-/** …and gets a snapshot once it parsed down to this, bytes (above ACK_EVERY_BYTES + MARK_BYTES). */
-export const PAGE_LOW_WATER_BYTES = 128 * 1024;
-/** A page that is behind gets its snapshot once the terminal was quiet this long, ms. */
-export const PAGE_IDLE_SNAPSHOT_MS = 30;
-/** While output keeps coming, a page that is behind sees the screen this often (a snapshot of the
- * screen alone, a few KiB), ms. Parsing the flood would take the page's CPU, which the host (on
- * the same machine, often) needs to keep up with the PTY, for bytes nobody can read anyway. */
-export const PAGE_FRAME_MS = 250;
-/** A page that is behind goes live again once the terminal wrote less than this in a frame's
- * time, bytes (≈ 256 KB/s: a page's xterm parses 5–30 MB/s, so it keeps up from there). */
-export const PAGE_LIVE_BYTES = 64 * 1024;
+export { PAGE_HIGH_WATER_BYTES } from './page-catch-up.ts';
 
 /** A peer's subs to one terminal are served at most this often; repeats in between are merged, ms. */
 export const RESUB_MS = 500;
@@ -56,21 +40,14 @@ interface Sub {
   /** next output seq this peer needs */
   next: number;
   flow: PageBacklog;
-  idleTimer?: ReturnType<typeof setTimeout>;
   /** when it was asked for, ms */
   at: number;
   /** a sub that came too soon after this one, served RESUB_MS later */
   again?: { from: number | undefined };
   /** started by the host when the peer connected: its snapshot is on the way */
   unasked?: boolean;
-  /** while behind: shows it the screen every PAGE_FRAME_MS */
-  frameTimer?: ReturnType<typeof setInterval>;
-  /** the terminal's output count (bytes) at the last frame tick */
-  tickBytes?: number;
-  /** frame ticks in a row in which the terminal wrote less than PAGE_LIVE_BYTES */
-  slowTicks?: number;
-  /** a screen frame is being made */
-  framing?: boolean;
+  /** while behind: its frames and snapshot */
+  behind?: BehindPage;
   /** how long the terminal must be quiet before this page's snapshot, ms: doubles each time the
    * burst turned out not to be over (PAGE_IDLE_SNAPSHOT_MS up to PAGE_FRAME_MS) */
   idleMs?: number;
@@ -90,6 +67,8 @@ export interface HubStats {
   snapshots: number;
   /** screen frames sent to pages that are behind while output keeps coming */
   pageFrames: number;
+  /** times a live page stopped getting every byte because its terminal flooded */
+  floodSkips: number;
 }
 
 export class TerminalHub implements HostCapability<typeof terminalProtocol> {
@@ -101,13 +80,13 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   /** participants this host has connected with (ids are per join, so this stays small) */
   #met = new Set<string>();
   #store = new DisposableStore();
-  stats: HubStats = { resyncs: 0, pageResyncs: 0, snapshots: 0, pageFrames: 0 };
+  stats: HubStats = { resyncs: 0, pageResyncs: 0, snapshots: 0, pageFrames: 0, floodSkips: 0 };
   /** per terminal: is echo off (password prompt)? for the audit */
   #echoes = new Map<number, EchoState>();
   /** per terminal, the last keystroke's audit record still waiting for its echo state */
   #inputOrder = new Map<number, Promise<void>>();
-  /** per terminal: output bytes so far (its rate decides when a page that is behind goes live) */
-  #outBytes = new Map<number, number>();
+  /** per terminal: output so far and its rate (which decides when pages skip and go live again) */
+  #meters = new Map<number, OutputMeter>();
 
   constructor(terms: TerminalSet, audit: AuditLog, log: (line: string) => void) {
     this.#terms = terms;
@@ -115,8 +94,9 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     this.#log = log;
     this.#store.addFn(
       terms.onOutput((id, seq, data) => {
-        this.#outBytes.set(id, (this.#outBytes.get(id) ?? 0) + data.length);
-        this.#fanOut(id, seq, data);
+        let meter = this.#meters.get(id);
+        if (!meter) this.#meters.set(id, (meter = new OutputMeter()));
+        this.#fanOut(id, seq, data, meter.add(data.length));
         this.#echoes.get(id)?.output(data);
       })
     );
@@ -130,7 +110,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
           e.dispose();
           this.#echoes.delete(id);
         }
-        for (const id of this.#outBytes.keys()) if (!list.some((t) => t.id === id)) this.#outBytes.delete(id);
+        for (const id of this.#meters.keys()) if (!list.some((t) => t.id === id)) this.#meters.delete(id);
         this.#broadcast({ type: 'terms', list });
       })
     );
@@ -159,8 +139,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
   }
 
   #drop(st: PeerState, id: number, sub: Sub): void {
-    clearTimeout(sub.idleTimer);
-    clearInterval(sub.frameTimer);
+    sub.behind?.dispose();
     if (st.subs.get(id) === sub) st.subs.delete(id);
   }
 
@@ -290,20 +269,46 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
    * keeps coming, a snapshot once it stops. */
   #fallBehind(st: PeerState, id: number, sub: Sub): void {
     sub.state = 'behind';
-    sub.tickBytes = this.#outBytes.get(id) ?? 0;
-    sub.slowTicks = 0;
-    clearInterval(sub.frameTimer);
-    sub.frameTimer = setInterval(() => this.#frameTick(st, id, sub), PAGE_FRAME_MS);
-    this.#armIdleSnapshot(st, id, sub);
+    sub.behind?.dispose();
+    const current = () => sub.state === 'behind' && st.subs.get(id) === sub && this.#peers.get(st.peer.id) === st;
+    sub.behind = new BehindPage(
+      {
+        outBytes: () => this.#meters.get(id)?.total ?? 0,
+        backlog: () => sub.flow.bytes,
+        flowPaused: () => !!this.#terms.get(id)?.flowPaused,
+        frame: async (idle) => {
+          const term = this.#terms.get(id);
+          if (!term || !current()) return;
+          // the screen only; the page gets the scrollback with the snapshot once output stops
+          const snap = await term.snapshot({ screenOnly: true }).catch(() => null); // null: the terminal closed
+          if (!snap || !current()) return;
+          this.#send(st.peer, { type: 'snapshot', id, seq: snap.seq, cols: snap.cols, rows: snap.rows, data: snap.data });
+          sub.flow.reset();
+          sub.flow.sent(snap.seq, snap.data.length);
+          sub.next = snap.seq + 1;
+          if (idle) this.stats.pageResyncs++;
+          else this.stats.pageFrames++;
+          this.stats.snapshots++;
+        },
+        catchUp: (screenOnly) => {
+          const term = this.#terms.get(id);
+          if (!term || !current()) return;
+          this.stats.pageResyncs++;
+          void this.#catchUp(st, term, sub, true, screenOnly);
+        }
+      },
+      sub.idleMs ?? PAGE_IDLE_SNAPSHOT_MS
+    );
   }
 
-  #fanOut(id: number, seq: number, data: Uint8Array): void {
+  /** `flooding`: the terminal writes faster than anyone can read (FLOOD_BYTES): pages skip ahead */
+  #fanOut(id: number, seq: number, data: Uint8Array, flooding: boolean): void {
     let frame: Uint8Array | null = null;
     for (const st of this.#peers.values()) {
       const sub = st.subs.get(id);
       if (!sub) continue;
       if (sub.state === 'behind') {
-        this.#armIdleSnapshot(st, id, sub);
+        sub.behind?.output();
         continue;
       }
       if (sub.state !== 'live' || seq < sub.next) continue;
@@ -312,7 +317,8 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
         this.#log(`peer ${st.peer.claims.name} fell behind on terminal ${id}; it will be resynchronised`);
         continue;
       }
-      if (sub.flow.bytes > PAGE_HIGH_WATER_BYTES) {
+      if (flooding || sub.flow.bytes > PAGE_HIGH_WATER_BYTES) {
+        if (flooding) this.stats.floodSkips++;
         this.#fallBehind(st, id, sub);
         continue;
       }
@@ -328,54 +334,6 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     if (!sub) return;
     sub.unasked = false; // the page has it (it acknowledges every snapshot): a later sub {id} is meant
     sub.flow.ack(seq);
-  }
-
-  /** Every PAGE_FRAME_MS while a page is behind (once it parsed what it got): live again when the
-   * output slowed down, else the current screen. */
-  #frameTick(st: PeerState, id: number, sub: Sub): void {
-    const term = this.#terms.get(id);
-    const total = this.#outBytes.get(id) ?? 0;
-    const written = total - (sub.tickBytes ?? total);
-    sub.tickBytes = total;
-    if (!term || sub.state !== 'behind' || sub.framing || sub.flow.bytes > PAGE_LOW_WATER_BYTES) return;
-    // the screen only; the page gets the scrollback with the snapshot once output stops
-    // two slow frames in a row: one can be a stall of a busy machine in the middle of a burst
-    sub.slowTicks = written < PAGE_LIVE_BYTES ? (sub.slowTicks ?? 0) + 1 : 0;
-    if (sub.slowTicks >= 2) return this.#pageCatchUp(st, id, sub, true);
-    sub.framing = true;
-    void term.snapshot({ screenOnly: true }).then(
-      (snap) => {
-        sub.framing = false;
-        if (sub.state !== 'behind' || st.subs.get(id) !== sub || this.#peers.get(st.peer.id) !== st) return;
-        this.#send(st.peer, { type: 'snapshot', id, seq: snap.seq, cols: snap.cols, rows: snap.rows, data: snap.data });
-        sub.flow.reset();
-        sub.flow.sent(snap.seq, snap.data.length);
-        sub.next = snap.seq + 1;
-        this.stats.pageFrames++;
-        this.stats.snapshots++;
-      },
-      () => (sub.framing = false) // the terminal closed
-    );
-  }
-
-  /** (Re)starts the quiet-terminal timer of a page that is behind: every chunk pushes it back. */
-  #armIdleSnapshot(st: PeerState, id: number, sub: Sub): void {
-    clearTimeout(sub.idleTimer);
-    sub.idleTimer = setTimeout(() => {
-      // a PTY paused while the host's mirror catches up is not a quiet terminal: more is coming
-      if (this.#terms.get(id)?.flowPaused) this.#armIdleSnapshot(st, id, sub);
-      else this.#pageCatchUp(st, id, sub);
-    }, sub.idleMs ?? PAGE_IDLE_SNAPSHOT_MS);
-  }
-
-  /** A page that was behind: a snapshot (never the ring's bytes, which it would have to parse). */
-  #pageCatchUp(st: PeerState, id: number, sub: Sub, screenOnly = false): void {
-    clearTimeout(sub.idleTimer);
-    clearInterval(sub.frameTimer);
-    const term = this.#terms.get(id);
-    if (sub.state !== 'behind' || st.subs.get(id) !== sub || !term) return;
-    this.stats.pageResyncs++;
-    void this.#catchUp(st, term, sub, true, screenOnly);
   }
 
   /** Terminals whose echo state is kept (at most the open ones). */
@@ -412,10 +370,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
     for (const e of this.#echoes.values()) e.dispose();
     for (const st of this.#peers.values()) {
       st.stopDrain();
-      for (const sub of st.subs.values()) {
-        clearTimeout(sub.idleTimer);
-        clearInterval(sub.frameTimer);
-      }
+      for (const sub of st.subs.values()) sub.behind?.dispose();
     }
     this.#peers.clear();
   }

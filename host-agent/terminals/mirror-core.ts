@@ -12,6 +12,7 @@ import serializeAddon from '@xterm/addon-serialize';
 import { MAX_MESSAGE_BYTES } from '../../src/lib/protocol/frames.ts';
 import { Emitter } from '../../src/lib/mesh/events.ts';
 import { VtBoundary } from './vt-boundary.ts';
+import { linesToKeep, plainLineFeeds, PlainHold } from './plain-run.ts';
 
 const { Terminal } = headless;
 const { SerializeAddon } = serializeAddon;
@@ -29,6 +30,14 @@ export interface MirrorSnapshot {
 export const SNAPSHOT_SETTLE_MS = 250;
 /** Longest a snapshot waits for a clean VT boundary while output keeps coming (e.g. an endless OSC string), ms. */
 export const SNAPSHOT_MAX_WAIT_MS = 2000;
+/** Plain output (plain-run.ts) is parsed once none came for this long, ms: a flood is parsed from
+ * its last lines only, when it ends. Snapshots (a page's frames, 4 a second during a flood) and
+ * any other output parse it at once, so nobody waits on this. */
+export const PLAIN_HOLD_MS = 250;
+/** Plain output held back is parsed once more than this is held after trimming, bytes (a flood
+ * without line feeds cannot be trimmed): a little below the PTY's flow-control mark (1 MiB), so
+ * the lines a 5000-line scrollback keeps fit when they are shorter than ~170 bytes. */
+export const PLAIN_HOLD_MAX_BYTES = 896 * 1024;
 /** Largest snapshot once JSON-encoded in a control message, bytes; older scrollback is dropped to fit. */
 export const SNAPSHOT_MAX_JSON_BYTES = MAX_MESSAGE_BYTES - 64 * 1024;
 
@@ -48,10 +57,18 @@ export class MirrorCore {
   #serializer: InstanceType<typeof SerializeAddon>;
   #boundary = new VtBoundary();
   #scrollback: number;
-  /** bytes handed to xterm and not yet parsed */
-  #pendingBytes = 0;
+  /** output bytes written to the mirror */
+  #writtenBytes = 0;
+  /** output bytes parsed, or skipped as a plain run's invisible front */
+  #doneBytes = 0;
+  #skippedBytes = 0;
   /** write callbacks outstanding (chunks and resizes) */
   #queued = 0;
+  /** of them, those that may change the terminal's modes (anything but plain output) */
+  #queuedOther = 0;
+  /** plain output held back (see PLAIN_HOLD_MS) */
+  #hold = new PlainHold();
+  #holdTimer: ReturnType<typeof setTimeout> | null = null;
   /** resizes queued behind output: a snapshot waits for them so it carries the current size */
   #resizesQueued = 0;
   #parsedSeq = 0;
@@ -64,16 +81,33 @@ export class MirrorCore {
   #parsed = new Emitter<void>();
   #title = new Emitter<string>();
 
-  constructor(cols: number, rows: number, scrollback: number) {
+  #settleMs: number;
+  #maxWaitMs: number;
+
+  /** `timing`: SNAPSHOT_SETTLE_MS and SNAPSHOT_MAX_WAIT_MS unless given (tests) */
+  constructor(cols: number, rows: number, scrollback: number, timing: { settleMs?: number; maxWaitMs?: number } = {}) {
     this.#scrollback = scrollback;
+    this.#settleMs = timing.settleMs ?? SNAPSHOT_SETTLE_MS;
+    this.#maxWaitMs = timing.maxWaitMs ?? SNAPSHOT_MAX_WAIT_MS;
     this.#term = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
     this.#serializer = new SerializeAddon();
     this.#term.loadAddon(this.#serializer as never);
     this.#term.onTitleChange((t) => this.#title.fire(t));
   }
 
+  /** Output bytes written and not yet parsed (or skipped). */
   get pendingBytes(): number {
-    return this.#pendingBytes;
+    return this.#writtenBytes - this.#doneBytes;
+  }
+
+  /** Output bytes never parsed because they could not show (plain-run.ts). */
+  get skippedBytes(): number {
+    return this.#skippedBytes;
+  }
+
+  /** Output bytes parsed or skipped so far. */
+  get parsedBytes(): number {
+    return this.#doneBytes;
   }
 
   /** seq of the last chunk parsed */
@@ -105,7 +139,7 @@ export class MirrorCore {
     return () => sub.dispose();
   }
 
-  /** after each chunk or resize is parsed (for flow control) */
+  /** after each chunk or resize is parsed, and after a plain run's front was skipped (for flow control) */
   onParsed(cb: () => void): () => void {
     const sub = this.#parsed.on(cb);
     return () => sub.dispose();
@@ -113,19 +147,24 @@ export class MirrorCore {
 
   write(seq: number, data: Uint8Array): void {
     if (this.#disposed) return;
+    // plain only if it starts outside any sequence: "1mhello" may end an escape sequence
+    const lfs = this.#boundary.clean ? plainLineFeeds(data) : -1;
     const clean = this.#boundary.feed(data);
     this.#writtenSeq = seq;
-    this.#enqueue(data, () => {
-      this.#parsedSeq = seq;
-      this.#parsedClean = clean;
-    });
+    this.#writtenBytes += data.length;
+    if (lfs >= 0) return this.#holdPlain(seq, data, lfs);
+    this.#flush();
+    this.#enqueue(seq, data, clean, true);
   }
 
   /** Resizes in stream order, so earlier output is parsed at the size it was produced for. */
   resize(cols: number, rows: number): void {
     if (this.#disposed) return;
+    this.#flush();
     this.#resizesQueued++;
-    this.#enqueue(new Uint8Array(0), () => {
+    this.#queuedOther++;
+    this.#enqueueRaw(new Uint8Array(0), () => {
+      this.#queuedOther--;
       this.#resizesQueued--;
       this.#term.resize(cols, rows);
       this.#last = null;
@@ -137,20 +176,30 @@ export class MirrorCore {
   snapshot(opts: { screenOnly?: boolean } = {}): Promise<MirrorSnapshot> {
     if (this.#disposed) return Promise.reject(new Error('The terminal is closed; there is nothing to snapshot.'));
     const scrollback = opts.screenOnly ? 0 : this.#scrollback;
+    this.#flush();
     if (this.#queued === 0 && this.#parsedClean) return Promise.resolve(this.#serialize(scrollback));
     return new Promise((resolve, reject) => {
-      const since = Date.now();
       // a stream stalled inside a sequence, or one that never leaves it, must not hold a joiner back
-      // forever: then the snapshot is taken anyway (best effort)
+      // forever: then the snapshot is taken anyway (best effort). The clock starts once the mirror
+      // parsed what the snapshot must cover: a busy mirror still parsing a backlog is not a stream
+      // stuck in a sequence (counting that time too took lossy snapshots under load, at whatever
+      // chunk end came next — a UTF-8 character cut in two)
+      let since = 0;
       const check = (): void => {
-        if (this.#queued === 0 || Date.now() - since >= SNAPSHOT_MAX_WAIT_MS) {
+        this.#flush();
+        if (this.#parsedSeq < w.minSeq) {
+          w.timer = setTimeout(check, this.#settleMs);
+          return;
+        }
+        since ||= Date.now();
+        if (this.#queued === 0 || Date.now() - since >= this.#maxWaitMs) {
           w.forced = true;
           if (this.#queued === 0) this.#settle();
         } else {
-          w.timer = setTimeout(check, SNAPSHOT_SETTLE_MS);
+          w.timer = setTimeout(check, this.#settleMs);
         }
       };
-      const w: Waiter = { resolve, reject, forced: false, minSeq: this.#writtenSeq, scrollback, timer: setTimeout(check, SNAPSHOT_SETTLE_MS) };
+      const w: Waiter = { resolve, reject, forced: false, minSeq: this.#writtenSeq, scrollback, timer: setTimeout(check, this.#settleMs) };
       this.#waiters.push(w);
     });
   }
@@ -158,6 +207,7 @@ export class MirrorCore {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    if (this.#holdTimer) clearTimeout(this.#holdTimer);
     for (const w of this.#waiters.splice(0)) {
       clearTimeout(w.timer);
       w.reject(new Error('The terminal was closed before its snapshot was ready.'));
@@ -167,18 +217,69 @@ export class MirrorCore {
     this.#term.dispose();
   }
 
-  #enqueue(data: Uint8Array, after: () => void): void {
+  /** Output to parse; `other`: not a plain run (it may change modes, see #trim). */
+  #enqueue(seq: number, data: Uint8Array, clean: boolean, other: boolean): void {
+    if (other) this.#queuedOther++;
+    this.#enqueueRaw(data, () => {
+      if (other) this.#queuedOther--;
+      this.#doneBytes += data.length;
+      this.#parsedSeq = seq;
+      this.#parsedClean = clean;
+    });
+  }
+
+  #enqueueRaw(data: Uint8Array, after: () => void): void {
     this.#queued++;
-    this.#pendingBytes += data.length;
     this.#term.write(data, () => {
       this.#queued--;
       if (data.length) this.#last = null;
-      this.#pendingBytes -= data.length;
       if (this.#disposed) return;
       after();
       this.#settle();
       this.#parsed.fire();
     });
+  }
+
+  #holdPlain(seq: number, data: Uint8Array, lfs: number): void {
+    this.#hold.push(seq, data, lfs);
+    // trimmed in steps of an eighth of the lines kept (each step scans about what it drops)
+    const keep = linesToKeep(this.#term.rows, this.#scrollback);
+    if (this.#hold.lineFeeds >= keep + (keep >> 3) || this.#hold.bytes > PLAIN_HOLD_MAX_BYTES) this.#trim(keep);
+    if (this.#hold.bytes > PLAIN_HOLD_MAX_BYTES) return this.#flush();
+    if (this.#holdTimer) clearTimeout(this.#holdTimer);
+    this.#holdTimer = setTimeout(() => this.#onHoldTimer(), PLAIN_HOLD_MS);
+  }
+
+  #onHoldTimer(): void {
+    this.#holdTimer = null;
+    // output that may change the modes is still being parsed: the run cannot be trimmed yet
+    if (this.#queuedOther > 0 && this.#hold.lineFeeds >= linesToKeep(this.#term.rows, this.#scrollback)) {
+      this.#holdTimer = setTimeout(() => this.#onHoldTimer(), PLAIN_HOLD_MS);
+      return;
+    }
+    this.#flush();
+  }
+
+  /** Drops the held run's front that cannot show (plain-run.ts): only while nothing queued may
+   * still change the modes and the scroll region is the whole screen. */
+  #trim(keep: number): void {
+    if (this.#queuedOther > 0) return;
+    const buf = (this.#term as unknown as { _core: { buffer: { scrollTop: number; scrollBottom: number } } })._core.buffer;
+    if (buf.scrollTop !== 0 || buf.scrollBottom !== this.#term.rows - 1) return;
+    const skipped = this.#hold.trim(keep);
+    if (skipped === 0) return;
+    this.#doneBytes += skipped;
+    this.#skippedBytes += skipped;
+    this.#parsed.fire();
+  }
+
+  /** Hands the held plain run (trimmed) to the parser. */
+  #flush(): void {
+    if (this.#holdTimer) clearTimeout(this.#holdTimer);
+    this.#holdTimer = null;
+    if (this.#hold.length === 0 || this.#disposed) return;
+    this.#trim(linesToKeep(this.#term.rows, this.#scrollback));
+    for (const c of this.#hold.take()) this.#enqueue(c.seq, c.data, true, false);
   }
 
   /** Serves the waiting snapshots that the mirror's state now satisfies. */

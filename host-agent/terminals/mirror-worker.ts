@@ -31,10 +31,6 @@ const post = (m: FromMirror) => port.postMessage(m);
 class Slot {
   readonly mirror: number;
   core: MirrorCore;
-  /** bytes of each queued write (0 for a resize), oldest first */
-  #lengths: number[] = [];
-  #head = 0;
-  #parsedBytes = 0;
   #acked = { seq: 0, bytes: 0 };
   #ackQueued = false;
 
@@ -44,26 +40,17 @@ class Slot {
     this.core.onReply((data) => post({ t: 'reply', mirror, data }));
     this.core.onTitle((title) => post({ t: 'title', mirror, title }));
     this.core.onParsed(() => {
-      this.#parsedBytes += this.#lengths[this.#head++] ?? 0;
-      if (this.#head > 1024) {
-        this.#lengths.splice(0, this.#head);
-        this.#head = 0;
-      }
       if (this.#ackQueued) return;
       this.#ackQueued = true;
       queueMicrotask(() => this.ack());
     });
   }
 
-  queued(bytes: number): void {
-    this.#lengths.push(bytes);
-  }
-
   /** One 'parsed' per parsing slice (xterm parses ~12 ms at a time), not one per chunk. */
   ack(): void {
     this.#ackQueued = false;
-    if (this.core.parsedSeq === this.#acked.seq && this.#parsedBytes === this.#acked.bytes) return;
-    this.#acked = { seq: this.core.parsedSeq, bytes: this.#parsedBytes };
+    if (this.core.parsedSeq === this.#acked.seq && this.core.parsedBytes === this.#acked.bytes) return;
+    this.#acked = { seq: this.core.parsedSeq, bytes: this.core.parsedBytes };
     post({ t: 'parsed', mirror: this.mirror, ...this.#acked });
   }
 }
@@ -79,11 +66,8 @@ port.on('message', (m: ToMirror) => {
       slots.delete(m.mirror);
       return slot.core.dispose();
     case 'write':
-      // counted when parsed: MirrorCore fires onParsed per chunk and resize, in order
-      slot.queued(m.data.length);
       return slot.core.write(m.seq, m.data);
     case 'resize':
-      slot.queued(0);
       return slot.core.resize(m.cols, m.rows);
     case 'snapshot':
       return void slot.core.snapshot({ screenOnly: m.screenOnly }).then(

@@ -105,6 +105,9 @@ describe('HostTerminal', () => {
     const timed = (async () => {
       while (!done) {
         take();
+        // one at a time: each snapshot of 10 000 lines is ~100 ms of the mirror's thread on a loaded
+        // machine, and a queue of them held the PTY back until the test ran out of time
+        await taken[taken.length - 1];
         const from = t.seq;
         await waitFor('more output', () => done || t.seq >= from + 3, 15000);
       }

@@ -98,4 +98,28 @@ describe('flow control with a slow page', () => {
     expect(maxBacklog).toBeLessThan(PAGE_HIGH_WATER_BYTES * 2);
     expect(stack.agent.hub.stats.pageResyncs).toBeGreaterThan(0);
   });
+
+  it('a page that keeps up gets frames of a flood, not every byte, and the final screen at its end', async () => {
+    const id = stack.agent.terminals.list()[0].id;
+    const quick = await join('Quick Quinn');
+    const screen = new CountingScreen(quick.terminals, id);
+    await until(() => screen.snapshots.length > 0, 'its snapshot');
+    const skipsBefore = stack.agent.hub.stats.floodSkips;
+    const bytesBefore = screen.bytes;
+    quick.terminals.input(id, 'yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 16000000; echo; echo FLOOD-$((6*8))\r');
+    await screen.waitFor(/FLOOD-48/, 60_000);
+    console.log(`page that keeps up: ${screen.bytes - bytesBefore} bytes live, ${screen.snapshots.length} snapshots, hub ${JSON.stringify(stack.agent.hub.stats)}`);
+    // it acknowledges at once, so only the flood rule keeps the 16 MB from it
+    expect(stack.agent.hub.stats.floodSkips).toBeGreaterThan(skipsBefore);
+    expect(screen.bytes - bytesBefore).toBeLessThan(16_000_000 / 4);
+  });
 });
+
+/** A screen that counts the live bytes it was given. */
+class CountingScreen extends TermScreen {
+  bytes = 0;
+  override write(data: Uint8Array, done: () => void): void {
+    this.bytes += data.length;
+    super.write(data, done);
+  }
+}

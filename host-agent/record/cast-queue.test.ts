@@ -42,4 +42,16 @@ describe('CastQueue', () => {
     chunk.data.fill(0x21);
     expect(dec.decode((items[0] as { data: Uint8Array }).data)).toBe('same');
   });
+
+  it('packs into the buffer the worker gave back when it is large enough, else into a new one', () => {
+    const q = new CastQueue();
+    const spare = new ArrayBuffer(64);
+    q.push(o(1, 1, 'abc'));
+    const a = q.take(spare);
+    expect(a.buffer).toBe(spare);
+    expect(dec.decode((a.items[0] as { data: Uint8Array }).data)).toBe('abc');
+    q.push(o(1, 2, 'x'.repeat(100)));
+    const b = q.take(new ArrayBuffer(64));
+    expect(b.buffer.byteLength).toBe(100);
+  });
 });

@@ -118,4 +118,20 @@ describe('asciicast writer', () => {
     expect(text).toBe(expected);
     expect(text).not.toContain(token.slice(4));
   });
+
+  it('keeps the times of output handed over together (a batch from the main thread): a pause of BATCH_MS or more starts another event', async () => {
+    const path = join(makeTempDir('cast-'), 'term-1.cast');
+    const w = new CastWriter(path, { cols: 80, rows: 24, title: 'bash' }, () => {});
+    const t = now();
+    const enc = new TextEncoder();
+    w.output(enc.encode('a '), t);
+    w.output(enc.encode('b '), t + BATCH_MS / 2);
+    w.output(enc.encode('c '), t + BATCH_MS * 4);
+    w.output(enc.encode('d\r\n'), t + BATCH_MS * 10);
+    await w.close();
+    const events = readFileSync(path, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as [number, string, string]);
+    expect(events.map((e) => e[2])).toEqual(['a b ', 'c ', 'd\r\n']);
+    expect(events[2][0] - events[0][0]).toBeCloseTo((BATCH_MS * 10) / 1000, 2);
+    expect(events[1][0] - events[0][0]).toBeCloseTo((BATCH_MS * 4) / 1000, 2);
+  });
 });

@@ -85,6 +85,11 @@ export class CastWriter {
   /** `at`: when the terminal printed it (ms, `now()`), if not just now */
   output(data: Uint8Array, at = now()): void {
     if (this.#failed || data.length === 0) return;
+    // output printed a batch after what is pending (handed over together) is an event of its own
+    if (this.#len !== 0 && at - this.#pendingAt >= BATCH_MS) {
+      this.#flush(true);
+      this.#pendingAt = at;
+    }
     if (this.#len === 0) this.#pendingAt = at;
     if (this.#len + data.length > this.#in.length) {
       const grown = Buffer.allocUnsafe(Math.max(2 * this.#in.length, this.#len + data.length));

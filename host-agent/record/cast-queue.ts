@@ -1,10 +1,11 @@
 /**
  * What the host's main thread gathers for the cast worker between two posts (recorder.ts): output
  * chunks by reference (no copy on the output path), resizes and markers, in order. take() packs
- * them: a terminal's consecutive chunks become one item (stamped with the first one's time, as the
- * cast batches them anyway), all bytes copied into one buffer that is handed over, not cloned (and
+ * them: a terminal's consecutive chunks within BATCH_MS become one item (stamped with the first
+ * one's time, as the cast batches them anyway), all bytes copied into one buffer that is handed over, not cloned (and
  * handed back after, for the next batch).
  */
+import { BATCH_MS } from './asciicast.ts';
 import type { CastItem } from './cast-worker.ts';
 
 /** Output as the terminal emitted it, with its seq (a marker can be put right after it). */
@@ -50,7 +51,8 @@ export class CastQueue {
         items.push(q);
         continue;
       }
-      if (run && run.id !== q.id) close();
+      // a pause in the output stays in the cast: not merged across BATCH_MS
+      if (run && (run.id !== q.id || q.at - run.at >= BATCH_MS)) close();
       run ??= { id: q.id, start: end, at: q.at };
       all.set(q.data, end);
       end += q.data.length;

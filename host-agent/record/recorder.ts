@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { TerminalSet } from '../terminals/terminal-set.ts';
-import { BATCH_MS, now } from './asciicast.ts';
+import { now } from './asciicast.ts';
 import { attachCastThread, type CastLine } from './cast-thread.ts';
 import { verifyChain } from './chain.ts';
 import { CastQueue, type Queued } from './cast-queue.ts';
@@ -25,6 +25,12 @@ export function previousLog(dir: string): { file: string; hash: string } | null 
   const v = verifyChain(readFileSync(join(dir, newest.n), 'utf8'));
   return v.ok && v.lines > 0 ? { file: newest.n, hash: v.last } : null;
 }
+
+/** What the terminals print goes to the cast writer at most this much later, ms (the cast keeps
+ * the time of each chunk: CastQueue, CastWriter)… */
+export const POST_MS = 250;
+/** …or once this much is queued, bytes. */
+const POST_BYTES = 256 * 1024;
 
 /** Output the cast writer may have left to write before the terminals wait for it, bytes… */
 export const RECORD_HIGH_WATER_BYTES = 64 * 1024 * 1024;
@@ -45,6 +51,7 @@ export class TerminalRecorder {
   #holding = false;
   #flow: { highWaterBytes: number; lowWaterBytes: number };
   #flush: () => void = () => {};
+  #flushSoon: (bytes: number) => void = () => {};
   #post: (m: Queued) => void = () => {};
   #insert: (m: Queued, afterSeq: number) => void = () => {};
 
@@ -55,17 +62,31 @@ export class TerminalRecorder {
    */
   constructor(terms: TerminalSet, dir: string, session: string, onError: (e: Error) => void, rules: RegExp[] = [], flow = { highWaterBytes: RECORD_HIGH_WATER_BYTES, lowWaterBytes: RECORD_LOW_WATER_BYTES }) {
     this.#flow = flow;
-    // Posted every BATCH_MS, as one message: the output listener only keeps a reference to the
-    // chunk (no copy, no post), so the listeners after it (the hub sending the output to peers)
-    // are not kept waiting, and the worker wakes up at most that often, not once per echo.
+    // Posted every POST_MS, or once POST_BYTES are queued, as one message: the output listener
+    // only keeps a reference to the chunk (no copy, no post), so the listeners after it (the hub
+    // sending the output to peers) are not kept waiting, and the worker (and this thread, for its
+    // answer) wakes up that seldom while people type, not once per echo or per cast batch.
     const queue = new CastQueue();
     /** the last batch's buffer, back from the worker */
     let spare: ArrayBuffer | null = null;
+    let queued = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let soon = false;
     const post = (m: Queued) => {
-      if (queue.empty) setTimeout(() => this.#flush(), BATCH_MS);
+      if (queue.empty) timer = setTimeout(() => this.#flush(), POST_MS);
       queue.push(m);
     };
+    this.#flushSoon = (bytes) => {
+      queued += bytes;
+      if (queued < POST_BYTES || soon) return;
+      soon = true;
+      // after the listeners of this chunk (the hub's send)
+      setImmediate(() => this.#flush());
+    };
     this.#flush = () => {
+      clearTimeout(timer);
+      soon = false;
+      queued = 0;
       if (queue.empty) return;
       const { items, buffer } = queue.take(spare);
       if (buffer === spare) spare = null;
@@ -120,6 +141,7 @@ export class TerminalRecorder {
         if (!cast(id)) return;
         post({ type: 'o', id, seq, data, at: now() });
         this.#queuedBytes += data.length;
+        this.#flushSoon(data.length);
         // the writer runs at a low priority: on a saturated machine it may fall behind a flood
         if (!this.#holding && this.backlogBytes > this.#flow.highWaterBytes) {
           this.#holding = true;

@@ -85,9 +85,12 @@ describe('asciicast writer', () => {
     const w = new CastWriter(path, { cols: 80, rows: 24, title: 'bash' }, () => {});
     const read = () => (existsSync(path) ? readFileSync(path, 'utf8') : '');
     const enc = new TextEncoder();
+    // the output of the events written so far (an event holds at most 64 KiB)
+    const written = () => read().split('\n').slice(1, -1).map((l) => JSON.parse(l) as [number, string, string]).filter((e) => e[1] === 'o').map((e) => e[2]).join('');
     // 200 000 characters without a break, then a 2048-character word after a space
     w.output(enc.encode('x'.repeat(200_000)));
-    await until(() => read().includes('x'.repeat(200_000)), 'the long run to be written', 5_000);
+    await until(() => written() === 'x'.repeat(200_000), 'the long run to be written', 5_000);
+    expect(read().split('\n').every((l) => l.length < 64 * 1024 + 100)).toBe(true);
     w.output(enc.encode(' ' + 'y'.repeat(2048)));
     // the word is held while output keeps coming, written with the next batch
     w.output(enc.encode('y\r\n'));
@@ -96,5 +99,39 @@ describe('asciicast writer', () => {
     await w.close();
     const text = read().trim().split('\n').slice(1).map((l) => JSON.parse(l)[2] as string).join('');
     expect(text).toBe('x'.repeat(200_000) + ' ' + 'y'.repeat(2049) + '\r\n');
+  });
+
+  it('writes coloured output, non-UTF-8 bytes and a secret on a later line as a decoder would, the secret redacted', async () => {
+    const path = join(makeTempDir('cast-'), 'term-1.cast');
+    const w = new CastWriter(path, { cols: 80, rows: 24, title: 'bash' }, () => {}, recordRedactor([]));
+    const token = `ghp_${'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5'}`;
+    const parts = [
+      Buffer.from('\x1b[32m✓\x1b[39m src/a.test.ts \x1b[2m(12 tests)\x1b[22m "quoted" back\\slash\r\n'),
+      Buffer.from([0x66, 0xff, 0x6f, 0xc3, 0x28, 0x0d, 0x0a]),
+      Buffer.from(`\x1b[1mPASS\x1b[0m export TOKEN=${token}\r\nnext ✓ line\r\n`)
+    ];
+    for (const p of parts) w.output(p);
+    await w.close();
+    const written = readFileSync(path, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as [number, string, string]);
+    const text = written.map((e) => e[2]).join('');
+    const expected = new TextDecoder().decode(Buffer.concat(parts)).replace(token, '[REDACTED:github-token]');
+    expect(text).toBe(expected);
+    expect(text).not.toContain(token.slice(4));
+  });
+
+  it('keeps the times of output handed over together (a batch from the main thread): a pause of BATCH_MS or more starts another event', async () => {
+    const path = join(makeTempDir('cast-'), 'term-1.cast');
+    const w = new CastWriter(path, { cols: 80, rows: 24, title: 'bash' }, () => {});
+    const t = now();
+    const enc = new TextEncoder();
+    w.output(enc.encode('a '), t);
+    w.output(enc.encode('b '), t + BATCH_MS / 2);
+    w.output(enc.encode('c '), t + BATCH_MS * 4);
+    w.output(enc.encode('d\r\n'), t + BATCH_MS * 10);
+    await w.close();
+    const events = readFileSync(path, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as [number, string, string]);
+    expect(events.map((e) => e[2])).toEqual(['a b ', 'c ', 'd\r\n']);
+    expect(events[2][0] - events[0][0]).toBeCloseTo((BATCH_MS * 10) / 1000, 2);
+    expect(events[1][0] - events[0][0]).toBeCloseTo((BATCH_MS * 4) / 1000, 2);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BATCH_MS } from './asciicast.ts';
 import { CastQueue } from './cast-queue.ts';
 
 const enc = new TextEncoder();
@@ -18,6 +19,10 @@ describe('CastQueue', () => {
     expect(q.empty).toBe(true);
     const shown = items.map((m) => (m.type === 'o' ? `${m.id}:${dec.decode(m.data)}@${m.at}` : m.type));
     expect(shown).toEqual(['1:abcd@1', '2:xy@1', '1:ef@3', 'r', '1:gh@4']);
+    // a pause of BATCH_MS or more is kept
+    q.push(o(1, 5, 'ij', 10));
+    q.push(o(1, 6, 'kl', 10 + BATCH_MS));
+    expect(q.take().items.map((m) => (m.type === 'o' ? `${dec.decode(m.data)}@${m.at}` : m.type))).toEqual(['ij@10', `kl@${10 + BATCH_MS}`]);
     // all bytes in the one buffer handed over
     for (const m of items) if (m.type === 'o') expect(m.data.buffer).toBe(buffer);
     expect(buffer.byteLength).toBe(10);
@@ -41,5 +46,17 @@ describe('CastQueue', () => {
     const { items } = q.take();
     chunk.data.fill(0x21);
     expect(dec.decode((items[0] as { data: Uint8Array }).data)).toBe('same');
+  });
+
+  it('packs into the buffer the worker gave back when it is large enough, else into a new one', () => {
+    const q = new CastQueue();
+    const spare = new ArrayBuffer(64);
+    q.push(o(1, 1, 'abc'));
+    const a = q.take(spare);
+    expect(a.buffer).toBe(spare);
+    expect(dec.decode((a.items[0] as { data: Uint8Array }).data)).toBe('abc');
+    q.push(o(1, 2, 'x'.repeat(100)));
+    const b = q.take(new ArrayBuffer(64));
+    expect(b.buffer.byteLength).toBe(100);
   });
 });

@@ -41,6 +41,13 @@ export class InputChunks {
   /** Input `who` typed into `term` (`hidden`: the terminal had echo off). */
   add(who: Who, term: number, data: Uint8Array, hidden: boolean): void {
     const p = this.#pending.get(term);
+    // a keystroke that goes on its author's chunk (most of them): appended, nothing else to do
+    // (a pending chunk has its idle timer armed)
+    if (p && !hidden && !p.hidden && p.who.sub === who.sub && data.length <= 16 && p.data.length + data.length < CHUNK_CHARS && !data.includes(0x0d) && !data.includes(0x0a)) {
+      p.data += this.#dec.decode(data);
+      p.last = performance.now();
+      return;
+    }
     if (p && (p.who.sub !== who.sub || p.hidden !== hidden)) this.#flush(term);
     else if (p) p.last = performance.now();
     if (hidden) {

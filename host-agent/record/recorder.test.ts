@@ -77,4 +77,32 @@ describe('TerminalRecorder', () => {
     const events = readFileSync(join(dir, 's-terminal-1.cast'), 'utf8').trimEnd().split('\n').slice(1).map((l) => JSON.parse(l) as [number, string, string]);
     expect(events.filter((e) => e[1] === 'o').map((e) => e[2]).join('') === Buffer.concat(chunks).toString('utf8')).toBe(true);
   }, 40_000);
+
+  it('shares one writer thread between the recorders of a process, also with a recorder started after the others', async () => {
+    // (threads the writer starts, such as libuv's pool when it is first to use it, inherit its niceness)
+    const nicedThreads = () =>
+      readdirSync(`/proc/${process.pid}/task`).filter((tid) => {
+        const st = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+        return st.includes('(WorkerThread)') && Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]) === RECORD_NICE;
+      }).length;
+    const run = async (n: number) => {
+      const dir = makeTempDir('recorder-');
+      const sets = Array.from({ length: n }, () => new TerminalSet({ shell: '/bin/sh', args: ['-c', 'echo SHARED-$((6*7)); sleep 30'], cwd: dir }));
+      const recs = sets.map((t, i) => new TerminalRecorder(t, dir, `s${i}`, () => {}));
+      let ended = 0;
+      for (const t of sets) {
+        let text = '';
+        t.onOutput((_id, _seq, d) => (text += new TextDecoder().decode(d)) && text.includes('SHARED-42') && ended++);
+        t.open(80, 24);
+      }
+      await until(() => ended >= n, 'every terminal to print');
+      await until(() => nicedThreads() === 1, 'the one writer thread');
+      await Promise.all(recs.map((r) => r.dispose()));
+      for (const t of sets) t.dispose();
+      for (let i = 0; i < n; i++) expect(readFileSync(join(dir, `s${i}-terminal-1.cast`), 'utf8')).toContain('SHARED-42');
+    };
+    await run(2);
+    await run(1);
+    expect(nicedThreads()).toBe(1);
+  });
 });

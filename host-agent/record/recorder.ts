@@ -1,15 +1,14 @@
 /**
  * The authoritative record on the box: one asciicast per terminal beside the session's audit log,
- * in the record directory. The casts are written by a worker thread (cast-worker.ts): this side
- * only hands it what the terminals print. A host started again in the same directory continues the
+ * in the record directory. The casts are written by a worker thread (cast-worker.ts, one per
+ * process: cast-thread.ts): this side only hands it what the terminals print. A host started again in the same directory continues the
  * newest earlier audit log's chain (its last verified hash), so the logs of one box form one chain.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { TerminalSet } from '../terminals/terminal-set.ts';
-import { BATCH_MS, now } from './asciicast.ts';
-import type { CastWorkerData, FromCastWorker, ToCastWorker } from './cast-worker.ts';
+import { now } from './asciicast.ts';
+import { attachCastThread, type CastLine } from './cast-thread.ts';
 import { verifyChain } from './chain.ts';
 import { CastQueue, type Queued } from './cast-queue.ts';
 
@@ -27,6 +26,12 @@ export function previousLog(dir: string): { file: string; hash: string } | null 
   return v.ok && v.lines > 0 ? { file: newest.n, hash: v.last } : null;
 }
 
+/** What the terminals print goes to the cast writer at most this much later, ms (the cast keeps
+ * the time of each chunk: CastQueue, CastWriter)… */
+export const POST_MS = 250;
+/** …or once this much is queued, bytes. */
+const POST_BYTES = 256 * 1024;
+
 /** Output the cast writer may have left to write before the terminals wait for it, bytes… */
 export const RECORD_HIGH_WATER_BYTES = 64 * 1024 * 1024;
 /** …and once it is down to this, they go on. */
@@ -37,7 +42,7 @@ export class TerminalRecorder {
   /** terminals whose cast failed (not written to again) */
   #broken = new Set<number>();
   #offs: (() => void)[] = [];
-  #worker: Worker;
+  #line: CastLine;
   #closed: Promise<void>;
   #disposed = false;
   /** output bytes queued for the worker, and those it handled */
@@ -46,6 +51,7 @@ export class TerminalRecorder {
   #holding = false;
   #flow: { highWaterBytes: number; lowWaterBytes: number };
   #flush: () => void = () => {};
+  #flushSoon: (bytes: number) => void = () => {};
   #post: (m: Queued) => void = () => {};
   #insert: (m: Queued, afterSeq: number) => void = () => {};
 
@@ -56,21 +62,35 @@ export class TerminalRecorder {
    */
   constructor(terms: TerminalSet, dir: string, session: string, onError: (e: Error) => void, rules: RegExp[] = [], flow = { highWaterBytes: RECORD_HIGH_WATER_BYTES, lowWaterBytes: RECORD_LOW_WATER_BYTES }) {
     this.#flow = flow;
-    this.#worker = new Worker(new URL('./cast-worker.ts', import.meta.url), { workerData: { rules } satisfies CastWorkerData });
-    // the worker must not keep the host alive, nor a host stop wait on it beyond dispose()
-    this.#worker.unref();
-    // Posted every BATCH_MS, as one message: the output listener only keeps a reference to the
-    // chunk (no copy, no post), so the listeners after it (the hub sending the output to peers)
-    // are not kept waiting, and the worker wakes up at most that often, not once per echo.
+    // Posted every POST_MS, or once POST_BYTES are queued, as one message: the output listener
+    // only keeps a reference to the chunk (no copy, no post), so the listeners after it (the hub
+    // sending the output to peers) are not kept waiting, and the worker (and this thread, for its
+    // answer) wakes up that seldom while people type, not once per echo or per cast batch.
     const queue = new CastQueue();
+    /** the last batch's buffer, back from the worker */
+    let spare: ArrayBuffer | null = null;
+    let queued = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let soon = false;
     const post = (m: Queued) => {
-      if (queue.empty) setTimeout(() => this.#flush(), BATCH_MS);
+      if (queue.empty) timer = setTimeout(() => this.#flush(), POST_MS);
       queue.push(m);
     };
+    this.#flushSoon = (bytes) => {
+      queued += bytes;
+      if (queued < POST_BYTES || soon) return;
+      soon = true;
+      // after the listeners of this chunk (the hub's send)
+      setImmediate(() => this.#flush());
+    };
     this.#flush = () => {
+      clearTimeout(timer);
+      soon = false;
+      queued = 0;
       if (queue.empty) return;
-      const { items, buffer } = queue.take();
-      this.#worker.postMessage({ type: 'batch', items } satisfies ToCastWorker, [buffer]);
+      const { items, buffer } = queue.take(spare);
+      if (buffer === spare) spare = null;
+      this.#line.post({ type: 'batch', rec: this.#line.rec, items, buffer }, [buffer]);
     };
     this.#insert = (m, afterSeq) => {
       if (queue.empty) return post(m);
@@ -81,25 +101,29 @@ export class TerminalRecorder {
       if (!reported) onError(e);
       reported = true;
     };
-    this.#closed = new Promise((resolve) => {
-      this.#worker.on('message', (m: FromCastWorker) => {
-        if (m.type === 'closed') return resolve();
-        if (m.type === 'done') return this.#handled(terms, m.bytes);
-        this.#broken.add(m.id);
-        this.#casts.delete(m.id);
-        report(Object.assign(new Error(m.message), { code: m.code }));
-      });
-      // a writer that is gone holds no terminal back
-      this.#worker.on('error', (e) => {
-        report(e);
-        this.#release(terms);
-        resolve();
-      });
-      this.#worker.on('exit', () => {
-        this.#release(terms);
-        resolve();
-      });
-    });
+    let closed = () => {};
+    this.#closed = new Promise((resolve) => (closed = resolve));
+    this.#line = attachCastThread(
+      {
+        message: (m) => {
+          if (m.type === 'closed') return closed();
+          if (m.type === 'done') {
+            if (!spare || m.buffer.byteLength > spare.byteLength) spare = m.buffer;
+            return this.#handled(terms, m.bytes);
+          }
+          this.#broken.add(m.id);
+          this.#casts.delete(m.id);
+          report(Object.assign(new Error(m.message), { code: m.code }));
+        },
+        // a writer that is gone holds no terminal back
+        gone: (e) => {
+          if (e) report(e);
+          this.#release(terms);
+          closed();
+        }
+      },
+      rules
+    );
     this.#post = post;
     const cast = (id: number) => {
       let c = this.#casts.get(id);
@@ -117,11 +141,12 @@ export class TerminalRecorder {
         if (!cast(id)) return;
         post({ type: 'o', id, seq, data, at: now() });
         this.#queuedBytes += data.length;
+        this.#flushSoon(data.length);
         // the writer runs at a low priority: on a saturated machine it may fall behind a flood
         if (!this.#holding && this.backlogBytes > this.#flow.highWaterBytes) {
           this.#holding = true;
           terms.hold(true);
-          this.#worker.postMessage({ type: 'urgent', on: true } satisfies ToCastWorker);
+          this.#line.post({ type: 'urgent', rec: this.#line.rec, on: true });
         }
       }),
       terms.onChange(() => {
@@ -159,7 +184,7 @@ export class TerminalRecorder {
     if (!this.#holding) return;
     this.#holding = false;
     terms.hold(false);
-    if (!this.#disposed) this.#worker.postMessage({ type: 'urgent', on: false } satisfies ToCastWorker);
+    if (!this.#disposed) this.#line.post({ type: 'urgent', rec: this.#line.rec, on: false });
   }
 
   /** The cast files written so far. */
@@ -167,16 +192,16 @@ export class TerminalRecorder {
     return [...this.#casts.values()].map((c) => basename(c.path));
   }
 
-  /** Resolves once every cast is on disk and the worker is gone. */
+  /** Resolves once every cast is on disk (the thread stays for the process's next recorder). */
   async dispose(): Promise<void> {
     if (this.#disposed) return this.#closed;
     this.#disposed = true;
     for (const off of this.#offs) off();
     this.#offs = [];
     this.#flush();
-    this.#worker.postMessage({ type: 'close' } satisfies ToCastWorker);
+    this.#line.post({ type: 'close', rec: this.#line.rec });
     await this.#closed;
-    await this.#worker.terminate();
+    this.#line.detach();
   }
 }
 

@@ -3,6 +3,7 @@
  * (redact.ts: cloud keys, tokens, JWTs, private keys, URL passwords, secret-named arguments, long
  * random strings) plus the host's own `--redact REGEX` rules, applied before anything is written.
  */
+import { firstCandidate } from './record-candidates.ts';
 import { redactText } from './redact.ts';
 
 /** What a `--redact` match becomes. */
@@ -29,8 +30,9 @@ export function parseRules(sources: string[]): RegExp[] {
   });
 }
 
-/** Text as it may be written to the record. */
-export type Redactor = (text: string) => string;
+/** Text as it may be written to the record. `firstCandidate`, for bytes (UTF-8): the index from
+ * which their text may change, or -1 when it passes as it is (no text needs to be made of it). */
+export type Redactor = ((text: string) => string) & { firstCandidate?: (b: Uint8Array, start: number, end: number) => number };
 
 /**
  * Text without an upper-case letter can only hold what these find (every built-in format but these
@@ -43,12 +45,14 @@ const LOWER_CASE_CANDIDATE = /token|secret|pass|key|cred|cookie|authorization|be
 const CANDIDATE = new RegExp(`[A-Z]|${LOWER_CASE_CANDIDATE.source}`);
 
 export function recordRedactor(rules: RegExp[]): Redactor {
-  return (text) => {
+  // a --redact rule can match anything: then all of it is text to check
+  const candidates = rules.length ? (_b: Uint8Array, start: number) => start : firstCandidate;
+  return Object.assign((text: string) => {
     let out = CANDIDATE.test(text) ? redactText(text).text : text;
     for (const re of rules) {
       re.lastIndex = 0;
       out = out.replace(re, RULE_MASK);
     }
     return out;
-  };
+  }, { firstCandidate: candidates });
 }

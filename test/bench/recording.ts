@@ -36,6 +36,11 @@ interface Rig {
   dispose(): Promise<void>;
 }
 
+function once(f: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | null = null;
+  return () => (done ??= f());
+}
+
 function rig(record: boolean, shell: string, args: string[]): Rig {
   const dir = makeTempDir('bench-record-');
   const terms = new TerminalSet({ shell, args, cwd: dir, env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' } });
@@ -46,10 +51,10 @@ function rig(record: boolean, shell: string, args: string[]): Rig {
     terms,
     audit,
     recorder,
-    async dispose() {
+    dispose: once(async () => {
       await Promise.all([audit?.close(), recorder?.dispose()]);
       terms.dispose();
-    }
+    })
   };
 }
 
@@ -103,14 +108,35 @@ async function echoes(): Promise<{ off: number[]; on: number[] }> {
   }
 }
 
-async function throughputRun(record: boolean): Promise<number> {
+/** CPU time of this process's thread `tid` so far (user + system), ms. */
+function threadCpuMs(tid: number): number {
+  const st = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+
+interface Run {
+  mbs: number;
+  /** CPU of this process (every thread: main, mirror, cast writer) and of its main thread, ms per MB */
+  cpuMsPerMb: number;
+  mainMsPerMb: number;
+}
+
+async function throughputRun(record: boolean): Promise<Run> {
   const r = rig(record, '/bin/bash', ['--norc', '--noprofile', '-c', PAYLOAD_COMMAND]);
   try {
     const wait = outputOf(r);
+    const cpu0 = process.cpuUsage();
+    const main0 = threadCpuMs(process.pid);
     const t0 = performance.now();
     r.terms.open(100, 30);
     await wait(END_MARKER, RUN_TIMEOUT_MS);
-    return mbPerSecond(PAYLOAD_BYTES, performance.now() - t0);
+    const ms = performance.now() - t0;
+    // what recording the run cost is written after the end marker is seen: until the casts are closed
+    await r.dispose();
+    const cpu = process.cpuUsage(cpu0);
+    const mb = PAYLOAD_BYTES / 1e6;
+    return { mbs: mbPerSecond(PAYLOAD_BYTES, ms), cpuMsPerMb: (cpu.user + cpu.system) / 1000 / mb, mainMsPerMb: (threadCpuMs(process.pid) - main0) / mb };
   } finally {
     await r.dispose();
   }
@@ -145,8 +171,12 @@ export const recordingBench: BenchModule = {
       const blocks: number[] = [];
       for (let at = 0; at + ECHO_BLOCK <= e.off.length; at += ECHO_BLOCK) blocks.push((percentile(e.on.slice(at, at + ECHO_BLOCK), 50) / percentile(e.off.slice(at, at + ECHO_BLOCK), 50) - 1) * 100);
       ctx.log(`echo (host PTY + mirror), record on:  ${describeLatency(e.on)} → ${round(echoPct)} % on p50; per block of ${ECHO_BLOCK}: ${blocks.map(round).join(', ')} %`);
-      const mbs: Record<'off' | 'on', number[]> = { off: [], on: [] };
-      for (let i = 0; i < THROUGHPUT_RUNS; i++) for (const rec of i % 2 ? [true, false] : [false, true]) mbs[rec ? 'on' : 'off'].push(await throughputRun(rec));
+      const runs: Record<'off' | 'on', Run[]> = { off: [], on: [] };
+      for (let i = 0; i < THROUGHPUT_RUNS; i++) for (const rec of i % 2 ? [true, false] : [false, true]) runs[rec ? 'on' : 'off'].push(await throughputRun(rec));
+      const mbs = { off: runs.off.map((x) => x.mbs), on: runs.on.map((x) => x.mbs) };
+      // the CPU the record costs, per MB recorded: what the overhead is made of on a saturated machine
+      const cpu = (k: 'off' | 'on', f: 'cpuMsPerMb' | 'mainMsPerMb') => round(percentile(runs[k].map((x) => x[f]), 50));
+      ctx.log(`host CPU per MB (medians): process off ${cpu('off', 'cpuMsPerMb')} ms, on ${cpu('on', 'cpuMsPerMb')} ms (+${round(cpu('on', 'cpuMsPerMb') - cpu('off', 'cpuMsPerMb'))}); main thread off ${cpu('off', 'mainMsPerMb')} ms, on ${cpu('on', 'mainMsPerMb')} ms (+${round(cpu('on', 'mainMsPerMb') - cpu('off', 'mainMsPerMb'))})`);
       const tOff = percentile(mbs.off, 50);
       const tOn = percentile(mbs.on, 50);
       const tPct = (tOff / tOn - 1) * 100;

@@ -44,7 +44,8 @@ const noRedaction: Redactor = Object.assign((s: string) => s, { firstCandidate: 
 export class CastWriter {
   readonly path: string;
   #out: WriteStream;
-  #t0 = now();
+  /** when the header's whole second began, on the clock of now(): event times count from it */
+  #t0: number;
   #failed = false;
   #redact: Redactor;
   /** output not yet written, bytes [0, #len) */
@@ -69,7 +70,11 @@ export class CastWriter {
       clearTimeout(this.#timer);
       this.#len = 0;
     });
-    const header = { version: 2, width: h.cols, height: h.rows, timestamp: Math.floor(Date.now() / 1000), title: h.title, env: { TERM: 'xterm-256color' } };
+    // asciicast's timestamp is whole seconds: times count from that second, so that a player
+    // lining the cast up with the audit log (ms) is not up to a second off
+    const wall = Date.now();
+    this.#t0 = now() - (wall % 1000);
+    const header = { version: 2, width: h.cols, height: h.rows, timestamp: Math.floor(wall / 1000), title: h.title, env: { TERM: 'xterm-256color' } };
     this.#out.write(JSON.stringify(header) + '\n');
   }
 

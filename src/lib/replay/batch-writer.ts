@@ -1,26 +1,33 @@
 /**
- * What a recorder's flush does with a batch of events: replays them into the recording's model
- * (headless terminals for keyframes, the word index), takes keyframes when due, and writes the
- * events, marks, keyframes, word pages and the updated meta in one transaction. It holds the
- * heavy part of recording (parsing every byte of output a second time), so the page runs it in a
- * worker (recorder-worker.ts) and the live session's main thread only queues events.
+ * What a recorder's flush does with a batch of events: stores them, and replays them into the
+ * recording's model (batch-model.ts: headless terminals for keyframes, the word index), writing
+ * the events, marks, keyframes, word pages and the updated meta in transactions. The page runs it
+ * in a worker (recorder-worker.ts) so that the live session's main thread only queues events.
+ *
+ * Lazy (the worker's): a batch's events are stored at once, in one transaction, but the model —
+ * parsing every byte of output a second time — runs only once output is quiet, so that it does not
+ * compete for the CPU with the live page parsing the same output. Output that pours on is modelled
+ * anyway once it is more than MAX_LAG_BYTES or MAX_LAG_MS behind. A recording whose page closed
+ * before its model caught up still plays to its last batch: a seek there starts from the last
+ * keyframe, and a search reads the unindexed end through (meta.indexed says where it starts).
  */
 import { isQuotaError, type ReplayDb } from './db.ts';
-import { sizeOf, type Keyframe, type RecordingMeta, type Screen, type Stored } from './events.ts';
+import { sizeOf, type Keyframe, type RecordingMeta, type Stored } from './events.ts';
 import { isMark } from './markers.ts';
-import { ReplayModel } from './replay-state.ts';
-import { WordIndexer } from './search-index.ts';
-import { TermModel, type XtermKit } from './term-model.ts';
+import type { WordPage } from './search-index.ts';
+import type { XtermKit } from './term-model.ts';
+import { BatchModel, outputBytes } from './batch-model.ts';
 
-/** A keyframe after this much terminal output since the last one, bytes (bounds a seek's work:
- * a seek parses one keyframe and at most this much after it). Half of what it was, with half the
- * scrollback per keyframe (term-model.ts): the same storage, half the parsing per seek. */
-export const KEYFRAME_BYTES = 64 * 1024;
-/** …or after this long with any change, ms. */
-export const KEYFRAME_MS = 10_000;
-/** …but not more often than this, ms of recording time: a keyframe costs a serialize (a few ms),
- * and a terminal pouring out tens of MB/s would otherwise take hundreds a second. */
-export const KEYFRAME_MIN_MS = 250;
+export { KEYFRAME_BYTES, KEYFRAME_MIN_MS, KEYFRAME_MS } from './batch-model.ts';
+
+/** A batch (a second of recording) with less terminal output than this is quiet, bytes: modelling
+ * that little costs the live page nothing it would notice. */
+export const QUIET_BATCH_BYTES = 64 * 1024;
+/** Output a lazy writer leaves unmodelled at most, bytes (memory, and what a seek into the end of a
+ * recording cut before its model caught up must parse). */
+export const MAX_LAG_BYTES = 32 * 1024 * 1024;
+/** …and recording time, ms. */
+export const MAX_LAG_MS = 60_000;
 
 /** What writing a batch did: the recording's size after it, or why it could not be written. */
 export type WriteResult = { ok: true; bytes: number } | { ok: false; full: boolean; message: string };
@@ -33,88 +40,145 @@ export interface BatchSink {
   dispose(): Promise<void>;
 }
 
+export interface WriterOptions {
+  /** model only while output is quiet (see above); every batch at once otherwise */
+  lazy?: boolean;
+}
+
+interface Modelled {
+  keyframes: Keyframe[];
+  pages: WordPage[];
+}
+
 export class BatchWriter implements BatchSink {
   #db: ReplayDb;
-  #kit: XtermKit;
   #meta: RecordingMeta;
-  #model: ReplayModel;
-  #terms = new Map<number, TermModel>();
-  #words: WordIndexer;
-  #sinceKf = { bytes: 0, t: 0, changed: false };
+  #model: BatchModel;
+  #lazy: boolean;
+  /** stored batches not modelled yet, with their output bytes */
+  #pending: { batch: Stored[]; bytes: number }[] = [];
+  #pendingBytes = 0;
+  /** the last batch had more than QUIET_BATCH_BYTES of output */
+  #busy = false;
+  #catching = false;
+  /** what made the model's last transaction fail (the next write says so) */
+  #failure: WriteResult | null = null;
+  /** every transaction, in order: a write's and the model's never overlap */
+  #work: Promise<unknown> = Promise.resolve();
 
-  constructor(db: ReplayDb, meta: RecordingMeta, kit: XtermKit) {
+  constructor(db: ReplayDb, meta: RecordingMeta, kit: XtermKit, o: WriterOptions = {}) {
     this.#db = db;
-    this.#kit = kit;
     this.#meta = meta;
-    this.#model = new ReplayModel((id) => this.#term(id));
-    this.#words = new WordIndexer(meta.id);
+    this.#model = new BatchModel(meta.id, kit);
+    this.#lazy = o.lazy ?? false;
   }
 
-  #term(id: number): TermModel {
-    let m = this.#terms.get(id);
-    if (!m) this.#terms.set(id, (m = new TermModel(this.#kit, this.#model.sizes.get(id)?.cols, this.#model.sizes.get(id)?.rows)));
-    return m;
+  #run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#work.then(fn);
+    this.#work = next.catch(() => undefined);
+    return next;
   }
 
-  async write(batch: Stored[]): Promise<WriteResult> {
-    if (batch.length === 0) return { ok: true, bytes: this.#meta.bytes };
-    let bytes = 0;
-    const meta = this.#meta;
-    const kfs: Keyframe[] = [];
-    for (const e of batch) {
-      bytes += sizeOf(e);
-      this.#model.apply(e);
-      this.#words.add(e);
-      if (e.k === 'join' && !meta.participants.includes(e.who.name)) meta.participants = [...meta.participants, e.who.name];
-      if (e.k === 'rename' && !meta.participants.includes(e.name)) meta.participants = [...meta.participants, e.name];
-      this.#sinceKf.changed = true;
-      if (e.k !== 'msg' || e.cap !== 'terminal') continue;
-      const data = (e.msg as { data?: Uint8Array | string }).data;
-      this.#sinceKf.bytes += data?.length ?? 0;
-      // by bytes, inside the batch: a seek then never parses more than about KEYFRAME_BYTES,
-      // however fast the output came
-      if (this.#sinceKf.bytes >= KEYFRAME_BYTES && e.t - this.#sinceKf.t >= KEYFRAME_MIN_MS) kfs.push(await this.#keyframe(e));
+  write(batch: Stored[]): Promise<WriteResult> {
+    return this.#run(async () => {
+      if (this.#failure) return this.#failure;
+      if (batch.length === 0) return { ok: true, bytes: this.#meta.bytes };
+      if (!this.#lazy) return this.#commit(batch, await this.#model.add(batch));
+      const r = await this.#commit(batch, null);
+      if (!r.ok) return r;
+      const bytes = batch.reduce((n, e) => n + outputBytes(e), 0);
+      this.#pending.push({ batch, bytes });
+      this.#pendingBytes += bytes;
+      this.#busy = bytes >= QUIET_BATCH_BYTES;
+      this.#catchUp();
+      return r;
+    });
+  }
+
+  #overdue(): boolean {
+    const first = this.#pending[0]?.batch[0];
+    const last = this.#pending.at(-1)?.batch.at(-1);
+    return this.#pendingBytes >= MAX_LAG_BYTES || (!!first && !!last && last.t - first.t >= MAX_LAG_MS);
+  }
+
+  /** Models the pending batches one at a time, each after whatever was asked meanwhile (a write),
+   * for as long as output is quiet or the model is too far behind. */
+  #catchUp(): void {
+    if (this.#catching) return;
+    this.#catching = true;
+    const step = async (): Promise<void> => {
+      if (!this.#pending.length || this.#failure || (this.#busy && !this.#overdue())) {
+        this.#catching = false;
+        return;
+      }
+      await this.#modelNext();
+      void this.#run(step);
+    };
+    void this.#run(step);
+  }
+
+  async #modelNext(): Promise<void> {
+    const { batch, bytes } = this.#pending.shift()!;
+    this.#pendingBytes -= bytes;
+    const r = await this.#commit(null, await this.#model.add(batch));
+    if (!r.ok) {
+      this.#failure = r;
+      this.#pending = [];
+      this.#pendingBytes = 0;
     }
-    const last = batch[batch.length - 1];
-    if (this.#sinceKf.changed && last.t - this.#sinceKf.t >= KEYFRAME_MS) kfs.push(await this.#keyframe(last));
-    for (const kf of kfs) bytes += sizeOf(kf.screens);
-    const pages = this.#words.take();
-    const next: RecordingMeta = { ...meta, length: last.t, events: last.seq, bytes: meta.bytes + bytes };
+  }
+
+  /** One transaction: a batch's events and marks, and/or what the model made of batches; the
+   * meta after them. */
+  async #commit(batch: Stored[] | null, m: Modelled | null): Promise<WriteResult> {
+    const meta = { ...this.#meta };
+    if (batch) {
+      for (const e of batch) {
+        meta.bytes += sizeOf(e);
+        if (e.k === 'join' && !meta.participants.includes(e.who.name)) meta.participants = [...meta.participants, e.who.name];
+        if (e.k === 'rename' && !meta.participants.includes(e.name)) meta.participants = [...meta.participants, e.name];
+      }
+      const last = batch[batch.length - 1];
+      meta.length = last.t;
+      meta.events = last.seq;
+    }
+    if (m) {
+      for (const kf of m.keyframes) meta.bytes += sizeOf(kf.screens);
+      meta.indexed = this.#model.seq;
+    }
     const db = this.#db;
     try {
       await db.transaction('rw', [db.events, db.marks, db.keyframes, db.words, db.recordings], async () => {
-        await db.events.bulkAdd(batch);
-        if (pages.length) await db.words.bulkAdd(pages);
-        const marks = batch.filter(isMark);
-        if (marks.length) await db.marks.bulkAdd(marks);
-        if (kfs.length) await db.keyframes.bulkAdd(kfs);
-        await db.recordings.put(next);
+        if (batch) {
+          await db.events.bulkAdd(batch);
+          const marks = batch.filter(isMark);
+          if (marks.length) await db.marks.bulkAdd(marks);
+        }
+        if (m?.pages.length) await db.words.bulkAdd(m.pages);
+        if (m?.keyframes.length) await db.keyframes.bulkAdd(m.keyframes);
+        await db.recordings.put(meta);
       });
     } catch (e) {
       return { ok: false, full: isQuotaError(e), message: (e as Error).message };
     }
-    this.#meta = next;
-    return { ok: true, bytes: next.bytes };
+    this.#meta = meta;
+    return { ok: true, bytes: meta.bytes };
   }
 
-  /** The state after event `at`; restarts the count towards the next keyframe. */
-  async #keyframe(at: Stored): Promise<Keyframe> {
-    const screens: Screen[] = [];
-    for (const [id, m] of this.#terms) {
-      await m.settled();
-      screens.push({ id, cols: m.cols, rows: m.rows, data: m.serialize() });
-    }
-    this.#sinceKf = { bytes: 0, t: at.t, changed: false };
-    return { rec: this.#meta.id, seq: at.seq, t: at.t, ...this.#model.state(screens) };
-  }
-
+  /** Nothing more is written: the model's pending work is dropped (storage is full, or failing). */
   async stopped(message: string): Promise<void> {
-    // when there is room for these few bytes
-    await this.#db.recordings.update(this.#meta.id, { stopped: message }).catch(() => undefined);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#meta = { ...this.#meta, stopped: message };
+    // after what is being written; when there is room for these few bytes
+    await this.#run(() => this.#db.recordings.update(this.#meta.id, { stopped: message })).catch(() => undefined);
   }
 
+  /** Models what is left (a recording that ends normally is whole), then lets go of the model. */
   async dispose(): Promise<void> {
-    for (const m of this.#terms.values()) m.dispose();
-    this.#terms.clear();
+    await this.#run(async () => {
+      while (this.#pending.length && !this.#failure) await this.#modelNext();
+    }).catch(() => undefined);
+    this.#model.dispose();
   }
 }

@@ -77,6 +77,9 @@ export interface RecordingMeta {
   stopped?: string;
   /** has a word index of its terminal text (search-index.ts); older recordings are searched through */
   words?: boolean;
+  /** seq of the last event the word index and the keyframes cover (a recording whose page closed
+   * before its model caught up ends after it); all of them when absent */
+  indexed?: number;
   /** imported from a file rather than recorded here */
   imported?: boolean;
 }

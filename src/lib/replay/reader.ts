@@ -68,10 +68,10 @@ export class RecordingReader {
     return e?.t;
   }
 
-  /** Calls `fn` on every event in order, a page at a time, without holding them all (search,
+  /** Calls `fn` on every event (after seq `from`) in order, a page at a time, without holding them all (search,
    * export). Pages (IndexedDB getAll) rather than a cursor: one request per page, not per event. */
-  async each(fn: (e: Stored) => void): Promise<void> {
-    for (let after = 0; ; ) {
+  async each(fn: (e: Stored) => void, from = 0): Promise<void> {
+    for (let after = from; ; ) {
       const page = await this.db.events.where('[rec+seq]').between([this.rec, after + 1], [this.rec, Infinity], true, true).limit(PAGE_EVENTS).toArray();
       for (const e of page) fn(e);
       if (page.length < PAGE_EVENTS) return;

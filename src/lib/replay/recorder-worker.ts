@@ -1,5 +1,5 @@
 /**
- * The recording's worker (worker-sink.ts): BatchWriters over its own Dexie connection, with
+ * The recording's worker (worker-sink.ts): lazy BatchWriters over its own Dexie connection, with
  * @xterm/headless as the keyframe terminals (xterm.js's browser build wants a DOM).
  */
 import './worker-window.ts';
@@ -13,4 +13,5 @@ import { serveBatches, type PortLike } from './worker-sink.ts';
 
 const kit = { Terminal, SerializeAddon } as unknown as XtermKit;
 const db = new ReplayDb();
-serveBatches(self as unknown as PortLike, (meta) => new BatchWriter(db, meta, kit));
+// lazy: the model runs while output is quiet, not beside the live page parsing the same output
+serveBatches(self as unknown as PortLike, (meta) => new BatchWriter(db, meta, kit, { lazy: true }));

@@ -101,5 +101,15 @@ export async function search(reader: RecordingReader, query: string, max = MAX_H
     prev = page.to;
     if (m.full) break;
   }
+  // the end the word index does not cover yet (recorded lazily, its page closed before the model
+  // caught up): read through
+  const indexed = meta.indexed ?? meta.events;
+  if (indexed < meta.events && !m.full) {
+    if (prev !== indexed) {
+      m.gap();
+      for (const e of await reader.range(indexed, indexed)) m.feed(e, true);
+    }
+    await reader.each((e) => m.feed(e), indexed);
+  }
   return m.hits;
 }

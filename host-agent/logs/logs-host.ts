@@ -2,21 +2,23 @@
  * The logs capability on the host: follows the sources it was given (`--log`, `--log-cmd`) and
  * those editors add, keeps each one's recent history, and applies the session's shared filter
  * here, so only matching lines go out — each participant at its own rate (feed.ts). A new filter
- * searches the history first (newest matches), then goes on with live lines. User regexes run in
- * a worker thread with a time budget (regex-worker.ts); one that is too slow is turned off and
- * everyone is told why. Filter changes, added sources, restarts and pins are in the audit log.
+ * searches the history first (newest matches), then goes on with live lines. The work per line
+ * (redaction, parsing, the histories, the filter) runs in the log pipeline's thread
+ * (pipeline-client.ts), so a flood never holds the loop that serves the terminal and the mesh;
+ * while it is behind, the sources wait. User regexes run with a time budget (regex-worker.ts); one
+ * that is too slow is turned off and everyone is told why. Filter changes, added sources,
+ * restarts and pins are in the audit log.
  */
 import { realpath } from 'node:fs/promises';
 import { logsProtocol, MAX_LINES_PER_MESSAGE, MAX_PINS, MAX_SOURCES, MAX_SPEC_CHARS, type Author, type LogFilter, type LogLine, type LogsFailCode, type LogsMessage, type LogsUp, type Pin, type AddKind, type LogSourceInfo } from '../../src/lib/protocol/logs.ts';
-import { compileFilter, type LineTest } from '../../src/lib/logs/match.ts';
 import { Emitter } from '../../src/lib/mesh/events.ts';
 import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
 import { who, type AuditLog } from '../audit.ts';
 import type { HostCapability } from '../capability.ts';
 import { FileError, resolveInside } from '../files/paths.ts';
 import { PeerFeed } from './feed.ts';
-import { regexProblem, RegexWorker, SlowRegexError } from './regex-worker.ts';
-import { searchHistory } from './search.ts';
+import { LogPipeline, MAX_PENDING_LINES, PipelineError } from './pipeline-client.ts';
+import { regexProblem, SlowRegexError } from './regex-worker.ts';
 import { LogSource } from './source.ts';
 import { GlobSource } from './glob-source.ts';
 
@@ -46,8 +48,6 @@ const CONTEXT_PER_WINDOW = 30;
 const CONTEXT_WINDOW_MS = 10_000;
 /** A participant's unsent bytes past which it counts as behind (file sources wait while all are). */
 const GATE_BACKLOG_BYTES = 1024 * 1024;
-/** Lines waiting for the regex thread at most; more are counted as skipped. */
-const MAX_REGEX_PENDING = 20_000;
 
 const authorOf = (p: MeshPeer): Author => ({ id: p.id, name: p.name, role: p.role });
 
@@ -61,21 +61,24 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
   #nextSource = 1;
   #feeds = new Map<MeshPeer, PeerFeed>();
   #filter: LogFilter = {};
-  #test: LineTest = () => true;
   #gen = 1;
   #by: Author | null = null;
   #time = Date.now();
   #note: string | undefined;
   #pins: Pin[] = [];
-  #regex: RegexWorker;
-  #regexPending = 0;
+  #pipeline: LogPipeline;
   #contextAsks = new Map<MeshPeer, number[]>();
   #realRoot: Promise<string>;
   #disposed = false;
 
   constructor(o: LogsOptions) {
     this.#o = o;
-    this.#regex = new RegexWorker(o.regexBudgetMs);
+    this.#pipeline = new LogPipeline({ regexBudgetMs: o.regexBudgetMs, log: o.log });
+    this.#pipeline.setFilter(this.#gen, this.#filter);
+    this.#pipeline.matched.on(({ gen, lines }) => gen === this.#gen && this.#deliver(lines));
+    this.#pipeline.slowRegex.on(({ gen, message }) => gen === this.#gen && this.#regexTooSlow(message));
+    // lines the pipeline failed with: every participant sees them as skipped
+    this.#pipeline.lost.on((n) => this.#feeds.forEach((f) => f.push([], n)));
     this.#realRoot = realpath(o.cwd);
     for (const f of o.files) this.#add('file', f, null);
     for (const c of o.commands) this.#add('cmd', c, null);
@@ -120,14 +123,16 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
 
   #add(kind: AddKind, spec: string, by: Author | null): LogSource {
     const id = this.#nextSource++;
+    const historyBytes = this.#o.historyBytes ?? DEFAULT_HISTORY_BYTES;
+    this.#pipeline.addSource(id, historyBytes);
     const src = new LogSource({
       id,
       kind,
       spec,
       by,
       cwd: this.#o.cwd,
-      historyBytes: this.#o.historyBytes ?? DEFAULT_HISTORY_BYTES,
-      lines: (_s, lines) => this.#live(lines),
+      historyBytes,
+      lines: (_s, raw) => this.#pipeline.ingest(id, raw),
       gate: () => this.#gate(),
       changed: (s) => {
         if (s.info.state !== 'following') this.#o.log(`log ${s.info.spec}: ${s.info.state} ${s.info.detail}`);
@@ -150,37 +155,16 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
 
   // ---- live lines ----
 
-  #live(lines: LogLine[]): void {
-    if (this.#feeds.size === 0) return;
-    const matched = lines.filter(this.#test);
-    if (matched.length === 0) return;
-    const { regex } = this.#filter;
-    if (!regex) return this.#deliver(matched);
-    if (this.#regexPending + matched.length > MAX_REGEX_PENDING) {
-      for (const f of this.#feeds.values()) f.push([], matched.length);
-      return;
-    }
-    const gen = this.#gen;
-    this.#regexPending += matched.length;
-    this.#regex.match(regex, matched.map((l) => l.text)).then(
-      (hits) => {
-        this.#regexPending -= matched.length;
-        if (gen === this.#gen) this.#deliver(hits.map((i) => matched[i]));
-      },
-      (e: Error) => {
-        this.#regexPending -= matched.length;
-        if (e instanceof SlowRegexError && gen === this.#gen) this.#regexTooSlow(e.message);
-      }
-    );
-  }
-
   /**
-   * While every participant's connection is behind, a file source waits (the file keeps what was
-   * not read yet) instead of reading lines that would only be counted as skipped; it goes on when
-   * one of them drained. With nobody connected, sources read on (into the history).
+   * While the pipeline has MAX_PENDING_LINES in flight, or every participant's connection is
+   * behind, a source waits (the file keeps what was not read yet, a command's pipe blocks it)
+   * instead of buffering here or reading lines that would only be counted as skipped; it goes on
+   * when they drained. With nobody connected, sources read on (into the history).
    */
   #gate(): Promise<void> | null {
-    if (this.#feeds.size === 0 || this.#disposed) return null;
+    if (this.#disposed) return null;
+    if (this.#pipeline.pending >= MAX_PENDING_LINES) return this.#pipeline.drained();
+    if (this.#feeds.size === 0) return null;
     for (const p of this.#feeds.keys()) if (p.backlog + p.bulkBacklog < GATE_BACKLOG_BYTES) return null;
     return new Promise((resolve) => {
       const offs: (() => void)[] = [];
@@ -202,12 +186,9 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
   // ---- the history ----
 
   /** The newest HISTORY_MATCHES matches of the filter of `gen`; null when it changed meanwhile. */
-  #matchHistory(gen: number): Promise<LogLine[] | null> {
-    const { regex } = this.#filter;
-    return searchHistory(
-      [...this.#sources.values()].map((s) => s.history),
-      { test: this.#test, regex: regex ? { pattern: regex, worker: this.#regex } : undefined, max: HISTORY_MATCHES, current: () => gen === this.#gen && !this.#disposed }
-    );
+  async #matchHistory(gen: number): Promise<LogLine[] | null> {
+    const lines = await this.#pipeline.search(gen, HISTORY_MATCHES);
+    return gen === this.#gen && !this.#disposed ? lines : null;
   }
 
   /** Searches the history for the filter of `gen` and sends the matches to everyone; resolves
@@ -222,6 +203,7 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
         this.#regexTooSlow(e.message);
         return e.message;
       }
+      if (e instanceof PipelineError && !this.#disposed) this.#o.log(`log filter: the history was not searched: ${e.message}`);
       return null; // superseded or stopping
     }
     if (!lines || gen !== this.#gen) return null;
@@ -232,12 +214,11 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
 
   #setFilter(filter: LogFilter, by: Author | null, note?: string): number {
     this.#filter = filter;
-    this.#test = compileFilter(filter);
     this.#gen++;
+    this.#pipeline.setFilter(this.#gen, filter);
     this.#by = by;
     this.#time = Date.now();
     this.#note = note;
-    this.#regex.clear();
     const msg = this.#filterMessage();
     for (const [p, f] of this.#feeds) {
       f.reset(this.#gen);
@@ -258,6 +239,7 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
   addPeer(peer: MeshPeer): void {
     const feed = new PeerFeed(peer, this.#o.ratePerS ?? DEFAULT_RATE_PER_S, this.#gen);
     this.#feeds.set(peer, feed);
+    this.#pipeline.live = true;
     peer.send(logsProtocol, { type: 'sources', sources: this.#infos() });
     peer.send(logsProtocol, this.#filterMessage());
     peer.send(logsProtocol, { type: 'pins', pins: this.#pins });
@@ -272,11 +254,17 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
   removePeer(peer: MeshPeer): void {
     this.#feeds.get(peer)?.dispose();
     this.#feeds.delete(peer);
+    this.#pipeline.live = this.#feeds.size > 0;
     this.#contextAsks.delete(peer);
   }
 
   handle(peer: MeshPeer, msg: LogsMessage): void {
-    void this.#handle(peer, msg as LogsUp).catch((e: Error) => this.#o.log(`logs: ${e.message}`));
+    const m = msg as LogsUp;
+    void this.#handle(peer, m).catch((e: Error) => {
+      // the pipeline failed with the request (it was restarted): its history is gone
+      if (e instanceof PipelineError) peer.send(logsProtocol, failMsg(m.req, 'not-found', e.message));
+      else this.#o.log(`logs: ${e.message}`);
+    });
   }
 
   async #handle(peer: MeshPeer, m: LogsUp): Promise<void> {
@@ -324,14 +312,13 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
         const asks = (this.#contextAsks.get(peer) ?? []).filter((t) => now - t < CONTEXT_WINDOW_MS);
         if (asks.length >= CONTEXT_PER_WINDOW) return fail('rate-limited', 'Too many context requests; wait a few seconds.');
         this.#contextAsks.set(peer, [...asks, now]);
-        const src = this.#sources.get(m.src);
-        if (!src?.history.get(m.seq)) return fail('not-found', 'That line is no longer in the host’s history.');
-        const lines = src.history.range(Math.max(1, m.seq - m.before), m.seq + m.after);
+        const lines = this.#sources.has(m.src) ? await this.#pipeline.context(m.src, m.seq, m.before, m.after) : null;
+        if (!lines) return fail('not-found', 'That line is no longer in the host’s history.');
         peer.send(logsProtocol, { type: 'context', req: m.req, src: m.src, seq: m.seq, lines });
         return;
       }
       case 'pin': {
-        const line = this.#sources.get(m.src)?.history.get(m.seq);
+        const line = this.#sources.has(m.src) ? (await this.#pipeline.context(m.src, m.seq, 0, 0))?.[0] : undefined;
         if (!line) return fail('not-found', 'That line is no longer in the host’s history.');
         if (this.#pins.some((p) => p.src === m.src && p.seq === m.seq)) return done();
         if (this.#pins.length >= MAX_PINS) return fail('too-many', `At most ${MAX_PINS} pinned lines; unpin one first.`);
@@ -358,7 +345,7 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
     for (const g of this.#globs) g.dispose();
     for (const f of this.#feeds.values()) f.dispose();
     this.#feeds.clear();
-    this.#regex.dispose();
+    this.#pipeline.dispose();
     this.scanned.dispose();
   }
 }

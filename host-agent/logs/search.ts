@@ -13,7 +13,7 @@ import { REGEX_BATCH, type RegexWorker } from './regex-worker.ts';
 
 export interface Search {
   test: LineTest;
-  regex?: { pattern: string; worker: RegexWorker };
+  regex?: { pattern: string; worker: Pick<RegexWorker, 'match'> };
   max: number;
   /** false once the filter changed or the host stops: the search gives up (null) */
   current: () => boolean;

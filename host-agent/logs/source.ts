@@ -1,14 +1,12 @@
 /**
- * One log source on the host: a followed file or a command, every line redacted (the shared
- * engine) and stamped (its own timestamp and level when it has them) as soon as it is read, then
- * kept in the source's bounded history and handed on. Nothing unredacted is kept or sent.
+ * One log source on the host: a followed file or a command. Its raw lines go to the log pipeline
+ * (pipeline-client.ts), which redacts, stamps and keeps them off the main loop; here is what the
+ * source list shows (its state, lines read) and the gate: a command's output is paused while the
+ * host cannot take more.
  */
-import { MAX_LINE_CHARS, levelNumber, type Author, type LogLine, type LogSourceInfo, type AddKind } from '../../src/lib/protocol/logs.ts';
-import { parseLine } from '../../src/lib/logs/parse.ts';
-import { redactText } from '../redact/redact.ts';
+import type { Author, LogSourceInfo, AddKind } from '../../src/lib/protocol/logs.ts';
 import { CommandFollower } from './follow-command.ts';
 import { FileFollower } from './follow-file.ts';
-import { History } from './history.ts';
 
 export interface SourceOptions {
   id: number;
@@ -17,39 +15,24 @@ export interface SourceOptions {
   spec: string;
   by: Author | null;
   cwd: string;
+  /** a file starts with its last this many bytes */
   historyBytes: number;
-  lines: (src: LogSource, lines: LogLine[]) => void;
+  /** raw lines, in the order read (unredacted: they go to the pipeline only) */
+  lines: (src: LogSource, raw: string[]) => void;
   changed: (src: LogSource) => void;
   /** see FollowEvents.gate */
   gate: () => Promise<void> | null;
 }
 
-/** A stamp a line may claim, when it is not absurd (a year-1970 or far-future time is the host's clock). */
-const SANE_FROM = Date.UTC(2000, 0, 1);
-const SANE_SPAN_MS = 366 * 24 * 3600_000;
-
-/** Redacts, cuts and stamps one raw line. */
-export function toLogLine(src: number, seq: number, raw: string, now: number): LogLine {
-  let text = raw.length > MAX_LINE_CHARS * 2 ? raw.slice(0, MAX_LINE_CHARS * 2) : raw;
-  text = redactText(text).text;
-  if (text.length > MAX_LINE_CHARS) text = text.slice(0, MAX_LINE_CHARS - 1) + '…';
-  const p = parseLine(text);
-  const t = p.time !== null && p.time > SANE_FROM && p.time < now + SANE_SPAN_MS ? p.time : now;
-  return { src, seq, t, lv: p.level ? levelNumber(p.level) : 0, text };
-}
-
 export class LogSource {
   readonly info: LogSourceInfo;
-  readonly history: History;
   #o: SourceOptions;
   #follower: FileFollower | CommandFollower;
-  #seq = 0;
   #paused = false;
 
   constructor(o: SourceOptions) {
     this.#o = o;
     this.info = { id: o.id, kind: o.kind, spec: o.spec, state: 'waiting', detail: 'starting', lines: 0, by: o.by };
-    this.history = new History(o.historyBytes);
     const ev = {
       lines: (raw: string[]) => this.#ingest(raw),
       gate: o.gate,
@@ -67,15 +50,8 @@ export class LogSource {
   }
 
   #ingest(raw: string[]): void {
-    const now = Date.now();
-    const out: LogLine[] = new Array(raw.length);
-    for (let i = 0; i < raw.length; i++) {
-      const line = toLogLine(this.#o.id, ++this.#seq, raw[i], now);
-      this.history.push(line);
-      out[i] = line;
-    }
-    this.info.lines = this.#seq;
-    this.#o.lines(this, out);
+    this.info.lines += raw.length;
+    this.#o.lines(this, raw);
     // a command's pipe is its buffer: while nobody can take more, stop reading it (it blocks)
     const gate = this.#follower instanceof CommandFollower && !this.#paused ? this.#o.gate() : null;
     if (gate) {

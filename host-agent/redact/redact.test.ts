@@ -3,7 +3,7 @@
  * look a bit like them and must stay (paths, versions, UUIDs, git hashes, flags).
  */
 import { describe, expect, it } from 'vitest';
-import { isSecretName, redactText, redactVariable, type SecretKind } from './redact.ts';
+import { isSecretName, mayHoldSecret, redactText, redactVariable, type SecretKind } from './redact.ts';
 
 // Built from parts so that scanners of this repository do not flag the fixtures themselves.
 const GH = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
@@ -100,6 +100,25 @@ describe('redactText', () => {
     expect(redactText('git clone https://bob:pa55@git.example.com/x.git && make').text).toBe(
       'git clone https://bob:[REDACTED:url-password]@git.example.com/x.git && make'
     );
+  });
+});
+
+describe('mayHoldSecret (the pre-check that lets most log lines skip the engine)', () => {
+  const secrets = VALUES.filter(([, kinds]) => kinds.length > 0).map(([text]) => text);
+  it.each(secrets)('flags %s, alone and inside a log line', (text) => {
+    expect(mayHoldSecret(text)).toBe(true);
+    expect(mayHoldSecret(`{"level":"info","msg":"got ${text} from upstream","request_id":"r-0042"}`)).toBe(true);
+  });
+
+  it('flags secret names in any case, and passes ordinary log lines over unchanged', () => {
+    for (const text of ['DbPassWord=x1', 'X-AUTHORIZATION: abc', 'sEcReT: v', 'Cookie=abc', 'SENTRY_DSN=x']) expect(mayHoldSecret(text), text).toBe(true);
+    const plain = [
+      '{"time":"2026-12-01T04:00:00.000Z","level":"info","msg":"GET /api/v1/items/42 200","service":"api","request_id":"r-0abc","ms":12}',
+      'level=warn msg="slow query" duration=1.2s table=orders',
+      'Dec  2 01:00:00 box sshd[123]: Accepted publickey for alice' // "publickey" holds "key": flagged, still unchanged
+    ];
+    expect(plain.map(mayHoldSecret)).toEqual([false, false, true]);
+    for (const text of plain) expect(redactText(text)).toEqual({ text, kinds: [] });
   });
 });
 

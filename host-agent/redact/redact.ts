@@ -208,8 +208,43 @@ export interface Redacted {
   kinds: SecretKind[];
 }
 
+/**
+ * Every way a known format or a secret name can start (each pattern above has one of these
+ * literally in its match, NAME_START is NAME_WORD). A line without any of them, and without a
+ * run long enough to be a random token, has nothing to redact: most log lines, passed over with
+ * one scan instead of ten (the log pipeline's largest cost per line).
+ */
+const FORMAT_START = /-----BEGIN|A(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA|IPA)|eyJ|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt|soat)-|xox|hooks\.slack|[sr]k_(?:live|test)_|AIza|:\/\//;
+/** NAME_WORD spelled case by case: without the `i` flag the scan is several times faster. */
+const NAME_START = /[Tt][Oo][Kk][Ee][Nn]|[Ss][Ee][Cc][Rr][Ee][Tt]|[Pp][Aa][Ss][Ss]|[Kk][Ee][Yy]|[Cc][Rr][Ee][Dd]|[Cc][Oo][Oo][Kk][Ii][Ee]|[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]|[Bb][Ee][Aa][Rr][Ee][Rr]|[Ss][Ii][Gg][Nn][Aa][Tt][Uu][Rr][Ee]|[Dd][Ss][Nn]/;
+
+/** True when `text` has a run of MIN_RANDOM_CHARS token characters with lower, upper and digit. */
+function hasRandomCandidate(text: string): boolean {
+  let run = 0;
+  let seen = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const k = c < 128 ? TOKEN_CHAR[c] : 0;
+    if (k === 0) {
+      if (run >= MIN_RANDOM_CHARS && (seen & MIXED) === MIXED) return true;
+      run = 0;
+      seen = 0;
+    } else {
+      run++;
+      seen |= k;
+    }
+  }
+  return run >= MIN_RANDOM_CHARS && (seen & MIXED) === MIXED;
+}
+
+/** True when redactText may change `text`; false means it certainly would not. */
+export function mayHoldSecret(text: string): boolean {
+  return FORMAT_START.test(text) || NAME_START.test(text) || hasRandomCandidate(text);
+}
+
 /** Replaces every credential-shaped piece of `text` with a mask naming its kind. */
 export function redactText(text: string): Redacted {
+  if (!mayHoldSecret(text)) return { text, kinds: [] };
   const kinds: SecretKind[] = [];
   const hit = (k: SecretKind) => void (kinds.includes(k) || kinds.push(k));
   let out = text;

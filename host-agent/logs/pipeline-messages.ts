@@ -1,0 +1,31 @@
+/**
+ * What the host's main thread (pipeline-client.ts) and the log pipeline's thread
+ * (pipeline-thread.ts) say to each other: raw lines go in batches (one message per turn of the
+ * main loop, not one per line) and every batch is acknowledged with its matches, so the main
+ * side always knows how many lines are in flight. Requests carry a number their reply repeats.
+ */
+import type { LogFilter, LogLine } from '../../src/lib/protocol/logs.ts';
+import type { RawBatch } from './pipeline.ts';
+
+export type ToPipeline =
+  | { type: 'source'; src: number; historyBytes: number; seq: number }
+  | { type: 'filter'; gen: number; filter: LogFilter }
+  /** `n` = the lines in all batches; `live` = someone is connected (else nothing is matched) */
+  | { type: 'lines'; batches: RawBatch[]; n: number; live: boolean }
+  | { type: 'search'; req: number; gen: number; max: number }
+  | { type: 'context'; req: number; src: number; seq: number; before: number; after: number };
+
+export type FromPipeline =
+  /** loaded and listening (start-up does not count against anything) */
+  | { type: 'ready' }
+  /** a `lines` message done: `n` lines out of flight, the filter of `gen` matched `lines` */
+  | { type: 'ingested'; n: number; gen: number; lines: LogLine[]; slow?: string }
+  /** a request's answer: null = no longer kept (context) or superseded (search) */
+  | { type: 'found'; req: number; lines: LogLine[] | null; slow?: string };
+
+/** What the thread is started with (workerData). */
+export interface PipelineData {
+  regexBudgetMs: number;
+  /** added to the thread's nice value (Linux): the terminal and the mesh win on a busy box */
+  nice: number;
+}

@@ -18,6 +18,12 @@ export function loadMonaco(): Promise<MonacoApi> {
       import('monaco-editor/basic-languages/monaco.contribution.js')
     ]);
     (self as unknown as { MonacoEnvironment: unknown }).MonacoEnvironment = { getWorker: () => new worker.default() };
+    // Monaco's diff editor rejects a diff still computing in its worker when a model of it goes
+    // (a conflict resolved while someone types) with this error, which nothing can catch: harmless
+    // (the diff is gone), so it is not reported as an error of the page.
+    self.addEventListener('unhandledrejection', (e) => {
+      if (e.reason instanceof Error && e.reason.message === 'no diff result available') e.preventDefault();
+    });
     monaco.editor.defineTheme('live-sessions', { base: 'vs-dark', inherit: true, rules: [], colors: { 'editor.background': '#0e1116' } });
     return monaco;
   })();

@@ -5,7 +5,7 @@
  * with SIGKILL leaves files that still verify and play.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cleanupWebRTC } from '../../host-agent/webrtc.ts';
@@ -118,7 +118,7 @@ describe('the record on the box', () => {
     // the records are written through streams: wait until they reached the files
     const log = join(dir, `${first.host.session}.jsonl`);
     const cast = join(dir, `${first.host.session}-terminal-1.cast`);
-    await until(() => readFileSync(cast, 'utf8').includes('before-kill-2') && readFileSync(log, 'utf8').includes('before-kill'), 'the records on disk');
+    await until(() => existsSync(cast) && readFileSync(cast, 'utf8').includes('before-kill-2') && readFileSync(log, 'utf8').includes('before-kill'), 'the records on disk');
     first.host.process.child.kill('SIGKILL');
     await first.host.process.exited;
     expect((await cli(['audit', 'verify', log])).code).toBe(0);

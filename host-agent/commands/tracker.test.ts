@@ -169,8 +169,11 @@ describe('what the shell does around commands (bash, real PTY)', () => {
   });
 
   it('cuts a very long command line, keeps one too long to report as a command without text, and ends a Ctrl+C\'d command', async () => {
-    const { term, tracker, done, prompt } = start('bash');
+    const { term, tracker, done, prompt, screen } = start('bash');
     await prompt();
+    // A comes from PROMPT_COMMAND while the tty is still canonical, which keeps 4095 bytes of a
+    // line; B is in PS1, drawn by readline once it has put the tty in raw mode
+    await waitFor('readline to draw the prompt', () => screen().includes('\x1b]133;B'));
     const long = `echo ${'x'.repeat(6000)}`;
     term.write(`${long}\r`);
     await done(1);

@@ -82,7 +82,12 @@ describe('TerminalRecorder', () => {
     // (threads the writer starts, such as libuv's pool when it is first to use it, inherit its niceness)
     const nicedThreads = () =>
       readdirSync(`/proc/${process.pid}/task`).filter((tid) => {
-        const st = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+        let st: string;
+        try {
+          st = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+        } catch {
+          return false; // a thread that ended since the listing (libuv's pool, another test's worker)
+        }
         return st.includes('(WorkerThread)') && Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]) === RECORD_NICE;
       }).length;
     const run = async (n: number) => {

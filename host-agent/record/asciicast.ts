@@ -11,6 +11,7 @@ import { isUtf8 } from 'node:buffer';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Redactor } from '../redact/record-rules.ts';
+import { charEnd } from './utf8.ts';
 
 export interface CastHeader {
   cols: number;
@@ -186,22 +187,6 @@ export class CastWriter {
       this.#out.end();
     });
   }
-}
-
-/**
- * `end`, or before it the start of a UTF-8 character whose last bytes are not in `b[start, end)`
- * yet. (Bytes that cannot start a complete character are left in: they are written replaced.)
- */
-function charEnd(b: Uint8Array, start: number, end: number): number {
-  for (let back = 1; back <= 3 && end - back >= start; back++) {
-    const c = b[end - back];
-    if (c < 0x80) return end;
-    if (c >= 0xc0) {
-      const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-      return need > back ? end - back : end;
-    }
-  }
-  return end;
 }
 
 /** A space, tab, CR or LF: where a word (a token to redact whole) ends. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { until } from '../../test/helpers/wait.ts';
 import { AuditLog } from '../audit.ts';
-import { verifyChain } from './chain.ts';
+import { verifyChain } from './chain-verify.ts';
 import { CHUNK_CHARS, IDLE_MS, type Who } from './input-chunks.ts';
 
 const alice: Who = { sub: 'p_a', name: 'Alice', role: 'editor' };

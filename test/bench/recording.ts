@@ -11,7 +11,7 @@ import { AuditLog } from '../../host-agent/audit.ts';
 import { verifyFile } from '../../host-agent/record/chain-verify.ts';
 import { Chain } from '../../host-agent/record/chain.ts';
 import { TerminalRecorder } from '../../host-agent/record/recorder.ts';
-import { recordRedactor } from '../../host-agent/redact/record-rules.ts';
+import { parseRules, recordRedactor } from '../../host-agent/redact/record-rules.ts';
 import { TerminalSet } from '../../host-agent/terminals/terminal-set.ts';
 import type { HostTerminal } from '../../host-agent/terminals/terminal.ts';
 import { makeTempDir } from '../helpers/tmp.ts';
@@ -28,6 +28,8 @@ const RUN_TIMEOUT_MS = 60_000;
 /** Size of the audit log verified, bytes. */
 const AUDIT_BYTES = 100_000_000;
 const who = { sub: 'p_bench', name: 'Bench', role: 'editor' as const };
+/** BENCH_RECORDING_REDACT='ACME-[0-9]{6}': the host's --redact rules while recording (repeatable: one per line). */
+const RULES = parseRules(process.env.BENCH_RECORDING_REDACT?.split('\n').filter(Boolean) ?? []);
 
 interface Rig {
   terms: TerminalSet;
@@ -45,9 +47,9 @@ function once(f: () => Promise<void>): () => Promise<void> {
 function rig(record: boolean, shell: string, args: string[]): Rig {
   const dir = makeTempDir('bench-record-');
   const terms = new TerminalSet({ shell, args, cwd: dir, env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' } });
-  const redact = recordRedactor([]);
+  const redact = recordRedactor(RULES);
   const audit = record ? new AuditLog(join(dir, 's.jsonl'), null, redact, (e) => console.error(e)) : null;
-  const recorder = record ? new TerminalRecorder(terms, dir, 's', (e) => console.error(e)) : null;
+  const recorder = record ? new TerminalRecorder(terms, dir, 's', (e) => console.error(e), RULES) : null;
   return {
     terms,
     audit,

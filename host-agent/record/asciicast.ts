@@ -108,9 +108,9 @@ export class CastWriter {
     const need = head.length + (enc === 'latin1' ? text.length : Buffer.byteLength(text)) + tail.length;
     if (need > this.#line.length) this.#line = Buffer.allocUnsafe(need);
     const b = this.#line;
-    let len = b.latin1Write(head, 0);
-    len += enc === 'latin1' ? b.latin1Write(text, len) : b.utf8Write(text, len);
-    len += b.latin1Write(tail, len);
+    let len = b.write(head, 0, 'latin1');
+    len += enc === 'latin1' ? b.write(text, len, 'latin1') : b.write(text, len, 'utf8');
+    len += b.write(tail, len, 'latin1');
     try {
       for (let at = 0; at < len; ) at += writeSync(this.#fd, b, at, len - at);
     } catch (e) {

@@ -12,6 +12,9 @@ export type Verdict =
   | { ok: true; lines: number; last: string; first: string; cutLast: boolean }
   | { ok: false; lines: number; line: number; why: string };
 
+/** Longer than this is no line the host writes (input chunks are 4096 characters at most): a file
+ * without newlines is refused here, not gathered whole. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const HEAD = Buffer.from('{"seq":');
 const PREV = Buffer.from(',"prev":"');
 const HASH = Buffer.from(',"hash":"');
@@ -56,6 +59,10 @@ export class ChainVerifier {
     for (let nl = b.indexOf(0x0a, s); nl >= 0; nl = b.indexOf(0x0a, s)) {
       if (!this.#line(b, s, nl)) return;
       s = nl + 1;
+    }
+    if (b.length - s > MAX_LINE_BYTES) {
+      this.#break(this.#lines + 1, `is longer than ${MAX_LINE_BYTES >> 20} MiB without a newline (not a line the host writes)`);
+      return;
     }
     // (copied: the caller may reuse its block)
     this.#rest = Buffer.from(b.subarray(s));

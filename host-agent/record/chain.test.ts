@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
-import { ChainVerifier, verifyChain, verifyFile } from './chain-verify.ts';
+import { ChainVerifier, MAX_LINE_BYTES, verifyChain, verifyFile } from './chain-verify.ts';
 import { Chain, GENESIS } from './chain.ts';
 
 function log(n: number, from = new Chain()): string {
@@ -81,5 +81,13 @@ describe('audit hash chain, read in pieces', () => {
     writeFileSync(path, edited);
     expect(verifyFile(path)).toEqual(verifyChain(edited));
     expect(verifyFile(path)).toMatchObject({ ok: false, lines: 4, line: 5, why: expect.stringMatching(/edited/) });
+  });
+
+  it('refuses a line longer than any the host writes instead of gathering it', () => {
+    const v = new ChainVerifier();
+    v.push(Buffer.from(log(2)));
+    const junk = Buffer.alloc(1024 * 1024, 0x61);
+    for (let i = 0; i <= MAX_LINE_BYTES / junk.length && !v.broken; i++) v.push(junk);
+    expect(v.end()).toMatchObject({ ok: false, lines: 2, line: 3, why: expect.stringMatching(/longer than 16 MiB/) });
   });
 });

@@ -5,11 +5,12 @@
 // two, so both see the same machine) and throughput (PAYLOAD_COMMAND's 50 MiB, runs alternating).
 // Audit verify: a 100 MB hash-chained log written with the host's Chain, read and verified by
 // verifyFile (what `live-sessions audit verify` runs).
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditLog } from '../../host-agent/audit.ts';
 import { verifyFile } from '../../host-agent/record/chain-verify.ts';
 import { Chain } from '../../host-agent/record/chain.ts';
+import { RECORD_NICE } from '../../host-agent/record/asciicast.ts';
 import { TerminalRecorder } from '../../host-agent/record/recorder.ts';
 import { parseRules, recordRedactor } from '../../host-agent/redact/record-rules.ts';
 import { TerminalSet } from '../../host-agent/terminals/terminal-set.ts';
@@ -118,11 +119,28 @@ function threadCpuMs(tid: number): number {
   return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
 }
 
+/** CPU time so far of this process's threads at the cast writer's niceness (its thread, and any it started), ms. */
+function castCpuMs(): number {
+  let ms = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const st = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[16]) === RECORD_NICE) ms += ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    } catch {
+      // (a thread that ended meanwhile)
+    }
+  }
+  return ms;
+}
+
 interface Run {
   mbs: number;
   /** CPU of this process (every thread: main, mirror, cast writer) and of its main thread, ms per MB */
   cpuMsPerMb: number;
   mainMsPerMb: number;
+  /** of the cast writer's thread */
+  castMsPerMb: number;
 }
 
 async function throughputRun(record: boolean): Promise<Run> {
@@ -131,6 +149,7 @@ async function throughputRun(record: boolean): Promise<Run> {
     const wait = outputOf(r);
     const cpu0 = process.cpuUsage();
     const main0 = threadCpuMs(process.pid);
+    const cast0 = castCpuMs();
     const t0 = performance.now();
     r.terms.open(100, 30);
     await wait(END_MARKER, RUN_TIMEOUT_MS);
@@ -139,7 +158,7 @@ async function throughputRun(record: boolean): Promise<Run> {
     await r.dispose();
     const cpu = process.cpuUsage(cpu0);
     const mb = PAYLOAD_BYTES / 1e6;
-    return { mbs: mbPerSecond(PAYLOAD_BYTES, ms), cpuMsPerMb: (cpu.user + cpu.system) / 1000 / mb, mainMsPerMb: (threadCpuMs(process.pid) - main0) / mb };
+    return { mbs: mbPerSecond(PAYLOAD_BYTES, ms), cpuMsPerMb: (cpu.user + cpu.system) / 1000 / mb, mainMsPerMb: (threadCpuMs(process.pid) - main0) / mb, castMsPerMb: (castCpuMs() - cast0) / mb };
   } finally {
     await r.dispose();
   }
@@ -178,8 +197,8 @@ export const recordingBench: BenchModule = {
       for (let i = 0; i < THROUGHPUT_RUNS; i++) for (const rec of i % 2 ? [true, false] : [false, true]) runs[rec ? 'on' : 'off'].push(await throughputRun(rec));
       const mbs = { off: runs.off.map((x) => x.mbs), on: runs.on.map((x) => x.mbs) };
       // the CPU the record costs, per MB recorded: what the overhead is made of on a saturated machine
-      const cpu = (k: 'off' | 'on', f: 'cpuMsPerMb' | 'mainMsPerMb') => round(percentile(runs[k].map((x) => x[f]), 50));
-      ctx.log(`host CPU per MB (medians): process off ${cpu('off', 'cpuMsPerMb')} ms, on ${cpu('on', 'cpuMsPerMb')} ms (+${round(cpu('on', 'cpuMsPerMb') - cpu('off', 'cpuMsPerMb'))}); main thread off ${cpu('off', 'mainMsPerMb')} ms, on ${cpu('on', 'mainMsPerMb')} ms (+${round(cpu('on', 'mainMsPerMb') - cpu('off', 'mainMsPerMb'))})`);
+      const cpu = (k: 'off' | 'on', f: 'cpuMsPerMb' | 'mainMsPerMb' | 'castMsPerMb') => round(percentile(runs[k].map((x) => x[f]), 50));
+      ctx.log(`host CPU per MB (medians): process off ${cpu('off', 'cpuMsPerMb')} ms, on ${cpu('on', 'cpuMsPerMb')} ms (+${round(cpu('on', 'cpuMsPerMb') - cpu('off', 'cpuMsPerMb'))}); main thread off ${cpu('off', 'mainMsPerMb')} ms, on ${cpu('on', 'mainMsPerMb')} ms (+${round(cpu('on', 'mainMsPerMb') - cpu('off', 'mainMsPerMb'))}); cast thread on ${cpu('on', 'castMsPerMb')} ms`);
       const tOff = percentile(mbs.off, 50);
       const tOn = percentile(mbs.on, 50);
       const tPct = (tOff / tOn - 1) * 100;

@@ -49,7 +49,7 @@ export class CastWriter {
   /** the file, -1 once failed or closed */
   #fd = -1;
   /** each line is laid out here and written from here (reused: the write is done on return) */
-  #line = Buffer.allocUnsafe(4 * BATCH_BYTES);
+  #line = Buffer.allocUnsafe(4096);
   #onError: (e: Error) => void;
   /** when the header's whole second began, on the clock of now(): event times count from it */
   #t0: number;
@@ -106,7 +106,7 @@ export class CastWriter {
   #write(head: string, text: string, enc: 'latin1' | 'utf8', tail: string): void {
     if (this.#failed || this.#fd < 0) return;
     const need = head.length + (enc === 'latin1' ? text.length : Buffer.byteLength(text)) + tail.length;
-    if (need > this.#line.length) this.#line = Buffer.allocUnsafe(need);
+    if (need > this.#line.length) this.#line = Buffer.allocUnsafe(Math.max(need, 2 * this.#line.length));
     const b = this.#line;
     let len = b.write(head, 0, 'latin1');
     len += enc === 'latin1' ? b.write(text, len, 'latin1') : b.write(text, len, 'utf8');

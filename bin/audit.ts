@@ -3,13 +3,17 @@
  * hash chain, or print who did what readably.
  */
 import { readFileSync } from 'node:fs';
-import { verifyChain } from '../host-agent/record/chain.ts';
+import { verifyChain, verifyFile, type Verdict } from '../host-agent/record/chain-verify.ts';
 import { UsageError } from './args.ts';
 
-function read(file: string | undefined): string {
+function need(file: string | undefined): string {
   if (!file) throw new UsageError('audit verify|show needs the audit log file (a .jsonl the host wrote)');
+  return file;
+}
+
+function readable<T>(file: string, read: (f: string) => T): T {
   try {
-    return readFileSync(file, 'utf8');
+    return read(file);
   } catch (e) {
     throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
@@ -37,10 +41,10 @@ export function describe(r: Line): string {
 export function audit(argv: string[]): number {
   const [verb, file, ...extra] = argv;
   if (extra.length) throw new UsageError(`audit ${verb} takes one file, not ${argv.length - 1}`);
-  const text = read(file);
-  const v = verifyChain(text);
   switch (verb) {
-    case 'verify':
+    case 'verify': {
+      // read in blocks and checked as it comes (a log of 100s of MB is never one string)
+      const v: Verdict = readable(need(file), verifyFile);
       if (!v.ok) {
         console.log(`${file}: BROKEN at line ${v.line}: it ${v.why}. Lines 1–${v.lines} verify.`);
         return 1;
@@ -48,7 +52,10 @@ export function audit(argv: string[]): number {
       console.log(`${file}: intact, ${v.lines} line(s)${v.cutLast ? ', and a last line cut short (the host stopped mid-write)' : ''}.`);
       if (v.lines && v.first !== '0'.repeat(64)) console.log(`It continues an earlier log whose last hash is ${v.first}.`);
       return 0;
-    case 'show':
+    }
+    case 'show': {
+      const text = readable(need(file), (f) => readFileSync(f, 'utf8'));
+      const v = verifyChain(text);
       for (const l of text.split('\n')) {
         if (!l) continue;
         try {
@@ -59,6 +66,7 @@ export function audit(argv: string[]): number {
       }
       if (!v.ok) console.log(`\nWARNING: the chain breaks at line ${v.line}: it ${v.why}.`);
       return v.ok ? 0 : 1;
+    }
     default:
       throw new UsageError(`unknown audit command ${JSON.stringify(verb ?? '')}: use 'audit verify FILE' or 'audit show FILE'`);
   }

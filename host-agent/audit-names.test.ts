@@ -7,7 +7,7 @@ import { makeTempDir } from '../test/helpers/tmp.ts';
 import { until } from '../test/helpers/wait.ts';
 import { UNDISCLOSED_NAME } from '../src/lib/protocol/credentials.ts';
 import { AuditLog } from './audit.ts';
-import { verifyChain } from './record/chain.ts';
+import { verifyChain } from './record/chain-verify.ts';
 
 type Line = { kind: string; who: { id: string; name: string }; from?: string; data?: string };
 const guest = (sub: string) => ({ sub, name: UNDISCLOSED_NAME, role: 'editor' as const });

@@ -1,16 +1,19 @@
 /**
  * One terminal as an asciicast v2 file (https://docs.asciinema.org/manual/asciicast/v2/): a header
  * line, then `[seconds, "o", text]` for output, `"r"` for resizes and `"m"` for markers, appended
- * through a write stream (never a synchronous write on the output path). Output is batched for
+ * with synchronous writes: it runs on the cast thread only (cast-worker.ts), never on the output
+ * path, and a write stream's buffering, callbacks and a fresh buffer per line cost that thread (and
+ * libuv's pool, at full priority) about as much as the JSON itself. Output is batched for
  * BATCH_MS (one event, one write, instead of one per PTY read; at most BATCH_BYTES an event) and
  * redacted before it is written;
  * a word still arriving at the end of a batch waits for the next one, so a token split across two
  * reads is redacted whole. A crash leaves at most one line cut short at the end; players stop there.
  */
 import { isUtf8 } from 'node:buffer';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Redactor } from '../redact/record-rules.ts';
+import { charEnd } from './utf8.ts';
 
 export interface CastHeader {
   cols: number;
@@ -43,7 +46,11 @@ const noRedaction: Redactor = Object.assign((s: string) => s, { firstCandidate: 
  */
 export class CastWriter {
   readonly path: string;
-  #out: WriteStream;
+  /** the file, -1 once failed or closed */
+  #fd = -1;
+  /** each line is laid out here and written from here (reused: the write is done on return) */
+  #line = Buffer.allocUnsafe(4096);
+  #onError: (e: Error) => void;
   /** when the header's whole second began, on the clock of now(): event times count from it */
   #t0: number;
   #failed = false;
@@ -61,21 +68,54 @@ export class CastWriter {
   constructor(path: string, h: CastHeader, onError: (e: Error) => void, redact: Redactor = noRedaction) {
     this.path = path;
     this.#redact = redact;
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    this.#out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
-    this.#out.on('error', (e) => {
-      // reported once; the session goes on without this recording
-      if (!this.#failed) onError(e);
-      this.#failed = true;
-      clearTimeout(this.#timer);
-      this.#len = 0;
-    });
+    this.#onError = onError;
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      this.#fd = openSync(path, 'wx', 0o600);
+    } catch (e) {
+      this.#fail(e as Error);
+    }
     // asciicast's timestamp is whole seconds: times count from that second, so that a player
     // lining the cast up with the audit log (ms) is not up to a second off
     const wall = Date.now();
     this.#t0 = now() - (wall % 1000);
     const header = { version: 2, width: h.cols, height: h.rows, timestamp: Math.floor(wall / 1000), title: h.title, env: { TERM: 'xterm-256color' } };
-    this.#out.write(JSON.stringify(header) + '\n');
+    this.#write('', JSON.stringify(header), 'utf8', '\n');
+  }
+
+  /** Reported once; the session goes on without this recording. */
+  #fail(e: Error): void {
+    if (!this.#failed) this.#onError(e);
+    this.#failed = true;
+    clearTimeout(this.#timer);
+    this.#len = 0;
+    this.#close();
+  }
+
+  #close(): void {
+    try {
+      if (this.#fd >= 0) closeSync(this.#fd);
+    } catch {
+      // (nothing more to write to it either way)
+    }
+    this.#fd = -1;
+  }
+
+  /** Appends a line: `head` and `tail` ASCII, `text` in `enc` (`latin1`: one byte per character),
+   * each copied into the line's buffer as it is (no string made of the three). */
+  #write(head: string, text: string, enc: 'latin1' | 'utf8', tail: string): void {
+    if (this.#failed || this.#fd < 0) return;
+    const need = head.length + (enc === 'latin1' ? text.length : Buffer.byteLength(text)) + tail.length;
+    if (need > this.#line.length) this.#line = Buffer.allocUnsafe(Math.max(need, 2 * this.#line.length));
+    const b = this.#line;
+    let len = b.write(head, 0, 'latin1');
+    len += enc === 'latin1' ? b.write(text, len, 'latin1') : b.write(text, len, 'utf8');
+    len += b.write(tail, len, 'latin1');
+    try {
+      for (let at = 0; at < len; ) at += writeSync(this.#fd, b, at, len - at);
+    } catch (e) {
+      this.#fail(e as Error);
+    }
   }
 
   /** `latin1`: `data` holds one UTF-8 byte per character (see the class comment). */
@@ -84,7 +124,7 @@ export class CastWriter {
     // Output is stamped on the main thread and may predate this writer, and held-back output is
     // written after later markers: players refuse a time that goes back, so none does.
     const t = (this.#lastT = Math.max(this.#lastT, Math.round(at - this.#t0) / 1000));
-    this.#out.write(JSON.stringify([t, code, data]) + '\n', latin1 ? 'latin1' : 'utf8');
+    this.#write(`[${JSON.stringify(t)},"${code}",`, JSON.stringify(data), latin1 ? 'latin1' : 'utf8', ']\n');
   }
 
   /** `at`: when the terminal printed it (ms, `now()`), if not just now */
@@ -180,28 +220,9 @@ export class CastWriter {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#flush(false, true);
-    return new Promise((resolve) => {
-      if (this.#out.destroyed) return resolve();
-      this.#out.once('close', resolve);
-      this.#out.end();
-    });
+    this.#close();
+    return Promise.resolve();
   }
-}
-
-/**
- * `end`, or before it the start of a UTF-8 character whose last bytes are not in `b[start, end)`
- * yet. (Bytes that cannot start a complete character are left in: they are written replaced.)
- */
-function charEnd(b: Uint8Array, start: number, end: number): number {
-  for (let back = 1; back <= 3 && end - back >= start; back++) {
-    const c = b[end - back];
-    if (c < 0x80) return end;
-    if (c >= 0xc0) {
-      const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-      return need > back ? end - back : end;
-    }
-  }
-  return end;
 }
 
 /** A space, tab, CR or LF: where a word (a token to redact whole) ends. */

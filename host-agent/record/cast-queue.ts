@@ -37,7 +37,8 @@ export class CastQueue {
     this.#items = [];
     let total = 0;
     for (const q of queue) if (q.type === 'o') total += q.data.length;
-    const all = spare && spare.byteLength >= total ? new Uint8Array(spare, 0, total) : new Uint8Array(total);
+    // (a fresh one not zeroed first: every byte of it is written just below)
+    const all = spare && spare.byteLength >= total ? new Uint8Array(spare, 0, total) : new Uint8Array(Buffer.allocUnsafeSlow(total).buffer, 0, total);
     const items: CastItem[] = [];
     let end = 0;
     let run: { id: number; start: number; at: number } | null = null;

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Chain, GENESIS, verifyChain } from './chain.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from '../../test/helpers/tmp.ts';
+import { ChainVerifier, MAX_LINE_BYTES, verifyChain, verifyFile } from './chain-verify.ts';
+import { Chain, GENESIS } from './chain.ts';
 
 function log(n: number, from = new Chain()): string {
   let text = '';
@@ -55,5 +59,35 @@ describe('audit hash chain, lines edited into other valid JSON', () => {
     rehashed[1] = lines[1].replace(/"hash":"[0-9a-f]{4}/, '"hash":"0000');
     expect(verifyChain(rehashed.join('\n'))).toMatchObject({ ok: false, line: 2 });
     expect(verifyChain(lines.join('\r\n'))).toMatchObject({ ok: false, line: 1 });
+  });
+});
+
+describe('audit hash chain, read in pieces', () => {
+  it('gives the same verdict whatever the blocks the bytes come in, non-ASCII text included', () => {
+    const chain = new Chain();
+    let text = '';
+    for (let i = 1; i <= 6; i++) text += chain.next({ t: i, kind: 'input', who: { name: 'Zoë' }, data: `echo café 😀 ${i}\r` });
+    const bytes = Buffer.from(text);
+    const whole = verifyChain(bytes);
+    expect(whole).toMatchObject({ ok: true, lines: 6, last: chain.last, cutLast: false });
+    for (const size of [1, 7, 100, 333]) {
+      const v = new ChainVerifier();
+      for (let at = 0; at < bytes.length; at += size) v.push(bytes.subarray(at, at + size));
+      expect(v.end(), `blocks of ${size}`).toEqual(whole);
+    }
+    // an edit in the 5th line, found from a file as from the text
+    const edited = text.replace('café 😀 5', 'cafe 😀 5');
+    const path = join(makeTempDir('chain-'), 'audit.jsonl');
+    writeFileSync(path, edited);
+    expect(verifyFile(path)).toEqual(verifyChain(edited));
+    expect(verifyFile(path)).toMatchObject({ ok: false, lines: 4, line: 5, why: expect.stringMatching(/edited/) });
+  });
+
+  it('refuses a line longer than any the host writes instead of gathering it', () => {
+    const v = new ChainVerifier();
+    v.push(Buffer.from(log(2)));
+    const junk = Buffer.alloc(1024 * 1024, 0x61);
+    for (let i = 0; i <= MAX_LINE_BYTES / junk.length && !v.broken; i++) v.push(junk);
+    expect(v.end()).toMatchObject({ ok: false, lines: 2, line: 3, why: expect.stringMatching(/longer than 16 MiB/) });
   });
 });

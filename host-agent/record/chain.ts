@@ -23,6 +23,11 @@ function digest(prev: string, body: string): string {
   return hash('sha256', `${prev}\n${body}`, 'hex');
 }
 
+/** The same hash over bytes already laid out as `prev`, '\n', the line's JSON without `hash` (chain-verify.ts). */
+export function digestBytes(b: Uint8Array): string {
+  return hash('sha256', b, 'hex');
+}
+
 /** Hands out the next line of a chain. */
 export class Chain {
   #prev: string;
@@ -44,55 +49,3 @@ export class Chain {
     return `${body.slice(0, -1)},"hash":"${hash}"}\n`;
   }
 }
-
-export type Verdict =
-  | { ok: true; lines: number; last: string; first: string; cutLast: boolean }
-  | { ok: false; lines: number; line: number; why: string };
-
-/**
- * Checks a whole log. `lines` counts the lines that verified. A final line without its newline
- * (a crash mid-write) is reported as `cutLast`, not as a break.
- */
-export function verifyChain(text: string): Verdict {
-  const lines = text.split('\n');
-  const cutLast = lines.at(-1) !== '';
-  if (!cutLast) lines.pop();
-  else if (lines.length === 1 && lines[0] === '') return { ok: true, lines: 0, last: GENESIS, first: GENESIS, cutLast: false };
-  let prev: string | null = null;
-  let first = GENESIS;
-  let seq = 0;
-  const complete = cutLast ? lines.length - 1 : lines.length;
-  for (let i = 0; i < complete; i++) {
-    const n = i + 1;
-    const line = lines[i];
-    // Chain.next writes `{"seq":N,"prev":"…",…,"hash":"…"}`: the hash covers the exact text before
-    // `,"hash"`, so the line is checked as written, without parsing and printing it again (the
-    // slow part of verifying a long log)
-    const head = HEAD.exec(line);
-    const tail = line.length > 75 ? TAIL.exec(line.slice(-75)) : null;
-    if (!head || !tail) {
-      let rec: Partial<Chained>;
-      try {
-        rec = JSON.parse(line) as Partial<Chained>;
-      } catch {
-        return { ok: false, lines: i, line: n, why: 'is not a complete JSON line (cut or edited)' };
-      }
-      if (typeof rec.hash !== 'string' || typeof rec.prev !== 'string' || typeof rec.seq !== 'number') return { ok: false, lines: i, line: n, why: 'has no seq, prev and hash' };
-      return { ok: false, lines: i, line: n, why: 'was edited (its hash does not match its content)' };
-    }
-    const lineSeq = Number(head[1]);
-    const linePrev = head[2];
-    if (prev === null) first = linePrev;
-    else if (linePrev !== prev) {
-      return { ok: false, lines: i, line: n, why: `does not follow line ${i} (a line was deleted, moved or replaced before it)` };
-    }
-    if (lineSeq !== seq + 1) return { ok: false, lines: i, line: n, why: `has seq ${lineSeq} where ${seq + 1} was due (lines before it deleted or reordered)` };
-    if (digest(linePrev, line.slice(0, -75) + '}') !== tail[1]) return { ok: false, lines: i, line: n, why: 'was edited (its hash does not match its content)' };
-    prev = tail[1];
-    seq = lineSeq;
-  }
-  return { ok: true, lines: complete, last: prev ?? GENESIS, first, cutLast };
-}
-
-const HEAD = /^\{"seq":(\d{1,15}),"prev":"([0-9a-f]{64})"/;
-const TAIL = /^,"hash":"([0-9a-f]{64})"\}$/;

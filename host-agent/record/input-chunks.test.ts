@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { until } from '../../test/helpers/wait.ts';
 import { AuditLog } from '../audit.ts';
-import { verifyChain } from './chain.ts';
+import { verifyChain } from './chain-verify.ts';
 import { CHUNK_CHARS, IDLE_MS, type Who } from './input-chunks.ts';
 
 const alice: Who = { sub: 'p_a', name: 'Alice', role: 'editor' };
@@ -71,5 +71,27 @@ describe('input in the audit log', () => {
       ['Alice', 5]
     ]);
     await log.close();
+  });
+
+  it('keeps a character whose bytes came in two messages whole, per author and terminal', async () => {
+    const { log, inputs } = open();
+    const bytes = (s: string) => enc.encode(s);
+    const [e1, e2] = [bytes('é').subarray(0, 1), bytes('é').subarray(1)];
+    const smile = bytes('😀');
+    log.input(alice, 1, bytes('caf'), false);
+    log.input(alice, 1, e1, false);
+    // Bob's keystroke into another terminal in between, and his own character cut into three
+    log.input(bob, 2, smile.subarray(0, 1), false);
+    log.input(bob, 2, smile.subarray(1, 3), false);
+    log.input(alice, 1, e2, false);
+    log.input(bob, 2, smile.subarray(3), false);
+    log.input(alice, 1, bytes('\r'), false);
+    // a lone continuation byte stays a replacement character, it does not swallow what follows
+    log.input(bob, 2, Uint8Array.of(0x80, 0x61, 0x0d), false);
+    await log.close();
+    expect(inputs()).toEqual([
+      ['Alice', 1, 'café\r'],
+      ['Bob', 2, '😀\ufffda\r']
+    ]);
   });
 });

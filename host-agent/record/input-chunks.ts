@@ -6,6 +6,7 @@
  * with echo off is its own chunk that counts bytes and holds nothing of what was typed.
  */
 import type { Claims } from '../../src/lib/protocol/credentials.ts';
+import { charEnd } from './utf8.ts';
 
 /** A pause this long ends a chunk, ms. */
 export const IDLE_MS = 1_000;
@@ -33,6 +34,9 @@ export class InputChunks {
   #pending = new Map<number, Pending>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #dec = new TextDecoder();
+  /** the first bytes of a character whose last ones have not come yet, by `${term} ${sub}` (a
+   * character may be cut across two input messages; only present while one is) */
+  #carry = new Map<string, Uint8Array>();
 
   constructor(emit: (c: InputChunk) => void) {
     this.#emit = emit;
@@ -44,19 +48,21 @@ export class InputChunks {
     // a keystroke that goes on its author's chunk (most of them): appended, nothing else to do
     // (a pending chunk has its idle timer armed)
     if (p && !hidden && !p.hidden && p.who.sub === who.sub && data.length <= 16 && p.data.length + data.length < CHUNK_CHARS && !data.includes(0x0d) && !data.includes(0x0a)) {
-      p.data += this.#dec.decode(data);
+      p.data += this.#decode(who, term, data);
       p.last = performance.now();
       return;
     }
     if (p && (p.who.sub !== who.sub || p.hidden !== hidden)) this.#flush(term);
     else if (p) p.last = performance.now();
     if (hidden) {
+      // a character begun before echo went off is not finished by what is typed unseen
+      if (this.#carry.size) this.#carry.delete(`${term} ${who.sub}`);
       const h = this.#open(who, term, true);
       h.bytes += data.length;
       if (data.includes(0x0d) || data.includes(0x0a)) this.#flush(term);
     } else {
       // one line per Enter: a multi-line paste is several chunks
-      for (let part of this.#dec.decode(data).split(/(?<=[\r\n])/)) {
+      for (let part of this.#decode(who, term, data).split(/(?<=[\r\n])/)) {
         while (part) {
           const c = this.#open(who, term, false);
           const take = part.slice(0, CHUNK_CHARS - c.data.length);
@@ -67,6 +73,24 @@ export class InputChunks {
       }
     }
     this.#arm();
+  }
+
+  /** `data` as text, without the bytes of a last character still incomplete (kept for the next
+   * input of the same author into the same terminal, whoever types in between). */
+  #decode(who: Who, term: number, data: Uint8Array): string {
+    if (this.#carry.size === 0 && data.length && data[data.length - 1] < 0x80) return this.#dec.decode(data);
+    const key = `${term} ${who.sub}`;
+    const held = this.#carry.get(key);
+    if (held) {
+      this.#carry.delete(key);
+      const joined = new Uint8Array(held.length + data.length);
+      joined.set(held);
+      joined.set(data, held.length);
+      data = joined;
+    }
+    const end = charEnd(data, 0, data.length);
+    if (end < data.length) this.#carry.set(key, data.slice(end));
+    return this.#dec.decode(data.subarray(0, end));
   }
 
   #open(who: Who, term: number, hidden: boolean): Pending {

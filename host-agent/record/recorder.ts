@@ -4,12 +4,12 @@
  * process: cast-thread.ts): this side only hands it what the terminals print. A host started again in the same directory continues the
  * newest earlier audit log's chain (its last verified hash), so the logs of one box form one chain.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { TerminalSet } from '../terminals/terminal-set.ts';
 import { now } from './asciicast.ts';
 import { attachCastThread, type CastLine } from './cast-thread.ts';
-import { verifyChain } from './chain.ts';
+import { verifyFile } from './chain-verify.ts';
 import { CastQueue, type Queued } from './cast-queue.ts';
 
 /** The newest `*.jsonl` in `dir` and its last hash, when it verifies. */
@@ -22,7 +22,7 @@ export function previousLog(dir: string): { file: string; hash: string } | null 
   }
   const newest = names.map((n) => ({ n, m: statSync(join(dir, n)).mtimeMs })).sort((a, b) => b.m - a.m)[0];
   if (!newest) return null;
-  const v = verifyChain(readFileSync(join(dir, newest.n), 'utf8'));
+  const v = verifyFile(join(dir, newest.n));
   return v.ok && v.lines > 0 ? { file: newest.n, hash: v.last } : null;
 }
 

@@ -38,4 +38,24 @@ describe('redaction rules for the record', () => {
     expect(() => parseRules(Array(65).fill('x'))).toThrow(/^--redact: at most 64 rules/);
     for (const bad of ['(unclosed', '', 'a*']) expect(() => parseRules([bad])).toThrow(/^[^\n]+$/);
   });
+
+  it('with a --redact rule, checks all of the bytes only when the rule matches them', () => {
+    const r = recordRedactor(parseRules(['ACME-[0-9]{6}']));
+    const enc = new TextEncoder();
+    const at = (text: string) => {
+      const b = enc.encode(`ls\r\n${text}`);
+      return r.firstCandidate!(b, 2, b.length);
+    };
+    // ordinary output: neither the rule nor the engine finds anything, it goes to the cast as it is
+    expect(at('0123456789abcdefghijklmnopqrstuvwxyz\r\n'.repeat(50))).toBe(-1);
+    expect(at('héllo ACME-12 wörld\r\n')).toBe(-1);
+    // the rule matches: all of it (from `start`), as the rule may match anywhere
+    expect(at('x\r\nticket ACME-123456 done\r\n')).toBe(2);
+    // only the engine may: from its candidate (the cast writer takes it from that line on)
+    const b = enc.encode(`ls\r\npush ghp_${'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5'}\r\n`);
+    expect(r.firstCandidate!(b, 0, b.length)).toBe(9);
+    // twice the same (a global rule keeps no lastIndex between calls)
+    expect(at('ACME-654321')).toBe(2);
+    expect(at('ACME-654321')).toBe(2);
+  });
 });

@@ -44,9 +44,29 @@ const LOWER_CASE_CANDIDATE = /token|secret|pass|key|cred|cookie|authorization|be
 /** Both tests in one pass over the text (two passes were a third of the cast writer's time). */
 const CANDIDATE = new RegExp(`[A-Z]|${LOWER_CASE_CANDIDATE.source}`);
 
+/**
+ * With `--redact` rules, bytes are text to check from their start when a rule matches them (a
+ * rule can match anything, anywhere: the whole of it then goes through the engine and the rules,
+ * as before), else only where the engine could find something. One scan per rule over the text,
+ * instead of the engine over all of it (its candidate test alone was 4 ms/MB of output).
+ * (A rule that would only match text the engine's masks made is still applied: the masks are
+ * from the engine's candidate on, and the text checked is from that line on.)
+ */
+function withRules(rules: RegExp[]): NonNullable<Redactor['firstCandidate']> {
+  return (b, start, end) => {
+    const text = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', start, end);
+    for (const re of rules) {
+      re.lastIndex = 0;
+      const hit = re.test(text);
+      re.lastIndex = 0;
+      if (hit) return start;
+    }
+    return firstCandidate(b, start, end);
+  };
+}
+
 export function recordRedactor(rules: RegExp[]): Redactor {
-  // a --redact rule can match anything: then all of it is text to check
-  const candidates = rules.length ? (_b: Uint8Array, start: number) => start : firstCandidate;
+  const candidates = rules.length ? withRules(rules) : firstCandidate;
   return Object.assign((text: string) => {
     let out = CANDIDATE.test(text) ? redactText(text).text : text;
     for (const re of rules) {

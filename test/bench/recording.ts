@@ -4,13 +4,15 @@
 // one without, measured in the same run under the same load: echo (keys alternate between the
 // two, so both see the same machine) and throughput (PAYLOAD_COMMAND's 50 MiB, runs alternating).
 // Audit verify: a 100 MB hash-chained log written with the host's Chain, read and verified by
-// verifyChain (what `live-sessions audit verify` runs).
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+// verifyFile (what `live-sessions audit verify` runs).
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditLog } from '../../host-agent/audit.ts';
-import { Chain, verifyChain } from '../../host-agent/record/chain.ts';
+import { verifyFile } from '../../host-agent/record/chain-verify.ts';
+import { Chain } from '../../host-agent/record/chain.ts';
+import { RECORD_NICE } from '../../host-agent/record/asciicast.ts';
 import { TerminalRecorder } from '../../host-agent/record/recorder.ts';
-import { recordRedactor } from '../../host-agent/redact/record-rules.ts';
+import { parseRules, recordRedactor } from '../../host-agent/redact/record-rules.ts';
 import { TerminalSet } from '../../host-agent/terminals/terminal-set.ts';
 import type { HostTerminal } from '../../host-agent/terminals/terminal.ts';
 import { makeTempDir } from '../helpers/tmp.ts';
@@ -27,6 +29,8 @@ const RUN_TIMEOUT_MS = 60_000;
 /** Size of the audit log verified, bytes. */
 const AUDIT_BYTES = 100_000_000;
 const who = { sub: 'p_bench', name: 'Bench', role: 'editor' as const };
+/** BENCH_RECORDING_REDACT='ACME-[0-9]{6}': the host's --redact rules while recording (repeatable: one per line). */
+const RULES = parseRules(process.env.BENCH_RECORDING_REDACT?.split('\n').filter(Boolean) ?? []);
 
 interface Rig {
   terms: TerminalSet;
@@ -44,9 +48,9 @@ function once(f: () => Promise<void>): () => Promise<void> {
 function rig(record: boolean, shell: string, args: string[]): Rig {
   const dir = makeTempDir('bench-record-');
   const terms = new TerminalSet({ shell, args, cwd: dir, env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' } });
-  const redact = recordRedactor([]);
+  const redact = recordRedactor(RULES);
   const audit = record ? new AuditLog(join(dir, 's.jsonl'), null, redact, (e) => console.error(e)) : null;
-  const recorder = record ? new TerminalRecorder(terms, dir, 's', (e) => console.error(e)) : null;
+  const recorder = record ? new TerminalRecorder(terms, dir, 's', (e) => console.error(e), RULES) : null;
   return {
     terms,
     audit,
@@ -115,11 +119,28 @@ function threadCpuMs(tid: number): number {
   return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
 }
 
+/** CPU time so far of this process's threads at the cast writer's niceness (its thread, and any it started), ms. */
+function castCpuMs(): number {
+  let ms = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const st = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[16]) === RECORD_NICE) ms += ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    } catch {
+      // (a thread that ended meanwhile)
+    }
+  }
+  return ms;
+}
+
 interface Run {
   mbs: number;
   /** CPU of this process (every thread: main, mirror, cast writer) and of its main thread, ms per MB */
   cpuMsPerMb: number;
   mainMsPerMb: number;
+  /** of the cast writer's thread */
+  castMsPerMb: number;
 }
 
 async function throughputRun(record: boolean): Promise<Run> {
@@ -128,6 +149,7 @@ async function throughputRun(record: boolean): Promise<Run> {
     const wait = outputOf(r);
     const cpu0 = process.cpuUsage();
     const main0 = threadCpuMs(process.pid);
+    const cast0 = castCpuMs();
     const t0 = performance.now();
     r.terms.open(100, 30);
     await wait(END_MARKER, RUN_TIMEOUT_MS);
@@ -136,7 +158,7 @@ async function throughputRun(record: boolean): Promise<Run> {
     await r.dispose();
     const cpu = process.cpuUsage(cpu0);
     const mb = PAYLOAD_BYTES / 1e6;
-    return { mbs: mbPerSecond(PAYLOAD_BYTES, ms), cpuMsPerMb: (cpu.user + cpu.system) / 1000 / mb, mainMsPerMb: (threadCpuMs(process.pid) - main0) / mb };
+    return { mbs: mbPerSecond(PAYLOAD_BYTES, ms), cpuMsPerMb: (cpu.user + cpu.system) / 1000 / mb, mainMsPerMb: (threadCpuMs(process.pid) - main0) / mb, castMsPerMb: (castCpuMs() - cast0) / mb };
   } finally {
     await r.dispose();
   }
@@ -175,8 +197,8 @@ export const recordingBench: BenchModule = {
       for (let i = 0; i < THROUGHPUT_RUNS; i++) for (const rec of i % 2 ? [true, false] : [false, true]) runs[rec ? 'on' : 'off'].push(await throughputRun(rec));
       const mbs = { off: runs.off.map((x) => x.mbs), on: runs.on.map((x) => x.mbs) };
       // the CPU the record costs, per MB recorded: what the overhead is made of on a saturated machine
-      const cpu = (k: 'off' | 'on', f: 'cpuMsPerMb' | 'mainMsPerMb') => round(percentile(runs[k].map((x) => x[f]), 50));
-      ctx.log(`host CPU per MB (medians): process off ${cpu('off', 'cpuMsPerMb')} ms, on ${cpu('on', 'cpuMsPerMb')} ms (+${round(cpu('on', 'cpuMsPerMb') - cpu('off', 'cpuMsPerMb'))}); main thread off ${cpu('off', 'mainMsPerMb')} ms, on ${cpu('on', 'mainMsPerMb')} ms (+${round(cpu('on', 'mainMsPerMb') - cpu('off', 'mainMsPerMb'))})`);
+      const cpu = (k: 'off' | 'on', f: 'cpuMsPerMb' | 'mainMsPerMb' | 'castMsPerMb') => round(percentile(runs[k].map((x) => x[f]), 50));
+      ctx.log(`host CPU per MB (medians): process off ${cpu('off', 'cpuMsPerMb')} ms, on ${cpu('on', 'cpuMsPerMb')} ms (+${round(cpu('on', 'cpuMsPerMb') - cpu('off', 'cpuMsPerMb'))}); main thread off ${cpu('off', 'mainMsPerMb')} ms, on ${cpu('on', 'mainMsPerMb')} ms (+${round(cpu('on', 'mainMsPerMb') - cpu('off', 'mainMsPerMb'))}); cast thread on ${cpu('on', 'castMsPerMb')} ms`);
       const tOff = percentile(mbs.off, 50);
       const tOn = percentile(mbs.on, 50);
       const tPct = (tOff / tOn - 1) * 100;
@@ -190,12 +212,14 @@ export const recordingBench: BenchModule = {
 
       const path = join(makeTempDir('bench-audit-'), 'big.jsonl');
       const size = writeAuditLog(path);
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
-      const v = verifyChain(readFileSync(path, 'utf8'));
+      const v = verifyFile(path);
       const ms = performance.now() - t0;
+      const c = process.cpuUsage(c0);
       if (!v.ok) throw new Error(`the generated log does not verify: line ${v.line} ${v.why}`);
       r.audit_verify_mb_s = round(mbPerSecond(size, ms));
-      ctx.log(`audit verify: ${round(size / 1e6)} MB, ${v.lines} lines in ${Math.round(ms)} ms = ${r.audit_verify_mb_s} MB/s (target ≥ 100)`);
+      ctx.log(`audit verify: ${round(size / 1e6)} MB, ${v.lines} lines in ${Math.round(ms)} ms = ${r.audit_verify_mb_s} MB/s (target ≥ 100); CPU ${Math.round((c.user + c.system) / 1000)} ms = ${round(size / 1e3 / ((c.user + c.system) / 1000))} MB per CPU s`);
     }
   }
 };

@@ -179,7 +179,8 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
     });
   }
 
-  #deliver(lines: LogLine[]): void {
+  /** Live lines (encodeLine's) to every participant. */
+  #deliver(lines: string[]): void {
     if (lines.length) for (const f of this.#feeds.values()) f.push(lines);
   }
 

@@ -42,8 +42,8 @@ interface Request {
 }
 
 export class LogPipeline {
-  /** live lines the filter of `gen` matched */
-  readonly matched = new Emitter<{ gen: number; lines: LogLine[] }>();
+  /** live lines the filter of `gen` matched, as encodeLine (protocol/logs.ts) wrote them */
+  readonly matched = new Emitter<{ gen: number; lines: string[] }>();
   /** the regex of the filter of `gen` was over its budget on live lines */
   readonly slowRegex = new Emitter<{ gen: number; message: string }>();
   /** lines read that will never be matched: the thread failed with them, or is stopped */

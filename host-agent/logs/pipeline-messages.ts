@@ -18,8 +18,10 @@ export type ToPipeline =
 export type FromPipeline =
   /** loaded and listening (start-up does not count against anything) */
   | { type: 'ready' }
-  /** a `lines` message done: `n` lines out of flight, the filter of `gen` matched `lines` */
-  | { type: 'ingested'; n: number; gen: number; lines: LogLine[]; slow?: string }
+  /** a `lines` message done: `n` lines out of flight, the filter of `gen` matched `lines`
+   * (each as encodeLine wrote it: strings cross threads for a fraction of what objects cost, and
+   * the main loop only joins them into messages) */
+  | { type: 'ingested'; n: number; gen: number; lines: string[]; slow?: string }
   /** a request's answer: null = no longer kept (context) or superseded (search) */
   | { type: 'found'; req: number; lines: LogLine[] | null; slow?: string };
 

@@ -33,7 +33,7 @@ port.on('message', (m: ToPipeline) => {
     case 'filter':
       return pipeline.setFilter(m.gen, m.filter);
     case 'lines':
-      return void pipeline.ingest(m.batches, Date.now(), m.live).then(({ gen, lines, slow }) => send({ type: 'ingested', n: m.n, gen, lines: lines.map(encodeLine), ...(slow ? { slow } : {}) }));
+      return void pipeline.ingest(m.batches, Date.now(), m.live).then(({ gen, lines, slow }) => send({ type: 'ingested', n: m.n, chars: m.chars, gen, lines: lines.map(encodeLine), ...(slow ? { slow } : {}) }));
     case 'search':
       return void pipeline.search(m.gen, m.max).then(
         (lines) => send({ type: 'found', req: m.req, lines }),

@@ -12,7 +12,8 @@
 //                         process and the page's renderers spent on step 1, per 1M lines (the
 //                         host's also by thread, in the readable line)
 // BENCH_LOG_LINES=N       a smaller file while working on it (default 1M); BENCH_LOG_ROUNDS=N
-//                         deliveries (medians reported); BENCH_COMPARE=DIR another checkout's too
+//                         deliveries (medians reported); BENCH_COMPARE=DIR another checkout's too;
+//                         BENCH_LOG_PROFILE=DIR the page's JS profile of each delivery (.cpuprofile)
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ const LINES = Number(process.env.BENCH_LOG_LINES ?? 1_000_000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_LOG_ROUNDS ?? 1));
 /** BENCH_COMPARE=/path/to/other/checkout (built): its programs deliver the file too, rounds alternating. */
 const COMPARE = process.env.BENCH_COMPARE;
+const PROFILE = process.env.BENCH_LOG_PROFILE;
 /** the rare id: in lines 50k, 150k, … (10 of them) */
 const RARE_EVERY = 100_000;
 const FLOOD_LINES_PER_S = 50_000;
@@ -83,11 +85,14 @@ async function deliver(ctx: BenchContext, session: ProductSession, page: Page, f
   const pid = session.host.process.child.pid;
   const renderers = await RendererCpu.open(ctx.browser);
   const [host0, threads0, page0] = [processCpuMs(pid), threadCpuMs(pid), await renderers.ms()];
+  const cdp = PROFILE ? await page.context().newCDPSession(page) : null;
+  if (cdp) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
   const t0 = performance.now();
   writeFileSync(file, text);
   await page.waitForFunction((n) => { const x = (window as unknown as LogsWindow).__liveSessions.logs; return x.received + x.skipped >= n; }, LINES, { timeout: 180_000, polling: 50 });
   const ms = performance.now() - t0;
   const [host1, threads1, page1] = [processCpuMs(pid), threadCpuMs(pid), await renderers.ms()];
+  if (cdp && PROFILE) writeFileSync(join(PROFILE, `page-${Date.now()}.cpuprofile`), JSON.stringify((await cdp.send('Profiler.stop')).profile));
   const { received, skipped } = await l.counts();
   const byThread = [...threads1].map(([name, t]) => [name, t - (threads0.get(name) ?? 0)] as const).filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1]);
   return { linesPerS: Math.round(received / (ms / 1000)), skipped, host: PER_M(host1 - host0), threads: byThread.map(([n, t]) => `${n} ${PER_M(t)}`).join(', '), page: PER_M(page1 - page0) };

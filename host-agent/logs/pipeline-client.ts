@@ -3,8 +3,8 @@
  * are handed over in batches, one message per turn of the loop; matches come back as events.
  *
  * In flight is bounded: past MAX_PENDING_LINES lines or MAX_PENDING_CHARS characters handed over
- * and not yet acknowledged, `full` says so and `drained()` is what the sources wait on (a file stops being read, a
- * command's output is paused), so a flood waits in the file or the pipe — never in this process's
+ * and not yet acknowledged, `full` says so and `drained()` is what the sources wait on (a file
+ * stops being read, a command's output is paused), so a flood waits in the file or the pipe — never in this process's
  * memory, and no line is dropped for it. If the thread fails (a bug, out of memory), requests
  * waiting on it are rejected with PipelineError, the lines it had are counted as `lost` (the
  * participants see them as skipped), the host's log says why, and a new thread takes over with the

@@ -17,7 +17,7 @@ import { who, type AuditLog } from '../audit.ts';
 import type { HostCapability } from '../capability.ts';
 import { FileError, resolveInside } from '../files/paths.ts';
 import { PeerFeed } from './feed.ts';
-import { LogPipeline, MAX_PENDING_LINES, PipelineError } from './pipeline-client.ts';
+import { LogPipeline, PipelineError } from './pipeline-client.ts';
 import { regexProblem, SlowRegexError } from './regex-worker.ts';
 import { LogSource } from './source.ts';
 import { GlobSource } from './glob-source.ts';
@@ -156,14 +156,14 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
   // ---- live lines ----
 
   /**
-   * While the pipeline has MAX_PENDING_LINES in flight, or every participant's connection is
+   * While the pipeline is full (pipeline-client.ts bounds its lines and characters in flight), or every participant's connection is
    * behind, a source waits (the file keeps what was not read yet, a command's pipe blocks it)
    * instead of buffering here or reading lines that would only be counted as skipped; it goes on
    * when they drained. With nobody connected, sources read on (into the history).
    */
   #gate(): Promise<void> | null {
     if (this.#disposed) return null;
-    if (this.#pipeline.pending >= MAX_PENDING_LINES) return this.#pipeline.drained();
+    if (this.#pipeline.full) return this.#pipeline.drained();
     if (this.#feeds.size === 0) return null;
     for (const p of this.#feeds.keys()) if (p.backlog + p.bulkBacklog < GATE_BACKLOG_BYTES) return null;
     return new Promise((resolve) => {
@@ -179,7 +179,8 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
     });
   }
 
-  #deliver(lines: LogLine[]): void {
+  /** Live lines (encodeLine's) to every participant. */
+  #deliver(lines: string[]): void {
     if (lines.length) for (const f of this.#feeds.values()) f.push(lines);
   }
 

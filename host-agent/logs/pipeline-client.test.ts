@@ -9,7 +9,7 @@ import { makeTempDir, removeTempDirs } from '../../test/helpers/tmp.ts';
 import { until } from '../../test/helpers/wait.ts';
 import type { LogLine } from '../../src/lib/protocol/logs.ts';
 import { FileFollower } from './follow-file.ts';
-import { LogPipeline, MAX_FAILURES, MAX_PENDING_LINES, PIPELINE_NICE, PipelineError } from './pipeline-client.ts';
+import { LogPipeline, MAX_FAILURES, MAX_PENDING_CHARS, MAX_PENDING_LINES, PIPELINE_NICE, PipelineError } from './pipeline-client.ts';
 
 const disposables: { dispose(): void }[] = [];
 afterEach(() => disposables.splice(0).forEach((d) => d.dispose()));
@@ -20,7 +20,7 @@ function start(opts: Partial<ConstructorParameters<typeof LogPipeline>[0]> = {})
   const p = new LogPipeline({ log: (l) => log.push(l), ...opts });
   disposables.push(p);
   const matched: LogLine[] = [];
-  p.matched.on(({ lines }) => matched.push(...lines));
+  p.matched.on(({ lines }) => matched.push(...lines.map((l) => JSON.parse(l) as LogLine)));
   let lost = 0;
   p.lost.on((n) => (lost += n));
   p.live = true;
@@ -53,32 +53,42 @@ describe('LogPipeline', () => {
     expect(nice(String(process.pid))).toBe(0);
   });
 
-  it('keeps in flight bounded while a big file is followed, and loses no line', async () => {
+  // short lines meet the bound in lines first, long ones the bound in characters
+  it.each([
+    ['lines', 60_000, 40],
+    ['characters', 1_500, 12_000]
+  ] as const)('keeps in flight bounded (in %s) while a big file is followed, and loses no line', async (bound, N, pad) => {
     const dir = makeTempDir('live-sessions-pipeline-');
     const path = join(dir, 'big.log');
-    const N = 60_000;
-    writeFileSync(path, Array.from({ length: N }, (_, i) => `{"level":"info","msg":"request ${i}","request_id":"r-${i % 97}"}\n`).join(''));
+    writeFileSync(path, Array.from({ length: N }, (_, i) => `{"level":"info","msg":"request ${i} ${'x'.repeat(pad)}","request_id":"r-${i % 97}"}\n`).join(''));
     const { p, matched } = start();
     p.addSource(1, 64 << 20);
     p.setFilter(1, {});
     let maxPending = 0;
+    let maxChars = 0;
     let maxRead = 0;
+    let maxReadChars = 0;
     const f = new FileFollower(path, 64 << 20, {
       lines: (raw) => {
         maxRead = Math.max(maxRead, raw.length);
+        maxReadChars = Math.max(maxReadChars, raw.reduce((n, l) => n + l.length, 0));
         p.ingest(1, raw);
         maxPending = Math.max(maxPending, p.pending);
+        maxChars = Math.max(maxChars, p.pendingChars);
       },
-      gate: () => (p.pending >= MAX_PENDING_LINES ? p.drained() : null),
+      gate: () => (p.full ? p.drained() : null),
       state: () => {}
     });
     disposables.push(f);
     await until(() => matched.length === N, 'every line matched', 60_000);
     expect(matched.map((l) => l.seq)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
     // one read more than the bound at most: the source looks at the gate before each read
-    expect(maxPending).toBeGreaterThanOrEqual(MAX_PENDING_LINES);
+    expect(bound === 'lines' ? maxPending : maxChars).toBeGreaterThanOrEqual(bound === 'lines' ? MAX_PENDING_LINES : MAX_PENDING_CHARS);
     expect(maxPending).toBeLessThan(MAX_PENDING_LINES + maxRead);
-    expect(p.posted.messages).toBeLessThan(N / 100); // batched, not a message per line
+    expect(maxChars).toBeLessThan(MAX_PENDING_CHARS + maxReadChars);
+    expect(p.posted.messages).toBeLessThan(N / (bound === 'lines' ? 100 : 5)); // batched, not a message per line
+    expect(p.pending).toBe(0);
+    expect(p.pendingChars).toBe(0);
   });
 
   it('reports a thread that failed, rejects what waited on it, counts its lines as lost, and restarts it', async () => {

@@ -10,16 +10,18 @@ import type { RawBatch } from './pipeline.ts';
 export type ToPipeline =
   | { type: 'source'; src: number; historyBytes: number; seq: number }
   | { type: 'filter'; gen: number; filter: LogFilter }
-  /** `n` = the lines in all batches; `live` = someone is connected (else nothing is matched) */
-  | { type: 'lines'; batches: RawBatch[]; n: number; live: boolean }
+  /** `n` = the lines in all batches, `chars` their characters; `live` = someone is connected (else nothing is matched) */
+  | { type: 'lines'; batches: RawBatch[]; n: number; chars: number; live: boolean }
   | { type: 'search'; req: number; gen: number; max: number }
   | { type: 'context'; req: number; src: number; seq: number; before: number; after: number };
 
 export type FromPipeline =
   /** loaded and listening (start-up does not count against anything) */
   | { type: 'ready' }
-  /** a `lines` message done: `n` lines out of flight, the filter of `gen` matched `lines` */
-  | { type: 'ingested'; n: number; gen: number; lines: LogLine[]; slow?: string }
+  /** a `lines` message done: `n` lines (`chars` characters) out of flight, the filter of `gen` matched `lines`
+   * (each as encodeLine wrote it: strings cross threads for a fraction of what objects cost, and
+   * the main loop only joins them into messages) */
+  | { type: 'ingested'; n: number; chars: number; gen: number; lines: string[]; slow?: string }
   /** a request's answer: null = no longer kept (context) or superseded (search) */
   | { type: 'found'; req: number; lines: LogLine[] | null; slow?: string };
 

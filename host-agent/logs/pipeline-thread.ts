@@ -8,6 +8,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromPipeline, PipelineData, ToPipeline } from './pipeline-messages.ts';
 import { Pipeline } from './pipeline.ts';
+import { encodeLine } from '../../src/lib/protocol/logs.ts';
 import { RegexWorker, SlowRegexError } from './regex-worker.ts';
 
 const data = workerData as PipelineData;
@@ -32,7 +33,7 @@ port.on('message', (m: ToPipeline) => {
     case 'filter':
       return pipeline.setFilter(m.gen, m.filter);
     case 'lines':
-      return void pipeline.ingest(m.batches, Date.now(), m.live).then(({ gen, lines, slow }) => send({ type: 'ingested', n: m.n, gen, lines, ...(slow ? { slow } : {}) }));
+      return void pipeline.ingest(m.batches, Date.now(), m.live).then(({ gen, lines, slow }) => send({ type: 'ingested', n: m.n, chars: m.chars, gen, lines: lines.map(encodeLine), ...(slow ? { slow } : {}) }));
     case 'search':
       return void pipeline.search(m.gen, m.max).then(
         (lines) => send({ type: 'found', req: m.req, lines }),

@@ -9,7 +9,7 @@
  */
 import { MAX_LINE_CHARS, levelNumber, type LogFilter, type LogLine } from '../../src/lib/protocol/logs.ts';
 import { compileFilter, type LineTest } from '../../src/lib/logs/match.ts';
-import { parseLine } from '../../src/lib/logs/parse.ts';
+import { stampOf } from '../../src/lib/logs/parse.ts';
 import { redactText } from '../redact/redact.ts';
 import { History } from './history.ts';
 import { REGEX_BATCH, SlowRegexError } from './regex-worker.ts';
@@ -45,7 +45,7 @@ export function toLogLine(src: number, seq: number, raw: string, now: number): L
   let text = raw.length > MAX_LINE_CHARS * 2 ? raw.slice(0, MAX_LINE_CHARS * 2) : raw;
   text = redactText(text).text;
   if (text.length > MAX_LINE_CHARS) text = text.slice(0, MAX_LINE_CHARS - 1) + '…';
-  const p = parseLine(text);
+  const p = stampOf(text);
   const t = p.time !== null && p.time > SANE_FROM && p.time < now + SANE_SPAN_MS ? p.time : now;
   return { src, seq, t, lv: p.level ? levelNumber(p.level) : 0, text };
 }

@@ -1,7 +1,7 @@
 // CPU time spent, as opposed to wall time: on a shared machine the wall time of a burst depends
 // on everyone else's load, the CPU seconds our programs burn for it much less. Host: its process's
 // user + system time (/proc/PID/stat); pages: Chromium's renderers (CDP SystemInfo.getProcessInfo).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser, CDPSession } from 'playwright-core';
 
 /** CLK_TCK on Linux. */
@@ -18,6 +18,28 @@ export function processCpuMs(pid: number | undefined): number {
   } catch {
     return NaN;
   }
+}
+
+/** User + system CPU of each thread of `pid` so far, ms, by thread name (same names summed). */
+export function threadCpuMs(pid: number | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_S);
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return out;
 }
 
 /** Sum of every renderer's CPU time so far, ms. */

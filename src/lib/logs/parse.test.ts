@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileFilter } from './match.ts';
-import { parseLine, parseLogfmt } from './parse.ts';
+import { parseLine, parseLogfmt, stampOf } from './parse.ts';
 
 describe('parseLine', () => {
   it('reads JSON lines: time, level, message, service, ids and nested fields', () => {
@@ -27,6 +27,36 @@ describe('parseLine', () => {
 
   it('survives broken JSON', () => {
     expect(parseLine('{"level":"info", oops').format).not.toBe('json');
+  });
+});
+
+describe('stampOf', () => {
+  it("gives parseLine's time and level, also where its shortcut cannot be taken", () => {
+    const lines = [
+      '{"time":"2026-12-01T04:00:00.123Z","level":"warn","msg":"x"}',
+      '{"level":50,"time":1764561600000}',
+      '{"Level":"ERROR","Timestamp":"2026-12-01T04:00:00Z"}', // other case: pick's second loop
+      '{"log":{"level":"debug"},"@timestamp":"2026-12-01T04:00:00Z"}', // nested log.level
+      '{"log.level":"error","ts":1764561600}', // a dotted key as such
+      '{"log":{"level":"debug"},"levelname":"error"}', // the nested key comes first in LEVEL_KEYS
+      '{"level":"","severity":"fatal","time":{"s":1},"ts":"1764561600000"}', // empty and object values skipped
+      '{"level":null,"lvl":"info","t":[1]}',
+      '{"time":"2026-12-01T04:00:00Z"}',
+      '{"level":"info", oops',
+      '{"msg":"a=b c=d"}',
+      '[1,2]',
+      'ts=2026-12-01T04:00:00Z level=ERROR msg="db down"',
+      'Level=Warn Time=2026-12-01T04:00:00Z',
+      '2026-12-01 04:00:01,250 ERROR worker crashed',
+      'a = b',
+      'nothing to see',
+      ''
+    ];
+    for (const l of lines) {
+      const p = parseLine(l);
+      expect(stampOf(l), l).toEqual({ time: p.time, level: p.level });
+    }
+    expect(stampOf('{"Level":"ERROR"}').level).toBe('error');
   });
 });
 

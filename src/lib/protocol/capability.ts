@@ -66,7 +66,12 @@ const dec = new TextDecoder('utf-8', { fatal: true });
 
 /** `[cap][type] utf-8 JSON of fields` */
 export function writeJson(cap: number, type: number, fields: object): Uint8Array {
-  const json = enc.encode(JSON.stringify(fields));
+  return writeJsonText(cap, type, JSON.stringify(fields));
+}
+
+/** writeJson with the JSON already written (a hot path that assembles it from encoded parts). */
+export function writeJsonText(cap: number, type: number, text: string): Uint8Array {
+  const json = enc.encode(text);
   const body = new Uint8Array(1 + json.length);
   body[0] = type;
   body.set(json, 1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CAP } from './frames.ts';
-import { logsProtocol, MAX_FILTER_CHARS, readLogs, type LogsMessage } from './logs.ts';
+import { encodeLine, logsProtocol, MAX_FILTER_CHARS, readLogs, writeLines, type LogsMessage } from './logs.ts';
 
 const roundTrip = (m: LogsMessage) => readLogs(logsProtocol.write(m).subarray(1));
 
@@ -17,6 +17,18 @@ describe('logs protocol', () => {
     ];
     for (const m of msgs) expect(roundTrip(m)).toEqual(m);
     expect(logsProtocol.write(msgs[0])[0]).toBe(CAP.LOGS);
+  });
+
+  it('writes lines encoded one by one (the host\'s log thread) byte for byte as writeLogs', () => {
+    const lines = [
+      { src: 1, seq: 2, t: 1000, lv: 3, text: '{"msg":"quoted \\"x\\" and \\\\ and \u2028 and ü"}' },
+      { src: 12, seq: 99, t: 1764561600000, lv: 0, text: '' }
+    ];
+    for (const [ls, skipped, history] of [[lines, 7, false], [[], 3, true], [lines.slice(1), 0, true]] as const) {
+      const m: LogsMessage = { type: 'lines', gen: 41, lines: [...ls], skipped, history };
+      expect(writeLines(41, ls.map(encodeLine), skipped, history)).toEqual(logsProtocol.write(m));
+      expect(readLogs(writeLines(41, ls.map(encodeLine), skipped, history).subarray(1))).toEqual(m);
+    }
   });
 
   it('refuses oversized or malformed parts with a readable message', () => {

@@ -22,7 +22,7 @@
  *   pin         [11] {req, src, seq, note}                      editors, owners → host
  *   unpin       [12] {req, src, seq}                            editors, owners → host
  */
-import { GUESTS, HOST, readJson, typeOf, WRITERS, writeJson, type Protocol, type Rules } from './capability.ts';
+import { GUESTS, HOST, readJson, typeOf, WRITERS, writeJson, writeJsonText, type Protocol, type Rules } from './capability.ts';
 import { MAX_NAME_CHARS } from './credentials.ts';
 import { CAP } from './frames.ts';
 import { isRole, type Role } from './roles.ts';
@@ -212,6 +212,15 @@ export function readFilter(v: unknown): LogFilter {
 export function writeLogs(m: LogsMessage): Uint8Array {
   const { type, ...fields } = m;
   return writeJson(CAP.LOGS, TYPES.indexOf(type), fields);
+}
+
+/** One line as a `lines` message holds it: the host encodes each line once (in its log pipeline's
+ * thread, not per participant on its main loop) and sends them with writeLines. */
+export const encodeLine = (l: LogLine): string => JSON.stringify({ src: l.src, seq: l.seq, t: l.t, lv: l.lv, text: l.text });
+
+/** writeLogs({ type: 'lines', gen, lines, skipped, history }), byte for byte, from encodeLine's lines. */
+export function writeLines(gen: number, encoded: readonly string[], skipped: number, history: boolean): Uint8Array {
+  return writeJsonText(CAP.LOGS, TYPES.indexOf('lines'), `{"gen":${gen},"lines":[${encoded.join(',')}],"skipped":${skipped},"history":${history}}`);
 }
 
 export function readLogs(body: Uint8Array): LogsMessage {

@@ -75,14 +75,14 @@ export class Player {
   }
 
   async #seek(target: number): Promise<void> {
-    const kf = await this.#reader.keyframeAt(target);
-    const forward = target >= this.t && (!kf || kf.seq <= this.#model.seq);
-    if (!forward) {
+    const here = target >= this.t ? { seq: this.#model.seq, t: this.#model.t } : null;
+    const { from, events } = await this.#reader.seekRead(target, here);
+    if (from !== 'here') {
       for (const s of this.screens.values()) s.reset('', s.cols, s.rows);
-      this.#model.load(kf ?? { people: [], self: null, latest: {}, screens: [], seq: 0, t: 0 });
+      this.#model.load(from ?? { people: [], self: null, latest: {}, screens: [], seq: 0, t: 0 });
     }
     this.#ahead = [];
-    for (const e of await this.#reader.span(this.#model.seq, this.#model.t, target)) this.#model.apply(e);
+    for (const e of events) this.#model.apply(e);
     this.t = target;
     this.#emit();
   }

@@ -78,8 +78,11 @@ export class Player {
     const here = target >= this.t ? { seq: this.#model.seq, t: this.#model.t } : null;
     const { from, events } = await this.#reader.seekRead(target, here);
     if (from !== 'here') {
-      for (const s of this.screens.values()) s.reset('', s.cols, s.rows);
-      this.#model.load(from ?? { people: [], self: null, latest: {}, screens: [], seq: 0, t: 0 });
+      const state = from ?? { people: [], self: null, latest: {}, screens: [], seq: 0, t: 0 };
+      // a terminal the keyframe has is reset to its screen by load(); each xterm resets once
+      const kept = new Set(state.screens.map((s) => s.id));
+      for (const [id, s] of this.screens) if (!kept.has(id)) s.reset('', s.cols, s.rows);
+      this.#model.load(state);
     }
     this.#ahead = [];
     for (const e of events) this.#model.apply(e);

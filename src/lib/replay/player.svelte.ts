@@ -55,9 +55,12 @@ export class PlayerState {
     player.changed.on((v) => {
       this.t = v.t;
       this.playing = v.playing;
-      this.people = v.people;
-      this.self = v.self;
-      this.terminals = v.terminals.length ? v.terminals : this.#fallbackTerminals(player);
+      // replaced only when they changed: a new list re-renders the people and every terminal view
+      // (a layout read in the next frame), which a seek would otherwise pay each time
+      if (!same(this.people, v.people)) this.people = v.people;
+      if (!same(this.self, v.self)) this.self = v.self;
+      const terminals = v.terminals.length ? v.terminals : this.#fallbackTerminals(player);
+      if (!same(this.terminals, terminals)) this.terminals = terminals;
       // a new window object only when a sample was applied: the charts redraw once a second
       if (v.latest[REPLAY_KEY] !== lastWindow) {
         lastWindow = v.latest[REPLAY_KEY];
@@ -68,6 +71,9 @@ export class PlayerState {
     await player.seek((await this.#reader.firstOf('terminal')) ?? 0);
     this.firstFrameMs = performance.now() - started;
     this.markers = markersOf(await this.#reader.marks());
+    // after the first frame: seeks then read their keyframe and events at once; without the index
+    // (not read yet, or it failed) they look the keyframe up first, as before
+    void this.#reader.indexKeyframes().catch(() => {});
   }
 
   /** Terminals that sent output before the host's list was recorded. */
@@ -143,4 +149,9 @@ export class PlayerState {
   dispose(): void {
     this.player?.dispose();
   }
+}
+
+/** Same content (small lists of plain data: people, terminals). */
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }

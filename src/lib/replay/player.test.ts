@@ -76,6 +76,28 @@ describe('Player', () => {
     expect(player.view().terminals.map((t) => t.id)).toEqual([1]);
   });
 
+  it('with the keyframe index, reads no keyframe twice and shows the same screens', async () => {
+    const { db, id } = await recordSession();
+    const plain = await openPlayer(db, id);
+    const indexed = await openPlayer(db, id);
+    await indexed.reader.indexKeyframes();
+    const lookups: number[] = [];
+    const keyframeAt = indexed.reader.keyframeAt.bind(indexed.reader);
+    indexed.reader.keyframeAt = (t) => (lookups.push(t), keyframeAt(t));
+    const gets: unknown[] = [];
+    const get = db.keyframes.get.bind(db.keyframes);
+    db.keyframes.get = ((k: never) => (gets.push(k), get(k))) as typeof db.keyframes.get;
+    for (const t of [35_050, 12_345, 41_000, 12_400, 35_050, 3_000, 30, 58_500]) {
+      expect(await screenAt(indexed.player, indexed.term, t)).toBe(await screenAt(plain.player, plain.term, t));
+      expect(indexed.player.view().people).toEqual(plain.player.view().people);
+    }
+    // past the last keyframe the index cannot tell: looked up there only
+    expect(lookups).toEqual([58_500]);
+    // read once each: 35_050, 12_345, 41_000; back to 12_400 and 35_050 from memory; 3_000 and 30
+    // start from the beginning (no keyframe before 10 s); 58_500's came from the lookup
+    expect(gets.length).toBe(3);
+  });
+
   it('plays at 16x to the end and stops', async () => {
     const { db, id } = await recordSession();
     const { player } = await openPlayer(db, id);

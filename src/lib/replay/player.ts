@@ -75,14 +75,17 @@ export class Player {
   }
 
   async #seek(target: number): Promise<void> {
-    const kf = await this.#reader.keyframeAt(target);
-    const forward = target >= this.t && (!kf || kf.seq <= this.#model.seq);
-    if (!forward) {
-      for (const s of this.screens.values()) s.reset('', s.cols, s.rows);
-      this.#model.load(kf ?? { people: [], self: null, latest: {}, screens: [], seq: 0, t: 0 });
+    const here = target >= this.t ? { seq: this.#model.seq, t: this.#model.t } : null;
+    const { from, events } = await this.#reader.seekRead(target, here);
+    if (from !== 'here') {
+      const state = from ?? { people: [], self: null, latest: {}, screens: [], seq: 0, t: 0 };
+      // a terminal the keyframe has is reset to its screen by load(); each xterm resets once
+      const kept = new Set(state.screens.map((s) => s.id));
+      for (const [id, s] of this.screens) if (!kept.has(id)) s.reset('', s.cols, s.rows);
+      this.#model.load(state);
     }
     this.#ahead = [];
-    for (const e of await this.#reader.span(this.#model.seq, this.#model.t, target)) this.#model.apply(e);
+    for (const e of events) this.#model.apply(e);
     this.t = target;
     this.#emit();
   }

@@ -6,18 +6,61 @@
 import { Dexie } from 'dexie';
 import type { ReplayDb } from './db.ts';
 import type { Keyframe, RecordingMeta, Stored } from './events.ts';
+import { KeyframeIndex } from './keyframe-index.ts';
 import { ANY, wordKey, type WordPage } from './search-index.ts';
 
 /** Events read per page while playing or seeking (an output event is up to 16 KiB or so). */
 export const PAGE_EVENTS = 256;
 
+/** What a seek applies: `from` a keyframe, from where the player is (`'here'`), or from the empty
+ * start (null); then `events`, in seq order. */
+export interface SeekRead {
+  from: Keyframe | 'here' | null;
+  events: Stored[];
+}
+
 export class RecordingReader {
   readonly db: ReplayDb;
   readonly rec: string;
+  #keyframes = new KeyframeIndex();
 
   constructor(db: ReplayDb, rec: string) {
     this.db = db;
     this.rec = rec;
+  }
+
+  /** Reads where every keyframe is (keys only; a few ms per thousand keyframes), so that seeks
+   * then read their keyframe and the events after it at once. Seeks work without it. */
+  async indexKeyframes(): Promise<void> {
+    const all = () => this.db.keyframes.where('[rec+t]').between([this.rec, -Infinity], [this.rec, Infinity], true, true);
+    const [keys, primary] = await this.db.transaction('r', this.db.keyframes, () => Promise.all([all().keys(), all().primaryKeys()]));
+    this.#keyframes.load(
+      keys.map((k) => (k as unknown as [string, number])[1]),
+      primary.map((k) => k[1])
+    );
+  }
+
+  /**
+   * What a seek to `t` applies: the last keyframe at or before t and the events after it up to t
+   * — or, moving forward (`here`: the seq and t of the player's last event; null moving back)
+   * with no keyframe in between, just the events from there. With the keyframe index, the
+   * keyframe and the events are read at once in one transaction, and a keyframe used recently is
+   * not read again; without it, the keyframe is looked up first.
+   */
+  async seekRead(t: number, here: { seq: number; t: number } | null): Promise<SeekRead> {
+    let key = this.#keyframes.before(t);
+    let kf: Keyframe | undefined;
+    if (key === null) key = kf = await this.keyframeAt(t);
+    if (here && (!key || key.seq <= here.seq)) return { from: 'here', events: await this.span(here.seq, here.t, t) };
+    if (!key) return { from: null, events: await this.span(0, 0, t) };
+    const k = key;
+    kf ??= this.#keyframes.cached(k.seq);
+    const [whole, events] = kf
+      ? [kf, await this.span(k.seq, k.t, t)]
+      : await this.db.transaction('r', this.db.keyframes, this.db.events, () => Promise.all([this.db.keyframes.get([this.rec, k.seq]), this.span(k.seq, k.t, t)]));
+    if (!whole) throw new Error('a keyframe of this recording is gone');
+    this.#keyframes.remember(whole);
+    return { from: whole, events };
   }
 
   meta(): Promise<RecordingMeta | undefined> {

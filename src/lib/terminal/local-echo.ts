@@ -89,10 +89,13 @@ export class LocalEcho {
     const layer = this.#ensureLayer();
     if (!layer) return;
     // what is drawn, and how many guesses the host confirmed, for anyone watching the page
-    layer.dataset.shown = shown.map((p) => p.ch).join('');
-    layer.dataset.confirmed = String(this.predictor.stats.confirmed);
-    layer.dataset.wrong = String(this.predictor.stats.wrong);
-    const key = shown.map((p) => `${p.x},${p.y},${p.ch}`).join(';') + `@${t.buffer.active.viewportY}`;
+    setData(layer, 'shown', shown.map((p) => p.ch).join(''));
+    setData(layer, 'confirmed', String(this.predictor.stats.confirmed));
+    setData(layer, 'wrong', String(this.predictor.stats.wrong));
+    // An empty layer stays empty whatever the scroll position: xterm fires onScroll for every line
+    // that output scrolls, and drawing reads the layout (offsetWidth) — a forced layout per line
+    // of output, 35 ms of a replay seek's 80.
+    const key = shown.length ? shown.map((p) => `${p.x},${p.y},${p.ch}`).join(';') + `@${t.buffer.active.viewportY}` : '';
     if (key === this.#drawn) return;
     this.#drawn = key;
     layer.replaceChildren();
@@ -131,4 +134,9 @@ export class LocalEcho {
     for (const s of this.#subs) s.dispose();
     this.#layer?.remove();
   }
+}
+
+/** Sets a data attribute only when it changes (a DOM mutation per scrolled line otherwise). */
+function setData(el: HTMLElement, key: string, value: string): void {
+  if (el.dataset[key] !== value) el.dataset[key] = value;
 }

@@ -98,4 +98,19 @@ describe('a document per open file', () => {
     await rejoined;
     await until(() => text(h.editor, 'conf.ini') === 'a=1\nb=2\n' && text(stack.agent.editor, 'conf.ini') === 'a=1\nb=2\n', "Gil's offline edit at Hana and the host");
   });
+
+  it("takes back at the host a file a writer has open that the host does not (a host started again), and only a writer's", async () => {
+    const [w, v] = await Promise.all([participant('editor', 'Wes'), participant('viewer', 'Vera')]);
+    // as a page whose host restarted: the file's text is here, not at the host
+    w.editor.seed('kept.txt', 'edited before the restart\n');
+    await until(() => text(stack.agent.editor, 'kept.txt') === 'edited before the restart\n', 'the text back at the host');
+    let heard = false;
+    const tap = stack.agent.mesh.router.tapped.on((r: Routed) => (heard ||= r.peer.id === v.p.cred.participant && r.msg.type === 'file-sync1'));
+    v.editor.files.open('viewer-only.txt');
+    // (the tap fires just before the handler runs, in the same task)
+    await until(() => heard, "the viewer's file-sync1 at the host");
+    tap.dispose();
+    expect(stack.agent.editor.files.paths()).toContain('kept.txt');
+    expect(stack.agent.editor.files.paths()).not.toContain('viewer-only.txt');
+  });
 });

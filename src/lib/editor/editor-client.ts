@@ -69,7 +69,7 @@ export class EditorClient {
   constructor(mesh: Mesh, role: Role) {
     this.#mesh = mesh;
     this.#writer = DOC_WRITERS.includes(role);
-    this.files = new FileDocs(mesh, this.#writer);
+    this.files = new FileDocs(mesh, this.#writer, role === 'host');
     this.#store.add(mesh.router.register(editorProtocol, (p, m) => this.#receive(p, m)));
     this.#store.add(mesh.peerJoined.on((p) => this.#greet(p)));
     this.#store.add(mesh.peerGone.on(({ peer }) => this.#forget(peer)));

@@ -11,7 +11,7 @@
  * file-close or the peer leaving ends it. Changes go only to those peers, never relayed (full mesh).
  */
 import * as Y from 'yjs';
-import { editorProtocol, fileUpdateMessage, type FileDocMessage } from '../protocol/editor.ts';
+import { DOC_WRITERS, editorProtocol, fileUpdateMessage, type FileDocMessage } from '../protocol/editor.ts';
 import { ProtocolError } from '../protocol/validate.ts';
 import { Emitter } from '../mesh/events.ts';
 import type { Mesh, MeshPeer } from '../mesh/mesh.ts';
@@ -32,13 +32,18 @@ export class FileDocs {
   readonly changed = new Emitter<string>();
   #mesh: Mesh;
   #writer: boolean;
+  #adopt: boolean;
   #docs = new Map<string, Y.Doc>();
   /** each peer's open files, as it told us */
   #open = new Map<MeshPeer, Set<string>>();
 
-  constructor(mesh: Mesh, writer: boolean) {
+  /** `adopt` (the host): a file a writer has open is opened here too, so that a host that started
+   * again gets back what the pages hold (a save then compares it with the disk, as after any
+   * outage) */
+  constructor(mesh: Mesh, writer: boolean, adopt = false) {
     this.#mesh = mesh;
     this.#writer = writer;
+    this.#adopt = adopt;
   }
 
   /** The file's shared text, once it arrived (seeded by the host, or synced from a peer). */
@@ -95,12 +100,14 @@ export class FileDocs {
 
   /** Throws on a malformed update or too many open files (the caller strikes the peer). */
   receive(peer: MeshPeer, m: FileDocMessage): void {
-    const doc = this.#docs.get(m.path);
+    let doc = this.#docs.get(m.path);
     switch (m.type) {
       case 'file-sync1': {
         const open = this.#open.get(peer) ?? new Set<string>();
         if (!open.has(m.path) && open.size >= MAX_OPEN_PER_PEER) throw new ProtocolError('too-many', `more than ${MAX_OPEN_PER_PEER} files open at once`);
         this.#open.set(peer, open.add(m.path));
+        // (opening sends our file-sync1: the peer answers with what it has)
+        if (!doc && this.#adopt && DOC_WRITERS.includes(peer.role)) doc = this.open(m.path);
         // a viewer's answer would be refused by everyone: it has nothing of its own to give
         if (doc && this.#writer) peer.send(editorProtocol, { type: 'file-sync2', path: m.path, data: Y.encodeStateAsUpdate(doc, m.data) });
         return;

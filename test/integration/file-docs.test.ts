@@ -3,7 +3,7 @@
  * WebRTC): a file's text and changes reach only the peers that have it open; a late opener and a
  * reconnect converge; a closed file's changes stop coming.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EditorClient } from '../../src/lib/editor/editor-client.ts';
@@ -97,6 +97,24 @@ describe('a document per open file', () => {
     g.editor.files.get('conf.ini')!.insert(4, 'b=2\n');
     await rejoined;
     await until(() => text(h.editor, 'conf.ini') === 'a=1\nb=2\n' && text(stack.agent.editor, 'conf.ini') === 'a=1\nb=2\n', "Gil's offline edit at Hana and the host");
+  });
+
+  it('keeps an open file\'s shared text, with its edits, under its new name after a rename', async () => {
+    writeFileSync(join(stack.cwd, 'old.txt'), 'text\n');
+    const r = await participant('editor', 'Ray');
+    r.editor.files.open('old.txt');
+    await r.files.open('old.txt');
+    await until(() => text(r.editor, 'old.txt') === 'text\n', 'the file');
+    r.editor.files.get('old.txt')!.insert(0, 'unsaved ');
+    await until(() => text(stack.agent.editor, 'old.txt') === 'unsaved text\n', 'the edit at the host');
+    await r.files.rename('old.txt', 'new.txt');
+    // as the page does: the editor follows the file to its new name
+    r.editor.files.close('old.txt');
+    r.editor.files.open('new.txt');
+    await until(() => text(r.editor, 'new.txt') === 'unsaved text\n', 'the edited text under the new name');
+    expect(stack.agent.editor.files.paths()).not.toContain('old.txt');
+    await r.files.save('new.txt');
+    expect(readFileSync(join(stack.cwd, 'new.txt'), 'utf8')).toBe('unsaved text\n');
   });
 
   it("takes back at the host a file a writer has open that the host does not (a host started again), and only a writer's", async () => {

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EditorClient } from '../../src/lib/editor/editor-client.ts';
+import { editorProtocol } from '../../src/lib/protocol/editor.ts';
 import { FilesClient } from '../../src/lib/files/files-client.ts';
 import type { Routed } from '../../src/lib/mesh/router.ts';
 import { useStack } from '../helpers/stack.ts';
@@ -130,5 +131,9 @@ describe('a document per open file', () => {
     tap.dispose();
     expect(stack.agent.editor.files.paths()).toContain('kept.txt');
     expect(stack.agent.editor.files.paths()).not.toContain('viewer-only.txt');
+    // a bulk message that does not inflate is a strike, and changes nothing
+    w.p.mesh.peers.find((p) => p.role === 'host')!.send(editorProtocol, { type: 'file-big', path: 'kept.txt', data: new Uint8Array([0xff, 0xff, 0xff, 1]) });
+    await until(() => w.p.errors.some((e) => /malformed editor file-big/.test(e.message)), 'the strike told to Wes');
+    expect(text(stack.agent.editor, 'kept.txt')).toBe('edited before the restart\n');
   });
 });

@@ -9,10 +9,13 @@
  *
  * Who has what open is learnt from the peers themselves: a file-sync1 says "I have it open", a
  * file-close or the peer leaving ends it. Changes go only to those peers, never relayed (full mesh).
+ * The bulk messages (file-sync2, file-big) carry their update deflated (deflate.ts); being
+ * asynchronous, they may arrive after later small changes, which Yjs holds until they fit.
  */
 import * as Y from 'yjs';
-import { DOC_WRITERS, editorProtocol, fileUpdateMessage, type FileDocMessage } from '../protocol/editor.ts';
+import { BIG_UPDATE_BYTES, DOC_WRITERS, editorProtocol, type FileDocMessage } from '../protocol/editor.ts';
 import { ProtocolError } from '../protocol/validate.ts';
+import { deflate, inflate } from './deflate.ts';
 import { Emitter } from '../mesh/events.ts';
 import type { Mesh, MeshPeer } from '../mesh/mesh.ts';
 
@@ -64,7 +67,9 @@ export class FileDocs {
     this.#docs.set(path, doc);
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin instanceof Remote || !this.#writer) return;
-      this.#mesh.broadcast(editorProtocol, fileUpdateMessage(path, update), (p) => this.#open.get(p)?.has(path) ?? false);
+      const to = (p: MeshPeer) => this.#open.get(p)?.has(path) ?? false;
+      if (update.length <= BIG_UPDATE_BYTES) return this.#mesh.broadcast(editorProtocol, { type: 'file-update', path, data: update }, to);
+      void deflate(update).then((data) => this.#docs.get(path) === doc && this.#mesh.broadcast(editorProtocol, { type: 'file-big', path, data }, to));
     });
     doc.getMap('file').observe(() => this.changed.fire(path));
     this.#mesh.broadcast(editorProtocol, { type: 'file-sync1', path, data: Y.encodeStateVector(doc) });
@@ -109,14 +114,20 @@ export class FileDocs {
         // (opening sends our file-sync1: the peer answers with what it has)
         if (!doc && this.#adopt && DOC_WRITERS.includes(peer.role)) doc = this.open(m.path);
         // a viewer's answer would be refused by everyone: it has nothing of its own to give
-        if (doc && this.#writer) peer.send(editorProtocol, { type: 'file-sync2', path: m.path, data: Y.encodeStateAsUpdate(doc, m.data) });
+        if (doc && this.#writer) void deflate(Y.encodeStateAsUpdate(doc, m.data)).then((data) => this.#open.get(peer)?.has(m.path) && peer.send(editorProtocol, { type: 'file-sync2', path: m.path, data }));
         return;
       }
-      case 'file-sync2':
       case 'file-update':
-      case 'file-big':
         // (a file closed here a moment ago: its late changes are not wanted)
         if (doc) Y.applyUpdate(doc, m.data, new Remote(peer));
+        return;
+      case 'file-sync2':
+      case 'file-big':
+        if (!doc) return;
+        const to = doc;
+        inflate(m.data)
+          .then((update) => this.#docs.get(m.path) === to && Y.applyUpdate(to, update, new Remote(peer)))
+          .catch((e: Error) => peer.strike(new ProtocolError('bad-message', `malformed editor ${m.type}: ${e.message}`)));
         return;
       case 'file-close':
         this.#open.get(peer)?.delete(m.path);

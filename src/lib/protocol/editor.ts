@@ -18,9 +18,9 @@
  * handshake per file, each message naming the file's path:
  *
  *   file-sync1  [5] path, state vector   "I have this file open, and this much of it"
- *   file-sync2  [6] path, update         the answer (bulk lane)
+ *   file-sync2  [6] path, update         the answer, deflated (bulk lane)
  *   file-update [7] path, update         a change, to the peers that have the file open
- *   file-big    [8] path, update         a change over BIG_UPDATE_BYTES (bulk lane)
+ *   file-big    [8] path, update         a change over BIG_UPDATE_BYTES, deflated (bulk lane)
  *   file-close  [9] path                 "I closed it": no more of its changes for me
  *
  * A peer that opens a file sends file-sync1 to everyone (and again to each peer that connects
@@ -114,11 +114,6 @@ export function readEditor(body: Uint8Array): EditorMessage {
 /** An update, on the lane its size calls for. */
 export function updateMessage(data: Uint8Array): EditorMessage {
   return { type: data.length > BIG_UPDATE_BYTES ? 'big' : 'update', data };
-}
-
-/** An update of a file's document, on the lane its size calls for. */
-export function fileUpdateMessage(path: string, data: Uint8Array): FileDocMessage {
-  return { type: data.length > BIG_UPDATE_BYTES ? 'file-big' : 'file-update', path, data };
 }
 
 const anyone = { from: EVERYONE, to: EVERYONE };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { permits } from './capability.ts';
-import { EDITOR_RULES, fileUpdateMessage, MAX_DOC_PATH_BYTES, readEditor, updateMessage, writeEditor, BIG_UPDATE_BYTES, type EditorMessage } from './editor.ts';
+import { EDITOR_RULES, MAX_DOC_PATH_BYTES, readEditor, updateMessage, writeEditor, BIG_UPDATE_BYTES, type EditorMessage } from './editor.ts';
 import { FrameReader, split } from './frames.ts';
 import { FILES_RULES, readFiles, writeFiles, type FilesMessage } from './files.ts';
 
@@ -93,8 +93,6 @@ describe('editor protocol', () => {
     expect(updateMessage(new Uint8Array(10)).type).toBe('update');
     expect(updateMessage(new Uint8Array(BIG_UPDATE_BYTES + 1)).type).toBe('big');
     expect(EDITOR_RULES.big.lane).toBe('bulk');
-    expect(fileUpdateMessage('a', new Uint8Array(10)).type).toBe('file-update');
-    expect(fileUpdateMessage('a', new Uint8Array(BIG_UPDATE_BYTES + 1)).type).toBe('file-big');
     expect(EDITOR_RULES['file-big'].lane).toBe('bulk');
     expect(EDITOR_RULES['file-sync2'].lane).toBe('bulk');
     for (const t of ['file-sync1', 'file-close'] as const) expect(permits(EDITOR_RULES[t], 'viewer', 'host')).toBe(true);

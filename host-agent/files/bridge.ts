@@ -1,7 +1,7 @@
 /**
  * The host's side of files (capability `files`): list, open, save, create, rename and delete below
- * the root it was given, nowhere else (paths.ts). Opening seeds the file's text into the session's
- * shared document (once); saving writes what that document holds, atomically, unless the file
+ * the root it was given, nowhere else (paths.ts). Opening seeds the file's text into the file's
+ * shared document (once, editor/file-docs.ts); saving writes what that document holds, atomically, unless the file
  * changed on disk since it was opened or last saved — then the saver gets the disk's text and a
  * conflict, and nothing is overwritten. Every change is audited with its author; changes on disk
  * are told to everyone (debounced), except the ones that match what the host itself wrote.
@@ -201,20 +201,19 @@ export class FileBridge implements HostCapability<typeof filesProtocol> {
     return { entries, truncated: names.length > MAX_ENTRIES };
   }
 
-  /** Open files under a renamed path follow it in the shared document. */
+  /** Open files under a renamed path follow it: a document under the new path, the old one closed. */
   #moveOpen(from: string, to: string): void {
     const files = this.#o.editor.files;
-    this.#o.editor.doc.transact(() => {
-      for (const [path, text] of [...files.entries()]) {
-        if (path !== from && !path.startsWith(from + '/')) continue;
-        const next = to + path.slice(from.length);
-        this.#o.editor.seed(next, text.toString());
-        files.delete(path);
-        const base = this.#base.get(path);
-        this.#base.delete(path);
-        if (base) this.#base.set(next, base);
-      }
-    });
+    for (const path of files.paths()) {
+      if (path !== from && !path.startsWith(from + '/')) continue;
+      const next = to + path.slice(from.length);
+      const text = files.get(path);
+      if (text) this.#o.editor.seed(next, text.toString());
+      files.close(path);
+      const base = this.#base.get(path);
+      this.#base.delete(path);
+      if (base) this.#base.set(next, base);
+    }
   }
 
   /** Tells everyone what changed on disk, leaving out open files that hold what the host last wrote or read. */

@@ -135,8 +135,8 @@ describe('shared editor', () => {
     await vic.page.keyboard.press('Control+S');
     // a client that skips its page: a forged document change (replacing the file's text) and a save
     const forged = new Y.Doc();
-    forged.getMap('files').set(FILE, new Y.Text('pwned'));
-    for (const type of ['update', 'sync2', 'big'] as const) expect(await sendRaw(vic.page, writeEditor({ type, data: Y.encodeStateAsUpdate(forged) }))).toBeGreaterThan(0);
+    forged.getMap('file').set('text', new Y.Text('pwned'));
+    for (const type of ['file-update', 'file-sync2', 'file-big'] as const) expect(await sendRaw(vic.page, writeEditor({ type, path: FILE, data: Y.encodeStateAsUpdate(forged) }))).toBeGreaterThan(0);
     await sendRaw(vic.page, writeFiles({ type: 'save', req: 99, path: FILE, force: true }));
     // refused and struck: the viewer's page is told
     await expect.poll(() => vic.page.evaluate(() => (window as unknown as { __liveSessions: { error: string | null } }).__liveSessions.error), { timeout: SEE_TIMEOUT_MS }).toMatch(/viewer|may not send/);

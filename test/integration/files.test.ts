@@ -24,7 +24,13 @@ async function participant(role: 'owner' | 'editor' | 'viewer', name: string) {
   const files = new FilesClient(p.mesh);
   clients.push(editor, files);
   await p.peer('host');
-  return { p, editor, files };
+  /** opens a file as a page does: the host seeds it, and this peer syncs the file's own document */
+  const open = async (path: string) => {
+    const opened = await files.open(path);
+    editor.files.open(opened.path);
+    return opened;
+  };
+  return { p, editor, files, open };
 }
 
 const text = (e: EditorClient, path: string) => e.files.get(path)?.toString();
@@ -44,7 +50,7 @@ describe('files and the shared document', () => {
     const [a, b] = await Promise.all([participant('editor', 'Ada'), participant('owner', 'Bob')]);
     expect((await a.files.list('')).entries).toContainEqual({ name: 'app.conf', kind: 'file', size: 21 });
     // both open at once: the host seeds once
-    const [oa, ob] = await Promise.all([a.files.open('app.conf'), b.files.open('./app.conf')]);
+    const [oa, ob] = await Promise.all([a.open('app.conf'), b.open('./app.conf')]);
     expect(oa).toMatchObject({ path: 'app.conf', eol: 'crlf' });
     expect(ob.version).toBe(oa.version);
     await until(() => text(a.editor, 'app.conf') !== undefined && text(b.editor, 'app.conf') !== undefined, 'the seeded text at both');
@@ -62,8 +68,8 @@ describe('files and the shared document', () => {
 
   it('refuses a save over a file changed on disk, hands over both versions, and resolves without loss', async () => {
     writeFileSync(join(stack.cwd, 'notes.md'), 'one\n');
-    const { editor, files } = await participant('editor', 'Cy');
-    await files.open('notes.md');
+    const { editor, files, open } = await participant('editor', 'Cy');
+    await open('notes.md');
     await until(() => text(editor, 'notes.md') === 'one\n', 'the text');
     const changed: string[][] = [];
     files.changed.on((p) => changed.push(p));
@@ -114,21 +120,33 @@ describe('files and the shared document', () => {
     const e = await participant('editor', 'Eve');
     const v = await participant('viewer', 'Vic');
     await until(() => v.p.mesh.peers.some((p) => p.id === e.p.cred.participant), 'the viewer connected to the editor');
-    await e.files.open('app.conf');
+    await e.open('app.conf');
+    await v.open('app.conf');
     await until(() => text(v.editor, 'app.conf') !== undefined && text(e.editor, 'app.conf') !== undefined, 'the text at both');
     const before = text(e.editor, 'app.conf');
     const refusedAt = { host: [] as Routed[], editor: [] as Routed[] };
     stack.agent.mesh.router.refused.on((r) => r.peer.id === v.p.cred.participant && refusedAt.host.push(r));
     e.p.mesh.router.refused.on((r) => r.peer.id === v.p.cred.participant && refusedAt.editor.push(r));
-    // a forged change made in a document of its own, sent the three ways a change can travel
+    // a forged change made in a copy of the file's document, sent the three ways a change can
+    // travel (and the session document's three ways, with a change to the notes)
+    const own = v.editor.files.open('app.conf');
     const forged = new Y.Doc();
-    Y.applyUpdate(forged, Y.encodeStateAsUpdate(v.editor.doc));
-    forged.getMap<Y.Text>('files').get('app.conf')!.insert(0, 'rm -rf / # ');
-    const update = Y.encodeStateAsUpdate(forged, Y.encodeStateVector(v.editor.doc));
-    for (const p of v.p.mesh.peers) for (const type of ['update', 'sync2', 'big'] as const) p.send(editorProtocol, { type, data: update });
-    await until(() => refusedAt.host.length === 3 && refusedAt.editor.length === 3, 'the refusals at the host and the editor');
-    expect(refusedAt.host.map((r) => r.msg.type)).toEqual(['update', 'sync2', 'big']);
-    await until(() => v.p.errors.filter((x) => x.code === 'forbidden').length >= 6, 'strikes told to the viewer');
+    Y.applyUpdate(forged, Y.encodeStateAsUpdate(own));
+    forged.getMap<Y.Text>('file').get('text')!.insert(0, 'rm -rf / # ');
+    const update = Y.encodeStateAsUpdate(forged, Y.encodeStateVector(own));
+    const notes = new Y.Doc();
+    notes.getText('notes').insert(0, 'forged');
+    const sessionUpdate = Y.encodeStateAsUpdate(notes);
+    for (const p of v.p.mesh.peers) {
+      for (const type of ['update', 'sync2', 'big'] as const) p.send(editorProtocol, { type, data: sessionUpdate });
+      for (const type of ['file-update', 'file-sync2', 'file-big'] as const) p.send(editorProtocol, { type, path: 'app.conf', data: update });
+    }
+    const all = ['update', 'sync2', 'big', 'file-update', 'file-sync2', 'file-big'];
+    await until(() => refusedAt.host.length === 6 && refusedAt.editor.length === 6, 'the refusals at the host and the editor');
+    expect(refusedAt.host.map((r) => r.msg.type)).toEqual(all);
+    expect(refusedAt.editor.map((r) => r.msg.type)).toEqual(all);
+    await until(() => v.p.errors.filter((x) => x.code === 'forbidden').length >= 12, 'strikes told to the viewer');
+    expect(e.editor.notes.toString()).not.toContain('forged');
     expect(text(e.editor, 'app.conf')).toBe(before);
     expect(text(stack.agent.editor, 'app.conf')).toBe(before);
     // and a viewer's own client never sends its local changes
@@ -189,6 +207,7 @@ describe('files and the shared document', () => {
     await rejoined;
     await until(() => b.editor.notes.toString().startsWith('typed while Hal was away; '), "Gus's offline edit at Hal after the reconnect");
     // the host and a participant seed the same path at the same moment: one text wins, no duplicate
+    b.editor.files.open('seeded.txt');
     stack.agent.editor.seed('seeded.txt', 'hello\n');
     a.editor.seed('seeded.txt', 'hello\n');
     await until(() => [a, b].every((c) => text(c.editor, 'seeded.txt') !== undefined) && text(stack.agent.editor, 'seeded.txt') !== undefined, 'the seed everywhere');

@@ -1,10 +1,10 @@
 /**
- * The session's shared document, without DOM: the page, the host agent and the Node test peers use
- * it alike. One Y.Doc per session (files as Y.Text in the `files` map, keyed by path; `notes`;
- * in-memory files in `memory`),
- * kept in sync with every peer over the mesh (editor.ts), plus awareness (who has what open,
- * cursors). Only the host seeds a file's text (`seed`), so two participants opening a file at once
- * never duplicate it; a reconnect runs the sync handshake again, so peers converge after outages.
+ * The session's shared documents, without DOM: the page, the host agent and the Node test peers use
+ * them alike. One Y.Doc per session (`notes`; in-memory files in `memory`), kept in sync with every
+ * peer over the mesh (editor.ts), plus awareness (who has what open, cursors); and one Y.Doc per
+ * host file open here (`files`, file-docs.ts), synced only with the peers that have it open too.
+ * Only the host seeds a file's text (`seed`), so two participants opening a file at once never
+ * duplicate it; a reconnect runs the sync handshakes again, so peers converge after outages.
  *
  * Roles: the router already refused document changes from viewers; a viewer's own client never
  * sends any (its local document may change — it is never told to anyone).
@@ -13,6 +13,7 @@ import * as Y from 'yjs';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
 import { DOC_WRITERS, editorProtocol, updateMessage, type EditorMessage } from '../protocol/editor.ts';
+import { FileDocs, Remote } from './file-docs.ts';
 import type { Role } from '../protocol/roles.ts';
 import { ProtocolError } from '../protocol/validate.ts';
 import { DisposableStore } from '../mesh/events.ts';
@@ -22,14 +23,6 @@ import { MemoryFiles } from './memory-files.ts';
 /** An unchanged awareness state is sent again after this long (y-protocols renews it every 15 s;
  * the others drop a state not heard of for 30 s), ms. */
 export const AWARENESS_RENEW_MS = 10_000;
-
-/** The origin of a change that came from a peer: never sent back out. */
-class Remote {
-  readonly peer: MeshPeer;
-  constructor(peer: MeshPeer) {
-    this.peer = peer;
-  }
-}
 
 /** What each participant tells the others through awareness. */
 export interface AwareState {
@@ -61,8 +54,8 @@ function awarenessClients(update: Uint8Array): number[] {
 export class EditorClient {
   readonly doc = new Y.Doc();
   readonly awareness = new Awareness(this.doc);
-  /** path → text of the host's files that someone opened */
-  readonly files = this.doc.getMap<Y.Text>('files');
+  /** the host's files open here (open/close them; their text arrives in `files.get(path)`) */
+  readonly files: FileDocs;
   /** the notes document every session has */
   readonly notes = this.doc.getText('notes');
   /** files that live only in this document (any session, and all a browser-only session has) */
@@ -76,6 +69,7 @@ export class EditorClient {
   constructor(mesh: Mesh, role: Role) {
     this.#mesh = mesh;
     this.#writer = DOC_WRITERS.includes(role);
+    this.files = new FileDocs(mesh, this.#writer, role === 'host');
     this.#store.add(mesh.router.register(editorProtocol, (p, m) => this.#receive(p, m)));
     this.#store.add(mesh.peerJoined.on((p) => this.#greet(p)));
     this.#store.add(mesh.peerGone.on(({ peer }) => this.#forget(peer)));
@@ -105,17 +99,20 @@ export class EditorClient {
       this.doc.off('update', onUpdate);
       this.awareness.off('change', onChange);
       this.awareness.off('update', onRenew);
+      this.files.dispose();
     });
   }
 
   #greet(peer: MeshPeer): void {
     peer.send(editorProtocol, { type: 'sync1', data: Y.encodeStateVector(this.doc) });
     if (this.awareness.getLocalState()) peer.send(editorProtocol, { type: 'aware', data: encodeAwarenessUpdate(this.awareness, [this.doc.clientID]) });
+    this.files.greet(peer);
   }
 
   #forget(peer: MeshPeer): void {
     const gone = [...this.#owners].filter(([, id]) => id === peer.id).map(([c]) => c);
     for (const c of gone) this.#owners.delete(c);
+    this.files.forget(peer);
     removeAwarenessStates(this.awareness, gone, new Remote(peer));
   }
 
@@ -132,9 +129,15 @@ export class EditorClient {
           return Y.applyUpdate(this.doc, m.data, new Remote(peer));
         case 'aware':
           return this.#aware(peer, m.data);
+        case 'file-sync1':
+        case 'file-sync2':
+        case 'file-update':
+        case 'file-big':
+        case 'file-close':
+          return this.files.receive(peer, m);
       }
     } catch (e) {
-      peer.strike(new ProtocolError('bad-message', `malformed editor ${m.type}: ${(e as Error).message}`));
+      peer.strike(e instanceof ProtocolError ? e : new ProtocolError('bad-message', `malformed editor ${m.type}: ${(e as Error).message}`));
     }
   }
 
@@ -148,11 +151,9 @@ export class EditorClient {
     applyAwarenessUpdate(this.awareness, data, new Remote(peer));
   }
 
-  /** The host puts a file's text into the document, once: a map entry, so concurrent seeds never duplicate text (one wins). */
+  /** The host puts a file's text into its document, once: a map entry, so concurrent seeds never duplicate text (one wins). */
   seed(path: string, text: string): boolean {
-    if (this.files.has(path)) return false;
-    this.doc.transact(() => this.files.set(path, new Y.Text(text)), 'seed');
-    return true;
+    return this.files.seed(path, text);
   }
 
   /** What this participant has open and where its cursors are, for everyone else. */

@@ -39,3 +39,13 @@ export function languageOf(monaco: MonacoApi, path: string): string {
   }
   return 'plaintext';
 }
+
+/** Above this many characters a text opens without bracket pair colouring, whose tree Monaco builds
+ * over the whole text on the main thread (itself it gives up at 5,000,000). */
+export const LARGE_TEXT_CHARS = 1_000_000;
+
+/** The model's bracket pair colouring off for a large text (opening a 5-MB file built its tree). */
+export function lightenLargeModel(model: Monaco.editor.ITextModel): void {
+  if (model.getValueLength() <= LARGE_TEXT_CHARS) return;
+  model.updateOptions({ bracketColorizationOptions: { enabled: false, independentColorPoolPerBracketType: false } });
+}

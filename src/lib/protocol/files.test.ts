@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { permits } from './capability.ts';
-import { EDITOR_RULES, readEditor, updateMessage, writeEditor, BIG_UPDATE_BYTES, type EditorMessage } from './editor.ts';
+import { EDITOR_RULES, MAX_DOC_PATH_BYTES, readEditor, updateMessage, writeEditor, BIG_UPDATE_BYTES, type EditorMessage } from './editor.ts';
 import { FrameReader, split } from './frames.ts';
 import { FILES_RULES, readFiles, writeFiles, type FilesMessage } from './files.ts';
 
@@ -70,13 +70,33 @@ describe('editor protocol', () => {
       const m: EditorMessage = { type, data: new Uint8Array([1, 2, 3]) };
       expect(readEditor(body(writeEditor(m)))).toEqual(m);
     }
+    for (const type of ['file-sync1', 'file-sync2', 'file-update', 'file-big'] as const) {
+      const m: EditorMessage = { type, path: 'src/ünï.ts', data: new Uint8Array([1, 2, 3]) };
+      expect(readEditor(body(writeEditor(m)))).toEqual(m);
+    }
+    expect(readEditor(body(writeEditor({ type: 'file-close', path: 'a/b.txt' })))).toEqual({ type: 'file-close', path: 'a/b.txt' });
+  });
+
+  it("refuses a file message whose path is missing, empty, too long, cut short or not UTF-8, and never writes one", () => {
+    const raw = (...b: number[]) => new Uint8Array(b);
+    expect(() => readEditor(raw(5))).toThrow(/without a path/);
+    expect(() => readEditor(raw(5, 0, 0, 1))).toThrow(/path of 0 bytes/);
+    expect(() => readEditor(raw(6, 0x10, 0x01, 65))).toThrow(/path of 4097 bytes/);
+    expect(() => readEditor(raw(7, 0, 5, 65, 66))).toThrow(/shorter than its path/);
+    expect(() => readEditor(raw(8, 0, 1, 0xff, 1))).toThrow(/not valid UTF-8/);
+    expect(() => readEditor(raw(9, 0, 1, 65, 0))).toThrow(/nothing after its path/);
+    expect(() => writeEditor({ type: 'file-close', path: '' })).toThrow(RangeError);
+    expect(() => writeEditor({ type: 'file-close', path: 'x'.repeat(MAX_DOC_PATH_BYTES + 1) })).toThrow(RangeError);
   });
 
   it('sends big updates on the bulk lane, and takes document changes from writers only (strikes: no denied text)', () => {
     expect(updateMessage(new Uint8Array(10)).type).toBe('update');
     expect(updateMessage(new Uint8Array(BIG_UPDATE_BYTES + 1)).type).toBe('big');
     expect(EDITOR_RULES.big.lane).toBe('bulk');
-    for (const t of ['sync2', 'update', 'big'] as const) {
+    expect(EDITOR_RULES['file-big'].lane).toBe('bulk');
+    expect(EDITOR_RULES['file-sync2'].lane).toBe('bulk');
+    for (const t of ['file-sync1', 'file-close'] as const) expect(permits(EDITOR_RULES[t], 'viewer', 'host')).toBe(true);
+    for (const t of ['sync2', 'update', 'big', 'file-sync2', 'file-update', 'file-big'] as const) {
       expect(permits(EDITOR_RULES[t], 'viewer', 'editor')).toBe(false);
       expect(EDITOR_RULES[t].denied).toBeUndefined();
       expect(permits(EDITOR_RULES[t], 'editor', 'viewer')).toBe(true);

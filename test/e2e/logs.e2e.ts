@@ -75,8 +75,9 @@ describe('logs panel', () => {
     let text = '';
     for (let i = 0; i < 20_000; i++) text += `level=info msg="flood ${i}" request_id=f-${i}\n`;
     appendFileSync(join(cwd, 'app.log'), text);
-    // the default rate (2000 lines a second) cannot take 20 000 at once
-    await expect.poll(async () => { const c = await counts(ed.page); return c.received + c.skipped; }, { timeout: SEE_TIMEOUT_MS }).toBe(20_000);
+    // the default rate (2000 lines a second) cannot take 20 000 at once (the host's log worker
+    // runs at a lower priority than the session: on a loaded machine the 20 000 take a while)
+    await expect.poll(async () => { const c = await counts(ed.page); return c.received + c.skipped; }, { timeout: 4 * SEE_TIMEOUT_MS }).toBe(20_000);
     const { skipped } = await counts(ed.page);
     expect(skipped).toBeGreaterThan(0);
     const markers = await ed.page.getByTestId('log-skipped').allInnerTexts();

@@ -44,7 +44,9 @@ describe('live-sessions start', () => {
     expect((await doctor.exited).code, doctor.stdout.join('\n')).toBe(0);
     expect(doctor.stdout.join('\n')).toMatch(/ ok  TURN turn:127\.0\.0\.1:\d+\?transport=tcp allocates a relay \(TCP\)/);
     expect(await p.stop()).toEqual({ code: 0, signal: null });
-  });
+    // (coturn, a signaling server, a host and doctor's allocations over UDP, TCP and TLS: more
+    // than the unit project's 20 s on a loaded machine)
+  }, 60_000);
 
   it('exits 2 on TURN flags that do not fit together, before starting anything', async () => {
     const p = spawnCli(['start', '--port', '0', '--cwd', makeTempDir(), '--turn-url', 'turn:127.0.0.1:3478']);

@@ -134,4 +134,20 @@ describe('asciicast writer', () => {
     expect(events[2][0] - events[0][0]).toBeCloseTo((BATCH_MS * 10) / 1000, 2);
     expect(events[1][0] - events[0][0]).toBeCloseTo((BATCH_MS * 4) / 1000, 2);
   });
+
+  it('a word held back at a late tick keeps the time it came: output joining it is not stamped later than printed', async () => {
+    const path = join(makeTempDir('cast-'), 'term-1.cast');
+    const w = new CastWriter(path, { cols: 80, rows: 24, title: 'bash' }, () => {});
+    const enc = new TextEncoder();
+    // the command line's last word (no break after it: held), printed long before this thread's
+    // tick; then the command's output, printed before that tick too but handed over after it
+    const t = now() - BATCH_MS * 40;
+    w.output(enc.encode('$ echo x; false'), t);
+    await until(() => readFileSync(path, 'utf8').includes('echo x; '), 'the tick that holds the last word', BATCH_MS * 40);
+    w.output(enc.encode('\r\nx\r\n$ '), t + 5);
+    await w.close();
+    const events = readFileSync(path, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as [number, string, string]);
+    const out = events.find((e) => e[2].includes('x\r\n'))!;
+    expect(out[0] - events[0][0]).toBeLessThan((5 + BATCH_MS) / 1000);
+  });
 });

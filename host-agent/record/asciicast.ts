@@ -59,6 +59,8 @@ export class CastWriter {
   #in = Buffer.allocUnsafe(2 * BATCH_BYTES);
   #len = 0;
   #pendingAt = 0;
+  /** when the last output came (`at` of the last output()) */
+  #lastAt = 0;
   /** the last event's time, s: asciicast times never go back */
   #lastT = 0;
   /** output arrived since the last tick */
@@ -130,6 +132,7 @@ export class CastWriter {
   /** `at`: when the terminal printed it (ms, `now()`), if not just now */
   output(data: Uint8Array, at = now()): void {
     if (this.#failed || data.length === 0) return;
+    this.#lastAt = at;
     // output printed a batch after what is pending (handed over together) is an event of its own
     if (this.#len !== 0 && at - this.#pendingAt >= BATCH_MS) {
       this.#flush(true);
@@ -186,7 +189,10 @@ export class CastWriter {
     }
     b.copy(b, 0, end, this.#len);
     this.#len -= end;
-    this.#pendingAt = now();
+    // what stays (a held word) keeps the time it came, not this flush's: this thread runs niced and
+    // may tick late, and output joining the held word must not be stamped later than it was printed
+    // (a player lines the cast up with the audit log: a command's end must not precede its output)
+    this.#pendingAt = this.#lastAt;
   }
 
   /** One output event of `#in[s, e)`, redacted. */

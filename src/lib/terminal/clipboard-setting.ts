@@ -3,20 +3,10 @@
  * (OSC 52). Off by default: otherwise `cat app.log` could put `curl … | sh` in everyone's clipboard.
  * Its own tiny module so the top bar's toggle does not pull xterm into its chunk.
  */
+import { readFlag, writeFlag } from '../stored-flag.ts';
+
 export const OSC52_KEY = 'live-sessions:osc52';
 
-export function clipboardWritesAllowed(): boolean {
-  try {
-    return localStorage.getItem(OSC52_KEY) === '1';
-  } catch {
-    return false;
-  }
-}
+export const clipboardWritesAllowed = (): boolean => readFlag(OSC52_KEY);
 
-export function allowClipboardWrites(on: boolean): void {
-  try {
-    localStorage.setItem(OSC52_KEY, on ? '1' : '0');
-  } catch {
-    // storage disabled: stays off after a reload
-  }
-}
+export const allowClipboardWrites = (on: boolean): void => writeFlag(OSC52_KEY, on);

@@ -16,7 +16,7 @@ import { replaceText, type EditorClient } from '../../src/lib/editor/editor-clie
 import type { AuditLog } from '../audit.ts';
 import type { HostCapability } from '../capability.ts';
 import { clean, FileError, resolveInside } from './paths.ts';
-import { DEFAULT_MAX_FILE_BYTES, readText, versionOf } from './read.ts';
+import { decodeText, DEFAULT_MAX_FILE_BYTES, readBytes, readText, versionOf } from './read.ts';
 import { DiskWatcher } from './watcher.ts';
 import { rank, searchFiles, walkFiles } from './find.ts';
 import { TEMP_PREFIX, writeAtomic } from './write.ts';
@@ -102,28 +102,32 @@ export class FileBridge implements HostCapability<typeof filesProtocol> {
       case 'open': {
         const rel = clean(m.path);
         const f = await readText(await this.#real(rel), rel, this.#max);
-        if (this.#o.editor.seed(rel, f.text) || !this.#base.has(rel)) this.#base.set(rel, f.version);
+        if ((await this.#o.editor.seed(rel, f.text)) || !this.#base.has(rel)) this.#base.set(rel, f.version);
         void this.#watcher.then((w) => w.watchDir(parent(rel)));
         return { type: 'opened', req: m.req, path: rel, version: this.#base.get(rel)!, size: f.size, eol: f.eol };
       }
       case 'save': {
         const rel = clean(m.path);
-        const text = this.#text(rel);
+        // encoded once: hashed (off the event loop), compared with the disk's bytes and written
+        const bytes = Buffer.from(await this.#text(rel));
+        const mine = versionOf(bytes);
         const abs = await this.#real(rel);
-        const disk = await readText(abs, rel, Number.MAX_SAFE_INTEGER).catch((e: FileError) => (e.code === 'not-found' ? null : Promise.reject(e)));
-        if (disk && disk.version !== this.#base.get(rel) && disk.text !== text && !m.force) {
+        const onDisk = await readBytes(abs, rel, Number.MAX_SAFE_INTEGER).catch((e: FileError) => (e.code === 'not-found' ? null : Promise.reject(e)));
+        const diskVersion = onDisk && (await versionOf(onDisk));
+        if (onDisk && diskVersion !== this.#base.get(rel) && !onDisk.equals(bytes) && !m.force) {
           const message = `"${rel}" changed on disk since it was opened: compare both versions and choose.`;
-          return { type: 'disk', req: m.req, path: rel, version: disk.version, message, text: disk.text };
+          return { type: 'disk', req: m.req, path: rel, version: diskVersion!, message, text: decodeText(onDisk, rel) };
         }
-        const version = versionOf(text);
+        const version = await mine;
         this.#base.set(rel, version);
-        await writeAtomic(abs, text);
+        await writeAtomic(abs, bytes);
         audit({ action: 'save', path: rel, version, force: m.force || undefined });
         return { type: 'done', req: m.req, version };
       }
       case 'reload': {
         const rel = clean(m.path);
         const f = await readText(await this.#real(rel), rel, this.#max);
+        await this.#o.editor.files.seeded(rel);
         replaceText(this.#o.editor.files.get(rel) ?? this.#notOpen(rel), f.text);
         this.#base.set(rel, f.version);
         audit({ action: 'reload', path: rel, version: f.version });
@@ -142,7 +146,7 @@ export class FileBridge implements HostCapability<typeof filesProtocol> {
         if (!(await lstat(from).catch(() => null))) throw new FileError('not-found', `"${clean(m.from)}" does not exist.`);
         if (await lstat(to).catch(() => null)) throw new FileError('exists', `"${clean(m.to)}" already exists.`);
         await rename(from, to);
-        this.#moveOpen(clean(m.from), clean(m.to));
+        await this.#moveOpen(clean(m.from), clean(m.to));
         audit({ action: 'rename', path: clean(m.from), to: clean(m.to) });
         return { type: 'done', req: m.req, version: null };
       }
@@ -175,7 +179,9 @@ export class FileBridge implements HostCapability<typeof filesProtocol> {
     }
   }
 
-  #text(rel: string): string {
+  /** The file's shared text, all of it (a seed under way is waited for). */
+  async #text(rel: string): Promise<string> {
+    await this.#o.editor.files.seeded(rel);
     return (this.#o.editor.files.get(rel) ?? this.#notOpen(rel)).toString();
   }
 
@@ -202,13 +208,14 @@ export class FileBridge implements HostCapability<typeof filesProtocol> {
   }
 
   /** Open files under a renamed path follow it: a document under the new path, the old one closed. */
-  #moveOpen(from: string, to: string): void {
+  async #moveOpen(from: string, to: string): Promise<void> {
     const files = this.#o.editor.files;
     for (const path of files.paths()) {
       if (path !== from && !path.startsWith(from + '/')) continue;
       const next = to + path.slice(from.length);
+      await files.seeded(path);
       const text = files.get(path);
-      if (text) this.#o.editor.seed(next, text.toString());
+      if (text) await this.#o.editor.seed(next, text.toString());
       files.close(path);
       const base = this.#base.get(path);
       this.#base.delete(path);
@@ -223,8 +230,8 @@ export class FileBridge implements HostCapability<typeof filesProtocol> {
     for (const p of paths) {
       const base = this.#base.get(p);
       if (base) {
-        const now = await readText(join(root, p), p, Number.MAX_SAFE_INTEGER).catch(() => null);
-        if (now?.version === base) continue;
+        const now = await readBytes(join(root, p), p, Number.MAX_SAFE_INTEGER).catch(() => null);
+        if (now && (await versionOf(now)) === base) continue;
       }
       told.push(p);
     }

@@ -4,12 +4,12 @@
  * bridge's temp files, and stops at MAX_WALK_ENTRIES. Search is for literal text (a participant's
  * regular expression never runs here), in regular text files up to the editor's size limit, and
  * stops at MAX_HITS hits, MAX_SEARCH_FILES files or MAX_SEARCH_MS — whichever comes first — or
- * when its AbortSignal fires. Everything is read through non-blocking opens (readText).
+ * when its AbortSignal fires. Everything is read through non-blocking opens (readBytes).
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_FOUND, MAX_HIT_TEXT_CHARS, MAX_HITS, type Hit, type SearchStop } from '../../src/lib/protocol/files.ts';
-import { readText } from './read.ts';
+import { decodeText, readBytes } from './read.ts';
 import { TEMP_PREFIX } from './write.ts';
 
 /** Most directory entries one walk looks at. */
@@ -99,20 +99,22 @@ export async function searchFiles(root: string, query: string, o: { caseSensitiv
     if (o.signal.aborted) return { hits, files, stopped: 'cancelled' };
     if (now() > deadline) return { hits, files, stopped: 'time' };
     if (files >= MAX_SEARCH_FILES) return { hits, files, stopped: 'files' };
-    const f = await readText(join(root, path), path, o.maxFileBytes).catch(() => null);
+    const text = await readBytes(join(root, path), path, o.maxFileBytes)
+      .then((bytes) => decodeText(bytes, path))
+      .catch(() => null);
     files++;
-    if (!f) continue;
-    const hay = o.caseSensitive ? f.text : f.text.toLowerCase();
+    if (text === null) continue;
+    const hay = o.caseSensitive ? text : text.toLowerCase();
     let from = 0;
     let lineNo = 1;
     let counted = 0;
     for (;;) {
       const i = hay.indexOf(needle, from);
       if (i < 0) break;
-      const lineStart = f.text.lastIndexOf('\n', i - 1) + 1;
-      const lineEnd = f.text.indexOf('\n', i);
-      const line = f.text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd).replace(/\r$/, '');
-      lineNo += newlines(f.text, counted, lineStart);
+      const lineStart = text.lastIndexOf('\n', i - 1) + 1;
+      const lineEnd = text.indexOf('\n', i);
+      const line = text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd).replace(/\r$/, '');
+      lineNo += newlines(text, counted, lineStart);
       counted = lineStart;
       hits.push({ path, line: lineNo, col: i - lineStart + 1, text: excerpt(line, i - lineStart) });
       if (hits.length >= MAX_HITS) return { hits, files, stopped: 'hits' };

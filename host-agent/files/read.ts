@@ -3,7 +3,6 @@
  * is opened for reading, so a read never blocks), at most `maxBytes`, and text only — a NUL byte
  * or invalid UTF-8 means binary, which is shown as such rather than opened.
  */
-import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import type { Eol } from '../../src/lib/protocol/files.ts';
@@ -21,9 +20,11 @@ export interface TextFile {
   eol: Eol;
 }
 
-/** A short name for some content: equal content, equal version. */
-export function versionOf(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+/** A short name for some content: equal content, equal version. WebCrypto's digest runs on
+ * libuv's thread pool, so hashing a 5-MB file does not hold the host's event loop (terminal echo). */
+export async function versionOf(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Buffer.from(digest, 0, 8).toString('hex');
 }
 
 export function kindName(st: Stats): string {
@@ -37,7 +38,8 @@ export function kindName(st: Stats): string {
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
-export async function readText(abs: string, rel: string, maxBytes: number): Promise<TextFile> {
+/** A regular file's bytes, at most `maxBytes` (refused before reading when larger). */
+export async function readBytes(abs: string, rel: string, maxBytes: number): Promise<Buffer> {
   let st: Stats;
   try {
     st = await lstat(abs);
@@ -53,15 +55,25 @@ export async function readText(abs: string, rel: string, maxBytes: number): Prom
     if (now.size > maxBytes) throw new FileError('too-large', `"${rel}" is ${mib(now.size)}: files over ${mib(maxBytes)} are not opened in the editor.`);
     const bytes = await fh.readFile();
     if (bytes.length > maxBytes) throw new FileError('too-large', `"${rel}" is over ${mib(maxBytes)}: not opened in the editor.`);
-    if (bytes.includes(0)) throw new FileError('binary', `"${rel}" is a binary file: it is not opened as text.`);
-    let text: string;
-    try {
-      text = utf8.decode(bytes);
-    } catch {
-      throw new FileError('binary', `"${rel}" is not UTF-8 text (binary?): it is not opened as text.`);
-    }
-    return { text, version: versionOf(bytes), size: bytes.length, eol: text.includes('\r\n') ? 'crlf' : 'lf' };
+    return bytes;
   } finally {
     await fh.close();
   }
+}
+
+/** The text of a file's bytes; throws on binary (a NUL byte) or invalid UTF-8. */
+export function decodeText(bytes: Uint8Array, rel: string): string {
+  if (bytes.includes(0)) throw new FileError('binary', `"${rel}" is a binary file: it is not opened as text.`);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new FileError('binary', `"${rel}" is not UTF-8 text (binary?): it is not opened as text.`);
+  }
+}
+
+export async function readText(abs: string, rel: string, maxBytes: number): Promise<TextFile> {
+  const bytes = await readBytes(abs, rel, maxBytes);
+  const version = versionOf(bytes);
+  const text = decodeText(bytes, rel);
+  return { text, version: await version, size: bytes.length, eol: text.includes('\r\n') ? 'crlf' : 'lf' };
 }

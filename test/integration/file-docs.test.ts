@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EditorClient } from '../../src/lib/editor/editor-client.ts';
 import { editorProtocol } from '../../src/lib/protocol/editor.ts';
+import { SEED_SLICE_CHARS } from '../../src/lib/editor/file-docs.ts';
 import { FilesClient } from '../../src/lib/files/files-client.ts';
 import type { Routed } from '../../src/lib/mesh/router.ts';
 import { useStack } from '../helpers/stack.ts';
@@ -79,6 +80,24 @@ describe('a document per open file', () => {
     expect(bystander.editor.files.get('big.log')).toBeUndefined();
     expect(bystander.seen('big.log')).toContain('file-sync1');
     expect(bystander.seen('big.log').filter((t) => t !== 'file-sync1' && t !== 'file-close')).toEqual([]);
+  });
+
+  it('seeds a file larger than a slice whole: a CRLF and a surrogate pair at slice ends stay intact, a second opener (while it arrives) gets all of it, a save writes the same bytes', async () => {
+    const S = SEED_SLICE_CHARS;
+    // the first slice would end between \r and \n, the second inside a surrogate pair
+    const head = 'a'.repeat(S - 1) + '\r\n';
+    const body = head + 'b'.repeat(2 * S - 2 - head.length) + '\u{1F600}';
+    const all = body + 'c\r\n'.repeat(S / 2);
+    writeFileSync(join(stack.cwd, 'sliced.txt'), all);
+    const [k, m] = await Promise.all([participant('editor', 'Kim'), participant('editor', 'Max')]);
+    k.editor.files.open('sliced.txt');
+    const opened = k.files.open('sliced.txt');
+    await until(() => (text(k.editor, 'sliced.txt')?.length ?? 0) > 0, 'the first slice at Kim');
+    m.editor.files.open('sliced.txt');
+    await opened;
+    await until(() => text(k.editor, 'sliced.txt') === all && text(m.editor, 'sliced.txt') === all, 'the whole file at both');
+    await k.files.save('sliced.txt');
+    expect(readFileSync(join(stack.cwd, 'sliced.txt'), 'utf8')).toBe(all);
   });
 
   it('converges after a lost connection: edits to an open file made meanwhile arrive through the file handshake', async () => {

@@ -152,7 +152,7 @@ export class EditorClient {
   }
 
   /** The host puts a file's text into its document, once: a map entry, so concurrent seeds never duplicate text (one wins). */
-  seed(path: string, text: string): boolean {
+  seed(path: string, text: string): Promise<boolean> {
     return this.files.seed(path, text);
   }
 

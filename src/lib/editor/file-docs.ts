@@ -21,6 +21,16 @@ import type { Mesh, MeshPeer } from '../mesh/mesh.ts';
 
 /** Files a peer may have open at once here (what it announces is kept until it closes them). */
 export const MAX_OPEN_PER_PEER = 256;
+/** A seed's slice, characters: one transaction (and one update to encode) of at most this much. */
+export const SEED_SLICE_CHARS = 256 * 1024;
+
+/** The end of the seed slice starting at `from`: never between the halves of a surrogate pair, nor
+ * of a CRLF (an editor given a lone CR would make it a line break of its own). */
+function sliceEnd(text: string, from: number): number {
+  const end = Math.min(text.length, from + SEED_SLICE_CHARS);
+  const c = text.charCodeAt(end - 1);
+  return end < text.length && ((c >= 0xd800 && c <= 0xdbff) || c === 0x0d) ? end - 1 : end;
+}
 
 /** The origin of a change that came from a peer: never sent back out. */
 export class Remote {
@@ -39,6 +49,8 @@ export class FileDocs {
   #docs = new Map<string, Y.Doc>();
   /** each peer's open files, as it told us */
   #open = new Map<MeshPeer, Set<string>>();
+  /** seeds under way here, by path */
+  #seeding = new Map<string, Promise<void>>();
 
   /** `adopt` (the host): a file a writer has open is opened here too, so that a host that started
    * again gets back what the pages hold (a save then compares it with the disk, as after any
@@ -65,12 +77,16 @@ export class FileDocs {
     if (had) return had;
     const doc = new Y.Doc();
     this.#docs.set(path, doc);
-    doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin instanceof Remote || !this.#writer) return;
+    const send = (update: Uint8Array, origin: unknown) => {
+      if (origin instanceof Remote) return;
       const to = (p: MeshPeer) => this.#open.get(p)?.has(path) ?? false;
       if (update.length <= BIG_UPDATE_BYTES) return this.#mesh.broadcast(editorProtocol, { type: 'file-update', path, data: update }, to);
       void deflate(update).then((data) => this.#docs.get(path) === doc && this.#mesh.broadcast(editorProtocol, { type: 'file-big', path, data }, to));
-    });
+    };
+    // Yjs encodes a transaction's update only if someone listens to 'update' (just after
+    // 'afterTransactionCleanup'): listening for our own transactions only spares re-encoding each
+    // change a peer sent (a page opening a 5-MB file encoded all of it again, for nothing).
+    if (this.#writer) doc.on('afterTransactionCleanup', (tr: Y.Transaction) => (tr.origin instanceof Remote ? doc.off('update', send) : doc.on('update', send)));
     doc.getMap('file').observe(() => this.changed.fire(path));
     this.#mesh.broadcast(editorProtocol, { type: 'file-sync1', path, data: Y.encodeStateVector(doc) });
     return doc;
@@ -86,12 +102,49 @@ export class FileDocs {
     this.changed.fire(path);
   }
 
-  /** The host puts a file's text into its document, once (false: it had a text already). */
-  seed(path: string, text: string): boolean {
-    const map = this.open(path).getMap<Y.Text>('file');
-    if (map.has('text')) return false;
-    map.doc!.transact(() => map.set('text', new Y.Text(text)), 'seed');
+  /**
+   * The host puts a file's text into its document, once (false: it had a text already). The first
+   * slice sets the map entry (concurrent seeds never duplicate: one entry wins everywhere), so the
+   * file's start is on screen at once; the rest goes into that same Y.Text a slice per task, so
+   * that encoding a 5-MB file's update never holds the host's event loop (terminal echo) for long.
+   * Resolves once all of it is in.
+   */
+  async seed(path: string, text: string): Promise<boolean> {
+    const doc = this.open(path);
+    const map = doc.getMap<Y.Text>('file');
+    if (map.has('text')) {
+      await this.#seeding.get(path);
+      return false;
+    }
+    const seeding = (async () => {
+      const ends = [sliceEnd(text, 0)];
+      while (ends[ends.length - 1] < text.length) ends.push(sliceEnd(text, ends[ends.length - 1]));
+      // (the rest goes into this Y.Text, never into the map's entry: a seed that lost the race stays unseen)
+      const mine = new Y.Text(text.slice(0, ends[0]));
+      doc.transact(() => map.set('text', mine), 'seed');
+      // The rest from the last slice back, each inserted right after the first slice: slices
+      // appended in order would merge into one item, which every later update then encodes by
+      // copying all of it again (quadratic: seconds for 5 MB).
+      const after = Y.createRelativePositionFromTypeIndex(mine, ends[0], -1);
+      for (let i = ends.length - 1; i > 0; i--) {
+        await new Promise((r) => setTimeout(r, 0));
+        if (this.#docs.get(path) !== doc) return;
+        const at = Y.createAbsolutePositionFromRelativePosition(after, doc)?.index ?? mine.length;
+        doc.transact(() => mine.insert(at, text.slice(ends[i - 1], ends[i])), 'seed');
+      }
+    })();
+    this.#seeding.set(path, seeding);
+    try {
+      await seeding;
+    } finally {
+      if (this.#seeding.get(path) === seeding) this.#seeding.delete(path);
+    }
     return true;
+  }
+
+  /** Resolves once the file's seed (if one is under way here) is all in its text. */
+  async seeded(path: string): Promise<void> {
+    await this.#seeding.get(path);
   }
 
   /** A peer connected: it learns which files are open here (and answers with what it has). */

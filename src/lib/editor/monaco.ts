@@ -40,12 +40,33 @@ export function languageOf(monaco: MonacoApi, path: string): string {
   return 'plaintext';
 }
 
-/** Above this many characters a text opens without bracket pair colouring, whose tree Monaco builds
- * over the whole text on the main thread (itself it gives up at 5,000,000). */
+/** Above this many characters a text is shown without the features that go through all of it
+ * again and again: those that build Monaco's bracket tree over the whole text on the main thread
+ * (which it does up to 5,000,000 characters: bracket pair colouring, matching and guides,
+ * auto-closed brackets), and those Monaco itself drops for files over 20 MB — folding, occurrence
+ * highlighting (a whole-text search at each cursor stop), sticky scroll, code lenses — plus links
+ * and colour swatches (the editor worker scans the whole text after each change). */
 export const LARGE_TEXT_CHARS = 1_000_000;
 
-/** The model's bracket pair colouring off for a large text (opening a 5-MB file built its tree). */
-export function lightenLargeModel(model: Monaco.editor.ITextModel): void {
-  if (model.getValueLength() <= LARGE_TEXT_CHARS) return;
-  model.updateOptions({ bracketColorizationOptions: { enabled: false, independentColorPoolPerBracketType: false } });
+/** Those features off for a large text: now, or once a text still arriving (in slices) grows past it. */
+export function lightenWhenLarge(editor: Monaco.editor.IStandaloneCodeEditor, model: Monaco.editor.ITextModel): Monaco.IDisposable {
+  const lighten = () => {
+    if (model.getValueLength() <= LARGE_TEXT_CHARS) return false;
+    model.updateOptions({ bracketColorizationOptions: { enabled: false, independentColorPoolPerBracketType: false } });
+    editor.updateOptions({
+      matchBrackets: 'never',
+      autoClosingBrackets: 'never',
+      guides: { bracketPairs: false, highlightActiveBracketPair: false },
+      folding: false,
+      occurrencesHighlight: 'off',
+      stickyScroll: { enabled: false },
+      codeLens: false,
+      links: false,
+      colorDecorators: false
+    });
+    return true;
+  };
+  if (lighten()) return { dispose: () => {} };
+  const growing = model.onDidChangeContent(() => lighten() && growing.dispose());
+  return growing;
 }

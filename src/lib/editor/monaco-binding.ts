@@ -72,7 +72,10 @@ export class MonacoBinding {
       this.#shareSelections();
       if (e.source === 'keyboard' || e.source === 'mouse') this.onMoved();
     });
-    const onAware = () => this.#scheduleRender();
+    // (our own selection, which changes at each keystroke, is not drawn here)
+    const onAware = ({ added, updated, removed }: Record<string, number[]>) => {
+      if ([...added, ...updated, ...removed].some((id) => id !== client.awareness.clientID)) this.#scheduleRender();
+    };
     client.awareness.on('change', onAware);
     const undoKey = editor.addAction({ id: 'ls-undo', label: 'Undo (mine)', keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyZ], run: () => void this.undo.undo() });
     const redoKey = editor.addAction({
@@ -172,7 +175,9 @@ export class MonacoBinding {
         decs.push({ range: this.#range(h, h), options: { beforeContentClassName: `ls-head ls-head-${id}`, stickiness: 1, hoverMessage: { value: s.user.name } } });
       }
     }
-    this.#style.textContent = cursorStyles(people.map(([id, s]) => ({ id, name: s.user.name, color: safeColor(s.user.color) })));
+    // (a style sheet set again, even unchanged, makes the browser recompute the whole page's styles)
+    const css = cursorStyles(people.map(([id, s]) => ({ id, name: s.user.name, color: safeColor(s.user.color) })));
+    if (css !== this.#style.textContent) this.#style.textContent = css;
     this.#decorations.set(decs);
   }
 

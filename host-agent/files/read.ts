@@ -8,7 +8,7 @@ import { lstat, open } from 'node:fs/promises';
 import type { Eol } from '../../src/lib/protocol/files.ts';
 import { FileError } from './paths.ts';
 
-/** Default largest file opened in the editor, bytes (a 5-MB file opens; its seed, one Yjs update, stays under MAX_MESSAGE_BYTES). */
+/** Default largest file opened in the editor, bytes (a 5-MB file opens; its whole document, one Yjs update for a late opener, stays under MAX_MESSAGE_BYTES). */
 export const DEFAULT_MAX_FILE_BYTES = 6 * 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

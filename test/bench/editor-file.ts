@@ -65,7 +65,7 @@ async function openFile(page: Page, name: string, n: number, log: (l: string) =>
 /** After openFile: Ctrl+End until the file's last line is on screen, ms since `t0` (page clock) —
  * when all of the file is in the page (the host sends it in slices, the first one first). */
 async function openedWhole(page: Page, last: string, t0: number): Promise<number> {
-  await page.locator('[data-testid="editor"] .monaco-editor .view-lines').click({ position: { x: 40, y: 5 } });
+  await page.locator('[data-testid="editor"] .monaco-editor').click({ position: { x: 150, y: 8 } });
   await page.keyboard.press('Control+End');
   const seen = await page.waitForFunction(
     (end) => {
@@ -112,7 +112,7 @@ async function typeInto(page: Page, n: number): Promise<number[]> {
   });
   // Near the top of what is shown: the centre of .view-lines (as tall as the whole 5-MB text)
   // made Playwright scroll it into view first, and the keys then went to a line at the file's end.
-  await page.locator('[data-testid="editor"] .monaco-editor .view-lines').click({ position: { x: 40, y: 5 } });
+  await page.locator('[data-testid="editor"] .monaco-editor').click({ position: { x: 150, y: 8 } });
   await page.keyboard.press('Control+Home');
   await page.keyboard.press('Escape');
   await page.waitForFunction(

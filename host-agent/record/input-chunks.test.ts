@@ -94,4 +94,16 @@ describe('input in the audit log', () => {
       ['Bob', 2, '😀\ufffda\r']
     ]);
   });
+
+  it('never cuts a long paste between the two halves of a character outside the BMP', async () => {
+    const { log, inputs } = open();
+    // the cut at CHUNK_CHARS falls inside the first 😀 (two UTF-16 units)
+    const paste = 'x'.repeat(CHUNK_CHARS - 1) + '😀'.repeat(3) + '\r';
+    log.input(alice, 1, enc.encode(paste), false);
+    await log.close();
+    const chunks = inputs().map(([, , d]) => d ?? '');
+    expect(chunks.join('')).toBe(paste);
+    expect(chunks.map((d) => d.length)).toEqual([CHUNK_CHARS - 1, 7]);
+    for (const d of chunks) expect(d.isWellFormed()).toBe(true);
+  });
 });

@@ -65,10 +65,15 @@ export class InputChunks {
       for (let part of this.#decode(who, term, data).split(/(?<=[\r\n])/)) {
         while (part) {
           const c = this.#open(who, term, false);
-          const take = part.slice(0, CHUNK_CHARS - c.data.length);
+          let room = CHUNK_CHARS - c.data.length;
+          // never between the two halves of a character outside the BMP (a lone half is not text);
+          // the pair then starts the next chunk
+          if (room < part.length && isHighSurrogate(part.charCodeAt(room - 1))) room--;
+          const take = part.slice(0, room);
           part = part.slice(take.length);
           c.data += take;
-          if (/[\r\n]$/.test(take) || c.data.length >= CHUNK_CHARS) this.#flush(term);
+          // (full: as full as it can be when part of this paste is left)
+          if (/[\r\n]$/.test(take) || part || c.data.length >= CHUNK_CHARS) this.#flush(term);
         }
       }
     }
@@ -129,4 +134,8 @@ export class InputChunks {
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }

@@ -53,6 +53,7 @@ const VALUES: [string, SecretKind[], string?][] = [
   ['{"password": "hunter2", "user": "bob"}', ['secret-argument'], 'hunter2'],
   ['api_key: abc123def', ['secret-argument'], 'abc123def'],
   ['random Zx9Qm2Lp7Rt4Vw8Ys1Kb5Nc3Hd6Jf0Ga here', ['high-entropy'], 'Zx9Qm2Lp7Rt4'],
+  ['base64url Zx9Qm2Lp7Rt4-w8Ys1Kb5Nc3H_6Jf0Ga here', ['high-entropy'], 'Zx9Qm2Lp7Rt4'],
   // negatives: near misses of each kind stay as they are
   ['AKIA123', []],
   ['eyJhbGciOiJIUzI1NiJ9 alone', []],
@@ -79,6 +80,8 @@ const VALUES: [string, SecretKind[], string?][] = [
   ['https://user@github.com/org/repo.git', []],
   ['rs=0:di=01;34:ln=01;36:mh=00:pi=40;33:so=01;35:do=01;35', []],
   ['com.example.service.ApplicationConfigurationLoader', []],
+  ['root@box:/tmp/live-sessions-tests-aB3dE9/host-record-Xk2j9Q# ls', []],
+  ['build-2026-12-02-x86_64-Linux-gnu-rc1.tar.gz', []],
   ['the token was rejected', []],
   ['password reset email sent', []]
 ];

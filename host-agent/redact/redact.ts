@@ -140,6 +140,8 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') TOKEN_CHAR[c.charCodeAt(0)] = 4;
 for (const c of '0123456789') TOKEN_CHAR[c.charCodeAt(0)] = 8;
 /** Shorter runs are not worth the entropy test. */
 const MIN_RANDOM_CHARS = 24;
+/** A random-looking run has a piece at least this long between separators (looksRandom). */
+const MIN_PIECE_CHARS = 12;
 /** lower, upper and digit: a run without all three is no generated secret (looksRandom) */
 const MIXED = 2 | 4 | 8;
 
@@ -198,6 +200,9 @@ function entropy(s: string): number {
 export function looksRandom(s: string): boolean {
   if (UUID.test(s) || /^[0-9a-f]+$/i.test(s)) return false;
   if (s.includes('/') && s.split('/').every((seg) => seg.length < 24)) return false;
+  // words joined by separators, like a temp dir's `live-sessions-tests-aB3dE9` (a base64url secret
+  // has a separator every 32 characters on average: one with only short pieces is rare)
+  if (s.split(/[-_./]/).every((piece) => piece.length < MIN_PIECE_CHARS)) return false;
   if (!/[a-z]/.test(s) || !/[A-Z]/.test(s) || !/[0-9]/.test(s)) return false;
   return entropy(s) >= (s.length >= 40 ? 4.3 : 4.0);
 }

@@ -69,4 +69,21 @@ describe('session UI over the fake session', () => {
       await page.close();
     }
   });
+
+  it('keeps the settings one click away on a narrow window, labelled, and closes them with Escape', async () => {
+    const page = await open('', { viewport: { width: 800, height: 600 } });
+    try {
+      const toggle = page.getByTestId('settings-toggle');
+      const screenReader = page.getByLabel('Screen reader mode');
+      expect(await screenReader.isVisible()).toBe(false);
+      await toggle.click();
+      await expect.poll(() => screenReader.isVisible()).toBe(true);
+      expect(await page.getByLabel('Programs may set my clipboard').isVisible()).toBe(true);
+      expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => screenReader.isVisible()).toBe(false);
+    } finally {
+      await page.close();
+    }
+  });
 });

@@ -3,7 +3,7 @@
 // (off, on, off, on) so that a machine busy with something else hurts both alike.
 // live_recording_overhead_pct is the worse of the two; target < 5 %.
 // Throughput is the page's main-thread busy time (a CDP Profiler trace of the page's own thread:
-// every sample but idle; a worker is a thread of its own, not in it) per MB of output it parsed, from output paced below what a page takes (PACED_COMMAND): under a flat-out
+// every sample but idle; a worker is a thread of its own, not in it) per MB of output it parsed, from output paced below what a page takes and below the host's flood rate (PACED_COMMAND): under a flat-out
 // flood the host's flow control sends a page that falls behind screen frames instead of bytes
 // (the page then idles ~70 % of the run and bytes delivered per second say nothing about it).
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -12,11 +12,19 @@ import { percentile, round, type BenchContext, type BenchModule } from './harnes
 import { END_MARKER } from './payload.ts';
 import { COMMAND_SHELL, ECHO_SHELL, ProductSession, type Peer, type ProbeWindow } from './product.ts';
 import { RECORD_SETTING } from '../../src/lib/replay/record-setting.ts';
+import { FLOOD_BYTES, PAGE_FRAME_MS } from '../../host-agent/terminals/page-catch-up.ts';
 
 const ROUNDS = 2;
-/** 20 MB in bursts of 100 kB every 50 ms (≤ 2 MB/s): every byte reaches and is parsed by the page. */
-const PACED_BURSTS = 200;
-const PACED_COMMAND = `for i in $(seq ${PACED_BURSTS}); do yes ${'0123456789abcdefghijklmnopqrstuvwxyz'.repeat(2)} | head -c 100000; sleep 0.05; done; printf 'BENCH-%s\\n' END`;
+/** 8 MB in bursts of 50 kB every 100 ms (≤ 500 kB/s): every byte reaches and is parsed by the
+ * page. Under the host's flood rate (FLOOD_BYTES per PAGE_FRAME_MS), past which it sends every
+ * page screen frames instead of the bytes: 100 kB every 50 ms was a flood, and every round then
+ * "fell behind" and was left out. */
+const PACED_BURSTS = 160;
+const PACED_BURST_BYTES = 50_000;
+const PACED_GAP_S = 0.1;
+// bursts in one flood window, and one more come late and together with the next
+if ((Math.ceil(PAGE_FRAME_MS / (PACED_GAP_S * 1000)) + 1) * PACED_BURST_BYTES > FLOOD_BYTES) throw new Error('replay-live: the paced output would count as a flood');
+const PACED_COMMAND = `for i in $(seq ${PACED_BURSTS}); do yes ${'0123456789abcdefghijklmnopqrstuvwxyz'.repeat(2)} | head -c ${PACED_BURST_BYTES}; sleep ${PACED_GAP_S}; done; printf 'BENCH-%s\\n' END`;
 const TRANSFER_TIMEOUT_MS = 60_000;
 
 /** A visitor whose browser records (or not), joined as an editor. */
@@ -103,7 +111,7 @@ async function pacedCost(browser: Browser, session: ProductSession, record: bool
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** The page parsed (nearly) all of the paced output itself: what the throughput figure is about. */
-const whole = (x: Paced) => x.mb * 1e6 >= 0.9 * PACED_BURSTS * 100_000;
+const whole = (x: Paced) => x.mb * 1e6 >= 0.9 * PACED_BURSTS * PACED_BURST_BYTES;
 
 /** BENCH_COMPARE=/path/to/other/checkout (built): its product measured the same way, rounds
  * alternating between the two. */

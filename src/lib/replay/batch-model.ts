@@ -9,10 +9,9 @@ import { WordIndexer, type WordPage } from './search-index.ts';
 import { TermModel, type XtermKit } from './term-model.ts';
 
 /** A keyframe after this much terminal output since the last one, bytes (bounds a seek's work:
- * a seek parses one keyframe and at most this much after it). Halved twice (from 128 KiB), each
- * time with half the scrollback per keyframe (term-model.ts): the same storage, half the parsing
- * and reading per seek. */
-export const KEYFRAME_BYTES = 32 * 1024;
+ * a seek parses one keyframe and at most this much after it). Half of what it was, with half the
+ * scrollback per keyframe (term-model.ts): the same storage, half the parsing per seek. */
+export const KEYFRAME_BYTES = 64 * 1024;
 /** …or after this long with any change, ms. */
 export const KEYFRAME_MS = 10_000;
 /** …but not more often than this, ms of recording time: a keyframe costs a serialize (a few ms),

@@ -19,7 +19,7 @@ describe('segmented export (asciinema-player 3.17)', () => {
     for (let n = 1; n <= (3 * KEYFRAME_BYTES) / 1000; n++) {
       c.advance(10);
       src.msg(host, 'terminal', { type: 'output', id: 1, seq: n, data: new TextEncoder().encode(line(n)) } as never);
-      if (n === 50) src.peerJoined.fire(fakePeer('p2', 'Eddie'));
+      if (n === 150) src.peerJoined.fire(fakePeer('p2', 'Eddie'));
     }
     c.advance(500);
     src.msg(host, 'terminal', { type: 'output', id: 1, seq: 999, data: new TextEncoder().encode('the end\r\n') } as never);
@@ -31,7 +31,7 @@ describe('segmented export (asciinema-player 3.17)', () => {
     expect(index).toMatchObject({ version: 1, duration: (await reader.meta())!.length / 1000, term: { cols: 60, rows: 10 } });
     expect(index.segments.length).toBe(1 + (await db.keyframes.count()));
     expect(index.segments.length).toBeGreaterThanOrEqual(3);
-    expect(index.markers).toEqual([[0.5, 'Eddie joined (editor)']]);
+    expect(index.markers).toEqual([[1.5, 'Eddie joined (editor)']]);
     const segs = files.slice(1).map((f) => JSON.parse(f.text) as { snapshot: { cols: number; rows: number; init: string }; events: Ev[] });
     expect(files.slice(1).map((f) => f.name)).toEqual(index.segments.map((s) => s.url));
     let all = '';

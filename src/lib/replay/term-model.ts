@@ -24,9 +24,9 @@ export interface XtermKit {
   SerializeAddon: new () => SerializerLike;
 }
 
-/** Scrollback a keyframe keeps, lines: three screens to scroll back through, small enough to store
- * every KEYFRAME_BYTES and to parse on every seek (the output after the keyframe adds to it). */
-export const KEYFRAME_SCROLLBACK_LINES = 125;
+/** Scrollback a keyframe keeps, lines: enough to scroll back through, small enough to store often
+ * and to parse on every seek (the output after the keyframe adds to it). */
+export const KEYFRAME_SCROLLBACK_LINES = 250;
 
 export class TermModel implements TerminalSink {
   #t: XtermLike;

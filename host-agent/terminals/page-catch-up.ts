@@ -23,15 +23,17 @@ export const PAGE_IDLE_SNAPSHOT_MS = 30;
  * the same machine, often) needs to keep up with the PTY, for bytes nobody can read anyway. */
 export const PAGE_FRAME_MS = 250;
 /** A page that is behind goes live again once the terminal wrote less than this in a frame's
- * time, bytes (≈ 256 KB/s: a page's xterm parses 5–30 MB/s, so it keeps up from there). */
-export const PAGE_LIVE_BYTES = 64 * 1024;
+ * time, bytes (≈ 64 KB/s, a quarter of FLOOD_BYTES: a page keeps up from there). */
+export const PAGE_LIVE_BYTES = 16 * 1024;
 
-/** A terminal that writes more than this within PAGE_FRAME_MS floods, bytes (≈ 1 MB/s): its pages
- * get frames of the screen and a snapshot at the end instead of every byte, even pages that could
- * parse it all. Parsing a 50 MB flood took each page 3-5 s of CPU, taken from the host and the
- * program on a shared machine (bench final-screen: pages burned 8-16 s of CPU per 50 MB round),
- * for bytes nobody can read at that speed. The host's record keeps every byte. */
-export const FLOOD_BYTES = 256 * 1024;
+/** A terminal that writes more than this within PAGE_FRAME_MS floods, bytes (≈ 256 KB/s, some
+ * 3000 lines a second): its pages get frames of the screen and a snapshot at the end instead of
+ * every byte, even pages that could parse it all. Parsing a 50 MB flood took each page 3-5 s of
+ * CPU, taken from the host and the program on a shared machine, for bytes nobody can read at that
+ * speed; and a page's xterm spends ~40 µs per short line (scrolling, its scrollbar), so the 256 KiB
+ * this was before (`seq`: 37 000 lines) held every page's final screen back 1-2 s. The host's
+ * record keeps every byte. */
+export const FLOOD_BYTES = 64 * 1024;
 
 /** One terminal's output so far, and whether it floods now. */
 export class OutputMeter {
@@ -71,6 +73,8 @@ export class BehindPage {
   #host: BehindPageHost;
   #idleMs: number;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** the terminal's last output, performance.now() */
+  #outputAt = 0;
   /** after the idle frame: the full snapshot if the terminal stays quiet */
   #settleTimer: ReturnType<typeof setTimeout> | undefined;
   #frameTimer: ReturnType<typeof setInterval>;
@@ -91,13 +95,23 @@ export class BehindPage {
     this.output();
   }
 
-  /** The terminal wrote more: (re)starts the quiet-terminal timer. */
+  /** The terminal wrote more: the quiet-terminal clock starts again. Called for every output
+   * chunk of every page that is behind (thousands a second in a flood), so it only notes the time:
+   * the one pending timer checks it when it fires. */
   output(): void {
     if (this.#done) return;
-    clearTimeout(this.#idleTimer);
-    clearTimeout(this.#settleTimer);
-    this.#settleTimer = undefined;
-    this.#idleTimer = setTimeout(() => this.#idle(), this.#idleMs);
+    this.#outputAt = performance.now();
+    if (this.#settleTimer) {
+      clearTimeout(this.#settleTimer);
+      this.#settleTimer = undefined;
+    }
+    this.#idleTimer ??= setTimeout(() => this.#quietCheck(), this.#idleMs);
+  }
+
+  #quietCheck(): void {
+    const quiet = performance.now() - this.#outputAt;
+    this.#idleTimer = quiet < this.#idleMs ? setTimeout(() => this.#quietCheck(), this.#idleMs - quiet) : undefined;
+    if (!this.#idleTimer) this.#idle();
   }
 
   dispose(): void {

@@ -38,7 +38,8 @@ export class LocalEcho {
     };
     this.#subs.push(
       term.onWriteParsed(() => this.#update(() => this.predictor.parsed(this.#view))),
-      term.onScroll(() => this.#draw()),
+      // fired for every line output scrolls: nothing to move while nothing is predicted
+      term.onScroll(() => (this.#drawn || this.predictor.shown.length) && this.#draw()),
       term.onResize(() => this.#update(() => this.predictor.reset())),
       term.parser.registerOscHandler(133, (data) => {
         const m = parseMark(`133;${data}`);

@@ -8,8 +8,11 @@
  */
 import type { TerminalSink } from './output-stream.ts';
 
-/** Unparsed output xterm holds at most, bytes: ~50 ms of parsing, so xterm never idles. */
-export const XTERM_WINDOW_BYTES = 256 * 1024;
+/** Unparsed output xterm holds at most, bytes. xterm never idles for it being small: the write
+ * callback that frees room hands the next chunk over inside xterm's own parsing loop. A snapshot
+ * waits for what xterm holds, and short lines cost xterm ~40 µs each (scrolling, its scrollbar),
+ * so 256 KiB of `seq` held a snapshot back 1-2 s on a slow page. */
+export const XTERM_WINDOW_BYTES = 32 * 1024;
 
 /** The part of xterm's Terminal the feed drives. */
 export interface FeedTarget {

@@ -15,12 +15,12 @@ import { RECORD_SETTING } from '../../src/lib/replay/record-setting.ts';
 import { FLOOD_BYTES, PAGE_FRAME_MS } from '../../host-agent/terminals/page-catch-up.ts';
 
 const ROUNDS = 2;
-/** 8 MB in bursts of 50 kB every 100 ms (≤ 500 kB/s): every byte reaches and is parsed by the
- * page. Under the host's flood rate (FLOOD_BYTES per PAGE_FRAME_MS), past which it sends every
- * page screen frames instead of the bytes: 100 kB every 50 ms was a flood, and every round then
+/** 2.4 MB in bursts of 16 kB every 100 ms (≤ 160 kB/s): every byte reaches and is parsed by the
+ * page. Under the host's flood rate (FLOOD_BYTES per PAGE_FRAME_MS, 64 KiB since the final-screen
+ * work), past which it sends every page screen frames instead of the bytes: then every round
  * "fell behind" and was left out. */
-const PACED_BURSTS = 160;
-const PACED_BURST_BYTES = 50_000;
+const PACED_BURSTS = 150;
+const PACED_BURST_BYTES = 16_000;
 const PACED_GAP_S = 0.1;
 // bursts in one flood window, and one more come late and together with the next
 if ((Math.ceil(PAGE_FRAME_MS / (PACED_GAP_S * 1000)) + 1) * PACED_BURST_BYTES > FLOOD_BYTES) throw new Error('replay-live: the paced output would count as a flood');

@@ -4,7 +4,7 @@
  * Lines it could not take are counted, and the count goes out in front of the next lines (or on
  * its own once the flood is over) so the page shows "N lines skipped" where they were.
  */
-import { LOGS_RULES, MAX_LINES_PER_MESSAGE, logsProtocol, writeLines, type LogLine } from '../../src/lib/protocol/logs.ts';
+import { MAX_LINES_PER_MESSAGE, logsProtocol, type LogLine } from '../../src/lib/protocol/logs.ts';
 import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
 
 /** Lines waiting to be sent to one participant, at most. */
@@ -19,8 +19,8 @@ export class PeerFeed {
   #rate: number;
   #tokens: number;
   #refilled = Date.now();
-  /** live lines as encodeLine wrote them (in the log pipeline's thread) */
-  #queue: string[] = [];
+  /** live lines waiting to go out */
+  #queue: LogLine[] = [];
   #skipped = 0;
   #gen = 0;
   #timer: NodeJS.Timeout | null = null;
@@ -42,7 +42,7 @@ export class PeerFeed {
   }
 
   /** Live lines that matched, encoded (and `dropped` more the host could not even match in time). */
-  push(lines: readonly string[], dropped = 0): void {
+  push(lines: readonly LogLine[], dropped = 0): void {
     this.#skipped += dropped;
     const now = Date.now();
     this.#tokens = Math.min(this.#rate, this.#tokens + ((now - this.#refilled) / 1000) * this.#rate);
@@ -72,7 +72,7 @@ export class PeerFeed {
     this.#timer = null;
     while (this.#queue.length || this.#skipped) {
       const lines = this.#queue.splice(0, MAX_LINES_PER_MESSAGE);
-      this.peer.sendEncoded(writeLines(this.#gen, lines, this.#skipped, false), LOGS_RULES.lines.lane);
+      this.peer.send(logsProtocol, { type: 'lines', gen: this.#gen, lines, skipped: this.#skipped, history: false });
       this.sent += lines.length;
       this.#skipped = 0;
     }

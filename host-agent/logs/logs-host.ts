@@ -179,8 +179,8 @@ export class LogsHost implements HostCapability<typeof logsProtocol> {
     });
   }
 
-  /** Live lines (encodeLine's) to every participant. */
-  #deliver(lines: string[]): void {
+  /** Live lines to every participant. */
+  #deliver(lines: LogLine[]): void {
     if (lines.length) for (const f of this.#feeds.values()) f.push(lines);
   }
 

@@ -20,7 +20,7 @@ function start(opts: Partial<ConstructorParameters<typeof LogPipeline>[0]> = {})
   const p = new LogPipeline({ log: (l) => log.push(l), ...opts });
   disposables.push(p);
   const matched: LogLine[] = [];
-  p.matched.on(({ lines }) => matched.push(...lines.map((l) => JSON.parse(l) as LogLine)));
+  p.matched.on(({ lines }) => matched.push(...lines));
   let lost = 0;
   p.lost.on((n) => (lost += n));
   p.live = true;

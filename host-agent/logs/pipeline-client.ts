@@ -14,7 +14,7 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { LogFilter, LogLine } from '../../src/lib/protocol/logs.ts';
 import { Emitter } from '../../src/lib/mesh/events.ts';
-import type { FromPipeline, PipelineData, ToPipeline } from './pipeline-messages.ts';
+import { fromColumns, type FromPipeline, type PipelineData, type ToPipeline } from './pipeline-messages.ts';
 import type { RawBatch } from './pipeline.ts';
 import { REGEX_BUDGET_MS, SlowRegexError } from './regex-worker.ts';
 
@@ -47,8 +47,8 @@ interface Request {
 }
 
 export class LogPipeline {
-  /** live lines the filter of `gen` matched, as encodeLine (protocol/logs.ts) wrote them */
-  readonly matched = new Emitter<{ gen: number; lines: string[] }>();
+  /** live lines the filter of `gen` matched */
+  readonly matched = new Emitter<{ gen: number; lines: LogLine[] }>();
   /** the regex of the filter of `gen` was over its budget on live lines */
   readonly slowRegex = new Emitter<{ gen: number; message: string }>();
   /** lines read that will never be matched: the thread failed with them, or is stopped */
@@ -190,7 +190,7 @@ export class LogPipeline {
         this.#inFlight -= m.n;
         this.#inFlightChars -= m.chars;
         if (this.#low()) this.#wake();
-        if (m.lines.length) this.matched.fire({ gen: m.gen, lines: m.lines });
+        if (m.lines.texts.length) this.matched.fire({ gen: m.gen, lines: fromColumns(m.lines) });
         if (m.slow) this.slowRegex.fire({ gen: m.gen, message: m.slow });
         return;
       case 'found': {

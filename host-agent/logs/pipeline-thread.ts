@@ -6,14 +6,13 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FromPipeline, PipelineData, ToPipeline } from './pipeline-messages.ts';
+import { toColumns, type FromPipeline, type PipelineData, type ToPipeline } from './pipeline-messages.ts';
 import { Pipeline } from './pipeline.ts';
-import { encodeLine } from '../../src/lib/protocol/logs.ts';
 import { RegexWorker, SlowRegexError } from './regex-worker.ts';
 
 const data = workerData as PipelineData;
 const port = parentPort!;
-const send = (m: FromPipeline) => port.postMessage(m);
+const send = (m: FromPipeline, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 try {
   // /proc/thread-self is this thread's entry: its name is the thread's id for setpriority()
@@ -33,7 +32,10 @@ port.on('message', (m: ToPipeline) => {
     case 'filter':
       return pipeline.setFilter(m.gen, m.filter);
     case 'lines':
-      return void pipeline.ingest(m.batches, Date.now(), m.live).then(({ gen, lines, slow }) => send({ type: 'ingested', n: m.n, chars: m.chars, gen, lines: lines.map(encodeLine), ...(slow ? { slow } : {}) }));
+      return void pipeline.ingest(m.batches, Date.now(), m.live).then(({ gen, lines, slow }) => {
+        const cols = toColumns(lines);
+        send({ type: 'ingested', n: m.n, chars: m.chars, gen, lines: cols, ...(slow ? { slow } : {}) }, [cols.numbers.buffer as ArrayBuffer]);
+      });
     case 'search':
       return void pipeline.search(m.gen, m.max).then(
         (lines) => send({ type: 'found', req: m.req, lines }),

@@ -48,7 +48,10 @@ export class PeerCredentials {
   armExpiry(m: Member, at = (m.claims.exp + CLOCK_SKEW_S + LAPSE_GRACE_S) * 1000): void {
     clearTimeout(m.expiry);
     m.expiry = setTimeout(() => {
-      if (m.peer.closed || Date.now() < (m.claims.exp + CLOCK_SKEW_S + LAPSE_GRACE_S) * 1000) return;
+      if (m.peer.closed) return;
+      // A timer can fire a moment before its time by the wall clock (Node's timers run on the
+      // loop's monotonic clock): look again then, or the lapsed peer would stay for good.
+      if (Date.now() < (m.claims.exp + CLOCK_SKEW_S + LAPSE_GRACE_S) * 1000) return this.armExpiry(m);
       // While we cannot reach signaling either, nobody could renew: the grace starts when it is back.
       const back = this.#onlineSince();
       if (back === null) return this.armExpiry(m, Date.now() + LAPSE_GRACE_S * 1000);

@@ -9,7 +9,7 @@ import { meshProtocol } from '../../src/lib/protocol/mesh.ts';
 import { terminalProtocol } from '../../src/lib/protocol/terminal.ts';
 import type { OpenedPage } from '../helpers/browser.ts';
 import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
-import { SEE_TIMEOUT_MS, joinAs, sendRaw, typeInto, waitForScreen } from '../helpers/session-page.ts';
+import { SEE_TIMEOUT_MS, joinAs, sendRaw, typeInto, waitForChannels, waitForScreen } from '../helpers/session-page.ts';
 
 let session: E2eSession;
 let owner: OpenedPage;
@@ -32,6 +32,7 @@ describe('only the host writes into the page', () => {
     const forged = meshProtocol.write({ type: 'error', code: 'expired', message: 'Your session expired. Re-authenticate at https://evil.example/login' });
     // to the host and to the owner; then a rename on the same ordered channels: once the owner
     // shows the new name, it has handled the error frame before it
+    await waitForChannels(vic.page, 2);
     expect(await sendRaw(vic.page, forged)).toBeGreaterThanOrEqual(2);
     await sendRaw(vic.page, meshProtocol.write({ type: 'rename', name: 'Vic after' }));
     await expect.poll(() => entry(owner, 'Vic after').count(), { timeout: SEE_TIMEOUT_MS }).toBe(1);

@@ -11,7 +11,7 @@ import type { OpenedPage } from '../helpers/browser.ts';
 import type { HostProcess } from '../helpers/processes.ts';
 import { startE2eSession, type E2eSession } from '../helpers/e2e-session.ts';
 import { terminalProtocol } from '../../src/lib/protocol/terminal.ts';
-import { joinAs, screenText, sendRaw, sessionState, typeInto, waitForFile, waitForScreen } from '../helpers/session-page.ts';
+import { joinAs, screenText, sendRaw, sessionState, waitForChannels, typeInto, waitForFile, waitForScreen } from '../helpers/session-page.ts';
 
 let session: E2eSession;
 let browser: Browser;
@@ -75,6 +75,7 @@ describe('shared terminal', () => {
     const id = await firstTerminalId(viewer);
     const input = terminalProtocol.write({ type: 'input', id, data: new TextEncoder().encode('touch made-by-raw-viewer\r') });
     // replayed, to every peer it is connected to (the host, the owner and the editor)
+    await waitForChannels(viewer.page, 3);
     expect(await sendRaw(viewer.page, input)).toBeGreaterThanOrEqual(3);
     expect(await sendRaw(viewer.page, input)).toBeGreaterThanOrEqual(3);
     await sendRaw(viewer.page, terminalProtocol.write({ type: 'open', cols: 80, rows: 24 }));

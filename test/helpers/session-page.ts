@@ -133,6 +133,13 @@ export async function typeInto(page: Page, text: string, termId?: number): Promi
  * page — to the host and every other peer — past all of the page's own checks. Returns how many
  * channels it went out on.
  */
+/** Waits until `page` has data channels open to at least `peers` peers (a page that joined is
+ * connected to the host first; the mesh to the other pages follows a moment later). */
+export async function waitForChannels(page: Page, peers: number, timeoutMs = SEE_TIMEOUT_MS): Promise<void> {
+  const open = () => page.evaluate(() => (window as unknown as { __testChannels: RTCDataChannel[] }).__testChannels.filter((c) => c.readyState === 'open').length);
+  await expect.poll(open, { timeout: timeoutMs, interval: 50, message: `the page never had channels open to ${peers} peers` }).toBeGreaterThanOrEqual(peers);
+}
+
 export function sendRaw(page: Page, message: Uint8Array): Promise<number> {
   return page.evaluate((bytes) => {
     const open = (window as unknown as { __testChannels: RTCDataChannel[] }).__testChannels.filter((c) => c.readyState === 'open');

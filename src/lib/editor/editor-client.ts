@@ -179,6 +179,12 @@ export class EditorClient {
 }
 
 /** Replaces `text`'s content with `next` by one delete and one insert around the common prefix and suffix (cursors elsewhere stay). */
+/** Whether an awareness 'change' touched anyone but `self` (our own selection changes at every
+ * keystroke, and nothing drawn of the others depends on it). */
+export function othersChanged({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, self: number): boolean {
+  return [added, updated, removed].some((ids) => ids.some((id) => id !== self));
+}
+
 export function replaceText(text: Y.Text, next: string): void {
   const cur = text.toString();
   if (cur === next) return;

@@ -15,7 +15,7 @@
  */
 import * as Y from 'yjs';
 import type * as Monaco from 'monaco-editor/editor/editor.api.js';
-import type { AwareState, EditorClient } from './editor-client.ts';
+import { othersChanged, type AwareState, type EditorClient } from './editor-client.ts';
 import { cursorStyles, safeColor } from './cursor-style.ts';
 
 type M = typeof Monaco;
@@ -72,9 +72,8 @@ export class MonacoBinding {
       this.#shareSelections();
       if (e.source === 'keyboard' || e.source === 'mouse') this.onMoved();
     });
-    // (our own selection, which changes at each keystroke, is not drawn here)
-    const onAware = ({ added, updated, removed }: Record<string, number[]>) => {
-      if ([...added, ...updated, ...removed].some((id) => id !== client.awareness.clientID)) this.#scheduleRender();
+    const onAware = (change: { added: number[]; updated: number[]; removed: number[] }) => {
+      if (othersChanged(change, client.awareness.clientID)) this.#scheduleRender();
     };
     client.awareness.on('change', onAware);
     const undoKey = editor.addAction({ id: 'ls-undo', label: 'Undo (mine)', keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyZ], run: () => void this.undo.undo() });

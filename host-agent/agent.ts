@@ -64,6 +64,12 @@ export interface HostOptions {
 }
 
 /** How the host got into its session: it created it (and has its links), or it was attached to one. */
+/** Where the terminals' casts go, and the host's `--redact` rules for them. */
+interface RecordPlace {
+  dir: string;
+  rules?: RegExp[];
+}
+
 interface Admission {
   created: CredentialResponse;
   /** the share links; null when attached (the owner who attached it has them) */
@@ -120,20 +126,21 @@ export class HostAgent {
   #api: ApiClient;
   #disposed = false;
 
-  private constructor(p: { session: string; links: Record<InviteRole, string> | null; audit: AuditLog; recorder: TerminalRecorder; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; env: EnvHost; log: (line: string) => void; cwd: string; maxFileBytes?: number; logs?: HostOptions['logs']; telemetry: Telemetry | null }) {
+  private constructor(p: { session: string; links: Record<InviteRole, string> | null; audit: AuditLog; record: RecordPlace; launch: ShellLaunch; mesh: Mesh; terminals: TerminalSet; cert: DtlsCertificate; credential: Credential; api: ApiClient; env: EnvHost; log: (line: string) => void; cwd: string; maxFileBytes?: number; logs?: HostOptions['logs']; telemetry: Telemetry | null }) {
     this.#api = p.api;
     this.telemetry = p.telemetry;
     this.session = p.session;
     this.links = p.links;
     this.audit = p.audit;
-    this.recorder = p.recorder;
     this.#launch = p.launch;
     this.mesh = p.mesh;
     this.terminals = p.terminals;
     this.#cert = p.cert;
     this.#credential = p.credential;
     this.hub = new TerminalHub(p.terminals, p.audit, p.log);
-    this.commands = new CommandsHost(p.mesh, p.terminals, p.audit, p.recorder, p.launch.integrated);
+    // after the hub: its output listener (the send to peers) runs first, the record's after it
+    this.recorder = new TerminalRecorder(p.terminals, p.record.dir, p.session, (e) => p.log(`recording failed, the session goes on without it: ${e.message}`), p.record.rules);
+    this.commands = new CommandsHost(p.mesh, p.terminals, p.audit, this.recorder, p.launch.integrated);
     this.editor = new EditorClient(p.mesh, 'host');
     this.files = new FileBridge({ root: p.cwd, editor: this.editor, audit: p.audit, log: p.log, maxFileBytes: p.maxFileBytes });
     this.logs = new LogsHost({ files: [], commands: [], ...p.logs, cwd: p.cwd, audit: p.audit, log: p.log });
@@ -187,7 +194,6 @@ export class HostAgent {
       const shellEnv = o.env ?? definedEnv();
       launch = shellLaunch(o.shell, shellEnv);
       const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: { ...shellEnv, ...env.shellEnv, ...launch.env } });
-      const recorder = new TerminalRecorder(terminals, recordDir, created.session, (e) => o.log(`recording failed, the session goes on without it: ${e.message}`), o.redact);
       terminals.open(100, 30);
       const mesh = new Mesh({
         session: created.session,
@@ -202,7 +208,7 @@ export class HostAgent {
         rtcConfig: () => nodeRtcConfig(credential.rtcConfig({ certificatePemFile: cert.certFile, keyPemFile: cert.keyFile } as RTCConfiguration)),
         log: o.log
       });
-      return new HostAgent({ session: created.session, links, audit, recorder, launch, mesh, terminals, cert, credential, api, env, log: o.log, cwd: o.cwd, maxFileBytes: o.maxFileBytes, logs: o.logs, telemetry });
+      return new HostAgent({ session: created.session, links, audit, record: { dir: recordDir, rules: o.redact }, launch, mesh, terminals, cert, credential, api, env, log: o.log, cwd: o.cwd, maxFileBytes: o.maxFileBytes, logs: o.logs, telemetry });
     } catch (e) {
       cert.dispose();
       launch?.dispose();

@@ -39,6 +39,9 @@ interface Rig {
   /** the record, when on */
   audit: AuditLog | null;
   recorder: TerminalRecorder | null;
+  /** Attaches the record's casts (when on): after the rig's output listener, as the host attaches
+   * them after the hub's send to peers (agent.ts). */
+  record(): void;
   dispose(): Promise<void>;
 }
 
@@ -52,16 +55,19 @@ function rig(record: boolean, shell: string, args: string[]): Rig {
   const terms = new TerminalSet({ shell, args, cwd: dir, env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' } });
   const redact = recordRedactor(RULES);
   const audit = record ? new AuditLog(join(dir, 's.jsonl'), null, redact, (e) => console.error(e)) : null;
-  const recorder = record ? new TerminalRecorder(terms, dir, 's', (e) => console.error(e), RULES) : null;
-  return {
+  const r: Rig = {
     terms,
     audit,
-    recorder,
+    recorder: null,
+    record: () => {
+      if (record) r.recorder ??= new TerminalRecorder(terms, dir, 's', (e) => console.error(e), RULES);
+    },
     dispose: once(async () => {
-      await Promise.all([audit?.close(), recorder?.dispose()]);
+      await Promise.all([audit?.close(), r.recorder?.dispose()]);
       terms.dispose();
     })
   };
+  return r;
 }
 
 /** Resolves when `term`'s output (in `rig`) has contained `text`, as seen by onOutput. */
@@ -91,7 +97,7 @@ async function echoes(): Promise<{ off: number[]; on: number[]; control: number[
   const args = ['-c', 'stty raw -echo && printf READY && exec cat'];
   const rigs = [rig(false, '/bin/sh', args), rig(true, '/bin/sh', args), rig(false, '/bin/sh', args)];
   try {
-    const sides = rigs.map((r) => ({ r, wait: outputOf(r), term: r.terms.open(80, 24) as HostTerminal }));
+    const sides = rigs.map((r) => ({ r, wait: outputOf(r), term: (r.record(), r.terms.open(80, 24)) as HostTerminal }));
     await Promise.all(sides.map((s) => s.wait('READY', ECHO_TIMEOUT_MS)));
     const out = [[], [], []] as number[][];
     for (let i = 0; i < WARMUP + KEYSTROKES; i++) {
@@ -151,6 +157,7 @@ async function throughputRun(record: boolean): Promise<Run> {
   const r = rig(record, '/bin/bash', ['--norc', '--noprofile', '-c', PAYLOAD_COMMAND]);
   try {
     const wait = outputOf(r);
+    r.record();
     const cpu0 = process.cpuUsage();
     const main0 = threadCpuMs(process.pid);
     const cast0 = castCpuMs();

@@ -3,6 +3,9 @@
  * a header line, then `[seconds, "o", text]` for output and `[seconds, "r", "COLSxROWS"]` for
  * resizes. The terminal's first snapshot (the screen when this browser joined) is its first
  * output; a later snapshot (a resynchronisation) clears the screen and draws the snapshot.
+ * Version 3 (https://docs.asciinema.org/manual/asciicast/v3/, asciinema 3's own format) is the
+ * same events with the time since the event before instead of since the start, and the size in
+ * the header's `term`.
  */
 import type { TermInfo } from '../protocol/terminal.ts';
 import type { Stored } from './events.ts';
@@ -32,7 +35,9 @@ export async function recordedTerminals(reader: RecordingReader): Promise<{ id: 
   return [...seen].map(([id, title]) => ({ id, title }));
 }
 
-export async function asciicast(reader: RecordingReader, termId: number): Promise<string[]> {
+export type CastVersion = 2 | 3;
+
+export async function asciicast(reader: RecordingReader, termId: number, version: CastVersion = 2): Promise<string[]> {
   const meta = await reader.meta();
   if (!meta) throw new Error('this recording is gone');
   const out: string[] = [];
@@ -67,6 +72,16 @@ export async function asciicast(reader: RecordingReader, termId: number): Promis
     }
   });
   const { cols, rows } = initial ?? { cols: 80, rows: 24 };
-  const header = { version: 2, width: cols, height: rows, timestamp: Math.floor(meta.started / 1000), title: `${meta.session} · terminal ${termId}` };
-  return [JSON.stringify(header), ...out].map((l) => l + '\n');
+  const common = { timestamp: Math.floor(meta.started / 1000), title: `${meta.session} · terminal ${termId}` };
+  if (version === 2) return [JSON.stringify({ version: 2, width: cols, height: rows, ...common }), ...out].map((l) => l + '\n');
+  let last = 0;
+  const relative = out.map((l) => {
+    const [t, code, data] = JSON.parse(l) as [number, string, string];
+    // (in ms first: 0.1 + 0.2 is not 0.3 in seconds)
+    const ms = Math.round(t * 1000);
+    const line = JSON.stringify([Math.max(0, ms - last) / 1000, code, data]);
+    last = Math.max(last, ms);
+    return line;
+  });
+  return [JSON.stringify({ version: 3, term: { cols, rows }, ...common }), ...relative].map((l) => l + '\n');
 }

@@ -110,4 +110,22 @@ describe('asciicast', () => {
     expect(out).toContain('ünïcode 40');
     fs.rmSync(dir, { recursive: true });
   });
+
+  it('exports asciicast v3: the size in the header, each event timed from the one before, same events as v2', async () => {
+    const { reader } = await recorded();
+    const v2 = (await asciicast(reader, 1)).map((l) => JSON.parse(l));
+    const v3 = (await asciicast(reader, 1, 3)).map((l) => JSON.parse(l));
+    expect(v3[0]).toMatchObject({ version: 3, term: { cols: 50, rows: 6 }, timestamp: v2[0].timestamp, title: v2[0].title });
+    expect(v3[0].width).toBeUndefined();
+    expect(v3.length).toBe(v2.length);
+    let t = 0;
+    for (let i = 1; i < v3.length; i++) {
+      expect(v3[i][0]).toBeGreaterThanOrEqual(0);
+      t += v3[i][0];
+      // the running sum of the intervals is v2's time since the start
+      expect(Math.round(t * 1000)).toBe(Math.round(v2[i][0] * 1000));
+      expect(v3[i].slice(1)).toEqual(v2[i].slice(1));
+    }
+    expect(v3.some((e) => e[1] === 'r' && e[2] === '70x9')).toBe(true);
+  });
 });

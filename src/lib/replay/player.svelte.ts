@@ -7,7 +7,7 @@ import type { MetricsState } from '../metrics/metrics-client.ts';
 import { REPLAY_KEY, replayMetrics } from '../metrics/window.ts';
 import type { ReplayDb } from './db.ts';
 import type { Person, RecordingMeta } from './events.ts';
-import { asciicast } from './asciicast.ts';
+import { asciicast, type CastVersion } from './asciicast.ts';
 import { download } from './download.ts';
 import { exportParts, fileName } from './file-format.ts';
 import { markerFrom, type PlayerKey } from './keys.ts';
@@ -128,9 +128,9 @@ export class PlayerState {
     if (this.meta) download(await exportParts(this.#reader), fileName(this.meta), 'application/x-ndjson');
   }
 
-  /** One terminal's track as an asciicast v2 file. */
-  async exportCast(termId: number): Promise<void> {
-    if (this.meta) download(await asciicast(this.#reader, termId), fileName(this.meta).replace(/\.lsrec$/, `-terminal-${termId}.cast`), 'application/x-asciicast');
+  /** One terminal's track as an asciicast file (v2 plays in asciinema 2 and 3; v3 in asciinema 3). */
+  async exportCast(termId: number, version: CastVersion = 2): Promise<void> {
+    if (this.meta) download(await asciicast(this.#reader, termId, version), fileName(this.meta).replace(/\.lsrec$/, `-terminal-${termId}${version === 3 ? '-v3' : ''}.cast`), 'application/x-asciicast');
   }
 
   /** One terminal in asciinema-player's segmented format (segmented.ts), as a zip of its files. */

@@ -24,7 +24,7 @@ Usage:
       (per source, default 64) and --log-rate N (lines a second per participant, default 2000)
       --otlp URL exports the session as OpenTelemetry spans (OTLP/HTTP; or OTEL_EXPORTER_OTLP_ENDPOINT)
       --traceparent TP makes the session part of an incident's trace (W3C; or TRACEPARENT)
-  live-sessions host --attach LINK [--cwd DIR] [--shell CMD] [--name NAME] [--record-dir DIR] [--json]
+  live-sessions host --attach LINK [--cwd DIR] [--shell CMD] [--name NAME] [--record-dir DIR] [--redact REGEX]... [--json]
       attaches this box to a session started in the browser (its owner copies the command);
       Ctrl+C detaches, the session goes on ("links" is null with --json)
   live-sessions audit verify FILE | audit show FILE

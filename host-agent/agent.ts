@@ -16,7 +16,9 @@ import { DisposableStore } from '../src/lib/mesh/events.ts';
 import { Mesh } from '../src/lib/mesh/mesh.ts';
 import { newRoomSecret, roomKey } from '../src/lib/mesh/room-crypto.ts';
 import { EditorClient } from '../src/lib/editor/editor-client.ts';
-import { AuditLog, who } from './audit.ts';
+import { AuditLog, who, type AuditEvent } from './audit.ts';
+import type { Statement } from '../src/lib/protocol/statements.ts';
+import { UNDISCLOSED_NAME } from '../src/lib/protocol/credentials.ts';
 import type { HostCapability } from './capability.ts';
 import { RefusalLog } from './refusals.ts';
 import { makeCertificate, type DtlsCertificate } from './cert.ts';
@@ -64,6 +66,18 @@ export interface HostOptions {
 }
 
 /** How the host got into its session: it created it (and has its links), or it was attached to one. */
+/** Who made an owner's decision: the owner as a peer, or by id when the statement was relayed. */
+function ownerOf(mesh: Mesh, st: Statement): ReturnType<typeof who> {
+  const p = mesh.peers.find((x) => x.id === st.iss);
+  return p ? who(p) : { sub: st.iss, name: UNDISCLOSED_NAME, role: 'owner' };
+}
+
+function decisionEvent(st: Statement, nameOf: (id: string) => string): AuditEvent {
+  if (st.act === 'relay-only') return { kind: 'decision', act: 'relay-only' };
+  const name = nameOf(st.sub);
+  return st.act === 'role' ? { kind: 'decision', act: 'role', of: st.sub, name, role: st.role } : { kind: 'decision', act: 'remove', of: st.sub, name };
+}
+
 /** Where the terminals' casts go, and the host's `--redact` rules for them. */
 interface RecordPlace {
   dir: string;
@@ -171,6 +185,12 @@ export class HostAgent {
     s.add(mesh.router.refused.on(({ peer, capability, msg }) => refusals.record({ who: who(peer), what: `${capability} ${msg.type}`, ...refusedDetail(msg) })));
     s.add(mesh.signalingStatus.on((st) => log(`signaling ${st}`)));
     s.add(mesh.peerRenamed.on((p) => audit.renamed(who(p))));
+    // the names people went by, for a decision about one who has just left (a removed page may
+    // close its connections before the owner's statement reaches us)
+    const names = new Map<string, string>();
+    s.add(mesh.peerJoined.on((p) => names.set(p.id, p.name)));
+    s.add(mesh.peerRenamed.on((p) => names.set(p.id, p.name)));
+    s.add(mesh.decided.on((st) => audit.record(ownerOf(mesh, st), decisionEvent(st, (id) => (id === mesh.selfId ? 'host' : (mesh.peers.find((x) => x.id === id)?.name ?? names.get(id) ?? UNDISCLOSED_NAME))))));
     s.add(this.#credential.refreshed.on((t) => mesh.renewed(t)));
   }
 

@@ -28,6 +28,11 @@ export type AuditEvent =
   | { kind: 'join' | 'leave' }
   /** the person goes by `who.name` from here on */
   | { kind: 'rename'; from: string }
+  /** the owner (`who`) made a participant an editor or a viewer, removed one, or made the session
+   * relay-only; `of`: the participant it was about, with the name it went by */
+  | { kind: 'decision'; act: 'role'; of: string; name: string; role: 'editor' | 'viewer' }
+  | { kind: 'decision'; act: 'remove'; of: string; name: string }
+  | { kind: 'decision'; act: 'relay-only' }
   | { kind: 'terminal'; action: 'open' | 'close' | 'restart' | 'resize'; term: number }
   /** `inside`: lines typed into it while it ran (commands the host could not see: ssh, a REPL) */
   | { kind: 'command'; term: number; text: string | null; cwd: string | null; exit: number | null; ms: number; inside?: number }

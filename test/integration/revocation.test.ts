@@ -5,6 +5,7 @@
  * changes roles and removes participants with statements signed by its own key, which every peer
  * verifies and applies, with or without the signaling server.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLOCK_SKEW_S, CREDENTIAL_TTL_S, LAPSE_GRACE_S } from '../../src/lib/protocol/credentials.ts';
 import type { Decision } from '../../src/lib/protocol/statements.ts';
@@ -105,6 +106,15 @@ describe("the owner's live control", () => {
     await decide({ act: 'remove', sub: vi.cred.participant });
     await viLeft;
     await hostDropped;
+    // the host's audit log says who decided what about whom
+    type Decided = { kind: string; who: { name: string; role: string }; act: string; name?: string; role?: string };
+    const decisions = () => (readFileSync(stack.agent.audit.path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) as Decided[]).filter((r) => r.kind === 'decision');
+    await until(() => decisions().length >= 3, 'the three decisions in the audit log');
+    expect(decisions().map((r) => [r.who.name, r.who.role, r.act, r.name, r.role])).toEqual([
+      ['Olga', 'owner', 'role', 'Vic', 'editor'],
+      ['Olga', 'owner', 'role', 'Eddie', 'viewer'],
+      ['Olga', 'owner', 'remove', 'Vic', undefined]
+    ]);
     await until(() => ![owner, ed].some((p) => p.mesh.peers.some((x) => x.id === vi.cred.participant)), 'every peer dropping Vic');
     // its credential can neither be renewed nor open signaling
     await expect(new ApiClient(stack.server.url).refresh(stack.agent.session, vi.cred.token, { fp: vi.fingerprint })).rejects.toThrow(/removed/);

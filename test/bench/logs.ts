@@ -30,7 +30,7 @@ const LINES = Number(process.env.BENCH_LOG_LINES ?? 1_000_000);
 /** Lines of the delivery with the panel open. */
 const PANEL_LINES = Number(process.env.BENCH_LOG_PANEL_LINES ?? Math.min(LINES, 200_000));
 /** How long the delivery with the panel open may take (then its rate is of the lines that came). */
-const PANEL_WAIT_MS = 60_000;
+const PANEL_WAIT_MS = 30_000;
 /** Deliveries of the whole file (BENCH_LOG_ROUNDS); the figures are their medians. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_LOG_ROUNDS ?? 1));
 /** BENCH_COMPARE=/path/to/other/checkout (built): its programs deliver the file too, rounds alternating. */

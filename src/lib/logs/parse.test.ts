@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileFilter } from './match.ts';
-import { parseLine, parseLogfmt, stampOf } from './parse.ts';
+import { parseLine, parseLogfmt, stampOf, timeOf } from './parse.ts';
 
 describe('parseLine', () => {
   it('reads JSON lines: time, level, message, service, ids and nested fields', () => {
@@ -75,5 +75,23 @@ describe('compileFilter', () => {
     expect(compileFilter({ level: 'warn' })(line('x', 5))).toBe(true);
     expect(compileFilter({ sources: [2] })(line('x'))).toBe(false);
     expect(compileFilter({ from: 2000 })(line('x'))).toBe(false);
+  });
+});
+
+describe('timeOf', () => {
+  it('gives each timestamp its own time, the same one read twice in a row or after another', () => {
+    const cases: [string, number | null][] = [
+      ['2026-12-01T04:00:00.000Z', Date.parse('2026-12-01T04:00:00.000Z')],
+      ['2026-12-01T04:00:00,5Z', Date.parse('2026-12-01T04:00:00.5Z')],
+      ['1764561600', 1764561600000],
+      ['', null],
+      ['soon', null]
+    ];
+    for (const order of [cases, [...cases].reverse()]) {
+      for (const [text, t] of order) {
+        expect(timeOf(text)).toBe(t);
+        expect(timeOf(text)).toBe(t);
+      }
+    }
   });
 });

@@ -45,8 +45,20 @@ export function levelOf(v: string): Level | null {
   return null;
 }
 
+/** The last timestamp timeOf read, and what it gave: a flood's lines share theirs by the dozen
+ * (the host stamps every line; Date.parse was a sixth of that). */
+let lastTimeText = '';
+let lastTime: number | null = null;
+
 /** ms since the epoch from an ISO date or epoch seconds / ms / µs / ns; null when it is neither. */
 export function timeOf(v: string): number | null {
+  if (v === lastTimeText) return lastTime;
+  lastTime = readTime(v);
+  lastTimeText = v;
+  return lastTime;
+}
+
+function readTime(v: string): number | null {
   if (/^\d+(\.\d+)?$/.test(v)) {
     const n = Number(v);
     if (n > 1e17) return Math.floor(n / 1e6); // ns

@@ -10,8 +10,9 @@
  *
  *   sources     [0]  {sources: LogSourceInfo[]}                 host → guests, on join and change
  *   filter      [1]  {gen, filter, by, time}                    host → guests, on join and change
- *   lines       [13] {gen, lines: LogLine[], skipped, history}  host → guests (bulk), packed in
- *                    columns (below); [2], the same as JSON, is still read (older hosts)
+ *   lines       [14] {gen, lines: LogLine[], skipped, history}  host → guests (bulk), packed
+ *                    (log-lines.ts); [13] (fixed-width columns) and [2] (JSON) are still read
+ *                    (older hosts)
  *   pins        [3]  {pins: Pin[]}                              host → guests, on join and change
  *   context     [4]  {req, src, seq, lines}                     host → the asker (bulk)
  *   done        [5]  {req}                                      host → the asker
@@ -23,10 +24,11 @@
  *   pin         [11] {req, src, seq, note}                      editors, owners → host
  *   unpin       [12] {req, src, seq}                            editors, owners → host
  */
-import { GUESTS, HOST, readJson, typeOf, utf8, WRITERS, writeJson, type Protocol, type Rules } from './capability.ts';
+import { GUESTS, HOST, readJson, typeOf, WRITERS, writeJson, type Protocol, type Rules } from './capability.ts';
 import { MAX_NAME_CHARS } from './credentials.ts';
 import { CAP } from './frames.ts';
 import { isRole, type Role } from './roles.ts';
+import { LINES_FIXED, LINES_VARINT, readFixedLines, readLines, writeLines } from './log-lines.ts';
 import { fail, int, obj, str, type Obj } from './validate.ts';
 
 /** Longest line sent, characters (the host cuts longer ones and says so with an ellipsis). */
@@ -210,123 +212,15 @@ export function readFilter(v: unknown): LogFilter {
   return f;
 }
 
-// ---- `lines` on the wire (byte 13): the hot path, laid out in columns ----
-//
-//   gen:f64 skipped:f64 history:u8 n:u16
-//   src:u32×n seq:f64×n t:f64×n lv:u8×n shared:u16×n rest:u16×n   (big-endian)
-//   utf-8 of every line's rest, back to back
-//
-// A line's text is the first `shared` UTF-16 units of the line before it (0 for the first) and
-// then its `rest` units: log lines repeat their start (a timestamp, the same JSON keys), and
-// bytes on the data channel are what a flood costs at both ends. One decode of one block instead
-// of a JSON object per line: the bench's lines are 80 bytes instead of 211, and the page's CPU per
-// line is half.
-const PACKED = 13;
-const HEAD_BYTES = 8 + 8 + 1 + 2;
-const LINE_BYTES = 4 + 8 + 8 + 1 + 2 + 2;
-
-/** UTF-16 units `b` starts with of `a` (never half a surrogate pair). */
-function sharedStart(a: string, b: string): number {
-  const max = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  if (i > 0 && i < b.length && (b.charCodeAt(i - 1) & 0xfc00) === 0xd800) i--;
-  return i;
-}
-
-function writePackedLines(m: Extract<LogsMessage, { type: 'lines' }>): Uint8Array {
-  const n = m.lines.length;
-  const rests: string[] = new Array(n);
-  const shared: number[] = new Array(n);
-  let prev = '';
-  for (let i = 0; i < n; i++) {
-    const text = m.lines[i].text;
-    const s = sharedStart(prev, text);
-    shared[i] = s;
-    rests[i] = s ? text.slice(s) : text;
-    prev = text;
-  }
-  const text = utf8.encode(rests.join(''));
-  const out = new Uint8Array(2 + HEAD_BYTES + n * LINE_BYTES + text.length);
-  out[0] = CAP.LOGS;
-  out[1] = PACKED;
-  const v = new DataView(out.buffer, 2);
-  v.setFloat64(0, m.gen);
-  v.setFloat64(8, m.skipped);
-  v.setUint8(16, m.history ? 1 : 0);
-  v.setUint16(17, n);
-  let at = HEAD_BYTES;
-  for (let i = 0; i < n; i++) v.setUint32(at + 4 * i, m.lines[i].src);
-  at += 4 * n;
-  for (let i = 0; i < n; i++) v.setFloat64(at + 8 * i, m.lines[i].seq);
-  at += 8 * n;
-  for (let i = 0; i < n; i++) v.setFloat64(at + 8 * i, m.lines[i].t);
-  at += 8 * n;
-  for (let i = 0; i < n; i++) v.setUint8(at + i, m.lines[i].lv);
-  at += n;
-  for (let i = 0; i < n; i++) v.setUint16(at + 2 * i, shared[i]);
-  at += 2 * n;
-  for (let i = 0; i < n; i++) v.setUint16(at + 2 * i, rests[i].length);
-  out.set(text, 2 + at + 2 * n);
-  return out;
-}
-
-function wholeIn(v: number, max: number, what: string): number {
-  if (!Number.isInteger(v) || v < 0 || v > max) fail(`"${what}" must be an integer from 0 to ${max}`);
-  return v;
-}
-
-/** A `lines` message from its columns (body after the type byte), every part checked. */
-function readPackedLines(b: Uint8Array): Extract<LogsMessage, { type: 'lines' }> {
-  if (b.length < HEAD_BYTES) fail('a lines message is shorter than its header', 'bad-frame');
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const gen = wholeIn(v.getFloat64(0), Number.MAX_SAFE_INTEGER, 'gen');
-  const skipped = wholeIn(v.getFloat64(8), Number.MAX_SAFE_INTEGER, 'skipped');
-  const history = v.getUint8(16) === 1;
-  const n = v.getUint16(17);
-  if (n > MAX_LINES_PER_MESSAGE) fail(`"lines" must be a list of at most ${MAX_LINES_PER_MESSAGE}`);
-  const textAt = HEAD_BYTES + n * LINE_BYTES;
-  if (b.length < textAt) fail(`a lines message of ${n} lines is shorter than their columns`, 'bad-frame');
-  const text = utf8.decode(b.subarray(textAt), 'log lines');
-  // where each column starts
-  const src = HEAD_BYTES;
-  const seq = src + 4 * n;
-  const t = seq + 8 * n;
-  const lv = t + 8 * n;
-  const shared = lv + n;
-  const rest = shared + 2 * n;
-  const lines: LogLine[] = new Array(n);
-  let prev = '';
-  let from = 0;
-  for (let i = 0; i < n; i++) {
-    const s = v.getUint16(shared + 2 * i);
-    const r = v.getUint16(rest + 2 * i);
-    if (s > prev.length) fail(`line ${i + 1} shares more of the line before it than there is`);
-    if (s + r > MAX_LINE_CHARS) fail(`"text" is longer than ${MAX_LINE_CHARS} characters`);
-    if (from + r > text.length) fail('the lines\' text is shorter than their lengths say');
-    const own = text.slice(from, from + r);
-    from += r;
-    prev = s ? prev.slice(0, s) + own : own;
-    lines[i] = {
-      src: v.getUint32(src + 4 * i),
-      seq: wholeIn(v.getFloat64(seq + 8 * i), Number.MAX_SAFE_INTEGER, 'seq'),
-      t: wholeIn(v.getFloat64(t + 8 * i), MAX_TIME, 't'),
-      lv: wholeIn(v.getUint8(lv + i), LEVELS.length, 'lv'),
-      text: prev
-    };
-  }
-  if (from !== text.length) fail('the lines\' text is longer than their lengths say');
-  return { type: 'lines', gen, lines, skipped, history };
-}
-
 export function writeLogs(m: LogsMessage): Uint8Array {
-  if (m.type === 'lines') return writePackedLines(m);
+  if (m.type === 'lines') return writeLines(m);
   const { type, ...fields } = m;
   return writeJson(CAP.LOGS, TYPES.indexOf(type), fields);
 }
 
 export function readLogs(body: Uint8Array): LogsMessage {
-  if (body[0] === PACKED) return readPackedLines(body.subarray(1));
+  if (body[0] === LINES_VARINT) return readLines(body.subarray(1));
+  if (body[0] === LINES_FIXED) return readFixedLines(body.subarray(1));
   const type = typeOf(body, TYPES, 'logs');
   const o = readJson(body);
   switch (type) {

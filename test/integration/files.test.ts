@@ -181,6 +181,10 @@ describe('files and the shared document', () => {
     const [text, seen] = [a.editor.doc.getText('typing'), b.editor.doc.getText('typing')];
     const at = (i: number) => [{ anchor: Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, i)), head: Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, i)) }];
     text.insert(0, 'ab');
+    // Ida's own awareness changes (an unchanged selection is not set again: no event, no work)
+    let local = 0;
+    const count = (_: unknown, origin: unknown) => void (origin === 'local' && local++);
+    a.editor.awareness.on('update', count);
     a.editor.setPresence({ user, file: 'notes', sel: at(1) });
     // typing between a and b, as a page does: an insert, then the selection set again after it
     for (const [i, ch] of [...'xyz'].entries()) {
@@ -188,6 +192,8 @@ describe('files and the shared document', () => {
       a.editor.setPresence({ sel: at(2 + i) });
     }
     a.editor.setPresence({ sel: at(0) });
+    a.editor.awareness.off('update', count);
+    expect(local).toBe(2);
     await until(() => seen.toString() === 'axyzb', 'the typing at Jon');
     await until(() => [...b.editor.others().values()].some((s) => s.user.name === 'Ida' && JSON.stringify(s.sel) === JSON.stringify(at(0))), "Ida's last cursor at Jon");
     tap.dispose();

@@ -65,6 +65,8 @@ export class EditorClient {
   /** awareness client id → the peer that first announced it: nobody can speak for someone else */
   #owners = new Map<number, string>();
   #store = new DisposableStore();
+  /** the local state setPresence set last, and its JSON */
+  #presence: { state: Partial<AwareState>; json: string } | null = null;
 
   constructor(mesh: Mesh, role: Role) {
     this.#mesh = mesh;
@@ -73,11 +75,12 @@ export class EditorClient {
     this.#store.add(mesh.router.register(editorProtocol, (p, m) => this.#receive(p, m)));
     this.#store.add(mesh.peerJoined.on((p) => this.#greet(p)));
     this.#store.add(mesh.peerGone.on(({ peer }) => this.#forget(peer)));
-    const onUpdate = (update: Uint8Array, origin: unknown) => {
-      if (origin instanceof Remote || !this.#writer) return;
-      this.#mesh.broadcast(editorProtocol, updateMessage(update));
-    };
-    this.doc.on('update', onUpdate);
+    const onUpdate = (update: Uint8Array) => this.#mesh.broadcast(editorProtocol, updateMessage(update));
+    // Only our own transactions are sent, so 'update' is listened to only around them (Yjs decides
+    // just before it, at 'afterTransactionCleanup'): a change a peer sent is not encoded again here
+    // for nothing (as file-docs.ts does), unless someone else listens to 'update'.
+    const onCleanup = (tr: Y.Transaction) => (tr.origin instanceof Remote ? this.doc.off('update', onUpdate) : this.doc.on('update', onUpdate));
+    if (this.#writer) this.doc.on('afterTransactionCleanup', onCleanup);
     // Our state goes out when it changed ('change'), and otherwise only as the periodic renewal
     // that keeps it alive at the others ('update' with nothing new): a page sets its selection on
     // every keystroke, and while someone types at one place it does not move (it is anchored to
@@ -96,6 +99,7 @@ export class EditorClient {
     this.awareness.on('change', onChange);
     this.awareness.on('update', onRenew);
     this.#store.addFn(() => {
+      this.doc.off('afterTransactionCleanup', onCleanup);
       this.doc.off('update', onUpdate);
       this.awareness.off('change', onChange);
       this.awareness.off('update', onRenew);
@@ -158,10 +162,17 @@ export class EditorClient {
 
   /** What this participant has open and where its cursors are, for everyone else. */
   setPresence(state: Partial<AwareState>): void {
-    const prev = (this.awareness.getLocalState() ?? {}) as Partial<AwareState>;
+    const prev = this.awareness.getLocalState() as Partial<AwareState> | null;
     // as plain JSON (it goes out as JSON anyway): Yjs's relative positions hold ID instances,
     // which awareness's deep equality never finds equal, so every call would count as a change
-    this.awareness.setLocalState(JSON.parse(JSON.stringify({ ...prev, ...state })));
+    const json = JSON.stringify({ ...prev, ...state });
+    // A page sets its selection at every keystroke, and while someone types at one place it does
+    // not change (anchored to the character after it): the same state is not set again (the
+    // awareness renews it by itself), which spared a parse, a deep comparison and an event per key.
+    if (prev !== null && prev === this.#presence?.state && json === this.#presence.json) return;
+    const next = JSON.parse(json) as Partial<AwareState>;
+    this.#presence = { state: next, json };
+    this.awareness.setLocalState(next);
   }
 
   /** Other participants' awareness states, by Yjs client id. */

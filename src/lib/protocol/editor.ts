@@ -32,7 +32,7 @@
  * and share its cursor (aware).
  */
 import { EVERYONE, typeOf, utf8, type Protocol, type Rules } from './capability.ts';
-import { CAP, frame } from './frames.ts';
+import { CAP } from './frames.ts';
 import type { Role } from './roles.ts';
 import { fail } from './validate.ts';
 
@@ -67,16 +67,18 @@ export function writeEditor(m: EditorMessage): Uint8Array {
   const path = 'path' in m ? utf8.encode(m.path) : null;
   const data = 'data' in m ? m.data : new Uint8Array(0);
   if (path && (path.length === 0 || path.length > MAX_DOC_PATH_BYTES)) throw new RangeError(`a file document's path must be 1–${MAX_DOC_PATH_BYTES} bytes`);
-  const head = path ? 3 + path.length : 1;
-  const body = new Uint8Array(head + data.length);
-  body[0] = TYPES.indexOf(m.type);
+  // laid out in place (capability byte included): frame() would copy every keystroke's update again
+  const head = path ? 4 + path.length : 2;
+  const out = new Uint8Array(head + data.length);
+  out[0] = CAP.EDITOR;
+  out[1] = TYPES.indexOf(m.type);
   if (path) {
-    body[1] = path.length >> 8;
-    body[2] = path.length & 0xff;
-    body.set(path, 3);
+    out[2] = path.length >> 8;
+    out[3] = path.length & 0xff;
+    out.set(path, 4);
   }
-  body.set(data, head);
-  return frame(CAP.EDITOR, body);
+  out.set(data, head);
+  return out;
 }
 
 /** The path of a file document's message, and where its data starts. */

@@ -22,6 +22,9 @@ const SEEKS = Number(process.env.BENCH_REPLAY_SEEKS ?? 50);
 /** asciinema-player's seeks: the first this many of ours (the same moments, as fractions of the
  * track), so that both p95 are the same rank of as many seeks (of 10, p95 was its slowest). */
 const ASCIINEMA_SEEKS = Math.min(SEEKS, Number(process.env.BENCH_REPLAY_AP_SEEKS ?? SEEKS));
+/** BENCH_COMPARE=/path/to/other/checkout (built): its player seeks the same moments beside ours,
+ * alternating which goes first, so a change is measured before/after in the same run. */
+const COMPARE = process.env.BENCH_COMPARE;
 /** When asciinema-player cannot hold the whole cast: the prefix it is measured on instead, MB. */
 const ASCIINEMA_FALLBACK_MB = 50;
 /** where the bench serves asciinema-player and the cast (intercepted, never on the network) */
@@ -117,7 +120,10 @@ async function seekPhases(t: number): Promise<number[]> {
   await r.settled();
   const t2 = performance.now();
   await new Promise((res) => requestAnimationFrame(res));
-  return [t1 - t0, t2 - t1, performance.now() - t2];
+  const t3 = performance.now();
+  const read = performance.getEntriesByName('replay-seek-read').at(-1) as PerformanceMeasure | undefined;
+  const d = (read?.detail ?? {}) as { kf?: number; events?: number };
+  return [t1 - t0, t2 - t1, t3 - t2, read?.duration ?? NaN, d.kf ?? NaN, d.events ?? NaN];
 }
 
 /** In the page: one seek to `t`, from the call until xterm parsed it and the next frame ran, ms
@@ -149,11 +155,13 @@ function screenShows(page: Page, text: string, timeout = 20_000, where = TREE): 
 export const replayBench: BenchModule = {
   name: 'replay',
   keys: ['replay_first_frame_ms', 'replay_seek_p95_ms', 'replay_seek_e2e_p95_ms', 'replay_seek_a11y_p95_ms', 'replay_search_ms', 'replay_import_s', 'asciinema_seek_p95_ms', 'asciinema_seek_e2e_p95_ms', 'replay_seek_ratio_vs_asciinema'],
-  budgetMs: 600_000,
+  budgetMs: 600_000 * (COMPARE ? 2 : 1),
   async run(ctx: BenchContext) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replay-bench-'));
     const signaling = await startSignalingProcess();
+    const other = COMPARE ? await startSignalingProcess({ cli: `${COMPARE}/bin/live-sessions.js` }) : null;
     const context = await ctx.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    let otherBrowser: Awaited<ReturnType<typeof launchBrowser>> | null = null;
     try {
       let t0 = performance.now();
       const gen = await generateRecording(path.join(dir, 'bench.lsrec'), MB);
@@ -167,6 +175,20 @@ export const replayBench: BenchModule = {
       await page.getByTestId('import-notice').waitFor({ timeout: 500_000 });
       ctx.results.replay_import_s = round((performance.now() - t0) / 1000);
       const id = await page.getByTestId('recording').first().getAttribute('data-id');
+      // the other checkout's player, the same file imported, in a Chromium of its own: a second
+      // page of this one is a background tab, whose frames Chromium holds back (seeks of ~1 s)
+      let otherPage: Page | null = null;
+      if (other) {
+        otherBrowser = await launchBrowser();
+        otherPage = await (await otherBrowser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+        await otherPage.goto(`${other.url}/replay`);
+        await otherPage.getByTestId('import').setInputFiles(gen.file);
+        await otherPage.getByTestId('import-notice').waitFor({ timeout: 500_000 });
+        const otherId = await otherPage.getByTestId('recording').first().getAttribute('data-id');
+        await otherPage.goto(`${other.url}/replay/${encodeURIComponent(otherId!)}`);
+        await otherPage.waitForFunction(() => (window as unknown as ReplayWindow).__replay?.firstFrameMs != null, null, { polling: 'raf' });
+        await otherPage.evaluate(painted);
+      }
 
       t0 = performance.now();
       await page.goto(`${signaling.url}/replay/${encodeURIComponent(id!)}?a11y=1`);
@@ -206,18 +228,31 @@ export const replayBench: BenchModule = {
       // the same moments (fractions of the track) as asciinema-player's below
       const at = Array.from({ length: SEEKS }, () => Math.random());
       const seeks: number[] = [];
+      const otherSeeks: number[] = [];
       let target = 0;
-      for (const f of at) seeks.push(await page.evaluate(seekInPage, (target = f * gen.length)));
+      for (const [i, f] of at.entries()) {
+        target = f * gen.length;
+        // with BENCH_COMPARE, the other checkout seeks the same moment, first every other time
+        if (otherPage && i % 2) otherSeeks.push(await otherPage.evaluate(seekInPage, target));
+        seeks.push(await page.evaluate(seekInPage, target));
+        if (otherPage && !(i % 2)) otherSeeks.push(await otherPage.evaluate(seekInPage, target));
+      }
       const lastTarget = gen.times.filter((t) => t <= target).at(-1);
       if (lastTarget !== undefined) await screenShows(page, `end @${lastTarget}`, 5000, ROWS);
       ctx.results.replay_seek_p95_ms = round(percentile(seeks, 95));
       ctx.log(`seek in the page (seek() → parsed → next frame): ${describeLatency(seeks)}, p95 ${ctx.results.replay_seek_p95_ms} ms (target p95 < 100 ms)`);
-      const phases: number[][] = [[], [], []];
-      for (let i = 0; i < 20; i++) {
+      if (otherPage) {
+        ctx.log(`  ${COMPARE} at the same moments, alternating: ${describeLatency(otherSeeks)}, p95 ${round(percentile(otherSeeks, 95))} ms (ours / it: p50 ${round(percentile(seeks, 50) / percentile(otherSeeks, 50))}, p95 ${round(percentile(seeks, 95) / percentile(otherSeeks, 95))})`);
+        await otherPage.close();
+      }
+      // where the time goes, the tail as well as the middle: each phase's p50 / p95 / max
+      const phases: number[][] = [[], [], [], [], [], []];
+      for (let i = 0; i < SEEKS; i++) {
         const p = await page.evaluate(seekPhases, Math.random() * gen.length);
         p.forEach((v, j) => phases[j].push(v));
       }
-      ctx.log(`  where a seek's time goes (p50 of 20 seeks from the page): read + apply ${round(percentile(phases[0], 50))} ms, xterm parse ${round(percentile(phases[1], 50))} ms, next frame ${round(percentile(phases[2], 50))} ms`);
+      const spread = (xs: number[]) => `${round(percentile(xs, 50))} / ${round(percentile(xs, 95))} / ${round(Math.max(...xs))}`;
+      ctx.log(`  where a seek's time goes (p50 / p95 / max of ${SEEKS} seeks, ms): read + apply ${spread(phases[0])} (of which the IndexedDB read ${spread(phases[3])}), xterm parse ${spread(phases[1])}, next frame ${spread(phases[2])}; keyframe ${round(percentile(phases[4], 50) / 1000)} k chars, ${round(percentile(phases[5], 50))} events after it (p50)`);
 
       t0 = performance.now();
       await page.getByTestId('search').fill('needle');
@@ -247,6 +282,8 @@ export const replayBench: BenchModule = {
     } finally {
       await context.close();
       await signaling.stop();
+      await otherBrowser?.close();
+      await other?.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }

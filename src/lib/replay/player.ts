@@ -21,6 +21,17 @@ const READ_AHEAD_MS = 5000;
 /** Player clock step while playing, ms of real time. */
 const TICK_MS = 33;
 
+/** User Timing measures of the last seek (DevTools' Performance panel shows them; the bench reads
+ * them): its IndexedDB read (detail: the keyframe's characters, the events after it), and read +
+ * applied. Only the last of each is kept. */
+export const SEEK_READ = 'replay-seek-read';
+export const SEEK_APPLY = 'replay-seek-apply';
+
+function measure(name: string, start: number, detail: unknown): void {
+  performance.clearMeasures(name);
+  performance.measure(name, { start, detail });
+}
+
 export interface PlayerView {
   t: number;
   playing: boolean;
@@ -76,7 +87,9 @@ export class Player {
 
   async #seek(target: number): Promise<void> {
     const here = target >= this.t ? { seq: this.#model.seq, t: this.#model.t } : null;
+    const start = performance.now();
     const { from, events } = await this.#reader.seekRead(target, here);
+    measure(SEEK_READ, start, { kf: from && from !== 'here' ? from.screens.reduce((n, s) => n + s.data.length, 0) : 0, events: events.length });
     if (from !== 'here') {
       const state = from ?? { people: [], self: null, latest: {}, screens: [], seq: 0, t: 0 };
       // a terminal the keyframe has is reset to its screen by load(); each xterm resets once
@@ -88,6 +101,7 @@ export class Player {
     for (const e of events) this.#model.apply(e);
     this.t = target;
     this.#emit();
+    measure(SEEK_APPLY, start, null);
   }
 
   play(): void {

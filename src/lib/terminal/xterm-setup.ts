@@ -1,7 +1,9 @@
 /**
  * Creates one browser xterm with the addons every shared terminal gets: search, clickable links,
  * OSC 52 clipboard writes, and the WebGL renderer when the GPU allows it (the DOM renderer
- * otherwise, and again after a lost WebGL context).
+ * otherwise, and again after a lost WebGL context). The first screen is drawn by the DOM renderer:
+ * probing the GPU and starting WebGL (20-60 ms of the main thread in Chromium here) waits until
+ * the page is idle, so a joining page's first frame does not wait for it.
  */
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
@@ -80,8 +82,10 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
   terminal.loadAddon(new ClipboardAddon(undefined, writeOnlyClipboard));
 
   let webgl: WebglAddon | null = null;
+  let disposed = false;
+  let cancelIdle = () => {};
   function loadWebgl(): void {
-    if (!hardwareWebgl()) return;
+    if (disposed || !hardwareWebgl()) return;
     try {
       const addon = new WebglAddon();
       addon.onContextLoss(() => {
@@ -102,14 +106,31 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
     search,
     open(parent) {
       terminal.open(parent);
-      loadWebgl();
+      cancelIdle = whenIdle(loadWebgl);
     },
     renderer: () => (webgl ? 'webgl' : 'dom'),
     dispose() {
+      disposed = true;
+      cancelIdle();
       webgl = null;
       terminal.dispose(); // disposes the loaded addons too
     }
   };
+}
+
+/** Longest wait for an idle moment before WebGL is started anyway, ms. */
+const WEBGL_IDLE_TIMEOUT_MS = 1000;
+
+/** Runs `f` once the page is idle (after the frames already due); returns what cancels it. */
+function whenIdle(f: () => void): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const h = requestIdleCallback(f, { timeout: WEBGL_IDLE_TIMEOUT_MS });
+    return () => cancelIdleCallback(h);
+  }
+  // (Safari has no requestIdleCallback: after the next frame)
+  let t: ReturnType<typeof setTimeout> | undefined;
+  const raf = requestAnimationFrame(() => (t = setTimeout(f, 0)));
+  return () => (cancelAnimationFrame(raf), clearTimeout(t));
 }
 
 /** Whether WebGL2 runs on a GPU here. Without one (a VM, a remote desktop, Chromium with

@@ -3,7 +3,8 @@
  * OSC 52 clipboard writes, and the WebGL renderer when the GPU allows it (the DOM renderer
  * otherwise, and again after a lost WebGL context). The first screen is drawn by the DOM renderer:
  * probing the GPU and starting WebGL (20-60 ms of the main thread in Chromium here) waits until
- * the page is idle, so a joining page's first frame does not wait for it.
+ * the first output was parsed and drawn and the page is idle, so a joining page's first frame
+ * does not wait for it.
  */
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
@@ -83,7 +84,7 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
 
   let webgl: WebglAddon | null = null;
   let disposed = false;
-  let cancelIdle = () => {};
+  let noOutput: ReturnType<typeof setTimeout> | undefined;
   function loadWebgl(): void {
     if (disposed || !hardwareWebgl()) return;
     try {
@@ -106,12 +107,19 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
     search,
     open(parent) {
       terminal.open(parent);
-      cancelIdle = whenIdle(loadWebgl);
+      // once the first output (the snapshot) is parsed, after the frame that draws it
+      const later = () => {
+        parsed.dispose();
+        clearTimeout(noOutput);
+        requestAnimationFrame(() => whenIdle(loadWebgl));
+      };
+      const parsed = terminal.onWriteParsed(later);
+      noOutput = setTimeout(later, WEBGL_NO_OUTPUT_MS);
     },
     renderer: () => (webgl ? 'webgl' : 'dom'),
     dispose() {
       disposed = true;
-      cancelIdle();
+      clearTimeout(noOutput);
       webgl = null;
       terminal.dispose(); // disposes the loaded addons too
     }
@@ -120,17 +128,13 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
 
 /** Longest wait for an idle moment before WebGL is started anyway, ms. */
 const WEBGL_IDLE_TIMEOUT_MS = 1000;
+/** A terminal that shows no output this long gets WebGL all the same, ms. */
+const WEBGL_NO_OUTPUT_MS = 2000;
 
-/** Runs `f` once the page is idle (after the frames already due); returns what cancels it. */
-function whenIdle(f: () => void): () => void {
-  if (typeof requestIdleCallback === 'function') {
-    const h = requestIdleCallback(f, { timeout: WEBGL_IDLE_TIMEOUT_MS });
-    return () => cancelIdleCallback(h);
-  }
-  // (Safari has no requestIdleCallback: after the next frame)
-  let t: ReturnType<typeof setTimeout> | undefined;
-  const raf = requestAnimationFrame(() => (t = setTimeout(f, 0)));
-  return () => (cancelAnimationFrame(raf), clearTimeout(t));
+/** Runs `f` once the page is idle (Safari has no requestIdleCallback: in the next task). */
+function whenIdle(f: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(f, { timeout: WEBGL_IDLE_TIMEOUT_MS });
+  else setTimeout(f, 0);
 }
 
 /** Whether WebGL2 runs on a GPU here. Without one (a VM, a remote desktop, Chromium with

@@ -4,13 +4,13 @@
  * otherwise, and again after a lost WebGL context). The first screen is drawn by the DOM renderer:
  * probing the GPU and starting WebGL (20-60 ms of the main thread in Chromium here) waits until
  * the first output was parsed and drawn and the page is idle, so a joining page's first frame
- * does not wait for it.
+ * does not wait for it; the WebGL addon's code is loaded then, and only when a GPU is there.
  */
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
-import { WebglAddon } from '@xterm/addon-webgl';
+import type { WebglAddon } from '@xterm/addon-webgl';
 import { ClipboardAddon, type IClipboardProvider } from '@xterm/addon-clipboard';
 import { clipboardWritesAllowed } from './clipboard-setting.ts';
 
@@ -87,18 +87,22 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
   let noOutput: ReturnType<typeof setTimeout> | undefined;
   function loadWebgl(): void {
     if (disposed || !hardwareWebgl()) return;
-    try {
-      const addon = new WebglAddon();
-      addon.onContextLoss(() => {
-        // xterm goes back to its DOM renderer once the addon is gone.
-        addon.dispose();
-        webgl = null;
+    // its code (≈ 125 kB) only where a GPU draws, and not before the first frame
+    import('@xterm/addon-webgl')
+      .then(({ WebglAddon }) => {
+        if (disposed) return;
+        const addon = new WebglAddon();
+        addon.onContextLoss(() => {
+          // xterm goes back to its DOM renderer once the addon is gone.
+          addon.dispose();
+          webgl = null;
+        });
+        terminal.loadAddon(addon);
+        webgl = addon;
+      })
+      .catch(() => {
+        webgl = null; // no WebGL2 here (or its code did not load): the DOM renderer keeps drawing
       });
-      terminal.loadAddon(addon);
-      webgl = addon;
-    } catch {
-      webgl = null; // no WebGL2 here: the DOM renderer keeps drawing
-    }
   }
 
   return {

@@ -42,6 +42,8 @@ export interface MeshOptions {
   role: Role;
   /** ws(s)://…/signal */
   signalingUrl: string;
+  /** that socket, already opening with the current token (see SignalingClientOptions.socket) */
+  signalingSocket?: WebSocket;
   token: () => string;
   verify: Verifier;
   key: CryptoKey;
@@ -119,6 +121,7 @@ export class Mesh {
     this.router.consume(sessionProtocol, 'control', (p, m) => void this.#onControl(p as Member, m as SessionControl));
     this.signaling = new SignalingClient({
       url: o.signalingUrl,
+      socket: o.signalingSocket,
       session: o.session,
       token: o.token,
       onOpen: () => void this.#publish({ type: 'announce', from: o.selfId }),

@@ -24,6 +24,17 @@ export interface SignalingClientOptions {
   onError?: (message: string) => void;
   /** the server closed the socket because the session ended: no reconnect follows */
   onEnded?: () => void;
+  /** a socket to `url` already opening with the current token (the page's early join, see
+   * openSignalingSocket): taken for the first connection while it is not closed */
+  socket?: WebSocket;
+}
+
+/**
+ * Opens the signaling socket with `token` ahead of the mesh, so that its handshake runs while the
+ * page's code loads. The server sends nothing on it until the mesh subscribes.
+ */
+export function openSignalingSocket(url: string, token: string): WebSocket {
+  return new WebSocket(url, [SIGNAL_SUBPROTOCOL, token]);
 }
 
 /** Close code of a socket whose session ended (signaling/relay.ts). */
@@ -41,7 +52,7 @@ export class SignalingClient {
 
   constructor(o: SignalingClientOptions) {
     this.#o = o;
-    this.#connect();
+    this.#connect(o.socket);
   }
 
   get online(): boolean {
@@ -69,17 +80,20 @@ export class SignalingClient {
     this.#o.onStatus(s);
   }
 
-  #connect(): void {
-    if (this.#disposed) return;
+  #connect(early?: WebSocket): void {
+    if (this.#disposed) return early?.close(1000, 'bye');
     let ws: WebSocket;
-    try {
-      ws = new WebSocket(this.#o.url, [SIGNAL_SUBPROTOCOL, this.#o.token()]);
-    } catch (e) {
-      this.#o.onError?.(`cannot open signaling socket: ${(e as Error).message}`);
-      return this.#retry();
+    if (early && early.readyState <= WebSocket.OPEN) ws = early;
+    else {
+      try {
+        ws = new WebSocket(this.#o.url, [SIGNAL_SUBPROTOCOL, this.#o.token()]);
+      } catch (e) {
+        this.#o.onError?.(`cannot open signaling socket: ${(e as Error).message}`);
+        return this.#retry();
+      }
     }
     this.#ws = ws;
-    ws.onopen = () => {
+    const opened = () => {
       this.#backoff = RECONNECT_MIN_MS;
       this.#send({ type: 'subscribe', topics: [this.#o.session] });
       this.#setStatus('online');
@@ -91,6 +105,9 @@ export class SignalingClient {
       }, PING_MS);
       this.#o.onOpen();
     };
+    // an early socket that is open already: told after the constructor returned, as an open event would be
+    if (ws.readyState === WebSocket.OPEN) queueMicrotask(() => this.#ws === ws && opened());
+    else ws.onopen = opened;
     ws.onmessage = (ev) => {
       if (typeof ev.data !== 'string') return;
       try {

@@ -1,9 +1,9 @@
 /**
  * The session page's join, started as the app starts (hooks.client.ts) rather than once the
- * page's own code has loaded and mounted: the DTLS certificate, the keys, and the invite exchange
- * run while the browser fetches and compiles the rest of the app (and the recorder's code, which is
- * not part of the page's first load). The page takes the join that
- * is in flight for its link (once), or starts one itself.
+ * page's own code has loaded and mounted: the DTLS certificate, the keys, the invite exchange and
+ * the signaling socket run while the browser fetches and compiles the rest of the app (and the
+ * recorder's code, which is not part of the page's first load). The page takes the join that is
+ * in flight for its link (once), or starts one itself.
  */
 import { recordingEnabled } from '../replay/record-setting.ts';
 import { join, type Joined } from './join.ts';
@@ -48,5 +48,8 @@ export function startEarlyJoin(location: { origin: string; pathname: string; has
 export function takeJoin(origin: string, session: string, hash: string): Promise<Joined> {
   const e = early;
   early = null;
-  return e && e.link === `${origin} ${session} ${hash}` ? e.joined : join(origin, session, hash);
+  if (e && e.link === `${origin} ${session} ${hash}`) return e.joined;
+  // another link's join: its signaling socket is not needed
+  e?.joined.then((j) => j.socket.close(1000, 'left')).catch(() => {});
+  return join(origin, session, hash);
 }

@@ -1,13 +1,15 @@
 /**
  * The browser's first steps: read the link, bind a DTLS certificate, exchange the invite for a
  * credential, fetch the keys that verify peers, and derive the session key. The certificate and
- * the key derivation run while the invite exchange is in flight.
+ * the key derivation run while the invite exchange is in flight; the signaling socket opens as
+ * soon as the credential is in.
  */
 import type { CredentialResponse, Jwks } from '../protocol/api.ts';
 import { UNDISCLOSED_NAME } from '../protocol/credentials.ts';
 import { readLink, type LinkParts } from '../protocol/links.ts';
 import { ApiClient } from '../mesh/api-client.ts';
 import { makeOwnerKey, type OwnerKey } from '../mesh/owner-key.ts';
+import { openSignalingSocket } from '../mesh/signaling-client.ts';
 import { roomKey } from '../mesh/room-crypto.ts';
 
 /** Lifetime of the page's DTLS certificate, ms (a day). */
@@ -23,6 +25,13 @@ export interface Joined {
   key: CryptoKey;
   /** signs the owner's statements; the server binds it only into an owner's credential */
   ownerKey: OwnerKey;
+  /** the signaling socket, opened with the credential as soon as it came (the mesh takes it) */
+  socket: WebSocket;
+}
+
+/** The signaling server's WebSocket address for the app at `origin`. */
+export function signalingUrl(origin: string): string {
+  return `${origin.replace(/^http/, 'ws')}/signal`;
 }
 
 export async function makeCertificate(): Promise<{ cert: RTCCertificate; fingerprint: string }> {
@@ -48,5 +57,7 @@ export async function join(origin: string, session: string, hash: string): Promi
   const [{ cert, fingerprint }, jwks, key, ownerKey] = await Promise.all([makeCertificate(), api.jwks(), roomKey(link.key, link.session), makeOwnerKey()]);
   // the server gets a placeholder: this person's name goes to peers only (`rename` on connect)
   const cred = await api.join(link.session, { invite: link.invite, name: UNDISCLOSED_NAME, fp: fingerprint, ck: ownerKey.jwk });
-  return { link, api, cert, fingerprint, cred, jwks, key, ownerKey };
+  // its handshake runs while the page's code loads and mounts, not after
+  const socket = openSignalingSocket(signalingUrl(origin), cred.token);
+  return { link, api, cert, fingerprint, cred, jwks, key, ownerKey, socket };
 }

@@ -35,6 +35,7 @@ import type { LiveRecording } from '../replay/live.ts';
 import { recordingEnabled } from '../replay/record-setting.ts';
 import type { RecorderStatus } from '../replay/recorder.ts';
 import { REMOVED_KEY, takeJoin } from './early-join.ts';
+import { signalingUrl } from './join.ts';
 import { rememberedLinks } from './new-session.ts';
 import type { JoinStatus, SessionView } from './view.ts';
 
@@ -120,8 +121,8 @@ export class SessionState implements SessionView {
   async #join(o: SessionOptions): Promise<void> {
     // the recorder (IndexedDB, a keyframe terminal) loads while the invite is exchanged, not before the page starts
     const live = recordingEnabled() ? import('../replay/live.ts').catch((e: Error) => (console.warn(`recording is off: ${e.message}`), null)) : null;
-    const [{ link, api, cert, fingerprint, cred, jwks, key, ownerKey }, recorder] = await Promise.all([takeJoin(o.origin, o.session, o.hash), live]);
-    if (this.#store.disposed) return;
+    const [{ link, api, cert, fingerprint, cred, jwks, key, ownerKey, socket }, recorder] = await Promise.all([takeJoin(o.origin, o.session, o.hash), live]);
+    if (this.#store.disposed) return socket.close(1000, 'left');
     const since = cred.exp - CREDENTIAL_TTL_S;
     this.self = { id: cred.participant, name: this.self.name, role: cred.role, self: true, connected: true, color: colorFor(cred.participant), since };
     // a session this browser created ("New session"): its links, until a host sends them
@@ -134,7 +135,8 @@ export class SessionState implements SessionView {
       session: link.session,
       selfId: cred.participant,
       role: cred.role,
-      signalingUrl: `${o.origin.replace(/^http/, 'ws')}/signal`,
+      signalingUrl: signalingUrl(o.origin),
+      signalingSocket: socket,
       token: () => credential.token,
       verify: localVerifier(jwks),
       key,

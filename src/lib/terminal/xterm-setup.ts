@@ -1,13 +1,16 @@
 /**
  * Creates one browser xterm with the addons every shared terminal gets: search, clickable links,
  * OSC 52 clipboard writes, and the WebGL renderer when the GPU allows it (the DOM renderer
- * otherwise, and again after a lost WebGL context).
+ * otherwise, and again after a lost WebGL context). The first screen is drawn by the DOM renderer:
+ * probing the GPU and starting WebGL (20-60 ms of the main thread in Chromium here) waits until
+ * the first output was parsed and drawn and the page is idle, so a joining page's first frame
+ * does not wait for it; the WebGL addon's code is loaded then, and only when a GPU is there.
  */
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
-import { WebglAddon } from '@xterm/addon-webgl';
+import type { WebglAddon } from '@xterm/addon-webgl';
 import { ClipboardAddon, type IClipboardProvider } from '@xterm/addon-clipboard';
 import { clipboardWritesAllowed } from './clipboard-setting.ts';
 
@@ -80,20 +83,26 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
   terminal.loadAddon(new ClipboardAddon(undefined, writeOnlyClipboard));
 
   let webgl: WebglAddon | null = null;
+  let disposed = false;
+  let noOutput: ReturnType<typeof setTimeout> | undefined;
   function loadWebgl(): void {
-    if (!hardwareWebgl()) return;
-    try {
-      const addon = new WebglAddon();
-      addon.onContextLoss(() => {
-        // xterm goes back to its DOM renderer once the addon is gone.
-        addon.dispose();
-        webgl = null;
+    if (disposed || !hardwareWebgl()) return;
+    // its code (≈ 125 kB) only where a GPU draws, and not before the first frame
+    import('@xterm/addon-webgl')
+      .then(({ WebglAddon }) => {
+        if (disposed) return;
+        const addon = new WebglAddon();
+        addon.onContextLoss(() => {
+          // xterm goes back to its DOM renderer once the addon is gone.
+          addon.dispose();
+          webgl = null;
+        });
+        terminal.loadAddon(addon);
+        webgl = addon;
+      })
+      .catch(() => {
+        webgl = null; // no WebGL2 here (or its code did not load): the DOM renderer keeps drawing
       });
-      terminal.loadAddon(addon);
-      webgl = addon;
-    } catch {
-      webgl = null; // no WebGL2 here: the DOM renderer keeps drawing
-    }
   }
 
   return {
@@ -102,14 +111,34 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
     search,
     open(parent) {
       terminal.open(parent);
-      loadWebgl();
+      // once the first output (the snapshot) is parsed, after the frame that draws it
+      const later = () => {
+        parsed.dispose();
+        clearTimeout(noOutput);
+        requestAnimationFrame(() => whenIdle(loadWebgl));
+      };
+      const parsed = terminal.onWriteParsed(later);
+      noOutput = setTimeout(later, WEBGL_NO_OUTPUT_MS);
     },
     renderer: () => (webgl ? 'webgl' : 'dom'),
     dispose() {
+      disposed = true;
+      clearTimeout(noOutput);
       webgl = null;
       terminal.dispose(); // disposes the loaded addons too
     }
   };
+}
+
+/** Longest wait for an idle moment before WebGL is started anyway, ms. */
+const WEBGL_IDLE_TIMEOUT_MS = 1000;
+/** A terminal that shows no output this long gets WebGL all the same, ms. */
+const WEBGL_NO_OUTPUT_MS = 2000;
+
+/** Runs `f` once the page is idle (Safari has no requestIdleCallback: in the next task). */
+function whenIdle(f: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(f, { timeout: WEBGL_IDLE_TIMEOUT_MS });
+  else setTimeout(f, 0);
 }
 
 /** Whether WebGL2 runs on a GPU here. Without one (a VM, a remote desktop, Chromium with

@@ -152,22 +152,33 @@ class Cursor {
   }
 }
 
+/** The lines' texts out of one text block: each is what it shares with the line before it plus
+ * its own rest, checked against the block. */
+class Texts {
+  #text: string;
+  #prev = '';
+  #from = 0;
+  constructor(text: string) {
+    this.#text = text;
+  }
+  /** line `i`'s text: `shared` characters of the line before, then `rest` of the block */
+  next(i: number, shared: number, rest: number): string {
+    if (shared > this.#prev.length) fail(`line ${i + 1} shares more of the line before it than there is`);
+    if (shared + rest > MAX_LINE_CHARS) fail(`"text" is longer than ${MAX_LINE_CHARS} characters`);
+    if (this.#from + rest > this.#text.length) fail("the lines' text is shorter than their lengths say");
+    const own = this.#text.slice(this.#from, (this.#from += rest));
+    return (this.#prev = shared ? this.#prev.slice(0, shared) + own : own);
+  }
+  end(): void {
+    if (this.#from !== this.#text.length) fail("the lines' text is longer than their lengths say");
+  }
+}
+
 /** Checks the rows' texts against the text block and makes the lines. */
 function withTexts(rows: { src: number; seq: number; t: number; lv: number; shared: number; rest: number }[], text: string): LogLine[] {
-  const lines: LogLine[] = new Array(rows.length);
-  let prev = '';
-  let from = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const { src, seq, t, lv, shared: s, rest: r } = rows[i];
-    if (s > prev.length) fail(`line ${i + 1} shares more of the line before it than there is`);
-    if (s + r > MAX_LINE_CHARS) fail(`"text" is longer than ${MAX_LINE_CHARS} characters`);
-    if (from + r > text.length) fail("the lines' text is shorter than their lengths say");
-    const own = text.slice(from, from + r);
-    from += r;
-    prev = s ? prev.slice(0, s) + own : own;
-    lines[i] = { src, seq, t, lv, text: prev };
-  }
-  if (from !== text.length) fail("the lines' text is longer than their lengths say");
+  const texts = new Texts(text);
+  const lines = rows.map(({ src, seq, t, lv, shared, rest }, i) => ({ src, seq, t, lv, text: texts.next(i, shared, rest) }));
+  texts.end();
   return lines;
 }
 
@@ -182,12 +193,10 @@ export function readLines(b: Uint8Array): LinesMessage {
   const textBytes = c.varint('text bytes', b.length);
   const textAt = b.length - textBytes;
   if (textAt < c.at) fail('a lines message is shorter than its text', 'bad-frame');
-  const text = utf8.decode(b.subarray(textAt), 'log lines');
+  const texts = new Texts(utf8.decode(b.subarray(textAt), 'log lines'));
   const lines: LogLine[] = new Array(n);
   let seq = 0;
   let t = 0;
-  let prev = '';
-  let from = 0;
   for (let i = 0; i < n; i++) {
     const src = c.varint('src', 0xffffffff);
     seq = c.after(seq, 'seq', Number.MAX_SAFE_INTEGER);
@@ -197,16 +206,10 @@ export function readLines(b: Uint8Array): LinesMessage {
     const s = c.varint('shared', MAX_LINE_CHARS);
     const r = c.varint('rest', MAX_LINE_CHARS);
     if (c.at > textAt) fail('the lines\' numbers run into their text', 'bad-frame');
-    if (s > prev.length) fail(`line ${i + 1} shares more of the line before it than there is`);
-    if (s + r > MAX_LINE_CHARS) fail(`"text" is longer than ${MAX_LINE_CHARS} characters`);
-    if (from + r > text.length) fail("the lines' text is shorter than their lengths say");
-    const own = text.slice(from, from + r);
-    from += r;
-    prev = s ? prev.slice(0, s) + own : own;
-    lines[i] = { src, seq, t, lv, text: prev };
+    lines[i] = { src, seq, t, lv, text: texts.next(i, s, r) };
   }
   if (c.at !== textAt) fail('the lines\' numbers end before their text', 'bad-frame');
-  if (from !== text.length) fail("the lines' text is longer than their lengths say");
+  texts.end();
   return { type: 'lines', gen, lines, skipped, history };
 }
 

@@ -157,10 +157,11 @@ describe('across NATs, in Chromium', () => {
     await expect.poll(() => hostPath(owner).getAttribute('data-kind').catch(() => null), { timeout: SEE_MS }).toBe('stun');
     await expect.poll(() => hostPath(editor).getAttribute('data-kind').catch(() => null), { timeout: SEE_MS }).toBe('stun');
     // the two pages on one LAN: connected, usually direct (a peer-reflexive pair between private
-    // addresses); on a loaded machine ICE may settle on the relay first and stay there (CI: 2 of
-    // the last 4 full runs, 0 direct after 45 s), so what this test checks is the switch below
+    // addresses); on a loaded machine ICE may settle on the NAT's public address (hairpin) or the
+    // relay first and stay there (CI: 3 full runs in a row, no direct path after 45 s, the last
+    // one `stun`), so what this test checks is the switch below
     const pagePath = editor.page.locator('[data-role]:not([data-role=host]) [data-testid=path]');
-    await expect.poll(() => pagePath.getAttribute('data-kind').catch(() => null), { timeout: SEE_MS }).toMatch(/^(direct|relay)$/);
+    await expect.poll(() => pagePath.getAttribute('data-kind').catch(() => null), { timeout: SEE_MS }).toMatch(/^(direct|stun|relay)$/);
     console.log(`the two pages on one LAN: ${await pagePath.getAttribute('data-kind')} before relay-only`);
     expect(await editor.page.getByTestId('make-relay-only').count()).toBe(0);
     const since = await Promise.all([owner, editor].map(async (p) => (await received(p)).length));

@@ -6,7 +6,7 @@ import type { Command } from '../../src/lib/protocol/commands.ts';
 import { shellTestEnv } from '../../test/helpers/processes.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { TerminalSet } from '../terminals/terminal-set.ts';
-import { replay, waitFor } from '../terminals/testing.ts';
+import { foregroundName, replay, waitFor } from '../terminals/testing.ts';
 import { shellLaunch } from './shell-integration.ts';
 import { CommandTracker } from './tracker.ts';
 
@@ -184,6 +184,9 @@ describe('what the shell does around commands (bash, real PTY)', () => {
     expect(tracker.commands[1]).toMatchObject({ text: null, exit: 0 });
     term.write('sleep 30\r');
     await waitFor('sleep to start', () => tracker.commands.length === 3);
+    // the C mark comes before bash forks: Ctrl+C before sleep has the terminal would go to bash
+    // (which leaves a job it has not started yet running), so wait until sleep has it
+    await waitFor('sleep to have the terminal', () => foregroundName(term.pid!) === 'sleep');
     term.write('\x03');
     await done(3);
     expect(tracker.commands[2]).toMatchObject({ text: 'sleep 30', exit: 130 });

@@ -46,3 +46,19 @@ export function pidGone(pid: number): boolean {
     return true;
   }
 }
+
+/**
+ * The name of the process a terminal's Ctrl+C signals: the leader of its foreground process group
+ * (the tpgid in its shell's /proc stat), e.g. `sleep` once a job has the terminal and has started,
+ * the shell itself at the prompt; null when unknown (the shell gone).
+ */
+export function foregroundName(shellPid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${shellPid}/stat`, 'utf8');
+    // fields after "(comm)": state ppid pgrp session tty_nr tpgid …
+    const tpgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[5]);
+    return tpgid > 0 ? readFileSync(`/proc/${tpgid}/comm`, 'utf8').trim() : null;
+  } catch {
+    return null;
+  }
+}

@@ -6,7 +6,7 @@ import type { Command } from '../../src/lib/protocol/commands.ts';
 import { shellTestEnv } from '../../test/helpers/processes.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { TerminalSet } from '../terminals/terminal-set.ts';
-import { foregroundName, replay, waitFor } from '../terminals/testing.ts';
+import { foregroundName, lineEditing, replay, waitFor } from '../terminals/testing.ts';
 import { shellLaunch } from './shell-integration.ts';
 import { CommandTracker } from './tracker.ts';
 
@@ -96,6 +96,9 @@ describe.each(['bash', 'zsh', 'fish'] as const)('commands from %s with shell int
     term.write('half typed');
     // (typed ahead together, the terminal's Ctrl+C would discard the unread text before the shell saw it)
     await waitFor('the echo', () => screen().includes('typed'));
+    // at the prompt: the shell's line editor has the terminal (the echo may be the kernel's, in line
+    // mode, before it took over: a Ctrl+C then interrupts the shell, not the prompt)
+    await waitFor('the line editor to read', () => lineEditing(term.ptsName!));
     term.write('\x03');
     await waitFor('a prompt after Ctrl+C', () => prompts() >= 3);
     term.write('true\r');

@@ -1,6 +1,7 @@
 /** Helpers for this folder's tests: replaying output into a fresh headless terminal, waiting. */
 import headless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const { Terminal } = headless;
@@ -61,4 +62,9 @@ export function foregroundName(shellPid: number): string | null {
   } catch {
     return null;
   }
+}
+
+/** Whether a line editor (readline, zle, fish) is reading the terminal: its tty is out of line mode (`-icanon`). */
+export function lineEditing(pts: string): boolean {
+  return /(^|\s)-icanon(\s|$)/.test(execFileSync('stty', ['-F', pts, '-a'], { encoding: 'utf8' }));
 }

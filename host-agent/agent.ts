@@ -214,7 +214,9 @@ export class HostAgent {
       const shellEnv = o.env ?? definedEnv();
       launch = shellLaunch(o.shell, shellEnv);
       const terminals = new TerminalSet({ shell: o.shell, args: launch.args, cwd: o.cwd, env: { ...shellEnv, ...env.shellEnv, ...launch.env } });
-      terminals.open(100, 30);
+      const first = terminals.open(100, 30);
+      // the host's own first terminal is in the record like those participants open
+      audit.record({ sub: created.participant, name: o.name, role: 'host' }, { kind: 'terminal', action: 'open', term: first.id });
       const mesh = new Mesh({
         session: created.session,
         selfId: created.participant,

@@ -6,7 +6,7 @@ import type { Command } from '../../src/lib/protocol/commands.ts';
 import { shellTestEnv } from '../../test/helpers/processes.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { TerminalSet } from '../terminals/terminal-set.ts';
-import { replay, waitFor } from '../terminals/testing.ts';
+import { foregroundName, lineEditing, replay, waitFor } from '../terminals/testing.ts';
 import { shellLaunch } from './shell-integration.ts';
 import { CommandTracker } from './tracker.ts';
 
@@ -96,6 +96,9 @@ describe.each(['bash', 'zsh', 'fish'] as const)('commands from %s with shell int
     term.write('half typed');
     // (typed ahead together, the terminal's Ctrl+C would discard the unread text before the shell saw it)
     await waitFor('the echo', () => screen().includes('typed'));
+    // at the prompt: the shell's line editor has the terminal (the echo may be the kernel's, in line
+    // mode, before it took over: a Ctrl+C then interrupts the shell, not the prompt)
+    await waitFor('the line editor to read', () => lineEditing(term.ptsName!));
     term.write('\x03');
     await waitFor('a prompt after Ctrl+C', () => prompts() >= 3);
     term.write('true\r');
@@ -184,6 +187,9 @@ describe('what the shell does around commands (bash, real PTY)', () => {
     expect(tracker.commands[1]).toMatchObject({ text: null, exit: 0 });
     term.write('sleep 30\r');
     await waitFor('sleep to start', () => tracker.commands.length === 3);
+    // the C mark comes before bash forks: Ctrl+C before sleep has the terminal would go to bash
+    // (which leaves a job it has not started yet running), so wait until sleep has it
+    await waitFor('sleep to have the terminal', () => foregroundName(term.pid!) === 'sleep');
     term.write('\x03');
     await done(3);
     expect(tracker.commands[2]).toMatchObject({ text: 'sleep 30', exit: 130 });

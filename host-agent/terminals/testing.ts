@@ -1,6 +1,7 @@
 /** Helpers for this folder's tests: replaying output into a fresh headless terminal, waiting. */
 import headless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const { Terminal } = headless;
@@ -45,4 +46,25 @@ export function pidGone(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/**
+ * The name of the process a terminal's Ctrl+C signals: the leader of its foreground process group
+ * (the tpgid in its shell's /proc stat), e.g. `sleep` once a job has the terminal and has started,
+ * the shell itself at the prompt; null when unknown (the shell gone).
+ */
+export function foregroundName(shellPid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${shellPid}/stat`, 'utf8');
+    // fields after "(comm)": state ppid pgrp session tty_nr tpgid …
+    const tpgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[5]);
+    return tpgid > 0 ? readFileSync(`/proc/${tpgid}/comm`, 'utf8').trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a line editor (readline, zle, fish) is reading the terminal: its tty is out of line mode (`-icanon`). */
+export function lineEditing(pts: string): boolean {
+  return /(^|\s)-icanon(\s|$)/.test(execFileSync('stty', ['-F', pts, '-a'], { encoding: 'utf8' }));
 }

@@ -3,6 +3,7 @@
  * shell integration, real WebRTC); a viewer's commands panel shows each with its author and exit
  * code, and a late joiner gets the list.
  */
+import { realpathSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { OpenedPage } from '../helpers/browser.ts';
@@ -66,18 +67,37 @@ describe('commands panel', () => {
     people.push(ada, bert, vic);
     await typeInto(ada.page, 'echo from-ada-$((1+1))\n');
     await waitForScreen(vic.page, /^from-ada-2/m);
+    // (Bert's command runs two folders down: its row shows the last two of its cwd)
+    await typeInto(bert.page, 'mkdir -p work/app && cd work/app\n');
+    await waitForCommands(vic.page, 2);
     await typeInto(bert.page, 'ls /no/such/dir-bert\n');
     await waitForScreen(vic.page, /dir-bert': No such file/m);
-    const rows = await waitForCommands(vic.page, 2);
+    const rows = await waitForCommands(vic.page, 3);
     const ran = rows.filter((r) => /from-ada|dir-bert/.test(r));
     expect(ran).toHaveLength(2);
     expect(ran[0]).toMatch(/echo from-ada-\$\(\(1\+1\)\)[\s\S]*Ada[\s\S]*exit 0/);
     expect(ran[1]).toMatch(/ls \/no\/such\/dir-bert[\s\S]*Bert[\s\S]*exit 2/);
     expect(ran[1]).not.toMatch(/Ada/);
+    // the failed one is marked so (its class, its exit code in red), and each row says where it ran
+    const rowOf = (text: string) => vic.page.getByTestId('commands').getByTestId('command').filter({ hasText: text });
+    const failed = rowOf('dir-bert');
+    expect(await failed.getAttribute('class')).toMatch(/\bfailed\b/);
+    expect(await rowOf('from-ada').getAttribute('class')).not.toMatch(/\bfailed\b/);
+    const red = (row: typeof failed) => row.locator('.exit').evaluate((el) => getComputedStyle(el).color);
+    expect(await red(failed)).toBe('rgb(255, 123, 114)');
+    expect(await red(rowOf('from-ada'))).not.toBe('rgb(255, 123, 114)');
+    const cwd = failed.getByTestId('command-cwd');
+    expect([`${session.cwd}/work/app`, `${realpathSync(session.cwd)}/work/app`]).toContain(await cwd.getAttribute('title'));
+    expect(await cwd.innerText()).toBe('in …/work/app');
+    expect(await rowOf('from-ada').getByTestId('command-cwd').getAttribute('title')).toMatch(/^\/.*live-sessions-e2e-cwd-[^/]+$/);
+    // the copy button puts the command, as run, on the clipboard
+    await vic.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(vic.page.url()).origin });
+    await failed.getByRole('button', { name: 'Copy command' }).click();
+    await expect.poll(() => vic.page.evaluate(() => navigator.clipboard.readText()), { timeout: SEE_TIMEOUT_MS }).toBe('ls /no/such/dir-bert');
 
     const late = await joinAs(browser, host.links.viewer, 'Lena');
     people.push(late);
-    const lateRows = await waitForCommands(late.page, 2);
+    const lateRows = await waitForCommands(late.page, 3);
     expect(lateRows.filter((r) => /from-ada|dir-bert/.test(r))).toEqual(ran);
     for (const p of people) expect(p.errors).toEqual([]);
   });

@@ -1,7 +1,7 @@
 /**
  * A participant in Node (node-datachannel), for integration tests: joins a session with an
  * invite through the product's ApiClient, binds its credential to its own DTLS certificate, joins
- * the mesh and follows terminals with the product's TerminalClient. `helloToken` replaces the
+ * the mesh and follows terminals and commands with the product's TerminalClient and CommandsClient. `helloToken` replaces the
  * credential it presents to peers (the socket to signaling keeps the real one), to test what peers
  * do with bad credentials.
  */
@@ -12,6 +12,7 @@ import { Mesh, type MeshPeer, type PeerError } from '../../src/lib/mesh/mesh.ts'
 import type { OwnerKey } from '../../src/lib/mesh/owner-key.ts';
 import { roomKey } from '../../src/lib/mesh/room-crypto.ts';
 import { TerminalClient } from '../../src/lib/terminal/terminal-client.ts';
+import { CommandsClient } from '../../src/lib/commands/commands-client.ts';
 import { makeCertificate } from '../../host-agent/cert.ts';
 import { nodeRtcConfig, NodeRTCPeerConnection } from '../../host-agent/webrtc.ts';
 import { nextEvent } from './wait.ts';
@@ -21,6 +22,8 @@ export interface NodePeer {
   cred: CredentialResponse;
   fingerprint: string;
   terminals: TerminalClient;
+  /** the host's list of commands, as a page keeps it */
+  commands: CommandsClient;
   /** `error` messages peers sent this participant, in order */
   errors: PeerError[];
   log: string[];
@@ -62,11 +65,13 @@ export async function joinNodePeer(
   const errors: PeerError[] = [];
   mesh.peerError.on((e) => errors.push(e));
   const terminals = new TerminalClient(mesh);
+  const commands = new CommandsClient(mesh);
   return {
     mesh,
     cred,
     fingerprint: cert.fingerprint,
     terminals,
+    commands,
     errors,
     log,
     peer(role, ms = 15_000) {
@@ -76,6 +81,7 @@ export async function joinNodePeer(
     },
     async dispose() {
       terminals.dispose();
+      commands.dispose();
       await mesh.dispose('test over');
       cert.dispose();
     }

@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 afterAll(() => cleanupWebRTC());
 
-async function session(dir: string, args: string[] = []): Promise<{ host: HostProcess; type: (s: string) => void; screen: TermScreen }> {
+async function session(dir: string, args: string[] = []): Promise<{ host: HostProcess; peer: NodePeer; type: (s: string) => void; screen: TermScreen }> {
   const sig = await startSignalingProcess();
   const host = await startHostProcess(sig.url, { shell: '/bin/bash', args: ['--record-dir', dir, ...args] });
   const p = new URLSearchParams(new URL(host.links.editor).hash.slice(1));
@@ -33,7 +33,16 @@ async function session(dir: string, args: string[] = []): Promise<{ host: HostPr
   const id = peer.terminals.terminals[0].id;
   const screen = new TermScreen(peer.terminals, id);
   await until(() => screen.snapshots.length > 0, 'the first snapshot');
-  return { host, type: (s) => peer.terminals.input(id, s), screen };
+  return { host, peer, type: (s) => peer.terminals.input(id, s), screen };
+}
+
+/** The JSON lines of a file the host wrote, up to its last complete one (ended by its newline). */
+function jsonLines(file: string): Record<string, unknown>[] {
+  const text = readFileSync(file, 'utf8');
+  return text
+    .slice(0, text.lastIndexOf('\n'))
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 async function cli(args: string[]): Promise<{ code: number | null; out: string }> {
@@ -50,21 +59,36 @@ function asciinemaCat(file: string): string {
 describe('the record on the box', () => {
   it('is a hash-chained audit log that audit verify checks, and a cast per terminal that asciinema plays', async () => {
     const dir = makeTempDir('record-');
-    const { host, type, screen } = await session(dir);
+    const { host, peer, type, screen } = await session(dir);
     type('echo recorded-$((20+22))\r');
     await screen.waitFor(/recorded-42/);
+    type('sh -c "exit 3"\r');
+    await until(() => peer.commands.commands.filter((c) => c.end !== null).length === 2, 'both commands to end');
     expect((await host.stop()).code).toBe(0);
 
     const log = join(dir, `${host.session}.jsonl`);
     const casts = readdirSync(dir).filter((n) => n.endsWith('.cast'));
     expect(casts).toEqual([`${host.session}-terminal-1.cast`]);
     expect(asciinemaCat(join(dir, casts[0]))).toContain('recorded-42');
+    // a marker per command in the cast, labelled with its text
+    const markers = jsonLines(join(dir, casts[0])).filter((e) => Array.isArray(e) && e[1] === 'm').map((e) => (e as unknown as unknown[])[2]);
+    expect(markers).toEqual(['echo recorded-$((20+22))', 'sh -c "exit 3"']);
+    // the log: the host's terminal opened, each command with who typed it, its cwd and exit code
+    const records = jsonLines(join(dir, `${host.session}.jsonl`));
+    expect(records).toContainEqual(expect.objectContaining({ kind: 'terminal', action: 'open', term: 1, who: expect.objectContaining({ role: 'host' }) }));
+    const commands = records.filter((r) => r.kind === 'command');
+    expect(commands).toEqual([
+      expect.objectContaining({ term: 1, text: 'echo recorded-$((20+22))', exit: 0, cwd: expect.any(String), ms: expect.any(Number), who: expect.objectContaining({ name: 'Edna', role: 'editor' }) }),
+      expect.objectContaining({ term: 1, text: 'sh -c "exit 3"', exit: 3, who: expect.objectContaining({ name: 'Edna' }) })
+    ]);
 
     const ok = await cli(['audit', 'verify', log]);
     expect(ok).toMatchObject({ code: 0, out: expect.stringMatching(/intact, \d+ line/) });
     const shown = await cli(['audit', 'show', log]);
     expect(shown.out).toMatch(/Edna \(editor\)\s+join/);
     expect(shown.out).toMatch(/Edna \(editor\)\s+input.*recorded/);
+    expect(shown.out).toMatch(/Edna \(editor\)\s+command\s+.*text="echo recorded-\$\(\(20\+22\)\)".*exit=0/);
+    expect(shown.out).toMatch(/Edna \(editor\)\s+command\s+.*text="sh -c \\"exit 3\\"".*exit=3/);
 
     const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(3);
@@ -124,10 +148,14 @@ describe('the record on the box', () => {
     expect((await cli(['audit', 'verify', log])).code).toBe(0);
     expect(asciinemaCat(cast)).toContain('before-kill-2');
 
+    // the chain goes on from the last whole line the killed host wrote: its hash, not only its file's name
+    const lastHash = jsonLines(log).at(-1)!.hash as string;
+    expect(lastHash).toMatch(/^[0-9a-f]{64}$/);
     const second = await session(dir);
     expect((await second.host.stop()).code).toBe(0);
-    const next = await cli(['audit', 'verify', join(dir, `${second.host.session}.jsonl`)]);
-    expect(next).toMatchObject({ code: 0, out: expect.stringMatching(/continues an earlier log/) });
-    expect(readFileSync(join(dir, `${second.host.session}.jsonl`), 'utf8').split('\n')[0]).toContain(`"file":"${first.host.session}.jsonl"`);
+    const nextLog = join(dir, `${second.host.session}.jsonl`);
+    const next = await cli(['audit', 'verify', nextLog]);
+    expect(next).toMatchObject({ code: 0, out: expect.stringContaining(`It continues an earlier log whose last hash is ${lastHash}.`) });
+    expect(jsonLines(nextLog)[0]).toMatchObject({ seq: 1, kind: 'continues', file: `${first.host.session}.jsonl`, prev: lastHash });
   });
 });

@@ -16,3 +16,23 @@ export function matches(c: { text: string | null; cwd: string | null; authors: {
     .filter(Boolean)
     .every((w) => hay.includes(w));
 }
+
+/** What a command's duration reads at `now` (ms since the epoch): its run time so far, with "…", while it runs. */
+export function durationText(c: { start: number; end: number | null }, now: number): string {
+  return c.end === null ? `${formatDuration(now - c.start)}…` : formatDuration(c.end - c.start);
+}
+
+/** How often a running command's duration is redrawn, ms. */
+export const TICK_MS = 1000;
+
+/** Calls `tick` with the time every TICK_MS until the returned stop is called (the panel runs it while a command runs). */
+export function ticking(tick: (now: number) => void, everyMs = TICK_MS): () => void {
+  const timer = setInterval(() => tick(Date.now()), everyMs);
+  return () => clearInterval(timer);
+}
+
+/** The folder a command ran in, short: its last `parts` names ("…/app/src"); a shorter path whole. */
+export function shortCwd(cwd: string, parts = 2): string {
+  const names = cwd.split('/').filter(Boolean);
+  return names.length <= parts ? cwd : `…/${names.slice(-parts).join('/')}`;
+}

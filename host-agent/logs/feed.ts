@@ -4,8 +4,10 @@
  * Lines it could not take are counted, and the count goes out in front of the next lines (or on
  * its own once the flood is over) so the page shows "N lines skipped" where they were.
  */
-import { MAX_LINES_PER_MESSAGE, logsProtocol, type LogLine } from '../../src/lib/protocol/logs.ts';
+import { MAX_LINES_PER_MESSAGE, type LogLine } from '../../src/lib/protocol/logs.ts';
+import type { LinesMessage } from '../../src/lib/protocol/log-lines.ts';
 import type { MeshPeer } from '../../src/lib/mesh/mesh.ts';
+import { packLines } from './pack-lines.ts';
 
 /** Lines waiting to be sent to one participant, at most. */
 export const MAX_QUEUED = 2 * MAX_LINES_PER_MESSAGE;
@@ -62,7 +64,7 @@ export class PeerFeed {
   /** History lines for the current filter: not rate limited (bounded by the caller), sent now. */
   history(lines: LogLine[]): void {
     for (let i = 0; i < lines.length; i += MAX_LINES_PER_MESSAGE) {
-      this.peer.send(logsProtocol, { type: 'lines', gen: this.#gen, lines: lines.slice(i, i + MAX_LINES_PER_MESSAGE), skipped: 0, history: true });
+      this.#send({ type: 'lines', gen: this.#gen, lines: lines.slice(i, i + MAX_LINES_PER_MESSAGE), skipped: 0, history: true });
     }
     this.sent += lines.length;
   }
@@ -72,10 +74,14 @@ export class PeerFeed {
     this.#timer = null;
     while (this.#queue.length || this.#skipped) {
       const lines = this.#queue.splice(0, MAX_LINES_PER_MESSAGE);
-      this.peer.send(logsProtocol, { type: 'lines', gen: this.#gen, lines, skipped: this.#skipped, history: false });
+      this.#send({ type: 'lines', gen: this.#gen, lines, skipped: this.#skipped, history: false });
       this.sent += lines.length;
       this.#skipped = 0;
     }
+  }
+
+  #send(m: LinesMessage): void {
+    this.peer.sendEncoded(packLines(m), 'bulk'); // the lane of `lines` (protocol/logs.ts)
   }
 
   dispose(): void {

@@ -3,6 +3,7 @@
  * fraction of that on the wire, so it is through the bulk lane's window in a few round trips
  * instead of dozens. CompressionStream exists in browsers and in Node (zlib, off the main thread).
  */
+import { inflateRaw } from '../protocol/inflate.ts';
 
 /** The largest text a file document's bulk message may inflate to, bytes (a bomb stops here). */
 export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
@@ -13,25 +14,4 @@ export async function deflate(data: Uint8Array): Promise<Uint8Array> {
 }
 
 /** Throws on data that is not deflate-raw, or that inflates to more than `max` bytes. */
-export async function inflate(data: Uint8Array, max = MAX_INFLATED_BYTES): Promise<Uint8Array> {
-  const reader = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      throw new Error(`inflates to more than ${max} bytes`);
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export const inflate = (data: Uint8Array, max = MAX_INFLATED_BYTES): Promise<Uint8Array> => inflateRaw(data, max);

@@ -8,6 +8,10 @@
  * A message the sender's role may not send is refused and is a strike too: when the rule has a
  * `denied` text (a viewer's keystrokes) the sender is told that text once per message type;
  * otherwise (a guest pretending to be the host) it is told every time.
+ *
+ * A body its protocol must `unpack` first (compressed log lines) is read once that is done; until
+ * then the peer's later messages of that capability wait behind it, so each capability still sees
+ * one peer's messages in the order they were sent (other capabilities do not wait).
  */
 import { permits, type MessageOf, type Protocol, type Rule, type Typed } from '../protocol/capability.ts';
 import { CAP, type Message } from '../protocol/frames.ts';
@@ -44,6 +48,8 @@ export class Router {
   #selfRole: () => Role;
   /** message types each peer was already told it may not send */
   #told = new WeakMap<MeshPeer, Set<string>>();
+  /** per peer and capability byte: the last message still being unpacked (or waiting behind one) */
+  #unpacking = new WeakMap<MeshPeer, Map<number, Promise<void>>>();
 
   constructor(selfRole: () => Role) {
     this.#selfRole = selfRole;
@@ -80,9 +86,34 @@ export class Router {
       if (KNOWN_CAPS.has(m.cap)) return;
       return peer.strike(new ProtocolError('bad-frame', `unknown capability ${m.cap}`));
     }
+    let unpacked: Promise<Uint8Array> | null;
+    try {
+      unpacked = route.protocol.unpack?.(m.body) ?? null;
+    } catch (e) {
+      return peer.strike(asProtocolError(e));
+    }
+    let waits = this.#unpacking.get(peer);
+    const before = waits?.get(m.cap);
+    if (!unpacked && !before) return this.#read(peer, m.cap, m.body);
+    if (!waits) this.#unpacking.set(peer, (waits = new Map()));
+    const body = unpacked ?? Promise.resolve(m.body);
+    body.catch(() => {}); // handled below, once the messages before it were read
+    const done: Promise<void> = (before ?? Promise.resolve())
+      .then(() => body)
+      .then(
+        (b) => this.#read(peer, m.cap, b),
+        (e) => peer.strike(asProtocolError(e))
+      )
+      .finally(() => waits.get(m.cap) === done && waits.delete(m.cap));
+    waits.set(m.cap, done);
+  }
+
+  #read(peer: MeshPeer, cap: number, body: Uint8Array): void {
+    const route = this.#routes.get(cap);
+    if (!route) return; // unregistered meanwhile
     let msg: Typed;
     try {
-      msg = route.protocol.read(m.body);
+      msg = route.protocol.read(body);
     } catch (e) {
       return peer.strike(asProtocolError(e));
     }

@@ -39,6 +39,10 @@ export interface Protocol<Up extends Typed, Down extends Typed> {
   write(m: Up | Down): Uint8Array;
   /** the body after the capability byte; throws ProtocolError */
   read(body: Uint8Array): Up | Down;
+  /** A body that needs async work before `read` (a compressed form): resolves with the body
+   * `read` takes; null when it needs none. The router keeps one peer's messages of the capability
+   * in order around it. */
+  unpack?(body: Uint8Array): Promise<Uint8Array> | null;
   readonly rules: Rules<Up | Down>;
 }
 

@@ -20,3 +20,9 @@ declare class URL {
   readonly search: string;
   readonly hash: string;
 }
+/** deflate-raw inflation (the logs capability's compressed `lines`; browsers and Node ≥ 18) */
+declare class DecompressionStream {
+  constructor(format: 'deflate-raw');
+  readonly writable: { getWriter(): { write(chunk: Uint8Array): Promise<void>; close(): Promise<void> } };
+  readonly readable: { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void> } };
+}

@@ -19,16 +19,26 @@
  *
  * 80 bytes a bench line with fixed-width columns (byte 13), 61 with these.
  *
+ * Byte 15: a byte-14 body (its type byte first), deflated (raw deflate, RFC 1951). A flood's lines
+ * repeat far more than their shared starts: 61 → ~6 bytes a bench line, so the bulk lane's window
+ * holds ten times the lines and both ends' WebRTC stacks move a tenth of the bytes. The host sends
+ * it for bodies of at least MIN_DEFLATE_BYTES; the reader inflates (async: DecompressionStream)
+ * to at most MAX_MESSAGE_BYTES, and the router keeps the capability's messages in order meanwhile.
+ *
  * Byte 13 (read only: hosts before varints): gen:f64 skipped:f64 history:u8 n:u16, then columns
  * src:u32×n seq:f64×n t:f64×n lv:u8×n shared:u16×n rest:u16×n (big-endian), then the text.
  */
-import { CAP } from './frames.ts';
+import { CAP, MAX_MESSAGE_BYTES } from './frames.ts';
 import { utf8 } from './capability.ts';
+import { inflateRaw } from './inflate.ts';
 import { fail } from './validate.ts';
 import { LEVELS, MAX_LINE_CHARS, MAX_LINES_PER_MESSAGE, type LogLine } from './logs.ts';
 
 export const LINES_FIXED = 13;
 export const LINES_VARINT = 14;
+export const LINES_DEFLATED = 15;
+/** A byte-14 message smaller than this goes as it is (a few lines: not worth an async decode). */
+export const MIN_DEFLATE_BYTES = 2048;
 
 export interface LinesMessage {
   type: 'lines';
@@ -251,4 +261,19 @@ export function readFixedLines(b: Uint8Array): LinesMessage {
     };
   }
   return { type: 'lines', gen, lines: withTexts(rows, utf8.decode(b.subarray(textAt), 'log lines')), skipped, history };
+}
+
+/** A byte-15 message around `deflated` (a byte-14 body, its type byte first, raw-deflated). */
+export function writeDeflatedLines(deflated: Uint8Array): Uint8Array {
+  const out = new Uint8Array(2 + deflated.length);
+  out[0] = CAP.LOGS;
+  out[1] = LINES_DEFLATED;
+  out.set(deflated, 2);
+  return out;
+}
+
+/** A byte-15 body → the byte-14 body it carries (null for any other body); rejects with a
+ * ProtocolError when it does not inflate or inflates past MAX_MESSAGE_BYTES. */
+export function unpackLines(body: Uint8Array): Promise<Uint8Array> | null {
+  return body[0] === LINES_DEFLATED ? inflateRaw(body.subarray(1), MAX_MESSAGE_BYTES) : null;
 }

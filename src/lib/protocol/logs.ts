@@ -11,8 +11,8 @@
  *   sources     [0]  {sources: LogSourceInfo[]}                 host → guests, on join and change
  *   filter      [1]  {gen, filter, by, time}                    host → guests, on join and change
  *   lines       [14] {gen, lines: LogLine[], skipped, history}  host → guests (bulk), packed
- *                    (log-lines.ts); [13] (fixed-width columns) and [2] (JSON) are still read
- *                    (older hosts)
+ *                    (log-lines.ts), or [15]: [14]'s body deflated (a flood's large messages);
+ *                    [13] (fixed-width columns) and [2] (JSON) are still read (older hosts)
  *   pins        [3]  {pins: Pin[]}                              host → guests, on join and change
  *   context     [4]  {req, src, seq, lines}                     host → the asker (bulk)
  *   done        [5]  {req}                                      host → the asker
@@ -28,7 +28,7 @@ import { GUESTS, HOST, readJson, typeOf, WRITERS, writeJson, type Protocol, type
 import { MAX_NAME_CHARS } from './credentials.ts';
 import { CAP } from './frames.ts';
 import { isRole, type Role } from './roles.ts';
-import { LINES_FIXED, LINES_VARINT, readFixedLines, readLines, writeLines } from './log-lines.ts';
+import { LINES_FIXED, LINES_VARINT, readFixedLines, readLines, unpackLines, writeLines } from './log-lines.ts';
 import { fail, int, obj, str, type Obj } from './validate.ts';
 
 /** Longest line sent, characters (the host cuts longer ones and says so with an ellipsis). */
@@ -287,5 +287,6 @@ export const logsProtocol: Protocol<LogsUp, LogsDown> = {
   name: 'logs',
   write: writeLogs,
   read: readLogs,
+  unpack: unpackLines,
   rules: LOGS_RULES
 };

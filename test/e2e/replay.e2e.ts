@@ -148,6 +148,9 @@ describe('replay', () => {
   it('records output, a join and a rename; the player shows the markers; a marker shows its moment', async () => {
     await typeInto(owner.page, 'echo first-$((1+0))\n');
     await waitForScreen(owner.page, 'first-1');
+    // more rows than the screen: scrollback for the replay to scroll through after a seek
+    await typeInto(owner.page, 'seq -f "row-%g-end" 1 60\n');
+    await waitForScreen(owner.page, 'row-60-end');
     const editor = await joinAs(browser, host.links.editor, 'Eddie');
     await typeInto(editor.page, 'echo second-$((2+0))\n');
     await waitForScreen(owner.page, 'second-2');
@@ -191,6 +194,18 @@ describe('replay', () => {
     await expect.poll(() => screenText(tab), { timeout: SEE_TIMEOUT_MS }).not.toContain('third-3');
     expect(await screenText(tab)).toContain('second-2');
     expect(steps).toBeGreaterThan(0);
+    // after those seeks back, the wheel scrolls up through the scrollback: the scrollbar learned
+    // its new height once the seek's synchronized-output block ended (viewport-sync.ts)
+    await tab.locator('[data-testid="terminal"] .xterm-screen').first().hover();
+    await expect
+      .poll(
+        async () => {
+          await tab.mouse.wheel(0, -300);
+          return screenText(tab);
+        },
+        { timeout: SEE_TIMEOUT_MS }
+      )
+      .toContain('row-1-end');
 
     const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByTestId('export').click()]);
     exported = (await download.path())!;

@@ -27,6 +27,12 @@ const TICK_MS = 33;
 export const SEEK_READ = 'replay-seek-read';
 export const SEEK_APPLY = 'replay-seek-apply';
 
+/** Begin and end of a synchronized output block (DEC private mode 2026). */
+const SYNC_BEGIN = '\x1b[?2026h';
+const SYNC_BEGIN_BYTES = new TextEncoder().encode(SYNC_BEGIN);
+const SYNC_END = new TextEncoder().encode('\x1b[?2026l');
+const noop = () => {};
+
 function measure(name: string, start: number, detail: unknown): void {
   performance.clearMeasures(name);
   performance.measure(name, { start, detail });
@@ -90,15 +96,19 @@ export class Player {
     const start = performance.now();
     const { from, events } = await this.#reader.seekRead(target, here);
     measure(SEEK_READ, start, { kf: from && from !== 'here' ? from.screens.reduce((n, s) => n + s.data.length, 0) : 0, events: events.length });
+    // each terminal draws once, when the whole seek is parsed: its writes go inside a synchronized
+    // output block (DEC 2026), so xterm neither draws the screens in between nor (viewport-sync.ts)
+    // syncs its scrollbar on every line; the block starts after a reset, which ends any block
     if (from !== 'here') {
       const state = from ?? { people: [], self: null, latest: {}, screens: [], seq: 0, t: 0 };
       // a terminal the keyframe has is reset to its screen by load(); each xterm resets once
       const kept = new Set(state.screens.map((s) => s.id));
-      for (const [id, s] of this.screens) if (!kept.has(id)) s.reset('', s.cols, s.rows);
-      this.#model.load(state);
-    }
+      for (const [id, s] of this.screens) if (!kept.has(id)) s.reset(SYNC_BEGIN, s.cols, s.rows);
+      this.#model.load({ ...state, screens: state.screens.map((s) => ({ ...s, data: SYNC_BEGIN + s.data })) });
+    } else if (events.length) for (const s of this.screens.values()) s.write(SYNC_BEGIN_BYTES, noop);
     this.#ahead = [];
     for (const e of events) this.#model.apply(e);
+    if (from !== 'here' || events.length) for (const s of this.screens.values()) s.write(SYNC_END, noop);
     this.t = target;
     this.#emit();
     measure(SEEK_APPLY, start, null);

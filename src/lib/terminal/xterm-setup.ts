@@ -6,13 +6,14 @@
  * the first output was parsed and drawn and the page is idle, so a joining page's first frame
  * does not wait for it; the WebGL addon's code is loaded then, and only when a GPU is there.
  */
-import { Terminal, type ITheme } from '@xterm/xterm';
+import { Terminal, type IDisposable, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import type { WebglAddon } from '@xterm/addon-webgl';
 import { ClipboardAddon, type IClipboardProvider } from '@xterm/addon-clipboard';
 import { clipboardWritesAllowed } from './clipboard-setting.ts';
+import { deferViewportSyncInSyncOutput } from './viewport-sync.ts';
 
 export const THEME: ITheme = {
   background: '#0a0c10',
@@ -85,6 +86,7 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
   let webgl: WebglAddon | null = null;
   let disposed = false;
   let noOutput: ReturnType<typeof setTimeout> | undefined;
+  let viewportSync: IDisposable | null = null;
   function loadWebgl(): void {
     if (disposed || !hardwareWebgl()) return;
     // its code (≈ 125 kB) only where a GPU draws, and not before the first frame
@@ -111,6 +113,7 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
     search,
     open(parent) {
       terminal.open(parent);
+      viewportSync = deferViewportSyncInSyncOutput(terminal);
       // once the first output (the snapshot) is parsed, after the frame that draws it
       const later = () => {
         parsed.dispose();
@@ -125,6 +128,7 @@ export function createXterm(opts: { cols: number; rows: number; readonly: boolea
       disposed = true;
       clearTimeout(noOutput);
       webgl = null;
+      viewportSync?.dispose();
       terminal.dispose(); // disposes the loaded addons too
     }
   };

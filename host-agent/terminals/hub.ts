@@ -267,7 +267,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
 
   /** The page has not parsed what it got: no live output now; frames of the screen while output
    * keeps coming, a snapshot once it stops. */
-  #fallBehind(st: PeerState, id: number, sub: Sub): void {
+  #fallBehind(st: PeerState, id: number, sub: Sub, flooding = false): void {
     sub.state = 'behind';
     sub.behind?.dispose();
     const current = () => sub.state === 'behind' && st.subs.get(id) === sub && this.#peers.get(st.peer.id) === st;
@@ -297,7 +297,8 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
           void this.#catchUp(st, term, sub, true, screenOnly);
         }
       },
-      sub.idleMs ?? PAGE_IDLE_SNAPSHOT_MS
+      sub.idleMs ?? PAGE_IDLE_SNAPSHOT_MS,
+      flooding
     );
   }
 
@@ -319,7 +320,7 @@ export class TerminalHub implements HostCapability<typeof terminalProtocol> {
       }
       if (flooding || sub.flow.bytes > PAGE_HIGH_WATER_BYTES) {
         if (flooding) this.stats.floodSkips++;
-        this.#fallBehind(st, id, sub);
+        this.#fallBehind(st, id, sub, flooding);
         continue;
       }
       frame ??= terminalProtocol.write({ type: 'output', id, seq, data });

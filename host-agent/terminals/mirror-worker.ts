@@ -12,7 +12,8 @@ import { MirrorCore } from './mirror-core.ts';
 export type ToMirror =
   | { t: 'open'; mirror: number; cols: number; rows: number; scrollback: number }
   | { t: 'close'; mirror: number }
-  | { t: 'write'; mirror: number; seq: number; data: Uint8Array }
+  /** consecutive output chunks: `seqs[i]` is `lens[i]` bytes of `data`, in order */
+  | { t: 'write'; mirror: number; seqs: number[]; lens: number[]; data: Uint8Array }
   | { t: 'resize'; mirror: number; cols: number; rows: number }
   | { t: 'snapshot'; mirror: number; id: number; screenOnly: boolean };
 
@@ -65,8 +66,14 @@ port.on('message', (m: ToMirror) => {
     case 'close':
       slots.delete(m.mirror);
       return slot.core.dispose();
-    case 'write':
-      return slot.core.write(m.seq, m.data);
+    case 'write': {
+      let at = 0;
+      for (let i = 0; i < m.seqs.length; i++) {
+        slot.core.write(m.seqs[i], m.data.subarray(at, at + m.lens[i]));
+        at += m.lens[i];
+      }
+      return;
+    }
     case 'resize':
       return slot.core.resize(m.cols, m.rows);
     case 'snapshot':

@@ -13,6 +13,9 @@ import type { FromMirror, ToMirror } from './mirror-worker.ts';
 
 export { SNAPSHOT_MAX_JSON_BYTES, SNAPSHOT_MAX_WAIT_MS, SNAPSHOT_SETTLE_MS, type MirrorSnapshot } from './mirror-core.ts';
 
+/** Largest batch of output posted to the mirrors' thread at once, bytes. */
+const MAX_BATCH_BYTES = 256 * 1024;
+
 interface Pending {
   resolve: (s: MirrorSnapshot) => void;
   reject: (e: Error) => void;
@@ -68,6 +71,10 @@ export class TerminalMirror {
   #parsedSeq = 0;
   #snaps = new Map<number, Pending>();
   #nextSnap = 1;
+  /** chunks written this turn, posted together at its end (setImmediate) or once this grows past
+   * MAX_BATCH_BYTES: one message per 16-KiB chunk cost the host's main thread ~10 ms per MB of a
+   * flood in postMessage alone, the thread that reads the PTY */
+  #batch: { seqs: number[]; parts: Uint8Array[]; bytes: number } | null = null;
   /** why the worker is gone (closed, or crashed), once it is */
   #gone: string | null = null;
   #parsed = new Emitter<void>();
@@ -122,16 +129,41 @@ export class TerminalMirror {
 
   write(seq: number, data: Uint8Array): void {
     if (this.#gone) return;
-    // a copy of just these bytes, handed over (the chunk stays in the ring and goes to peers; a
+    this.#writtenBytes += data.length;
+    let b = this.#batch;
+    if (!b) {
+      this.#batch = b = { seqs: [], parts: [], bytes: 0 };
+      setImmediate(() => this.#post());
+    }
+    b.seqs.push(seq);
+    b.parts.push(data);
+    b.bytes += data.length;
+    if (b.bytes >= MAX_BATCH_BYTES) this.#post();
+  }
+
+  /** Posts the chunks written so far, in one message: before anything else is posted, so the
+   * thread sees everything in stream order. */
+  #post(): void {
+    const b = this.#batch;
+    if (!b) return;
+    this.#batch = null;
+    // a copy of just these bytes, handed over (the chunks stay in the ring and go to peers; a
     // view's whole buffer would be cloned otherwise)
-    const bytes = new Uint8Array(data);
-    this.#writtenBytes += bytes.length;
-    this.#thread.post({ t: 'write', mirror: this.#id, seq, data: bytes }, [bytes.buffer]);
+    const data = new Uint8Array(b.bytes);
+    const lens: number[] = [];
+    let at = 0;
+    for (const p of b.parts) {
+      data.set(p, at);
+      at += p.length;
+      lens.push(p.length);
+    }
+    this.#thread.post({ t: 'write', mirror: this.#id, seqs: b.seqs, lens, data }, [data.buffer]);
   }
 
   /** Resizes in stream order, so earlier output is parsed at the size it was produced for. */
   resize(cols: number, rows: number): void {
     if (this.#gone) return;
+    this.#post();
     this.#cols = cols;
     this.#rows = rows;
     this.#thread.post({ t: 'resize', mirror: this.#id, cols, rows });
@@ -141,6 +173,7 @@ export class TerminalMirror {
   snapshot(opts: { screenOnly?: boolean } = {}): Promise<MirrorSnapshot> {
     if (this.#gone) return Promise.reject(new Error(this.#gone));
     const id = this.#nextSnap++;
+    this.#post();
     return new Promise((resolve, reject) => {
       this.#snaps.set(id, { resolve, reject });
       this.#thread.post({ t: 'snapshot', mirror: this.#id, id, screenOnly: !!opts.screenOnly });
@@ -150,6 +183,7 @@ export class TerminalMirror {
   dispose(): void {
     if (this.#gone) return;
     this.#gone = 'The terminal is closed; there is nothing to snapshot.';
+    this.#batch = null;
     this.#rejectAll('The terminal was closed before its snapshot was ready.');
     this.#thread.leave(this.#id);
     this.#parsed.dispose();
@@ -183,6 +217,7 @@ export class TerminalMirror {
   fail(why: string): void {
     if (this.#gone) return;
     this.#gone = why;
+    this.#batch = null;
     this.#rejectAll(why);
     this.#parsedBytes = this.#writtenBytes;
     this.#parsed.fire();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BehindPage, FLOOD_BYTES, OutputMeter, PAGE_FRAME_MS, PAGE_IDLE_SNAPSHOT_MS, type BehindPageHost } from './page-catch-up.ts';
+import { BehindPage, FLOOD_BYTES, OutputMeter, PAGE_FRAME_MS, PAGE_IDLE_SNAPSHOT_MS, PAGE_LOW_WATER_BYTES, type BehindPageHost } from './page-catch-up.ts';
 import { waitFor } from './testing.ts';
 
 const pages: BehindPage[] = [];
@@ -8,17 +8,17 @@ afterEach(() => {
 });
 
 /** A hub stand-in that records what the page was sent. */
-function page(opts: { paused?: () => boolean } = {}) {
+function page(opts: { paused?: () => boolean; frameNow?: boolean; backlog?: number } = {}) {
   const calls: string[] = [];
   let out = 0;
   const host: BehindPageHost = {
     outBytes: () => out,
-    backlog: () => 0,
+    backlog: () => opts.backlog ?? 0,
     flowPaused: opts.paused ?? (() => false),
     frame: async (idle) => void calls.push(idle ? 'frame' : 'tick frame'),
     catchUp: (screenOnly) => void calls.push(screenOnly ? 'live' : 'snapshot')
   };
-  const p = new BehindPage(host, PAGE_IDLE_SNAPSHOT_MS);
+  const p = new BehindPage(host, PAGE_IDLE_SNAPSHOT_MS, opts.frameNow);
   pages.push(p);
   return { p, calls, write: (bytes: number) => ((out += bytes), p.output()) };
 }
@@ -45,6 +45,13 @@ describe('BehindPage', () => {
       clearInterval(flood);
     }
     await waitFor('the full snapshot', () => calls.includes('snapshot'), 2000);
+  });
+
+  it('a page of a flooding terminal gets the screen at once (it drops its queue), unless it is far behind', async () => {
+    const { calls } = page({ frameNow: true });
+    expect(calls).toEqual(['tick frame']);
+    expect(page({ frameNow: true, backlog: PAGE_LOW_WATER_BYTES + 1 }).calls).toEqual([]);
+    expect(page().calls).toEqual([]);
   });
 
   it('does not take a PTY paused for the mirror for a quiet terminal', async () => {

@@ -86,13 +86,17 @@ export class BehindPage {
   #framing = false;
   #done = false;
 
-  /** `idleMs`: how long the terminal must be quiet before the page's snapshot */
-  constructor(host: BehindPageHost, idleMs: number) {
+  /** `idleMs`: how long the terminal must be quiet before the page's snapshot; `frameNow`: the
+   * terminal floods: the screen at once, so the page drops the output it still has queued (up to
+   * FLOOD_BYTES: ~0.35 s of a page's CPU for `seq`'s short lines) instead of parsing it while the
+   * host and the program need that CPU */
+  constructor(host: BehindPageHost, idleMs: number, frameNow = false) {
     this.#host = host;
     this.#idleMs = idleMs;
     this.#tickBytes = host.outBytes();
     this.#frameTimer = setInterval(() => this.#frameTick(), PAGE_FRAME_MS);
     this.output();
+    if (frameNow && host.backlog() <= PAGE_LOW_WATER_BYTES) this.#frame();
   }
 
   /** The terminal wrote more: the quiet-terminal clock starts again. Called for every output
@@ -141,6 +145,10 @@ export class BehindPage {
     // two slow frames in a row: one can be a stall of a busy machine in the middle of a burst
     this.#slowTicks = written < PAGE_LIVE_BYTES ? this.#slowTicks + 1 : 0;
     if (this.#slowTicks >= 2) return this.#catchUp(true);
+    this.#frame();
+  }
+
+  #frame(): void {
     this.#framing = true;
     void this.#host.frame(false).finally(() => (this.#framing = false));
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { XTERM_WINDOW_BYTES, XtermFeed, type FeedTarget } from './xterm-feed.ts';
+import { XTERM_PIECE_BYTES, XTERM_WINDOW_BYTES, XtermFeed, type FeedTarget } from './xterm-feed.ts';
 
 /** A terminal that parses only when told to, in order, like xterm's write queue. */
 function slowTerminal() {
@@ -43,7 +43,26 @@ describe('XtermFeed', () => {
     t.parseAll();
     while (feed.backlog) t.parseAll();
     expect(done).toBe(40);
-    expect(t.screen.map((s) => s[0]).join('')).toBe('ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMN');
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMN';
+    expect(t.screen.join('')).toBe([...letters].map((c) => c.repeat(16 * 1024)).join(''));
+  });
+
+  it('hands a big chunk in pieces: a snapshot waits for a piece or two, not the chunk; the chunk is done once', () => {
+    const t = slowTerminal();
+    const feed = new XtermFeed(t);
+    let done = 0;
+    feed.write(chunk('y', 64 * 1024), () => done++);
+    expect(t.inHand()).toBeLessThanOrEqual(XTERM_WINDOW_BYTES);
+    t.parseOne();
+    expect(done).toBe(0); // only its first piece is parsed
+    feed.reset('SNAPSHOT', 80, 24);
+    expect(done).toBe(1); // the rest was dropped for the snapshot
+    t.parseAll();
+    t.parseAll();
+    expect(t.screen.at(-1)).toBe('SNAPSHOT');
+    expect(t.screen.slice(0, -1).join('').length).toBeLessThanOrEqual(XTERM_WINDOW_BYTES + XTERM_PIECE_BYTES);
+    expect(done).toBe(1);
+    expect(feed.backlog).toBe(0);
   });
 
   it('a snapshot replaces what is queued: dropped writes are done, the screen resets after xterm parsed what it held', () => {

@@ -9,10 +9,14 @@
 import type { TerminalSink } from './output-stream.ts';
 
 /** Unparsed output xterm holds at most, bytes. xterm never idles for it being small: the write
- * callback that frees room hands the next chunk over inside xterm's own parsing loop. A snapshot
+ * callback that frees room hands the next piece over inside xterm's own parsing loop. A snapshot
  * waits for what xterm holds, and short lines cost xterm ~40 µs each (scrolling, its scrollbar),
- * so 256 KiB of `seq` held a snapshot back 1-2 s on a slow page. */
-export const XTERM_WINDOW_BYTES = 32 * 1024;
+ * so 256 KiB of `seq` held a snapshot back 1-2 s on a slow page, and 32 KiB still 0.2 s of CPU
+ * (0.8 s on a page at a quarter of a core). */
+export const XTERM_WINDOW_BYTES = 8 * 1024;
+/** Output is handed to xterm in pieces of at most this, bytes, so the window is never overshot by
+ * a whole (16 KiB) chunk: a piece is what a snapshot may have to wait for. */
+export const XTERM_PIECE_BYTES = 4 * 1024;
 
 /** The part of xterm's Terminal the feed drives. */
 export interface FeedTarget {
@@ -26,6 +30,8 @@ export interface FeedTarget {
 interface Queued {
   data: Uint8Array;
   done: () => void;
+  /** bytes of it already handed to xterm */
+  at: number;
 }
 
 export class XtermFeed implements TerminalSink {
@@ -47,13 +53,13 @@ export class XtermFeed implements TerminalSink {
   /** Output received and not yet parsed (queued here and in xterm), bytes. */
   get backlog(): number {
     let queued = 0;
-    for (let i = this.#head; i < this.#queue.length; i++) queued += this.#queue[i].data.length;
+    for (let i = this.#head; i < this.#queue.length; i++) queued += this.#queue[i].data.length - this.#queue[i].at;
     return queued + this.#inXterm;
   }
 
   write(data: Uint8Array, done: () => void = () => {}): void {
     if (this.#disposed) return;
-    this.#queue.push({ data, done });
+    this.#queue.push({ data, done, at: 0 });
     this.#pump();
   }
 
@@ -84,8 +90,16 @@ export class XtermFeed implements TerminalSink {
   #pump(): void {
     while (!this.#pendingReset && this.#head < this.#queue.length && this.#inXterm < XTERM_WINDOW_BYTES) {
       const q = this.#queue[this.#head];
+      const end = Math.min(q.data.length, q.at + XTERM_PIECE_BYTES);
+      const piece = q.at === 0 && end === q.data.length ? q.data : q.data.subarray(q.at, end);
+      q.at = end;
+      // the chunk is done once its last piece is parsed (a snapshot drops the rest: done then)
+      if (end < q.data.length) {
+        this.#hand(piece, piece.length, () => {});
+        continue;
+      }
       this.#queue[this.#head++] = undefined as unknown as Queued; // let it be collected
-      this.#hand(q.data, q.data.length, q.done);
+      this.#hand(piece, piece.length, q.done);
     }
     if (this.#head === this.#queue.length) {
       this.#queue = [];

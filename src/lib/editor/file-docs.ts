@@ -5,7 +5,8 @@
  *
  * A file's text is the map entry `text` of its document's map `file`, set once by the host when
  * it seeds the file: a map entry, so two seeds (a restarted host, a race) never duplicate the text
- * — one wins everywhere.
+ * — one wins everywhere. Beside it, `length`: the whole text's length, so that a page knows a large
+ * file from its first slice (a page of a previous version ignores it).
  *
  * Who has what open is learnt from the peers themselves: a file-sync1 says "I have it open", a
  * file-close or the peer leaving ends it. Changes go only to those peers, never relayed (full mesh).
@@ -66,6 +67,13 @@ export class FileDocs {
     return this.#docs.get(path)?.getMap<Y.Text>('file').get('text');
   }
 
+  /** The length of the text the host seeded, characters (0: not told — a host before this entry):
+   * known with the first slice, so a page sets up its editor for a large text before the rest arrives. */
+  seededLength(path: string): number {
+    const n = this.#docs.get(path)?.getMap<unknown>('file').get('length');
+    return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 0;
+  }
+
   /** Paths open here. */
   paths(): string[] {
     return [...this.#docs.keys()];
@@ -111,7 +119,7 @@ export class FileDocs {
    */
   async seed(path: string, text: string): Promise<boolean> {
     const doc = this.open(path);
-    const map = doc.getMap<Y.Text>('file');
+    const map = doc.getMap<Y.Text | number>('file');
     if (map.has('text')) {
       await this.#seeding.get(path);
       return false;
@@ -121,7 +129,10 @@ export class FileDocs {
       while (ends[ends.length - 1] < text.length) ends.push(sliceEnd(text, ends[ends.length - 1]));
       // (the rest goes into this Y.Text, never into the map's entry: a seed that lost the race stays unseen)
       const mine = new Y.Text(text.slice(0, ends[0]));
-      doc.transact(() => map.set('text', mine), 'seed');
+      doc.transact(() => {
+        map.set('text', mine);
+        map.set('length', text.length);
+      }, 'seed');
       // The rest from the last slice back, each inserted right after the first slice: slices
       // appended in order would merge into one item, which every later update then encodes by
       // copying all of it again (quadratic: seconds for 5 MB).

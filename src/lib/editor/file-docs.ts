@@ -5,7 +5,8 @@
  *
  * A file's text is the map entry `text` of its document's map `file`, set once by the host when
  * it seeds the file: a map entry, so two seeds (a restarted host, a race) never duplicate the text
- * — one wins everywhere.
+ * — one wins everywhere. Beside it, `length`: the whole text's length, so that a page knows a large
+ * file from its first slice (a page of a previous version ignores it).
  *
  * Who has what open is learnt from the peers themselves: a file-sync1 says "I have it open", a
  * file-close or the peer leaving ends it. Changes go only to those peers, never relayed (full mesh).
@@ -32,6 +33,32 @@ function sliceEnd(text: string, from: number): number {
   return end < text.length && ((c >= 0xd800 && c <= 0xdbff) || c === 0x0d) ? end - 1 : end;
 }
 
+/**
+ * Steps run in the order given: at once when none is waiting (a keystroke's update is not held
+ * back), else after those that are (a slice being deflated or inflated). The host's slices must
+ * reach a page's document in order: each is inserted before the one seeded just before it, so a
+ * slice that overtakes that one waits in Yjs's pending structs, which Yjs encodes and merges again
+ * at every later update (1.9 s of a page's main thread over three 5-MB opens in a profile, when
+ * the thread pool deflated the slices out of order).
+ */
+class InOrder {
+  #tail: Promise<void> = Promise.resolve();
+  #waiting = 0;
+
+  run(step: () => void | Promise<void>): void {
+    if (this.#waiting === 0) {
+      const r = step();
+      if (r) this.#track(r);
+    } else this.#track(this.#tail.then(step));
+  }
+
+  #track(p: Promise<void>): void {
+    this.#waiting++;
+    // (each step handles its own failure)
+    this.#tail = p.catch(() => {}).finally(() => this.#waiting--);
+  }
+}
+
 /** The origin of a change that came from a peer: never sent back out. */
 export class Remote {
   readonly peer: MeshPeer;
@@ -51,6 +78,9 @@ export class FileDocs {
   #open = new Map<MeshPeer, Set<string>>();
   /** seeds under way here, by path */
   #seeding = new Map<string, Promise<void>>();
+  /** per document, what goes out to peers and what comes in from them, each in order */
+  #out = new WeakMap<Y.Doc, InOrder>();
+  #in = new WeakMap<Y.Doc, InOrder>();
 
   /** `adopt` (the host): a file a writer has open is opened here too, so that a host that started
    * again gets back what the pages hold (a save then compares it with the disk, as after any
@@ -66,6 +96,13 @@ export class FileDocs {
     return this.#docs.get(path)?.getMap<Y.Text>('file').get('text');
   }
 
+  /** The length of the text the host seeded, characters (0: not told — a host before this entry):
+   * known with the first slice, so a page sets up its editor for a large text before the rest arrives. */
+  seededLength(path: string): number {
+    const n = this.#docs.get(path)?.getMap<unknown>('file').get('length');
+    return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 0;
+  }
+
   /** Paths open here. */
   paths(): string[] {
     return [...this.#docs.keys()];
@@ -77,11 +114,14 @@ export class FileDocs {
     if (had) return had;
     const doc = new Y.Doc();
     this.#docs.set(path, doc);
+    const out = new InOrder();
+    this.#out.set(doc, out);
+    this.#in.set(doc, new InOrder());
     const send = (update: Uint8Array, origin: unknown) => {
       if (origin instanceof Remote) return;
       const to = (p: MeshPeer) => this.#open.get(p)?.has(path) ?? false;
-      if (update.length <= BIG_UPDATE_BYTES) return this.#mesh.broadcast(editorProtocol, { type: 'file-update', path, data: update }, to);
-      void deflate(update).then((data) => this.#docs.get(path) === doc && this.#mesh.broadcast(editorProtocol, { type: 'file-big', path, data }, to));
+      if (update.length <= BIG_UPDATE_BYTES) return out.run(() => this.#mesh.broadcast(editorProtocol, { type: 'file-update', path, data: update }, to));
+      out.run(() => deflate(update).then((data) => void (this.#docs.get(path) === doc && this.#mesh.broadcast(editorProtocol, { type: 'file-big', path, data }, to))));
     };
     // Yjs encodes a transaction's update only if someone listens to 'update' (just after
     // 'afterTransactionCleanup'): listening for our own transactions only spares re-encoding each
@@ -111,7 +151,7 @@ export class FileDocs {
    */
   async seed(path: string, text: string): Promise<boolean> {
     const doc = this.open(path);
-    const map = doc.getMap<Y.Text>('file');
+    const map = doc.getMap<Y.Text | number>('file');
     if (map.has('text')) {
       await this.#seeding.get(path);
       return false;
@@ -121,7 +161,10 @@ export class FileDocs {
       while (ends[ends.length - 1] < text.length) ends.push(sliceEnd(text, ends[ends.length - 1]));
       // (the rest goes into this Y.Text, never into the map's entry: a seed that lost the race stays unseen)
       const mine = new Y.Text(text.slice(0, ends[0]));
-      doc.transact(() => map.set('text', mine), 'seed');
+      doc.transact(() => {
+        map.set('text', mine);
+        map.set('length', text.length);
+      }, 'seed');
       // The rest from the last slice back, each inserted right after the first slice: slices
       // appended in order would merge into one item, which every later update then encodes by
       // copying all of it again (quadratic: seconds for 5 MB).
@@ -156,7 +199,7 @@ export class FileDocs {
     this.#open.delete(peer);
   }
 
-  /** Throws on a malformed update or too many open files (the caller strikes the peer). */
+  /** Throws on too many open files (the caller strikes the peer); strikes it for a malformed update. */
   receive(peer: MeshPeer, m: FileDocMessage): void {
     let doc = this.#docs.get(m.path);
     switch (m.type) {
@@ -167,21 +210,30 @@ export class FileDocs {
         // (opening sends our file-sync1: the peer answers with what it has)
         if (!doc && this.#adopt && DOC_WRITERS.includes(peer.role)) doc = this.open(m.path);
         // a viewer's answer would be refused by everyone: it has nothing of its own to give
-        if (doc && this.#writer) void deflate(Y.encodeStateAsUpdate(doc, m.data)).then((data) => this.#open.get(peer)?.has(m.path) && peer.send(editorProtocol, { type: 'file-sync2', path: m.path, data }));
+        if (doc && this.#writer) {
+          const update = Y.encodeStateAsUpdate(doc, m.data);
+          this.#out.get(doc)!.run(() => deflate(update).then((data) => void (this.#open.get(peer)?.has(m.path) && peer.send(editorProtocol, { type: 'file-sync2', path: m.path, data }))));
+        }
         return;
       }
       case 'file-update':
-        // (a file closed here a moment ago: its late changes are not wanted)
-        if (doc) Y.applyUpdate(doc, m.data, new Remote(peer));
-        return;
       case 'file-sync2':
-      case 'file-big':
+      case 'file-big': {
+        // (a file closed here a moment ago: its late changes are not wanted)
         if (!doc) return;
         const to = doc;
-        inflate(m.data)
-          .then((update) => this.#docs.get(m.path) === to && Y.applyUpdate(to, update, new Remote(peer)))
-          .catch((e: Error) => peer.strike(new ProtocolError('bad-message', `malformed editor ${m.type}: ${e.message}`)));
+        const bad = (e: Error) => peer.strike(new ProtocolError('bad-message', `malformed editor ${m.type}: ${e.message}`));
+        const apply = (update: Uint8Array) => {
+          if (this.#docs.get(m.path) !== to) return;
+          try {
+            Y.applyUpdate(to, update, new Remote(peer));
+          } catch (e) {
+            bad(e as Error);
+          }
+        };
+        this.#in.get(to)!.run(() => (m.type === 'file-update' ? apply(m.data) : inflate(m.data).then(apply, bad)));
         return;
+      }
       case 'file-close':
         this.#open.get(peer)?.delete(m.path);
         return;

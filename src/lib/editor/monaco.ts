@@ -48,10 +48,12 @@ export function languageOf(monaco: MonacoApi, path: string): string {
  * and colour swatches (the editor worker scans the whole text after each change). */
 export const LARGE_TEXT_CHARS = 1_000_000;
 
-/** Those features off for a large text: now, or once a text still arriving (in slices) grows past it. */
-export function lightenWhenLarge(editor: Monaco.editor.IStandaloneCodeEditor, model: Monaco.editor.ITextModel): Monaco.IDisposable {
+/** Those features off for a large text: now — also when its first slice is here and the whole
+ * will be large (`seededLength`: built over the first slices, the bracket tree cost ~0.5 s of main
+ * thread per three 5-MB opens) — or once a text still arriving grows past it. */
+export function lightenWhenLarge(editor: Monaco.editor.IStandaloneCodeEditor, model: Monaco.editor.ITextModel, seededLength = 0): Monaco.IDisposable {
   const lighten = () => {
-    if (model.getValueLength() <= LARGE_TEXT_CHARS) return false;
+    if (Math.max(seededLength, model.getValueLength()) <= LARGE_TEXT_CHARS) return false;
     model.updateOptions({ bracketColorizationOptions: { enabled: false, independentColorPoolPerBracketType: false } });
     editor.updateOptions({
       matchBrackets: 'never',
